@@ -40,3 +40,25 @@ type OptOut struct {
 	// NonStandard marks signals honoured although they do not follow their spec.
 	NonStandard bool `json:"non_standard,omitempty"`
 }
+
+// Provenance summarises the embedded provenance metadata of a media item.
+type Provenance struct {
+	// C2PA is present | absent | malformed | remote_reference |
+	// stripped_reference | legacy_cai.
+	C2PA               string   `json:"c2pa"`
+	ClaimGenerator     string   `json:"claim_generator,omitempty"`
+	Manifests          int      `json:"manifests,omitempty"`
+	DigitalSourceType  string   `json:"digital_source_type,omitempty"`
+	DigitalSourceTypes []string `json:"all_digital_source_types,omitempty"`
+	// Binding is the hard-binding check of the active manifest: match |
+	// mismatch | not_checked (with the reason in BindingDetail).
+	Binding       string `json:"binding,omitempty"`
+	BindingDetail string `json:"binding_detail,omitempty"`
+	// Signature is always "unverified": aiaudit reads claims, it does not
+	// validate certificates.
+	Signature string `json:"signature,omitempty"`
+	// Metadata is "present", "none" (no metadata block at all: possibly
+	// stripped by a CMS or CDN) or "stripped" (a reference to a manifest that
+	// is no longer there).
+	Metadata string `json:"metadata"`
+}

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/aiaudit/aiaudit/detectors/media"
+	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/scanner"
+)
+
+type outputFlags struct {
+	format   string
+	output   string
+	failOn   string
+	all      bool
+	progress string
+}
+
+func (o *outputFlags) register(c *cobra.Command) {
+	c.Flags().StringVarP(&o.format, "format", "f", "table", "output format: table, json")
+	c.Flags().StringVarP(&o.output, "output", "o", "", "write the report to this file (written whole at the end, never half)")
+	c.Flags().StringVar(&o.failOn, "fail-on", "violation", "exit 1 when a finding of this severity or higher exists: info, warning, violation, none")
+	c.Flags().BoolVar(&o.all, "all", false, "table format: list every item, also those with no signal")
+	c.Flags().StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always, never")
+}
+
+func (o *outputFlags) validate() error {
+	switch o.format {
+	case "table", "json":
+	default:
+		return usageError{fmt.Errorf("--format %q is not supported (accepted: table, json)", o.format)}
+	}
+	switch o.failOn {
+	case "info", "warning", "violation", "none":
+	default:
+		return usageError{fmt.Errorf("--fail-on %q is not supported (accepted: info, warning, violation, none)", o.failOn)}
+	}
+	switch o.progress {
+	case "auto", "always", "never":
+	default:
+		return usageError{fmt.Errorf("--progress %q is not supported (accepted: auto, always, never)", o.progress)}
+	}
+	return nil
+}
+
+func newFilesCommand(out *outcome, stdout, stderr io.Writer) *cobra.Command {
+	var of outputFlags
+	var workers int
+	c := &cobra.Command{
+		Use:   "files PATH...",
+		Short: "Scan files and folders for AI provenance, labels and training opt-outs",
+		Long: `Walks folders (and single files) and reports, per file: its media type (sniffed
+from bytes), whether it is AI-made and why, whether it carries a machine-readable
+AI marking (IPTC DigitalSourceType or a C2PA manifest), and training opt-outs
+embedded in it (C2PA/CAWG training-mining, IPTC PLUS DataMining).
+
+Sidecars beside an asset (<asset>.c2pa, <stem>.c2pa, <asset>.xmp, <stem>.xmp) are
+read with it. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or
+runtime error, 3 some files could not be read, 130 interrupted.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := of.validate(); err != nil {
+				return err
+			}
+			if workers < 0 {
+				return usageError{fmt.Errorf("--workers must be positive")}
+			}
+			return runFiles(c.Context(), args, workers, of, out, stdout, stderr)
+		},
+	}
+	of.register(c)
+	c.Flags().IntVar(&workers, "workers", scanner.DefaultWorkers(), "files analysed at once")
+	return c
+}
+
+func runFiles(ctx context.Context, paths []string, workers int, of outputFlags, out *outcome, stdout, stderr io.Writer) error {
+	sink, err := openSink(of.output, stdout)
+	if err != nil {
+		return err
+	}
+	defer sink.abort()
+	w, err := reports.NewWriter(of.format, sink, reports.TableOptions{All: of.all})
+	if err != nil {
+		return usageError{err}
+	}
+	rep := &reports.Report{
+		Schema: reports.Schema,
+		Tool:   reports.Tool{Name: "aiaudit", Version: version()},
+		Scan:   reports.Scan{Command: "files", Targets: paths, Started: time.Now().UTC()},
+	}
+	if err := w.Begin(rep); err != nil {
+		return err
+	}
+	bar := newProgress(of.progress, stderr)
+	scanErr := scanner.ScanFiles(ctx, paths, scanner.FilesOptions{
+		Workers: workers,
+		Limits:  media.Limits{},
+		Emit: func(r reports.Resource) error {
+			fs := reports.MediaFindings(r)
+			rep.Summary.Count(r, fs)
+			return w.Resource(r, fs)
+		},
+		Progress: bar.update,
+	})
+	bar.finish()
+	interrupted := errors.Is(scanErr, context.Canceled)
+	if scanErr != nil && !interrupted {
+		return scanErr
+	}
+	rep.Scan.Finished = time.Now().UTC()
+	rep.Scan.Complete = !interrupted
+	if rep.Summary.FindingsBySeverity == nil {
+		rep.Summary.FindingsBySeverity = map[reports.Severity]int{}
+	}
+	if err := w.End(rep); err != nil {
+		return err
+	}
+	if err := sink.commit(); err != nil {
+		return err
+	}
+	out.interrupted = interrupted
+	out.incomplete = rep.Summary.Errors > 0
+	out.findingsAtFailOn = of.failOn != "none" && rep.Summary.Highest().Rank() >= reports.Severity(of.failOn).Rank()
+	if interrupted {
+		fmt.Fprintln(stderr, "aiaudit: interrupted; the partial report is marked incomplete")
+	}
+	return nil
+}
+
+// sink writes to stdout, or to a temp file beside -o that is renamed into place
+// only when the report is complete, so a crash never leaves half a report.
+type sink struct {
+	io.Writer
+	f    *os.File
+	dest string
+}
+
+func openSink(dest string, stdout io.Writer) (*sink, error) {
+	if dest == "" || dest == "-" {
+		return &sink{Writer: stdout}, nil
+	}
+	f, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("cannot write the report to %s: %w", dest, err)
+	}
+	return &sink{Writer: f, f: f, dest: dest}, nil
+}
+
+func (s *sink) commit() error {
+	if s.f == nil {
+		return nil
+	}
+	f := s.f
+	s.f = nil
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return os.Rename(f.Name(), s.dest)
+}
+
+func (s *sink) abort() {
+	if s.f != nil {
+		s.f.Close()
+		os.Remove(s.f.Name())
+	}
+}
+
+// progress draws a bar on stderr only for a person watching a terminal; cron
+// and CI logs stay clean.
+type progress struct{ bar *progressbar.ProgressBar }
+
+func newProgress(mode string, stderr io.Writer) *progress {
+	show := mode == "always"
+	if mode == "auto" {
+		if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			show = true
+		}
+	}
+	if !show {
+		return &progress{}
+	}
+	return &progress{bar: progressbar.NewOptions(-1,
+		progressbar.OptionSetWriter(stderr),
+		progressbar.OptionSetDescription("scanning"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("files"),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)}
+}
+
+func (p *progress) update(done, total int) {
+	if p.bar == nil {
+		return
+	}
+	if total > 0 && p.bar.GetMax() != total {
+		p.bar.ChangeMax(total)
+	}
+	p.bar.Set(done)
+}
+
+func (p *progress) finish() {
+	if p.bar != nil {
+		p.bar.Finish()
+	}
+}

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
+	fixtures "github.com/aiaudit/aiaudit/detectors/testfixtures"
+	"github.com/aiaudit/aiaudit/reports"
+)
+
+func runCLI(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(ctx, args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func decode(t *testing.T, s string) reports.Report {
+	t.Helper()
+	var r reports.Report
+	require.NoError(t, json.Unmarshal([]byte(s), &r), "output is one JSON document:\n%s", s)
+	return r
+}
+
+// TestFilesShippedTestdata scans the generated files in testdata/media (the
+// README's first command) and checks every verdict against the generator's.
+func TestFilesShippedTestdata(t *testing.T) {
+	files, err := build.All()
+	require.NoError(t, err)
+	code, out, stderr := runCLI(t, context.Background(), "files", "../../testdata/media", "--format", "json")
+	require.Equal(t, exitClean, code, stderr)
+	rep := decode(t, out)
+	assert.Equal(t, reports.Schema, rep.Schema)
+	assert.True(t, rep.Scan.Complete)
+	assert.Equal(t, "files", rep.Scan.Command)
+	require.Len(t, rep.Resources, len(files))
+
+	byName := map[string]reports.Resource{}
+	for _, r := range rep.Resources {
+		byName[filepath.Base(r.Location)] = r
+	}
+	for _, f := range files {
+		r, ok := byName[f.Name]
+		require.True(t, ok, f.Name)
+		assert.Equal(t, f.Want.AI, r.AIGenerated, "%s ai: %+v", f.Name, r.AIEvidence)
+		assert.Equal(t, f.Want.Marked, r.Labelled.MachineReadable, "%s marked", f.Name)
+		require.NotNil(t, r.TrainingOptOut, f.Name)
+		assert.Equal(t, f.Want.OptOut, *r.TrainingOptOut, "%s opt-out: %+v", f.Name, r.OptOutEvidence)
+		assert.Nil(t, r.Labelled.Visible, "files never claim a visible label")
+		assert.Equal(t, f.Want.C2PA, r.Provenance.C2PA, f.Name)
+		if f.Want.Binding != "" {
+			assert.Equal(t, f.Want.Binding, r.Provenance.Binding, "%s binding: %s", f.Name, r.Provenance.BindingDetail)
+		}
+		if f.Want.Generator != "" {
+			var gens []string
+			for _, e := range r.AIEvidence {
+				gens = append(gens, e.Generator)
+			}
+			assert.Contains(t, gens, f.Want.Generator, f.Name)
+		}
+	}
+	// Sniffed from bytes, not the extension.
+	assert.Equal(t, "image/png", byName["a1111_parameters.png"].MediaType)
+	assert.Equal(t, "image/jpeg", byName["ai_xmp_trained.jpg"].MediaType)
+	assert.Equal(t, "other", byName["not_media.txt"].Kind)
+	assert.NotEmpty(t, byName["broken_truncated.png"].Notes, "a truncated file says so")
+
+	// Findings: the unmarked AI images are warnings, the marked one info.
+	rules := map[string]int{}
+	for _, f := range rep.Findings {
+		rules[f.Rule]++
+	}
+	assert.Equal(t, 2, rules[reports.RuleAIUnmarked])
+	assert.Equal(t, 3, rules[reports.RuleAIMarked])
+	assert.Equal(t, 3, rules[reports.RuleTrainingReserved])
+	assert.Equal(t, 1, rules[reports.RuleBindingMismatch], "the transplanted manifest")
+	assert.Equal(t, 1, rules[reports.RuleProvenanceStripped])
+	assert.Equal(t, len(files), rep.Summary.Resources)
+	assert.Equal(t, 5, rep.Summary.AIGenerated)
+	assert.Equal(t, 2, rep.Summary.AIUnmarked)
+}
+
+func TestFilesTestdataIsFresh(t *testing.T) {
+	files, err := build.All()
+	require.NoError(t, err)
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join("../../testdata/media", f.Name))
+		require.NoError(t, err, "run: go run ./cmd/mktestdata")
+		assert.Equal(t, f.Data, b, "%s is stale: run go run ./cmd/mktestdata", f.Name)
+	}
+}
+
+func TestFilesFailOnAndExitCodes(t *testing.T) {
+	dir := "../../testdata/media"
+	code, _, _ := runCLI(t, context.Background(), "files", dir, "--fail-on", "warning", "-f", "json")
+	assert.Equal(t, exitFindings, code, "unmarked AI images are warnings")
+	code, _, _ = runCLI(t, context.Background(), "files", dir, "--fail-on", "none", "-f", "json")
+	assert.Equal(t, exitClean, code)
+	code, _, _ = runCLI(t, context.Background(), "files", filepath.Join(dir, "photo_plain.jpg"), "--fail-on", "info", "-f", "json")
+	assert.Equal(t, exitClean, code, "a plain photo has no findings")
+
+	code, _, stderr := runCLI(t, context.Background(), "files", dir, "--format", "xml")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "accepted: table, json")
+	code, _, stderr = runCLI(t, context.Background(), "files", dir, "--fail-on", "sometimes")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "--fail-on")
+	code, _, _ = runCLI(t, context.Background(), "files")
+	assert.Equal(t, exitError, code, "no path is a usage error")
+	code, _, _ = runCLI(t, context.Background(), "files", dir, "--no-such-flag")
+	assert.Equal(t, exitError, code)
+}
+
+// An unreadable item is reported with its error, the rest of the scan goes on,
+// and the exit code says the result is incomplete: never clean.
+func TestFilesUnreadableIsIncompleteNotClean(t *testing.T) {
+	dir := t.TempDir()
+	good, err := build.JPEG(16, 16, 3)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "good.jpg"), good, 0o644))
+	missing := filepath.Join(dir, "missing.jpg")
+	code, out, _ := runCLI(t, context.Background(), "files", dir, missing, "-f", "json")
+	assert.Equal(t, exitIncomplete, code)
+	rep := decode(t, out)
+	require.Len(t, rep.Resources, 2)
+	assert.Empty(t, rep.Resources[0].Error)
+	assert.Contains(t, rep.Resources[1].Error, "no such file")
+	assert.Nil(t, rep.Resources[1].TrainingOptOut, "unknown is not 'allowed'")
+	assert.Equal(t, 1, rep.Summary.Errors)
+}
+
+func TestFilesOutputFileIsWrittenWhole(t *testing.T) {
+	dest := filepath.Join(t.TempDir(), "report.json")
+	code, out, _ := runCLI(t, context.Background(), "files", "../../testdata/media", "-f", "json", "-o", dest)
+	assert.Equal(t, exitClean, code)
+	assert.Empty(t, out, "the report goes to the file, not stdout")
+	b, err := os.ReadFile(dest)
+	require.NoError(t, err)
+	decode(t, string(b))
+	entries, _ := os.ReadDir(filepath.Dir(dest))
+	assert.Len(t, entries, 1, "no temp file left behind")
+
+	code, _, stderr := runCLI(t, context.Background(), "files", "../../testdata/media", "-o", "/nonexistent-dir/r.json")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "cannot write the report")
+}
+
+func TestFilesInterruptedWritesPartialReport(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dest := filepath.Join(t.TempDir(), "partial.json")
+	code, _, stderr := runCLI(t, ctx, "files", "../../testdata/media", "-f", "json", "-o", dest)
+	assert.Equal(t, exitInterrupted, code)
+	assert.Contains(t, stderr, "interrupted")
+	b, err := os.ReadFile(dest)
+	require.NoError(t, err)
+	rep := decode(t, string(b))
+	assert.False(t, rep.Scan.Complete)
+}
+
+func TestFilesTableOutput(t *testing.T) {
+	code, out, _ := runCLI(t, context.Background(), "files", "../../testdata/media")
+	assert.Equal(t, exitClean, code)
+	assert.Contains(t, out, "AUTOMATIC1111 Stable Diffusion web UI")
+	assert.Contains(t, out, "ai_xmp_trained.jpg")
+	assert.NotContains(t, out, "photo_plain.jpg", "files with no signal are summarised, not listed")
+	assert.Contains(t, out, "AI-made: 5 (without machine-readable marking: 2)")
+	code, out, _ = runCLI(t, context.Background(), "files", "../../testdata/media", "--all")
+	assert.Equal(t, exitClean, code)
+	assert.Contains(t, out, "photo_plain.jpg")
+}
+
+// TestFilesSharedFixturesEndToEnd runs the binary's code path over the real
+// fixtures: every file is reported, none errors, order is stable.
+func TestFilesSharedFixturesEndToEnd(t *testing.T) {
+	dir := fixtures.Dir(t, "media")
+	code, out, stderr := runCLI(t, context.Background(), "files", dir, "-f", "json", "--workers", "3")
+	require.Contains(t, []int{exitClean}, code, stderr)
+	rep := decode(t, out)
+	require.Len(t, rep.Resources, 39) // 37 media files, SOURCES.md, expected.json
+	for i := 1; i < len(rep.Resources); i++ {
+		assert.Less(t, rep.Resources[i-1].Location, rep.Resources[i].Location, "walk order is stable")
+	}
+	for _, r := range rep.Resources {
+		assert.Empty(t, r.Error, r.Location)
+		if strings.HasSuffix(r.Location, ".c2pa") {
+			assert.Equal(t, "application/c2pa", r.MediaType)
+		}
+	}
+}

@@ -1,0 +1,182 @@
+package build
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// The JUMBF type UUIDs C2PA uses all end in this suffix; the first four bytes
+// spell the box's role (ISO 19566-5, C2PA 2.2 section 11).
+var uuidSuffix = []byte{0x00, 0x11, 0x00, 0x10, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71}
+
+// Manifest describes one unsigned test manifest. aiaudit reads claims without
+// validating signatures, so the signature box holds an empty COSE placeholder.
+type Manifest struct {
+	Generator         string // claim_generator_info name
+	Action            string // e.g. c2pa.created
+	DigitalSourceType string
+	SoftwareAgent     string
+	TrainingUse       string // c2pa.ai_training use; "" for no training-mining assertion
+}
+
+// encMode sorts map keys so that generated files are byte-for-byte stable.
+var encMode = func() cbor.EncMode {
+	m, err := cbor.EncOptions{Sort: cbor.SortCanonical}.EncMode()
+	if err != nil {
+		panic(err) // static options: cannot fail
+	}
+	return m
+}()
+
+// jumbfBox frames a plain box.
+func jumbfBox(typ string, payload []byte) []byte {
+	out := make([]byte, 8, 8+len(payload))
+	binary.BigEndian.PutUint32(out, uint32(8+len(payload)))
+	copy(out[4:], typ)
+	return append(out, payload...)
+}
+
+// superbox frames a jumb superbox with its description box.
+func superbox(code, label string, children ...[]byte) []byte {
+	d := append([]byte(code), uuidSuffix...)
+	d = append(d, 0x03) // toggles: requestable + label present
+	d = append(append(d, label...), 0)
+	payload := jumbfBox("jumd", d)
+	for _, c := range children {
+		payload = append(payload, c...)
+	}
+	return jumbfBox("jumb", payload)
+}
+
+func cborAssertion(label string, v any) ([]byte, error) {
+	b, err := encMode.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return superbox("cbor", label, jumbfBox("cbor", b)), nil
+}
+
+// Store builds a manifest store with one manifest whose c2pa.hash.data
+// assertion carries hash and one exclusion range.
+func (m Manifest) Store(hash []byte, exclStart, exclLen int) ([]byte, error) {
+	actions := map[string]any{"actions": []map[string]any{{
+		"action":            m.Action,
+		"digitalSourceType": m.DigitalSourceType,
+		"softwareAgent":     map[string]any{"name": m.SoftwareAgent, "version": "1.0"},
+	}}}
+	type excl struct {
+		Start  int `cbor:"start"`
+		Length int `cbor:"length"`
+	}
+	dataHash := map[string]any{
+		"exclusions": []excl{{exclStart, exclLen}},
+		"name":       "jumbf manifest",
+		"alg":        "sha256",
+		"hash":       hash,
+		"pad":        []byte{},
+	}
+	var assertions [][]byte
+	labels := []string{"c2pa.actions.v2", "c2pa.hash.data"}
+	values := []any{actions, dataHash}
+	if m.TrainingUse != "" {
+		labels = append(labels, "c2pa.training-mining")
+		values = append(values, map[string]any{"entries": map[string]any{
+			"c2pa.ai_training":            map[string]string{"use": m.TrainingUse},
+			"c2pa.ai_generative_training": map[string]string{"use": m.TrainingUse},
+		}})
+	}
+	var refs []map[string]any
+	for i, l := range labels {
+		a, err := cborAssertion(l, values[i])
+		if err != nil {
+			return nil, err
+		}
+		assertions = append(assertions, a)
+		sum := sha256.Sum256(a)
+		refs = append(refs, map[string]any{"url": "self#jumbf=c2pa.assertions/" + l, "hash": sum[:]})
+	}
+	claim, err := encMode.Marshal(map[string]any{
+		"instanceID":           "xmp:iid:00000000-0000-4000-8000-00000000c2pa",
+		"claim_generator_info": map[string]any{"name": m.Generator, "version": "0.1"},
+		"signature":            "self#jumbf=c2pa.signature",
+		"created_assertions":   refs,
+		"alg":                  "sha256",
+	})
+	if err != nil {
+		return nil, err
+	}
+	sig, _ := encMode.Marshal([]any{[]byte{}, map[any]any{}, nil, []byte{}})
+	manifest := superbox("c2ma", "urn:c2pa:00000000-0000-4000-8000-000000000001",
+		superbox("c2as", "c2pa.assertions", assertions...),
+		superbox("c2cl", "c2pa.claim.v2", jumbfBox("cbor", claim)),
+		superbox("c2cs", "c2pa.signature", jumbfBox("cbor", sig)),
+	)
+	return superbox("c2pa", "c2pa", manifest), nil
+}
+
+// app11 wraps a JUMBF store in one JPEG APP11 segment (CI "JP", En, Z=1).
+func app11(store []byte) ([]byte, error) {
+	payload := append([]byte{'J', 'P', 0x02, 0x11, 0, 0, 0, 1}, store...)
+	if len(payload)+2 > 0xFFFF {
+		return nil, fmt.Errorf("test store too large for one APP11 segment")
+	}
+	seg := []byte{0xFF, 0xEB, 0, 0}
+	binary.BigEndian.PutUint16(seg[2:], uint16(len(payload)+2))
+	return append(seg, payload...), nil
+}
+
+// SignedJPEG embeds m in jpg right after SOI with a correct hard binding: the
+// data hash covers every byte except the APP11 segment itself.
+func SignedJPEG(jpg []byte, m Manifest) ([]byte, error) {
+	// The exclusion covers the segment, whose size depends on how the
+	// exclusion length encodes: settle it with a zero hash of the final size.
+	exclLen := 0
+	for range 4 {
+		store, err := m.Store(make([]byte, sha256.Size), 2, exclLen)
+		if err != nil {
+			return nil, err
+		}
+		seg, err := app11(store)
+		if err != nil {
+			return nil, err
+		}
+		if len(seg) == exclLen {
+			break
+		}
+		exclLen = len(seg)
+	}
+	// Everything but the segment is the original file, so its hash is the
+	// hash of jpg.
+	sum := sha256.Sum256(jpg)
+	store, err := m.Store(sum[:], 2, exclLen)
+	if err != nil {
+		return nil, err
+	}
+	seg, err := app11(store)
+	if err != nil {
+		return nil, err
+	}
+	if len(seg) != exclLen {
+		return nil, fmt.Errorf("APP11 segment size did not settle (%d -> %d)", exclLen, len(seg))
+	}
+	var out bytes.Buffer
+	out.Write(jpg[:2])
+	out.Write(seg)
+	out.Write(jpg[2:])
+	return out.Bytes(), nil
+}
+
+// Transplant moves the APP11 segment of signed (made by SignedJPEG) onto other
+// pixels: the manifest is intact, its hard binding no longer matches.
+func Transplant(signed, other []byte) []byte {
+	segLen := int(binary.BigEndian.Uint16(signed[4:6])) + 2
+	var out bytes.Buffer
+	out.Write(other[:2])
+	out.Write(signed[2 : 2+segLen])
+	out.Write(other[2:])
+	return out.Bytes()
+}

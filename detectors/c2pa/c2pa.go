@@ -1,0 +1,328 @@
+// Package c2pa reads C2PA manifest stores far enough to say what they claim:
+// every manifest (active and ingredients), v1 and v2 claims, actions with
+// their digital source type and software agent, training-and-data-mining
+// assertions, and the hard binding. It validates no signature: everything it
+// returns is an unverified claim. Hand-written over the jumbf package and
+// fxamacker/cbor, because no maintained Go C2PA reader exists.
+package c2pa
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/fxamacker/cbor/v2"
+
+	"github.com/aiaudit/aiaudit/detectors/jumbf"
+)
+
+// Kind says what a JUMBF box is.
+type Kind int
+
+const (
+	KindNone      Kind = iota // the bytes are not a JUMBF superbox
+	KindC2PA                  // a C2PA manifest store (type code c2pa)
+	KindLegacyCAI             // the pre-standard CAI format (label "cai")
+	KindOther                 // some other JUMBF content
+)
+
+// Store is the decoded content of a manifest store.
+type Store struct {
+	Manifests []Manifest
+	Problems  []string
+}
+
+// Manifest is what one manifest claims.
+type Manifest struct {
+	Label          string
+	Active         bool // the last manifest in the store (C2PA 2.2 §10.4.3)
+	ClaimVersion   int
+	ClaimGenerator string
+	Title          string
+	Actions        []Action
+	TrainingMining []TrainingEntry
+	DataHash       *DataHash
+	// BindingKind is the label of the hard-binding assertion, if any.
+	BindingKind         string
+	MetadataSourceTypes []string
+	Watermarked         bool
+}
+
+// Action is one entry of a c2pa.actions assertion.
+type Action struct {
+	Action, SoftwareAgent, DigitalSourceType, Description string
+}
+
+// TrainingEntry is one entry of a c2pa.training-mining or cawg.training-mining
+// assertion: Key is the use ("cawg.ai_generative_training"), Use its answer.
+type TrainingEntry struct {
+	Assertion, Key, Use string
+}
+
+// DataHash is the c2pa.hash.data hard binding: a hash over the asset bytes
+// minus the exclusion ranges (where the store itself sits).
+type DataHash struct {
+	Alg        string
+	Hash       []byte
+	Exclusions []Exclusion
+}
+
+type Exclusion struct {
+	Start, Length int64
+}
+
+// decMode caps what hostile CBOR may allocate.
+var decMode = func() cbor.DecMode {
+	m, err := cbor.DecOptions{
+		MaxNestedLevels:  32,
+		MaxArrayElements: 65536,
+		MaxMapPairs:      65536,
+		DupMapKey:        cbor.DupMapKeyQuiet,
+		TimeTag:          cbor.DecTagOptional,
+	}.DecMode()
+	if err != nil {
+		panic(err) // static options: cannot fail
+	}
+	return m
+}()
+
+var suffixN = regexp.MustCompile(`__\d+$`)
+
+// baseLabel strips the __N suffix C2PA adds to repeated assertion labels.
+func baseLabel(l string) string { return suffixN.ReplaceAllString(l, "") }
+
+var manifestCodes = map[string]bool{"c2ma": true, "c2um": true, "c2md": true, "c2tm": true, "c2cm": true}
+
+// Inspect classifies a JUMBF box and, for a C2PA store, decodes every
+// manifest. A non-nil error means the store is malformed; whatever could be
+// read is still returned.
+func Inspect(b []byte) (Kind, *Store, error) {
+	root, err := jumbf.Parse(b)
+	if root == nil {
+		if len(b) >= 8 && string(b[4:8]) == "jumb" {
+			return KindC2PA, nil, fmt.Errorf("unreadable JUMBF: %w", err)
+		}
+		return KindNone, nil, err
+	}
+	switch {
+	case root.TypeCode() == "c2pa" || root.Label == "c2pa":
+	case root.Label == "cai" || root.TypeCode() == "cacb":
+		return KindLegacyCAI, nil, err
+	default:
+		return KindOther, nil, err
+	}
+	st := &Store{}
+	for _, c := range root.Children {
+		if c.Type != "jumb" {
+			continue
+		}
+		if !manifestCodes[c.TypeCode()] {
+			st.Problems = append(st.Problems, fmt.Sprintf("unexpected box %q (type %s) in the manifest store", c.Label, c.TypeCode()))
+			continue
+		}
+		st.Manifests = append(st.Manifests, st.manifest(c))
+	}
+	if n := len(st.Manifests); n > 0 {
+		st.Manifests[n-1].Active = true
+	} else if err == nil {
+		err = fmt.Errorf("the manifest store holds no manifest")
+	}
+	return KindC2PA, st, err
+}
+
+// Active returns the active manifest, or nil.
+func (s *Store) Active() *Manifest {
+	for i := range s.Manifests {
+		if s.Manifests[i].Active {
+			return &s.Manifests[i]
+		}
+	}
+	return nil
+}
+
+func (s *Store) problem(m *Manifest, format string, args ...any) {
+	s.Problems = append(s.Problems, fmt.Sprintf("manifest %q: ", m.Label)+fmt.Sprintf(format, args...))
+}
+
+func (s *Store) manifest(box *jumbf.Box) Manifest {
+	m := Manifest{Label: box.Label, ClaimVersion: 1}
+	if box.TypeCode() == "c2cm" {
+		s.problem(&m, "compressed manifest (brob) not decoded")
+		return m
+	}
+	if claim := box.ChildByCode("c2cl"); claim != nil {
+		if claim.Label == "c2pa.claim.v2" {
+			m.ClaimVersion = 2
+		}
+		if v, err := decodeContent(claim); err != nil {
+			s.problem(&m, "claim: %v", err)
+		} else {
+			m.readClaim(v)
+		}
+	} else {
+		s.problem(&m, "no claim box")
+	}
+	if as := box.ChildByCode("c2as"); as != nil {
+		for _, a := range as.Children {
+			if a.Type != "jumb" {
+				continue
+			}
+			v, err := decodeContent(a)
+			if err != nil {
+				s.problem(&m, "assertion %q: %v", a.Label, err)
+				continue
+			}
+			m.readAssertion(baseLabel(a.Label), v)
+		}
+	}
+	return m
+}
+
+// decodeContent decodes the cbor or json content box of a superbox.
+func decodeContent(box *jumbf.Box) (any, error) {
+	if c := box.Content("cbor"); c != nil {
+		var v any
+		if err := decMode.Unmarshal(c.Payload, &v); err != nil {
+			return nil, err
+		}
+		return v, nil
+	}
+	if c := box.Content("json"); c != nil {
+		var v any
+		if err := json.Unmarshal(c.Payload, &v); err != nil {
+			return nil, err
+		}
+		return v, nil
+	}
+	return nil, nil // embedded files (thumbnails) and others carry no claims
+}
+
+func (m *Manifest) readClaim(v any) {
+	c := asMap(v)
+	gen := str(c["claim_generator"])
+	info := c["claim_generator_info"]
+	if arr, ok := info.([]any); ok && len(arr) > 0 {
+		info = arr[0]
+	}
+	// v1 claims must carry the claim_generator string; v2 claims only have
+	// claim_generator_info. The string wins when both exist, as it is what
+	// the signer wrote for people.
+	if im := asMap(info); im != nil && gen == "" {
+		gen = strings.TrimSpace(str(im["name"]) + " " + str(im["version"]))
+	}
+	m.ClaimGenerator = gen
+	m.Title = str(c["dc:title"])
+}
+
+func (m *Manifest) readAssertion(label string, v any) {
+	a := asMap(v)
+	switch {
+	case label == "c2pa.actions" || label == "c2pa.actions.v2":
+		for _, item := range asSlice(a["actions"]) {
+			am := asMap(item)
+			act := Action{
+				Action:            str(am["action"]),
+				SoftwareAgent:     agent(am["softwareAgent"]),
+				DigitalSourceType: strings.TrimSpace(str(am["digitalSourceType"])),
+				Description:       str(am["description"]),
+			}
+			if act.Description == "" {
+				act.Description = str(asMap(am["parameters"])["description"])
+			}
+			if strings.HasPrefix(act.Action, "c2pa.watermarked") {
+				m.Watermarked = true
+			}
+			m.Actions = append(m.Actions, act)
+		}
+	case label == "c2pa.training-mining" || label == "cawg.training-mining":
+		for key, e := range asMap(a["entries"]) {
+			m.TrainingMining = append(m.TrainingMining, TrainingEntry{Assertion: label, Key: fmt.Sprint(key), Use: str(asMap(e)["use"])})
+		}
+		sortEntries(m.TrainingMining)
+	case label == "c2pa.hash.data":
+		m.BindingKind = label
+		dh := &DataHash{Alg: str(a["alg"]), Hash: bytesOf(a["hash"])}
+		for _, e := range asSlice(a["exclusions"]) {
+			em := asMap(e)
+			dh.Exclusions = append(dh.Exclusions, Exclusion{Start: integer(em["start"]), Length: integer(em["length"])})
+		}
+		m.DataHash = dh
+	case strings.HasPrefix(label, "c2pa.hash.bmff") || label == "c2pa.hash.boxes" || label == "c2pa.hash.collection.data":
+		m.BindingKind = label
+	case label == "c2pa.soft-binding":
+		m.Watermarked = true
+	case label == "c2pa.metadata" || strings.HasSuffix(label, ".metadata") || strings.HasPrefix(label, "stds.iptc"):
+		findValues(v, "Iptc4xmpExt:DigitalSourceType", &m.MetadataSourceTypes, 0)
+	}
+}
+
+// agent renders softwareAgent: a string in v1 claims, a map {name, version}
+// in v2.
+func agent(v any) string {
+	if s, ok := v.(string); ok {
+		return strings.TrimSpace(s)
+	}
+	m := asMap(v)
+	return strings.TrimSpace(str(m["name"]) + " " + str(m["version"]))
+}
+
+// findValues collects every string value under key, at any depth of JSON-LD.
+func findValues(v any, key string, out *[]string, depth int) {
+	if depth > 32 {
+		return
+	}
+	switch t := v.(type) {
+	case map[any]any:
+		for k, val := range t {
+			if fmt.Sprint(k) == key {
+				if s := str(val); s != "" {
+					*out = append(*out, strings.TrimSpace(s))
+				} else if id := str(asMap(val)["@id"]); id != "" {
+					*out = append(*out, strings.TrimSpace(id))
+				}
+			}
+			findValues(val, key, out, depth+1)
+		}
+	case map[string]any:
+		for k, val := range t {
+			if k == key {
+				if s := str(val); s != "" {
+					*out = append(*out, strings.TrimSpace(s))
+				} else if id := str(asMap(val)["@id"]); id != "" {
+					*out = append(*out, strings.TrimSpace(id))
+				}
+			}
+			findValues(val, key, out, depth+1)
+		}
+	case []any:
+		for _, val := range t {
+			findValues(val, key, out, depth+1)
+		}
+	}
+}
+
+// The three IPTC digital source types that mean generative AI (SIGNALS.md),
+// plus C2PA's own term for generated data.
+var aiTerms = map[string]bool{
+	"trainedalgorithmicmedia":              true,
+	"compositewithtrainedalgorithmicmedia": true,
+	"compositesynthetic":                   true,
+	"trainedalgorithmicdata":               true,
+}
+
+// IsAIType reports whether a digital source type URI (http or https, any
+// surrounding white space) declares generative-AI content.
+func IsAIType(dst string) bool {
+	dst = strings.TrimSpace(dst)
+	i := strings.LastIndexAny(dst, "/#")
+	term := strings.ToLower(dst[i+1:])
+	if !aiTerms[term] {
+		return false
+	}
+	host := strings.ToLower(dst)
+	for _, p := range []string{"http://", "https://"} {
+		host = strings.TrimPrefix(host, p)
+	}
+	return strings.HasPrefix(host, "cv.iptc.org/newscodes/digitalsourcetype/") || strings.HasPrefix(host, "c2pa.org/digitalsourcetype/") || i < 0
+}

@@ -1,0 +1,469 @@
+// Package media runs every media detector over one file and combines their
+// evidence into verdicts: AI-made or not, machine-readable label, training
+// opt-out, provenance. It is a pure function of the bytes it is given.
+package media
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/aiaudit/aiaudit/detectors"
+	"github.com/aiaudit/aiaudit/detectors/c2pa"
+	"github.com/aiaudit/aiaudit/detectors/container"
+	"github.com/aiaudit/aiaudit/detectors/exif"
+	"github.com/aiaudit/aiaudit/detectors/generators"
+	"github.com/aiaudit/aiaudit/detectors/stealth"
+	"github.com/aiaudit/aiaudit/detectors/xmp"
+)
+
+// Limits caps what one file may cost.
+type Limits struct {
+	Container container.Limits
+	// MaxStealthPixels caps the PNG size decoded for A1111 stealth metadata.
+	MaxStealthPixels int
+	// MaxStealthBytes caps the PNG file size read whole for that decode.
+	MaxStealthBytes int64
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxStealthPixels <= 0 {
+		l.MaxStealthPixels = 40_000_000
+	}
+	if l.MaxStealthBytes <= 0 {
+		l.MaxStealthBytes = 64 << 20
+	}
+	return l
+}
+
+// Source is one file's bytes, read on demand.
+type Source struct {
+	Name string
+	R    io.ReaderAt
+	Size int64
+}
+
+// Result is everything the media detectors concluded about one file.
+type Result struct {
+	MediaType, Kind string
+	AIGenerated     bool
+	AIEvidence      []detectors.Evidence
+	MachineReadable bool
+	LabelEvidence   []detectors.Evidence
+	TrainingOptOut  bool
+	OptOuts         []detectors.OptOut
+	Provenance      detectors.Provenance
+	Notes           []string
+}
+
+// Analyze inspects asset and the sidecars that sit beside it (<asset>.c2pa,
+// <asset>.xmp). Sidecar evidence is attributed to the asset, and a sidecar
+// manifest's hard binding is checked against the asset's bytes.
+func Analyze(asset Source, sidecars []Source, lim Limits) (*Result, error) {
+	lim = lim.withDefaults()
+	blocks, err := container.Read(asset.R, asset.Size, lim.Container)
+	if err != nil {
+		return nil, err
+	}
+	a := &analysis{res: &Result{MediaType: blocks.MediaType, Kind: blocks.Kind}, asset: asset}
+	a.res.Provenance.C2PA = "absent"
+	a.blocks(blocks, "")
+	if blocks.PNG != nil && blocks.PNG.HasAlpha() {
+		a.stealth(lim)
+	}
+	for _, sc := range sidecars {
+		scBlocks, err := container.Read(sc.R, sc.Size, lim.Container)
+		if err != nil {
+			a.note("sidecar %s unreadable: %v", sc.Name, err)
+			continue
+		}
+		a.blocks(scBlocks, sc.Name)
+	}
+	a.finish()
+	return a.res, nil
+}
+
+type analysis struct {
+	res           *Result
+	asset         Source
+	xmp           xmp.Info
+	fields        []generators.Field
+	stores        int
+	metadata      bool
+	dstFromActive string
+	dstFallback   string
+	dsts          []string
+}
+
+func (a *analysis) note(format string, args ...any) {
+	a.res.Notes = append(a.res.Notes, fmt.Sprintf(format, args...))
+}
+
+// blocks runs the detectors over one container's metadata blocks. from names
+// the sidecar they came from ("" for the asset itself).
+func (a *analysis) blocks(b *container.Blocks, from string) {
+	where := func(s string) string {
+		if from == "" {
+			return s
+		}
+		return s + " (sidecar " + from + ")"
+	}
+	for _, p := range b.Problems {
+		a.note("%s", where(p))
+	}
+	if len(b.XMP)+len(b.EXIF)+len(b.JUMBF)+len(b.Text) > 0 {
+		a.metadata = true
+	}
+	for _, blk := range b.JUMBF {
+		a.jumbf(blk, from, where)
+	}
+	for _, blk := range b.XMP {
+		info, err := xmp.Parse(blk.Data)
+		if err != nil {
+			a.note("%s: XMP unreadable: %v", where(blk.Where), err)
+			continue
+		}
+		a.xmp = xmp.Merge(a.xmp, info)
+	}
+	for _, blk := range b.EXIF {
+		f, err := exif.Parse(blk.Data)
+		if err != nil {
+			a.note("%s: EXIF unreadable: %v", where(blk.Where), err)
+		}
+		a.exifFields(f)
+	}
+	for _, t := range b.Text {
+		a.fields = append(a.fields, generators.Field{Source: "png-text", Key: t.Key, Value: t.Value})
+	}
+}
+
+func (a *analysis) exifFields(f exif.Fields) {
+	for _, kv := range [][2]string{
+		{"Software", f.Software}, {"Artist", f.Artist}, {"Make", f.Make}, {"Model", f.Model},
+		{"ImageDescription", f.ImageDescription}, {"DocumentName", f.DocumentName},
+		{"UserComment", f.UserComment}, {"XPComment", f.XPComment},
+	} {
+		if kv[1] != "" {
+			a.fields = append(a.fields, generators.Field{Source: "exif", Key: kv[0], Value: kv[1]})
+		}
+	}
+}
+
+func (a *analysis) jumbf(blk container.Block, from string, where func(string) string) {
+	kind, store, err := c2pa.Inspect(blk.Data)
+	switch kind {
+	case c2pa.KindLegacyCAI:
+		if a.res.Provenance.C2PA == "absent" {
+			a.res.Provenance.C2PA = "legacy_cai"
+		}
+		a.note("%s: pre-standard CAI JUMBF (label \"cai\"), not C2PA", where(blk.Where))
+		return
+	case c2pa.KindOther, c2pa.KindNone:
+		if blk.Malformed == "" && err == nil {
+			return
+		}
+		if kind == c2pa.KindNone {
+			return
+		}
+	}
+	a.stores++
+	if a.stores == 2 {
+		a.note("more than one C2PA manifest store: a conforming file has one")
+	}
+	if blk.Malformed != "" || err != nil || store == nil {
+		a.res.Provenance.C2PA = "malformed"
+		reason := blk.Malformed
+		if err != nil {
+			reason = strings.TrimPrefix(strings.TrimSpace(reason+"; "+err.Error()), "; ")
+		}
+		a.note("%s: C2PA manifest store is malformed: %s", where(blk.Where), reason)
+		if store == nil {
+			return
+		}
+	} else if a.res.Provenance.C2PA != "malformed" {
+		a.res.Provenance.C2PA = "present"
+	}
+	a.res.Provenance.Signature = "unverified"
+	a.res.Provenance.Manifests += len(store.Manifests)
+	for _, p := range store.Problems {
+		a.note("%s: %s", where(blk.Where), p)
+	}
+	a.manifests(store, blk, from)
+}
+
+func (a *analysis) manifests(store *c2pa.Store, blk container.Block, from string) {
+	for i := range store.Manifests {
+		m := &store.Manifests[i]
+		role := "ingredient"
+		if m.Active {
+			role = "active"
+			a.res.Provenance.ClaimGenerator = m.ClaimGenerator
+			a.binding(m, from)
+		}
+		for _, act := range m.Actions {
+			if act.DigitalSourceType == "" {
+				continue
+			}
+			a.dsts = append(a.dsts, act.DigitalSourceType)
+			if m.Active && a.dstFromActive == "" {
+				a.dstFromActive = act.DigitalSourceType
+			}
+			if !c2pa.IsAIType(act.DigitalSourceType) {
+				continue
+			}
+			if a.dstFallback == "" {
+				a.dstFallback = act.DigitalSourceType
+			}
+			gen := act.SoftwareAgent
+			if gen == "" {
+				gen = firstNonEmpty(act.Description, m.ClaimGenerator)
+			}
+			ev := detectors.Evidence{
+				Detector: "c2pa",
+				Detail: fmt.Sprintf("%s manifest %q (%s): action %s, digitalSourceType %s%s",
+					role, m.Label, blk.Where, act.Action, shortDST(act.DigitalSourceType), agentSuffix(act.SoftwareAgent)),
+				Generator: gen,
+				Strength:  "signed-unverified",
+			}
+			a.res.AIEvidence = append(a.res.AIEvidence, ev)
+			a.res.LabelEvidence = append(a.res.LabelEvidence, detectors.Evidence{
+				Detector: "c2pa", Detail: "C2PA manifest declares " + shortDST(act.DigitalSourceType), Strength: "signed-unverified",
+			})
+		}
+		for _, dst := range m.MetadataSourceTypes {
+			a.dsts = append(a.dsts, dst)
+			if c2pa.IsAIType(dst) {
+				a.res.AIEvidence = append(a.res.AIEvidence, detectors.Evidence{
+					Detector: "c2pa", Detail: fmt.Sprintf("%s manifest %q metadata assertion: DigitalSourceType %s", role, m.Label, shortDST(dst)),
+					Generator: m.ClaimGenerator, Strength: "signed-unverified",
+				})
+				a.res.LabelEvidence = append(a.res.LabelEvidence, detectors.Evidence{Detector: "c2pa", Detail: "C2PA metadata declares " + shortDST(dst), Strength: "signed-unverified"})
+			}
+		}
+		for _, e := range m.TrainingMining {
+			a.res.OptOuts = append(a.res.OptOuts, trainingVerdict(e, role, m.Label))
+		}
+		if m.Watermarked && m.Active {
+			a.note("C2PA manifest %q records an invisible watermark (soft binding)", m.Label)
+		}
+	}
+}
+
+// trainingVerdict maps a C2PA/CAWG training-mining entry to a verdict:
+// notAllowed and constrained reserve (SIGNALS.md section 3).
+func trainingVerdict(e c2pa.TrainingEntry, role, label string) detectors.OptOut {
+	v := detectors.Unset
+	switch strings.ToLower(e.Use) {
+	case "notallowed", "constrained":
+		v = detectors.Reserved
+	case "allowed":
+		v = detectors.NotReserved
+	}
+	return detectors.OptOut{
+		Signal:  e.Assertion,
+		Verdict: v,
+		Agent:   e.Key,
+		Detail:  fmt.Sprintf("%s manifest %q: %s use=%s", role, label, e.Key, e.Use),
+	}
+}
+
+// binding checks the active manifest's hard binding against the asset bytes.
+// A sidecar binds to the asset beside it; a sidecar scanned alone has nothing
+// to bind to.
+func (a *analysis) binding(m *c2pa.Manifest, from string) {
+	p := &a.res.Provenance
+	switch {
+	case m.DataHash == nil && m.BindingKind == "":
+		p.Binding, p.BindingDetail = "not_checked", "the active manifest has no hard binding assertion"
+	case m.DataHash == nil:
+		p.Binding, p.BindingDetail = "not_checked", m.BindingKind+" bindings are not checked yet"
+	case a.asset.Size > 0 && from == "" && a.res.MediaType == "application/c2pa":
+		p.Binding, p.BindingDetail = "not_checked", "a sidecar manifest scanned without its asset"
+	default:
+		ok, err := c2pa.CheckDataHash(a.asset.R, a.asset.Size, *m.DataHash)
+		switch {
+		case err != nil:
+			p.Binding, p.BindingDetail = "not_checked", err.Error()
+		case ok:
+			p.Binding, p.BindingDetail = "match", "c2pa.hash.data matches the asset bytes"
+		default:
+			p.Binding, p.BindingDetail = "mismatch", "c2pa.hash.data does not match the asset bytes: the manifest was made for other content (copied or the asset was altered)"
+		}
+	}
+}
+
+func (a *analysis) stealth(lim Limits) {
+	if a.asset.Size > lim.MaxStealthBytes {
+		a.note("PNG larger than %d bytes: stealth metadata not checked", lim.MaxStealthBytes)
+		return
+	}
+	buf := make([]byte, a.asset.Size)
+	if _, err := a.asset.R.ReadAt(buf, 0); err != nil && err != io.EOF {
+		a.note("stealth metadata not checked: %v", err)
+		return
+	}
+	text, mode, found, err := stealth.DecodePNG(buf, lim.MaxStealthPixels)
+	if err != nil {
+		if found {
+			a.note("A1111 stealth metadata signature found but unreadable: %v", err)
+		}
+		return
+	}
+	if !found {
+		return
+	}
+	a.metadata = true
+	a.res.AIEvidence = append(a.res.AIEvidence, detectors.Evidence{
+		Detector: "stealth", Detail: fmt.Sprintf("A1111 stealth metadata (%s) hidden in pixel low bits: %s", mode, clip(text, 120)),
+		Generator: "AUTOMATIC1111 (stealth pnginfo)", Strength: "fingerprint",
+	})
+}
+
+// finish turns the collected XMP and generator fields into verdicts.
+func (a *analysis) finish() {
+	r := a.res
+	x := a.xmp
+	for _, dst := range x.DigitalSourceTypes {
+		a.dsts = append(a.dsts, dst)
+		if a.dstFallback == "" {
+			a.dstFallback = dst
+		}
+		if c2pa.IsAIType(dst) {
+			r.AIEvidence = append(r.AIEvidence, detectors.Evidence{
+				Detector: "xmp", Detail: "XMP Iptc4xmpExt:DigitalSourceType " + shortDST(dst),
+				Generator: xmpGenerator(x), Strength: "declared",
+			})
+			r.LabelEvidence = append(r.LabelEvidence, detectors.Evidence{Detector: "xmp", Detail: "IPTC DigitalSourceType " + shortDST(dst), Strength: "declared"})
+		}
+	}
+	if x.AISystemUsed != "" {
+		r.AIEvidence = append(r.AIEvidence, detectors.Evidence{
+			Detector: "xmp", Detail: "XMP Iptc4xmpExt:AISystemUsed " + strings.TrimSpace(x.AISystemUsed+" "+x.AISystemVersionUsed),
+			Generator: x.AISystemUsed, Strength: "declared",
+		})
+	}
+	if x.AIGC != "" {
+		r.AIEvidence = append(r.AIEvidence, detectors.Evidence{Detector: "xmp", Detail: "XMP AIGC label (GB 45438-2025): " + clip(x.AIGC, 120), Strength: "declared"})
+		r.LabelEvidence = append(r.LabelEvidence, detectors.Evidence{Detector: "xmp", Detail: "AIGC implicit label (GB 45438-2025)", Strength: "declared"})
+	}
+	for _, v := range x.DataMining {
+		r.OptOuts = append(r.OptOuts, dataMiningVerdict(v))
+	}
+	if x.CreatorTool != "" {
+		a.fields = append(a.fields, generators.Field{Source: "xmp", Key: "CreatorTool", Value: x.CreatorTool})
+	}
+	for _, c := range x.Contributors {
+		a.fields = append(a.fields, generators.Field{Source: "xmp", Key: "Contributor", Value: c})
+	}
+	for _, m := range generators.Detect(a.fields) {
+		r.AIEvidence = append(r.AIEvidence, detectors.Evidence{Detector: "generator", Detail: m.Detail, Generator: m.Generator, Strength: "fingerprint"})
+	}
+	r.AIGenerated = len(r.AIEvidence) > 0
+	r.MachineReadable = len(r.LabelEvidence) > 0
+	for _, o := range r.OptOuts {
+		if o.Verdict == detectors.Reserved {
+			r.TrainingOptOut = true
+		}
+	}
+	a.provenance()
+}
+
+func (a *analysis) provenance() {
+	p := &a.res.Provenance
+	prov := strings.TrimSpace(a.xmp.Provenance)
+	switch {
+	case p.C2PA != "absent":
+	case strings.HasPrefix(prov, "self#jumbf="):
+		p.C2PA = "stripped_reference"
+		a.note("XMP dcterms:provenance points at an embedded manifest (%s) that is no longer in the file: provenance was stripped", clip(prov, 80))
+	case strings.HasPrefix(prov, "http://") || strings.HasPrefix(prov, "https://"):
+		p.C2PA = "remote_reference"
+		a.note("remote C2PA manifest referenced by XMP dcterms:provenance: %s (not fetched)", prov)
+	}
+	p.DigitalSourceType = firstNonEmpty(a.dstFromActive, a.dstFallback)
+	for _, d := range a.dsts {
+		if !slices.Contains(p.DigitalSourceTypes, d) {
+			p.DigitalSourceTypes = append(p.DigitalSourceTypes, d)
+		}
+	}
+	slices.Sort(p.DigitalSourceTypes)
+	switch {
+	case p.C2PA == "stripped_reference":
+		p.Metadata = "stripped"
+	case a.metadata:
+		p.Metadata = "present"
+	default:
+		p.Metadata = "none"
+		if !a.res.AIGenerated && a.res.Kind != "other" {
+			a.note("no metadata at all: it may have been stripped (CMS, CDN, re-encoding), so no AI evidence does not mean not AI-made")
+		}
+	}
+}
+
+// dataMiningVerdict reads IPTC PLUS DataMining: any DMI-PROHIBITED value
+// reserves; -GENAIMLTRAINING reserves generative-AI training only.
+func dataMiningVerdict(v string) detectors.OptOut {
+	term := v[strings.LastIndexAny(v, "/#:")+1:]
+	o := detectors.OptOut{Signal: "iptc.plus.DataMining", Verdict: detectors.Unset, Detail: "XMP plus:DataMining " + term}
+	switch up := strings.ToUpper(term); {
+	case strings.HasPrefix(up, "DMI-PROHIBITED"):
+		o.Verdict = detectors.Reserved
+		if up == "DMI-PROHIBITED-GENAIMLTRAINING" {
+			o.Agent = "generative AI/ML training"
+		}
+	case strings.HasPrefix(up, "DMI-ALLOWED"):
+		o.Verdict = detectors.NotReserved
+	}
+	return o
+}
+
+func xmpGenerator(x xmp.Info) string {
+	if x.AISystemUsed != "" {
+		return x.AISystemUsed
+	}
+	for _, c := range x.Contributors {
+		if c != "" {
+			return c
+		}
+	}
+	return ""
+}
+
+func shortDST(dst string) string {
+	dst = strings.TrimSpace(dst)
+	if i := strings.LastIndexByte(dst, '/'); i >= 0 {
+		return dst[i+1:]
+	}
+	return dst
+}
+
+func agentSuffix(agent string) string {
+	if agent == "" {
+		return ""
+	}
+	return ", softwareAgent " + agent
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// FromBytes is Analyze for an in-memory file (tests, fuzzing, fetched bodies).
+func FromBytes(b []byte, lim Limits) (*Result, error) {
+	return Analyze(Source{R: bytes.NewReader(b), Size: int64(len(b))}, nil, lim)
+}

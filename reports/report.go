@@ -1,0 +1,125 @@
+// Package reports holds the scan report (the JSON output contract of DESIGN.md)
+// and its renderers. Reports never parse bytes: they render what scanners and
+// detectors found.
+package reports
+
+import (
+	"time"
+
+	"github.com/aiaudit/aiaudit/detectors"
+)
+
+// Schema is bumped whenever a change breaks the JSON contract.
+const Schema = "aiaudit.report/v1"
+
+// Report is one scan's result. Every output format is a view of it.
+type Report struct {
+	Schema    string     `json:"schema"`
+	Tool      Tool       `json:"tool"`
+	Scan      Scan       `json:"scan"`
+	Summary   Summary    `json:"summary"`
+	Resources []Resource `json:"resources"`
+	Sites     []Site     `json:"sites"`
+	Findings  []Finding  `json:"findings"`
+	Exposure  []Exposure `json:"exposure"`
+}
+
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+type Scan struct {
+	Command  string    `json:"command"`
+	Targets  []string  `json:"targets"`
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	// Complete is false when the scan was interrupted; items not reached are
+	// missing from Resources, never reported as clean.
+	Complete bool `json:"complete"`
+}
+
+// Resource is one file, page or URL and everything found about it.
+type Resource struct {
+	Location  string `json:"location"`
+	Kind      string `json:"kind"`
+	MediaType string `json:"media_type"`
+	Size      int64  `json:"size,omitempty"`
+
+	AIGenerated bool                 `json:"ai_generated"`
+	AIEvidence  []detectors.Evidence `json:"ai_evidence"`
+	Labelled    Labelled             `json:"labelled"`
+
+	// TrainingOptOut is null when it could not be determined (the item could
+	// not be read): unknown is never reported as "allowed".
+	TrainingOptOut *bool              `json:"training_opt_out"`
+	OptOutEvidence []detectors.OptOut `json:"opt_out_evidence"`
+
+	Provenance *detectors.Provenance `json:"provenance,omitempty"`
+	// Notes are observations that are neither evidence nor errors: metadata
+	// that looks stripped, a malformed block that was skipped, ...
+	Notes []string `json:"notes,omitempty"`
+	Error string   `json:"error"`
+}
+
+// Labelled says whether an item carries an AI label.
+type Labelled struct {
+	// Visible is null where no page was looked at (files, URL lists):
+	// metadata never proves a label a person sees.
+	Visible         *bool                `json:"visible"`
+	MachineReadable bool                 `json:"machine_readable"`
+	Evidence        []detectors.Evidence `json:"evidence"`
+}
+
+type Site struct {
+	Origin string         `json:"origin"`
+	OptOut map[string]any `json:"opt_out"`
+}
+
+// Severity orders findings for --fail-on.
+type Severity string
+
+const (
+	SeverityInfo      Severity = "info"
+	SeverityWarning   Severity = "warning"
+	SeverityViolation Severity = "violation"
+)
+
+// Rank orders severities; unknown severities rank lowest.
+func (s Severity) Rank() int {
+	switch s {
+	case SeverityViolation:
+		return 3
+	case SeverityWarning:
+		return 2
+	case SeverityInfo:
+		return 1
+	}
+	return 0
+}
+
+type Finding struct {
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	Location string   `json:"location"`
+	Message  string   `json:"message"`
+}
+
+// Exposure is filled by the fine-exposure step (a later issue); files scans
+// leave it empty.
+type Exposure struct {
+	Jurisdiction string `json:"jurisdiction"`
+	Article      string `json:"article"`
+}
+
+// Summary counts what a reader wants first.
+type Summary struct {
+	Resources          int              `json:"resources"`
+	AIGenerated        int              `json:"ai_generated"`
+	MachineLabelled    int              `json:"machine_readable_labelled"`
+	AIUnmarked         int              `json:"ai_without_marking"`
+	TrainingOptOut     int              `json:"training_opt_out"`
+	NoMetadata         int              `json:"no_metadata"`
+	Errors             int              `json:"errors"`
+	FindingsBySeverity map[Severity]int `json:"findings_by_severity"`
+}

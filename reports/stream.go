@@ -1,0 +1,126 @@
+package reports
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Writer renders a report as resources arrive, so a scan of a million files
+// never holds them all in memory.
+type Writer interface {
+	// Begin is called once, before any resource.
+	Begin(r *Report) error
+	// Resource is called for each resource in order, with its findings.
+	Resource(r Resource, fs []Finding) error
+	// End is called once with the final report header (summary, finish time,
+	// completeness); Resources and Findings in it are empty.
+	End(r *Report) error
+}
+
+// NewWriter returns the renderer for format: "json" or "table".
+func NewWriter(format string, w io.Writer, opt TableOptions) (Writer, error) {
+	switch format {
+	case "json":
+		return &jsonWriter{w: bufio.NewWriterSize(w, 64<<10)}, nil
+	case "table", "":
+		return newTableWriter(w, opt), nil
+	}
+	return nil, fmt.Errorf("unknown format %q (accepted: table, json)", format)
+}
+
+// jsonWriter streams the DESIGN.md contract. Findings are spilled to a temp
+// file while resources stream, then copied after them: the output is one JSON
+// document and memory stays flat.
+type jsonWriter struct {
+	w         *bufio.Writer
+	n         int
+	spill     *os.File
+	spillBuf  *bufio.Writer
+	nFindings int
+}
+
+func (j *jsonWriter) Begin(r *Report) error {
+	f, err := os.CreateTemp("", "aiaudit-findings-*.json")
+	if err != nil {
+		return fmt.Errorf("temp file for findings: %w", err)
+	}
+	os.Remove(f.Name()) // unlinked: the OS frees it however the run ends
+	j.spill, j.spillBuf = f, bufio.NewWriter(f)
+	fmt.Fprintf(j.w, "{\n  \"schema\": %s,\n  \"tool\": %s,\n  \"resources\": [", mustJSON(r.Schema), mustJSON(r.Tool))
+	return nil
+}
+
+func (j *jsonWriter) Resource(r Resource, fs []Finding) error {
+	b, err := json.MarshalIndent(r, "    ", "  ")
+	if err != nil {
+		return err
+	}
+	if j.n > 0 {
+		j.w.WriteByte(',')
+	}
+	j.n++
+	j.w.WriteString("\n    ")
+	j.w.Write(b)
+	for _, f := range fs {
+		b, err := json.MarshalIndent(f, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		if j.nFindings > 0 {
+			j.spillBuf.WriteByte(',')
+		}
+		j.nFindings++
+		j.spillBuf.WriteString("\n    ")
+		j.spillBuf.Write(b)
+	}
+	return nil
+}
+
+func (j *jsonWriter) End(r *Report) error {
+	defer j.spill.Close()
+	if j.n > 0 {
+		j.w.WriteString("\n  ")
+	}
+	j.w.WriteString("],\n  \"findings\": [")
+	if err := j.spillBuf.Flush(); err != nil {
+		return fmt.Errorf("findings spill: %w", err)
+	}
+	if _, err := j.spill.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	if _, err := io.Copy(j.w, j.spill); err != nil {
+		return err
+	}
+	if j.nFindings > 0 {
+		j.w.WriteString("\n  ")
+	}
+	sites, exposure := r.Sites, r.Exposure
+	if sites == nil {
+		sites = []Site{}
+	}
+	if exposure == nil {
+		exposure = []Exposure{}
+	}
+	fmt.Fprintf(j.w, "],\n  \"sites\": %s,\n  \"exposure\": %s,\n  \"summary\": %s,\n  \"scan\": %s\n}\n",
+		mustJSON(sites), mustJSON(exposure), indentJSON(r.Summary), indentJSON(r.Scan))
+	return j.w.Flush()
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only for our own plain structs: cannot fail
+	}
+	return string(b)
+}
+
+func indentJSON(v any) string {
+	b, err := json.MarshalIndent(v, "  ", "  ")
+	if err != nil {
+		panic(err) // only for our own plain structs: cannot fail
+	}
+	return string(b)
+}

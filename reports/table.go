@@ -1,0 +1,119 @@
+package reports
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// TableOptions tunes the terminal view.
+type TableOptions struct {
+	// All lists every resource; by default only those with something to say
+	// (AI evidence, provenance, opt-out, error) are listed.
+	All bool
+}
+
+// tableWriter prints one line per interesting resource as it arrives (fixed
+// columns, so nothing is buffered) and a summary at the end.
+type tableWriter struct {
+	w       *bufio.Writer
+	opt     TableOptions
+	header  bool
+	skipped int
+}
+
+func newTableWriter(w io.Writer, opt TableOptions) *tableWriter {
+	return &tableWriter{w: bufio.NewWriter(w), opt: opt}
+}
+
+func (t *tableWriter) Begin(r *Report) error { return nil }
+
+func (t *tableWriter) Resource(r Resource, fs []Finding) error {
+	if !t.opt.All && r.Error == "" && !r.AIGenerated && len(r.OptOutEvidence) == 0 && len(fs) == 0 &&
+		(r.Provenance == nil || r.Provenance.C2PA == "absent") {
+		t.skipped++
+		return nil
+	}
+	if !t.header {
+		fmt.Fprintf(t.w, "%-3s %-6s %-7s %-8s %-9s %-40s %s\n", "AI", "MARKED", "OPT-OUT", "KIND", "C2PA", "GENERATOR / NOTE", "LOCATION")
+		t.header = true
+	}
+	ai, marked, optOut := "-", "-", "-"
+	if r.AIGenerated {
+		ai = "yes"
+		marked = yesNo(r.Labelled.MachineReadable)
+	}
+	if r.TrainingOptOut != nil && *r.TrainingOptOut {
+		optOut = "reserved"
+	}
+	c2 := "-"
+	if r.Provenance != nil && r.Provenance.C2PA != "absent" {
+		c2 = r.Provenance.C2PA
+	}
+	note := generatorOf(r)
+	if r.Error != "" {
+		ai, marked, optOut, note = "?", "?", "?", "error: "+r.Error
+	} else if note == "" && len(r.Notes) > 0 {
+		note = r.Notes[0]
+	}
+	fmt.Fprintf(t.w, "%-3s %-6s %-7s %-8s %-9s %-40s %s\n", ai, marked, optOut, r.Kind, clip(c2, 9), clip(note, 40), r.Location)
+	return nil
+}
+
+func (t *tableWriter) End(r *Report) error {
+	s := r.Summary
+	if t.header {
+		t.w.WriteString("\n")
+	}
+	fmt.Fprintf(t.w, "%d scanned", s.Resources)
+	if t.skipped > 0 {
+		fmt.Fprintf(t.w, " (%d with no signal not listed; --all lists them)", t.skipped)
+	}
+	fmt.Fprintf(t.w, "\nAI-made: %d (without machine-readable marking: %d)   machine-marked: %d   training opt-out: %d   no metadata: %d   errors: %d\n",
+		s.AIGenerated, s.AIUnmarked, s.MachineLabelled, s.TrainingOptOut, s.NoMetadata, s.Errors)
+	if len(s.FindingsBySeverity) > 0 {
+		var parts []string
+		for sev, n := range s.FindingsBySeverity {
+			parts = append(parts, fmt.Sprintf("%s %d", sev, n))
+		}
+		sort.Strings(parts)
+		fmt.Fprintf(t.w, "findings: %s\n", strings.Join(parts, ", "))
+	}
+	if s.NoMetadata > 0 {
+		t.w.WriteString("note: files without metadata may have been stripped by a CMS or CDN; no evidence is not proof of human origin.\n")
+	}
+	if !r.Scan.Complete {
+		t.w.WriteString("INCOMPLETE: the scan was interrupted; files not reached are not listed.\n")
+	}
+	return t.w.Flush()
+}
+
+func generatorOf(r Resource) string {
+	for _, e := range r.AIEvidence {
+		if e.Generator != "" {
+			return e.Generator
+		}
+	}
+	if r.Provenance != nil && r.Provenance.ClaimGenerator != "" {
+		return "claim: " + r.Provenance.ClaimGenerator
+	}
+	return ""
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "NO"
+}
+
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
