@@ -99,6 +99,9 @@ var manifestCodes = map[string]bool{"c2ma": true, "c2um": true, "c2md": true, "c
 // read is still returned.
 func Inspect(b []byte) (Kind, *Store, error) {
 	root, err := jumbf.Parse(b)
+	if root != nil && root.Type != "jumb" {
+		return KindNone, nil, fmt.Errorf("not a JUMBF superbox (box type %q)", root.Type)
+	}
 	if root == nil {
 		if len(b) >= 8 && string(b[4:8]) == "jumb" {
 			return KindC2PA, nil, fmt.Errorf("unreadable JUMBF: %w", err)

@@ -114,6 +114,9 @@ func (p *parser) box(off, end, depth int) (*Box, int, error) {
 		child, next, cerr := p.box(at, boxEnd, depth+1)
 		if first {
 			first = false
+			if child == nil && cerr != nil {
+				return nil, boxEnd, cerr
+			}
 			if child == nil || child.Type != "jumd" {
 				return nil, boxEnd, fmt.Errorf("superbox at %d does not start with a description box", off)
 			}
