@@ -37,7 +37,7 @@ func (t *tableWriter) Resource(r Resource, fs []Finding) error {
 		return nil
 	}
 	if !t.header {
-		fmt.Fprintf(t.w, "%-3s %-6s %-7s %-8s %-9s %-40s %s\n", "AI", "MARKED", "OPT-OUT", "KIND", "C2PA", "GENERATOR / NOTE", "LOCATION")
+		fmt.Fprintf(t.w, "%-3s %-6s %-8s %-8s %-10s %-40s %s\n", "AI", "MARKED", "OPT-OUT", "KIND", "C2PA", "GENERATOR / NOTE", "LOCATION")
 		t.header = true
 	}
 	ai, marked, optOut := "-", "-", "-"
@@ -49,8 +49,11 @@ func (t *tableWriter) Resource(r Resource, fs []Finding) error {
 		optOut = "reserved"
 	}
 	c2 := "-"
-	if r.Provenance != nil && r.Provenance.C2PA != "absent" {
-		c2 = r.Provenance.C2PA
+	if p := r.Provenance; p != nil && p.C2PA != "absent" {
+		c2 = p.C2PA
+		if p.Binding == "mismatch" {
+			c2 = "MISMATCH"
+		}
 	}
 	note := generatorOf(r)
 	if r.Error != "" {
@@ -58,7 +61,7 @@ func (t *tableWriter) Resource(r Resource, fs []Finding) error {
 	} else if note == "" && len(r.Notes) > 0 {
 		note = r.Notes[0]
 	}
-	fmt.Fprintf(t.w, "%-3s %-6s %-7s %-8s %-9s %-40s %s\n", ai, marked, optOut, r.Kind, clip(c2, 9), clip(note, 40), r.Location)
+	fmt.Fprintf(t.w, "%-3s %-6s %-8s %-8s %-10s %-40s %s\n", ai, marked, optOut, r.Kind, clip(c2, 10), clip(note, 40), r.Location)
 	return nil
 }
 

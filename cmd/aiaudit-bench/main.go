@@ -1,0 +1,133 @@
+// Command aiaudit-bench measures aiaudit against the tools its users would
+// otherwise run, in the same run on the same inputs, and prints the ratios.
+//
+//	go run ./cmd/aiaudit-bench files --sizes 20000,100000
+//
+// "files" builds mixed media corpora (JPEG, PNG, MP4 with and without AI
+// metadata, plain files, and large sparse videos), then runs `aiaudit files`
+// and `exiftool` (reading the same tags) over them.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/aiaudit/aiaudit/reports"
+)
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] != "files" {
+		fmt.Fprintln(os.Stderr, "usage: aiaudit-bench files [--sizes 20000,100000] [--dir DIR] [--aiaudit BIN] [--exiftool BIN] [--compare-all]")
+		os.Exit(2)
+	}
+	if err := runFiles(os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "aiaudit-bench:", err)
+		os.Exit(1)
+	}
+}
+
+// exiftoolTags are the tags a user would ask exiftool for to answer the same
+// questions: AI digital source type, generator parameters, opt-outs, C2PA.
+var exiftoolTags = []string{
+	"-XMP-iptcExt:DigitalSourceType", "-XMP-xmp:CreatorTool", "-XMP-plus:DataMining", "-XMP-dcterms:Provenance",
+	"-ExifIFD:UserComment", "-IFD0:Software", "-IFD0:Artist",
+	"-PNG:Parameters", "-PNG:Prompt", "-PNG:Workflow", "-JUMBF:All",
+}
+
+func runFiles(args []string) error {
+	fs := flag.NewFlagSet("files", flag.ContinueOnError)
+	sizes := fs.String("sizes", "20000,100000", "corpus sizes, comma-separated")
+	dir := fs.String("dir", filepath.Join(os.TempDir(), "aiaudit-bench"), "where corpora are built (reused between runs)")
+	bin := fs.String("aiaudit", "", "aiaudit binary (default: build ./cmd/aiaudit)")
+	exiftool := fs.String("exiftool", "exiftool", "exiftool binary (Debian: libimage-exiftool-perl)")
+	compareAll := fs.Bool("compare-all", false, "run exiftool on every size, not only the first")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if _, err := exec.LookPath(*exiftool); err != nil {
+		return fmt.Errorf("exiftool not found (apt-get install libimage-exiftool-perl): %w", err)
+	}
+	if err := os.MkdirAll(*dir, 0o755); err != nil {
+		return err
+	}
+	if *bin == "" {
+		*bin = filepath.Join(*dir, "aiaudit")
+		build := exec.Command("go", "build", "-o", *bin, "./cmd/aiaudit")
+		build.Stderr = os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("build aiaudit: %w", err)
+		}
+	}
+	ver, _ := exec.Command(*exiftool, "-ver").Output()
+	fmt.Printf("exiftool %s", ver)
+
+	fmt.Printf("%-8s %-10s %10s %12s %12s\n", "files", "tool", "seconds", "files/s", "peak RSS")
+	for i, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			return fmt.Errorf("bad size %q", s)
+		}
+		corpusDir := filepath.Join(*dir, fmt.Sprintf("corpus-%d", n))
+		wantAI, err := corpus(corpusDir, n, 1)
+		if err != nil {
+			return fmt.Errorf("build corpus: %w", err)
+		}
+		report := filepath.Join(*dir, fmt.Sprintf("aiaudit-%d.json", n))
+		a, err := measure("aiaudit", n, io.Discard, *bin, "files", corpusDir, "-f", "json", "-o", report, "--progress", "never", "--fail-on", "none")
+		if err != nil {
+			return err
+		}
+		print(a)
+		if err := check(report, n, wantAI); err != nil {
+			return err
+		}
+		if i > 0 && !*compareAll {
+			continue
+		}
+		out, err := os.Create(filepath.Join(*dir, fmt.Sprintf("exiftool-%d.json", n)))
+		if err != nil {
+			return err
+		}
+		eargs := append([]string{"-r", "-j", "-q", "-q", "-fast", "-G1"}, exiftoolTags...)
+		e, err := measure("exiftool", n, out, *exiftool, append(eargs, corpusDir)...)
+		out.Close()
+		if err != nil {
+			return err
+		}
+		print(e)
+		fmt.Printf("%-8d ratio      aiaudit is %.1fx exiftool's files/s\n", n, a.filesPerSecond()/e.filesPerSecond())
+	}
+	return nil
+}
+
+func print(r result) {
+	fmt.Printf("%-8d %-10s %10.2f %12.0f %9.1f MB\n", r.files, r.tool, r.elapsed.Seconds(), r.filesPerSecond(), float64(r.peakRSS)/(1<<20))
+}
+
+// check is a sanity line: every file reported, and the AI-made ones found.
+func check(path string, n, wantAI int) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var rep struct {
+		Summary reports.Summary `json:"summary"`
+	}
+	if err := json.NewDecoder(f).Decode(&rep); err != nil {
+		return fmt.Errorf("aiaudit report: %w", err)
+	}
+	fmt.Printf("%-8d check      %d resources, %d AI-made found of %d generated, %d errors\n", n, rep.Summary.Resources, rep.Summary.AIGenerated, wantAI, rep.Summary.Errors)
+	if rep.Summary.Resources != n {
+		return errors.New("aiaudit did not report every file")
+	}
+	return nil
+}

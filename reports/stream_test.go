@@ -1,0 +1,95 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aiaudit/aiaudit/detectors"
+)
+
+func yes() *bool { b := true; return &b }
+
+func render(t *testing.T, format string, rs []Resource) string {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := NewWriter(format, &buf, TableOptions{})
+	require.NoError(t, err)
+	rep := &Report{Schema: Schema, Tool: Tool{Name: "aiaudit", Version: "test"}, Scan: Scan{Command: "files", Targets: []string{"x"}, Started: time.Unix(0, 0).UTC()}}
+	require.NoError(t, w.Begin(rep))
+	for _, r := range rs {
+		fs := MediaFindings(r)
+		rep.Summary.Count(r, fs)
+		require.NoError(t, w.Resource(r, fs))
+	}
+	rep.Scan.Complete = true
+	require.NoError(t, w.End(rep))
+	return buf.String()
+}
+
+func sample() []Resource {
+	return []Resource{
+		{Location: "a.png", Kind: "image", MediaType: "image/png", AIGenerated: true,
+			AIEvidence:     []detectors.Evidence{{Detector: "generator", Generator: "ComfyUI"}},
+			TrainingOptOut: new(bool), Provenance: &detectors.Provenance{C2PA: "absent", Metadata: "present"}},
+		{Location: "b.jpg", Kind: "image", MediaType: "image/jpeg", AIGenerated: true,
+			AIEvidence:     []detectors.Evidence{{Detector: "c2pa", Generator: "Firefly"}},
+			Labelled:       Labelled{MachineReadable: true, Evidence: []detectors.Evidence{{Detector: "c2pa"}}},
+			TrainingOptOut: yes(), OptOutEvidence: []detectors.OptOut{{Signal: "c2pa.training-mining", Verdict: detectors.Reserved, Agent: "c2pa.ai_training"}},
+			Provenance:     &detectors.Provenance{C2PA: "present", Binding: "mismatch", Metadata: "present"}},
+		{Location: "c.bin", Kind: "other", MediaType: "application/octet-stream", Error: "permission denied"},
+	}
+}
+
+func TestJSONStreamIsOneDocument(t *testing.T) {
+	out := render(t, "json", sample())
+	var rep Report
+	require.NoError(t, json.Unmarshal([]byte(out), &rep), out)
+	assert.Equal(t, Schema, rep.Schema)
+	require.Len(t, rep.Resources, 3)
+	assert.Equal(t, "b.jpg", rep.Resources[1].Location)
+	assert.Nil(t, rep.Resources[2].TrainingOptOut, "an error is unknown, never allowed")
+	rules := []string{}
+	for _, f := range rep.Findings {
+		rules = append(rules, f.Rule)
+	}
+	assert.Equal(t, []string{RuleAIUnmarked, RuleAIMarked, RuleBindingMismatch, RuleTrainingReserved}, rules)
+	assert.Equal(t, 3, rep.Summary.Resources)
+	assert.Equal(t, 1, rep.Summary.Errors)
+	assert.Equal(t, 1, rep.Summary.AIUnmarked)
+	assert.Equal(t, SeverityWarning, rep.Summary.Highest())
+	assert.True(t, rep.Scan.Complete)
+	assert.NotNil(t, rep.Sites)
+	assert.NotNil(t, rep.Exposure)
+}
+
+func TestJSONEmptyScan(t *testing.T) {
+	var rep map[string]any
+	require.NoError(t, json.Unmarshal([]byte(render(t, "json", nil)), &rep))
+	assert.Equal(t, []any{}, rep["resources"])
+	assert.Equal(t, []any{}, rep["findings"])
+}
+
+func TestTable(t *testing.T) {
+	out := render(t, "table", sample())
+	assert.Contains(t, out, "ComfyUI")
+	assert.Contains(t, out, "error: permission denied")
+	assert.Contains(t, out, "AI-made: 2 (without machine-readable marking: 1)")
+	assert.Contains(t, out, "warning 2")
+	assert.Contains(t, out, "MISMATCH", "a manifest that does not match its bytes stands out")
+}
+
+func TestUnknownFormat(t *testing.T) {
+	_, err := NewWriter("xml", &bytes.Buffer{}, TableOptions{})
+	assert.ErrorContains(t, err, "accepted")
+}
+
+func TestSeverityRank(t *testing.T) {
+	assert.Greater(t, SeverityViolation.Rank(), SeverityWarning.Rank())
+	assert.Greater(t, SeverityWarning.Rank(), SeverityInfo.Rank())
+	assert.Equal(t, 0, Severity("bogus").Rank())
+}
