@@ -64,6 +64,8 @@ func (s *src) bmffBoxes(off, end int64, depth int, path string) error {
 			} else {
 				s.problem("%v", err)
 			}
+		case typ == "meta" && depth == 0:
+			s.heifMeta(body, size-hdr)
 		case bmffContainers[typ]:
 			if err := s.bmffBoxes(body, off+size, depth+1, path+"/"+typ); err != nil {
 				return err

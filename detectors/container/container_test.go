@@ -326,3 +326,48 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+func fullBox(typ string, version byte, payload []byte) []byte {
+	return box(typ, append([]byte{version, 0, 0, 0}, payload...))
+}
+
+// A HEIC whose XMP and Exif live in meta items, located through iinf/iloc.
+func TestHEIFMetaItems(t *testing.T) {
+	xmp := []byte(build.XMPPacket("http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia", "", ""))
+	exif := append([]byte{0, 0, 0, 6}, append([]byte("Exif\x00\x00"), "II*\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00"...)...)
+	infe := func(id uint16, typ string, extra []byte) []byte {
+		p := binary.BigEndian.AppendUint16(nil, id)
+		p = append(p, 0, 0)
+		p = append(p, typ...)
+		p = append(p, 0) // empty item name
+		return fullBox("infe", 2, append(p, extra...))
+	}
+	iinf := fullBox("iinf", 0, append(binary.BigEndian.AppendUint16(nil, 2),
+		append(infe(1, "Exif", nil), infe(2, "mime", []byte("application/rdf+xml\x00"))...)...))
+	ftyp := box("ftyp", []byte("heic\x00\x00\x00\x00mif1heic"))
+	iloc := func(exifAt, xmpAt uint32) []byte {
+		p := []byte{0x44, 0x00} // offset size 4, length size 4, base 0
+		p = binary.BigEndian.AppendUint16(p, 2)
+		for _, it := range []struct {
+			id      uint16
+			at, len uint32
+		}{{1, exifAt, uint32(len(exif))}, {2, xmpAt, uint32(len(xmp))}} {
+			p = binary.BigEndian.AppendUint16(p, it.id)
+			p = append(p, 0, 0) // data reference index
+			p = binary.BigEndian.AppendUint16(p, 1)
+			p = binary.BigEndian.AppendUint32(p, it.at)
+			p = binary.BigEndian.AppendUint32(p, it.len)
+		}
+		return fullBox("iloc", 0, p)
+	}
+	meta := fullBox("meta", 0, append(fullBox("hdlr", 0, make([]byte, 20)), append(iinf, iloc(0, 0)...)...))
+	mdatAt := uint32(len(ftyp) + len(meta) + 8)
+	meta = fullBox("meta", 0, append(fullBox("hdlr", 0, make([]byte, 20)), append(iinf, iloc(mdatAt, mdatAt+uint32(len(exif)))...)...))
+	file := bmffFile(ftyp, meta, box("mdat", append(append([]byte{}, exif...), xmp...)))
+	bl := read(t, file)
+	assert.Equal(t, "image/heic", bl.MediaType)
+	require.Len(t, bl.XMP, 1, "%v", bl.Problems)
+	assert.Equal(t, xmp, bl.XMP[0].Data)
+	require.Len(t, bl.EXIF, 1)
+	assert.Equal(t, "II*\x00", string(bl.EXIF[0].Data[:4]))
+}

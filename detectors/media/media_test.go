@@ -1,0 +1,84 @@
+package media
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
+	"github.com/aiaudit/aiaudit/detectors"
+)
+
+func src(name string, b []byte) Source {
+	return Source{Name: name, R: bytes.NewReader(b), Size: int64(len(b))}
+}
+
+// A sidecar manifest binds to the asset beside it: its evidence counts for
+// the asset, and its data hash is checked against the asset's bytes.
+func TestSidecarBindsToItsAsset(t *testing.T) {
+	asset, err := build.JPEG(32, 32, 5)
+	require.NoError(t, err)
+	sum := sha256.Sum256(asset)
+	m := build.Manifest{Generator: "sidecar maker", Action: "c2pa.created",
+		DigitalSourceType: "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia", SoftwareAgent: "Gen"}
+	sidecar, err := m.Store(sum[:], 0, 0)
+	require.NoError(t, err)
+
+	res, err := Analyze(src("photo.jpg", asset), []Source{src("photo.c2pa", sidecar)}, Limits{})
+	require.NoError(t, err)
+	assert.True(t, res.AIGenerated)
+	assert.True(t, res.MachineReadable)
+	assert.Equal(t, "present", res.Provenance.C2PA)
+	assert.Equal(t, "match", res.Provenance.Binding, res.Provenance.BindingDetail)
+	assert.Equal(t, "image/jpeg", res.MediaType)
+
+	other, err := build.JPEG(32, 32, 6)
+	require.NoError(t, err)
+	res, err = Analyze(src("other.jpg", other), []Source{src("other.c2pa", sidecar)}, Limits{})
+	require.NoError(t, err)
+	assert.Equal(t, "mismatch", res.Provenance.Binding)
+
+	alone, err := FromBytes(sidecar, Limits{})
+	require.NoError(t, err)
+	assert.Equal(t, "not_checked", alone.Provenance.Binding)
+	assert.Contains(t, alone.Provenance.BindingDetail, "without its asset")
+	assert.True(t, alone.AIGenerated)
+}
+
+func TestXMPSidecar(t *testing.T) {
+	asset, err := build.PNG(8, 8, false)
+	require.NoError(t, err)
+	x := build.XMPPacket("http://cv.iptc.org/newscodes/digitalsourcetype/compositeSynthetic", "http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED-GENAIMLTRAINING", "")
+	res, err := Analyze(src("a.png", asset), []Source{src("a.xmp", []byte(x))}, Limits{})
+	require.NoError(t, err)
+	assert.True(t, res.AIGenerated)
+	assert.True(t, res.TrainingOptOut)
+	require.Len(t, res.OptOuts, 1)
+	assert.Equal(t, detectors.Reserved, res.OptOuts[0].Verdict)
+	assert.Equal(t, "generative AI/ML training", res.OptOuts[0].Agent)
+}
+
+func TestDataMiningVerdicts(t *testing.T) {
+	for v, want := range map[string]detectors.Verdict{
+		"http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED":                 detectors.Reserved,
+		"http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED-AIMLTRAINING":    detectors.Reserved,
+		"http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED-GENAIMLTRAINING": detectors.Reserved,
+		"http://ns.useplus.org/ldf/vocab/DMI-ALLOWED":                    detectors.NotReserved,
+		"http://ns.useplus.org/ldf/vocab/DMI-UNSPECIFIED":                detectors.Unset,
+	} {
+		assert.Equal(t, want, dataMiningVerdict(v).Verdict, v)
+	}
+}
+
+func TestNoMetadataIsNotProofOfHumanOrigin(t *testing.T) {
+	jpg, err := build.JPEG(8, 8, 1)
+	require.NoError(t, err)
+	res, err := FromBytes(jpg, Limits{})
+	require.NoError(t, err)
+	assert.False(t, res.AIGenerated)
+	assert.Equal(t, "none", res.Provenance.Metadata)
+	assert.Contains(t, res.Notes[0], "stripped")
+}
