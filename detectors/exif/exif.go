@@ -39,6 +39,7 @@ func Parse(tiff []byte) (f Fields, err error) {
 	}()
 	// GetFlatExifData returns the tags it read even when a later IFD link
 	// points past the end (common in generator output); Collect does not.
+	tiff = sanitize(tiff)
 	tags, _, err := goexif.GetFlatExifData(tiff, nil)
 	if err != nil && len(tags) == 0 {
 		return f, fmt.Errorf("EXIF unreadable: %w", err)

@@ -3,6 +3,7 @@ package exif
 import (
 	"bytes"
 	"encoding/binary"
+	"runtime"
 	"testing"
 	"unicode/utf16"
 
@@ -91,4 +92,27 @@ func FuzzDecodeUserComment(f *testing.F) {
 			t.Fatalf("decoded %d bytes from %d", len(s), len(b))
 		}
 	})
+}
+
+// go-exif allocates count*size before checking it against the data; the
+// sanitizer keeps a 26-byte file from asking for gigabytes.
+func TestHugeCountDoesNotAllocate(t *testing.T) {
+	b := []byte("II*\x00\x08\x00\x00\x00\x01\x00\x0e\x01\x04\x00\xff\xff\xff\x3f\x1a\x00\x00\x00\x00\x00\x00\x00")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, _ = Parse(b)
+	runtime.ReadMemStats(&after)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(8<<20))
+	s := sanitize(b)
+	assert.Equal(t, uint32(0), binary.LittleEndian.Uint32(s[14:]), "the out-of-bounds entry is emptied")
+	assert.Equal(t, b[:14], s[:14], "the rest is untouched")
+}
+
+func TestSanitizeCutsLoops(t *testing.T) {
+	// IFD0 at 8 with no entries links to itself.
+	b := []byte("II*\x00\x08\x00\x00\x00\x00\x00\x08\x00\x00\x00")
+	s := sanitize(b)
+	assert.Equal(t, uint32(0), binary.LittleEndian.Uint32(s[10:]))
+	assert.NotPanics(t, func() { Parse(b) })
 }

@@ -160,13 +160,8 @@ func (a *analysis) jumbf(blk container.Block, from string, where func(string) st
 		}
 		a.note("%s: pre-standard CAI JUMBF (label \"cai\"), not C2PA", where(blk.Where))
 		return
-	case c2pa.KindOther, c2pa.KindNone:
-		if blk.Malformed == "" && err == nil {
-			return
-		}
-		if kind == c2pa.KindNone {
-			return
-		}
+	case c2pa.KindNone, c2pa.KindOther:
+		return
 	}
 	a.stores++
 	if a.stores == 2 {
