@@ -103,7 +103,7 @@ func mp4(xmp string, mdatLen int) []byte {
 // flagged as AI-made. Every 1000th file is a large sparse MP4 (512 MiB of
 // mdat that costs no disk): aiaudit must not read it whole.
 func corpus(dir string, n int, seed uint64) (int, error) {
-	stamp := filepath.Join(dir, fmt.Sprintf(".corpus-%d-%d", n, seed))
+	stamp := fmt.Sprintf("%s.stamp-%d-%d", dir, n, seed) // beside the corpus, not in it
 	if b, err := os.ReadFile(stamp); err == nil {
 		return strconv.Atoi(string(b))
 	}

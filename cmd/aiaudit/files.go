@@ -162,6 +162,12 @@ func (s *sink) commit() error {
 	}
 	f := s.f
 	s.f = nil
+	// CreateTemp makes the file private; a report is an ordinary file.
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
 	if err := f.Close(); err != nil {
 		os.Remove(f.Name())
 		return err

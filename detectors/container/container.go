@@ -81,15 +81,15 @@ type Blocks struct {
 // becomes Problems; an error is returned only when the file cannot be read.
 func Read(r io.ReaderAt, size int64, lim Limits) (*Blocks, error) {
 	lim = lim.withDefaults()
-	head := make([]byte, min(size, sniff.HeadSize))
+	head := make([]byte, min(size, headRead))
 	if n, err := r.ReadAt(head, 0); n < len(head) {
 		if err == nil {
 			err = io.ErrUnexpectedEOF
 		}
 		return nil, fmt.Errorf("read: %w", err)
 	}
-	mt, kind := sniff.Sniff(head)
-	s := &src{r: r, size: size, lim: lim, b: &Blocks{MediaType: mt, Kind: kind}}
+	mt, kind := sniff.Sniff(head[:min(len(head), sniff.HeadSize)])
+	s := &src{r: headCache{r, head}, size: size, lim: lim, b: &Blocks{MediaType: mt, Kind: kind}}
 	var err error
 	switch mt {
 	case "image/jpeg":
@@ -118,6 +118,24 @@ func Read(r io.ReaderAt, size int64, lim Limits) (*Blocks, error) {
 		s.problem("%v", err)
 	}
 	return s.b, nil
+}
+
+// headRead is read in one call up front: it holds most small files whole and
+// the header boxes of large ones, so walking their structure costs one system
+// call instead of one per segment.
+const headRead = 64 << 10
+
+// headCache serves reads inside the first bytes of the file from memory.
+type headCache struct {
+	r    io.ReaderAt
+	head []byte
+}
+
+func (h headCache) ReadAt(p []byte, off int64) (int, error) {
+	if off >= 0 && off+int64(len(p)) <= int64(len(h.head)) {
+		return copy(p, h.head[off:]), nil
+	}
+	return h.r.ReadAt(p, off)
 }
 
 // src reads bounded pieces of one file and accounts for the caps.

@@ -215,7 +215,7 @@ func TestBigVideoReadsOnlyTheBoxesThatMatter(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, bl.XMP, 1)
 	assert.Equal(t, "video/mp4", bl.MediaType)
-	assert.Less(t, r.read.Load(), int64(16<<10), "a 4 GiB video costs a few KB of reads")
+	assert.Less(t, r.read.Load(), int64(headRead+16<<10), "a 4 GiB video costs the head read and a few boxes")
 }
 
 func TestMP4WithC2PAAfterOtherBoxesAndMerkle(t *testing.T) {

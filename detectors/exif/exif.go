@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	goexif "github.com/dsoprea/go-exif/v3"
+	exifcommon "github.com/dsoprea/go-exif/v3/common"
 )
 
 // MaxSize caps the TIFF bytes handed to go-exif.
@@ -37,35 +39,73 @@ func Parse(tiff []byte) (f Fields, err error) {
 			err = fmt.Errorf("EXIF unreadable: %v", p)
 		}
 	}()
-	// GetFlatExifData returns the tags it read even when a later IFD link
-	// points past the end (common in generator output); Collect does not.
 	tiff = sanitize(tiff)
-	tags, _, err := goexif.GetFlatExifData(tiff, nil)
-	if err != nil && len(tags) == 0 {
+	eh, err := goexif.ParseExifHeader(tiff)
+	if err != nil {
 		return f, fmt.Errorf("EXIF unreadable: %w", err)
 	}
-	order := byteOrder(tiff)
-	for _, t := range tags {
-		dst := field(&f, t.TagId)
+	idx := indexes.Get().(*index)
+	defer indexes.Put(idx)
+	ie := goexif.NewIfdEnumerate(idx.mapping, idx.tags, goexif.NewExifReadSeekerWithBytes(tiff), eh.ByteOrder)
+	// Only the wanted tags are decoded, from their raw bytes.
+	visit := func(e *goexif.IfdTagEntry) error {
+		dst := field(&f, e.TagId())
 		if dst == nil {
-			continue
+			return nil
 		}
-		switch t.TagId {
+		raw, err := e.GetRawBytes()
+		if err != nil {
+			return nil
+		}
+		switch e.TagId() {
 		case 0x9286:
-			// go-exif's UserComment decoder drops "UNICODE" comments (A1111
-			// writes those), so the raw value is read from the Exif IFD.
-			if raw := exifIFDValue(tiff, order, 0x9286); raw != nil {
-				*dst = DecodeUserComment(raw, order)
+			// go-exif hands out only the 8-byte character code of a
+			// UserComment, so its value is read from the Exif IFD directly.
+			if v := exifIFDValue(tiff, eh.ByteOrder, 0x9286); v != nil {
+				*dst = DecodeUserComment(v, eh.ByteOrder)
 			}
 		case 0x9C9C:
-			*dst = decodeUTF16(t.ValueBytes, binary.LittleEndian)
+			*dst = decodeUTF16(raw, binary.LittleEndian)
 		default:
-			if s, ok := t.Value.(string); ok {
-				*dst = strings.TrimRight(s, "\x00 ")
-			}
+			*dst = strings.TrimRight(latin1(raw), "\x00 ")
 		}
+		return nil
+	}
+	// A scan that fails half-way (a link past the end, common in generator
+	// output) keeps the fields read before the failure.
+	_, err = ie.Scan(exifcommon.IfdStandardIfdIdentity, eh.FirstIfdOffset, visit, nil)
+	if err != nil && f == (Fields{}) {
+		return f, fmt.Errorf("EXIF unreadable: %w", err)
 	}
 	return f, nil
+}
+
+// index is go-exif's tag and IFD tables. Building them parses YAML (most of
+// the cost of a call), so each worker reuses one from a pool.
+type index struct {
+	mapping *exifcommon.IfdMapping
+	tags    *goexif.TagIndex
+}
+
+var indexes = sync.Pool{New: func() any {
+	m, err := exifcommon.NewIfdMappingWithStandard()
+	if err != nil {
+		panic(err) // built from go-exif's embedded tables: cannot fail
+	}
+	return &index{mapping: m, tags: goexif.NewTagIndex()}
+}}
+
+// latin1 keeps valid UTF-8 (what modern writers put in ASCII tags) and reads
+// anything else as ISO 8859-1.
+func latin1(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	r := make([]rune, len(b))
+	for i, c := range b {
+		r[i] = rune(c)
+	}
+	return string(r)
 }
 
 // exifIFDValue returns the raw value of tag in the Exif sub-IFD (IFD0 tag
