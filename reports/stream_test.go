@@ -40,7 +40,7 @@ func sample() []Resource {
 			AIEvidence:     []detectors.Evidence{{Detector: "c2pa", Generator: "Firefly"}},
 			Labelled:       Labelled{MachineReadable: true, Evidence: []detectors.Evidence{{Detector: "c2pa"}}},
 			TrainingOptOut: yes(), OptOutEvidence: []detectors.OptOut{{Signal: "c2pa.training-mining", Verdict: detectors.Reserved, Agent: "c2pa.ai_training"}},
-			Provenance:     &detectors.Provenance{C2PA: "present", Binding: "mismatch", Metadata: "present"}},
+			Provenance: &detectors.Provenance{C2PA: "present", Binding: "mismatch", Metadata: "present"}},
 		{Location: "c.bin", Kind: "other", MediaType: "application/octet-stream", Error: "permission denied"},
 	}
 }

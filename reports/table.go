@@ -6,6 +6,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/aiaudit/aiaudit/detectors/text"
 )
 
 // TableOptions tunes the terminal view.
@@ -61,7 +63,7 @@ func (t *tableWriter) Resource(r Resource, fs []Finding) error {
 	} else if note == "" && len(r.Notes) > 0 {
 		note = r.Notes[0]
 	}
-	fmt.Fprintf(t.w, "%-3s %-6s %-8s %-8s %-10s %-40s %s\n", ai, marked, optOut, r.Kind, clip(c2, 10), clip(note, 40), r.Location)
+	fmt.Fprintf(t.w, "%-3s %-6s %-8s %-8s %-10s %-40s %s\n", ai, marked, optOut, r.Kind, text.Clip(c2, 10), text.Clip(note, 40), r.Location)
 	return nil
 }
 
@@ -110,13 +112,4 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "NO"
-}
-
-func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

@@ -3,6 +3,8 @@ package container
 import (
 	"bytes"
 	"fmt"
+
+	"github.com/aiaudit/aiaudit/detectors/text"
 )
 
 // gif walks GIF blocks. GIFs are scanned from memory (up to MaxScan): their
@@ -61,7 +63,7 @@ func (s *src) gif() error {
 				return err
 			}
 			if label == 0xFE {
-				s.b.Text = append(s.b.Text, TextEntry{Key: "Comment", Value: latin1(data), Chunk: "gif-comment"})
+				s.b.Text = append(s.b.Text, TextEntry{Key: "Comment", Value: text.Latin1(data), Chunk: "gif-comment"})
 			}
 			off = next
 		default:

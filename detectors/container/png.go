@@ -6,7 +6,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"unicode/utf8"
+
+	"github.com/aiaudit/aiaudit/detectors/text"
 )
 
 // pngWanted are the chunks whose data is read; all others (IDAT above all)
@@ -67,7 +68,7 @@ func (s *src) pngChunk(typ string, data []byte, off int64) {
 			s.problem("PNG tEXt chunk at %d has no keyword separator", off)
 			return
 		}
-		s.b.Text = append(s.b.Text, TextEntry{Key: latin1(key), Value: latin1(val), Chunk: "tEXt"})
+		s.b.Text = append(s.b.Text, TextEntry{Key: text.Latin1(key), Value: text.Latin1(val), Chunk: "tEXt"})
 	case "zTXt":
 		key, rest, ok := bytes.Cut(data, []byte{0})
 		if !ok || len(rest) < 1 {
@@ -76,10 +77,10 @@ func (s *src) pngChunk(typ string, data []byte, off int64) {
 		}
 		val, err := s.inflate(rest[1:])
 		if err != nil {
-			s.problem("PNG zTXt %q at %d: %v", latin1(key), off, err)
+			s.problem("PNG zTXt %q at %d: %v", text.Latin1(key), off, err)
 			return
 		}
-		s.b.Text = append(s.b.Text, TextEntry{Key: latin1(key), Value: latin1(val), Chunk: "zTXt"})
+		s.b.Text = append(s.b.Text, TextEntry{Key: text.Latin1(key), Value: text.Latin1(val), Chunk: "zTXt"})
 	case "iTXt":
 		s.pngITXt(data, off)
 	}
@@ -134,17 +135,4 @@ func (s *src) inflate(b []byte) ([]byte, error) {
 		return nil, fmt.Errorf("decompresses beyond the %d-byte cap (a decompression bomb?): skipped", s.lim.MaxText)
 	}
 	return out, nil
-}
-
-// latin1 decodes PNG tEXt (ISO 8859-1), leaving valid UTF-8 as it is because
-// many writers put UTF-8 there anyway.
-func latin1(b []byte) string {
-	if utf8.Valid(b) {
-		return string(b)
-	}
-	r := make([]rune, len(b))
-	for i, c := range b {
-		r[i] = rune(c)
-	}
-	return string(r)
 }

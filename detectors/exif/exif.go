@@ -12,6 +12,8 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/aiaudit/aiaudit/detectors/text"
+
 	goexif "github.com/dsoprea/go-exif/v3"
 	exifcommon "github.com/dsoprea/go-exif/v3/common"
 )
@@ -67,7 +69,7 @@ func Parse(tiff []byte) (f Fields, err error) {
 		case 0x9C9C:
 			*dst = decodeUTF16(raw, binary.LittleEndian)
 		default:
-			*dst = strings.TrimRight(latin1(raw), "\x00 ")
+			*dst = strings.TrimRight(text.Latin1(raw), "\x00 ")
 		}
 		return nil
 	}
@@ -94,19 +96,6 @@ var indexes = sync.Pool{New: func() any {
 	}
 	return &index{mapping: m, tags: goexif.NewTagIndex()}
 }}
-
-// latin1 keeps valid UTF-8 (what modern writers put in ASCII tags) and reads
-// anything else as ISO 8859-1.
-func latin1(b []byte) string {
-	if utf8.Valid(b) {
-		return string(b)
-	}
-	r := make([]rune, len(b))
-	for i, c := range b {
-		r[i] = rune(c)
-	}
-	return string(r)
-}
 
 // exifIFDValue returns the raw value of tag in the Exif sub-IFD (IFD0 tag
 // 0x8769), bounds-checked against the buffer.

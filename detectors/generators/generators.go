@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/aiaudit/aiaudit/detectors/text"
 )
 
 // Field is one metadata value offered to the matcher.
@@ -153,7 +155,7 @@ func (r Row) match(fields []Field) (string, string, bool) {
 			if m := c.re.FindString(v); m != "" || (c.Pattern == "" && v != "") {
 				found = true
 				matched = m
-				parts = append(parts, fmt.Sprintf("%s %q: %s", f.Source, f.Key, clip(v, 60)))
+				parts = append(parts, fmt.Sprintf("%s %q: %s", f.Source, f.Key, text.Clip(v, 60)))
 				break
 			}
 		}
@@ -171,12 +173,4 @@ func oneOf(alternatives, v string, fold bool) bool {
 		}
 	}
 	return false
-}
-
-func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }

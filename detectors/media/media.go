@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aiaudit/aiaudit/detectors/text"
+
 	"github.com/aiaudit/aiaudit/detectors"
 	"github.com/aiaudit/aiaudit/detectors/c2pa"
 	"github.com/aiaudit/aiaudit/detectors/container"
@@ -299,7 +301,7 @@ func (a *analysis) stealth(lim Limits) {
 		a.note("stealth metadata not checked: %v", err)
 		return
 	}
-	text, mode, found, err := stealth.DecodePNG(buf, lim.MaxStealthPixels)
+	hidden, mode, found, err := stealth.DecodePNG(buf, lim.MaxStealthPixels)
 	if err != nil {
 		if found {
 			a.note("A1111 stealth metadata signature found but unreadable: %v", err)
@@ -311,7 +313,7 @@ func (a *analysis) stealth(lim Limits) {
 	}
 	a.metadata = true
 	a.res.AIEvidence = append(a.res.AIEvidence, detectors.Evidence{
-		Detector: "stealth", Detail: fmt.Sprintf("A1111 stealth metadata (%s) hidden in pixel low bits: %s", mode, clip(text, 120)),
+		Detector: "stealth", Detail: fmt.Sprintf("A1111 stealth metadata (%s) hidden in pixel low bits: %s", mode, text.Clip(hidden, 120)),
 		Generator: "AUTOMATIC1111 (stealth pnginfo)", Strength: "fingerprint",
 	})
 }
@@ -340,7 +342,7 @@ func (a *analysis) finish() {
 		})
 	}
 	if x.AIGC != "" {
-		r.AIEvidence = append(r.AIEvidence, detectors.Evidence{Detector: "xmp", Detail: "XMP AIGC label (GB 45438-2025): " + clip(x.AIGC, 120), Strength: "declared"})
+		r.AIEvidence = append(r.AIEvidence, detectors.Evidence{Detector: "xmp", Detail: "XMP AIGC label (GB 45438-2025): " + text.Clip(x.AIGC, 120), Strength: "declared"})
 		r.LabelEvidence = append(r.LabelEvidence, detectors.Evidence{Detector: "xmp", Detail: "AIGC implicit label (GB 45438-2025)", Strength: "declared"})
 	}
 	for _, v := range x.DataMining {
@@ -372,7 +374,7 @@ func (a *analysis) provenance() {
 	case p.C2PA != "absent":
 	case strings.HasPrefix(prov, "self#jumbf="):
 		p.C2PA = "stripped_reference"
-		a.note("XMP dcterms:provenance points at an embedded manifest (%s) that is no longer in the file: provenance was stripped", clip(prov, 80))
+		a.note("XMP dcterms:provenance points at an embedded manifest (%s) that is no longer in the file: provenance was stripped", text.Clip(prov, 80))
 	case strings.HasPrefix(prov, "http://") || strings.HasPrefix(prov, "https://"):
 		p.C2PA = "remote_reference"
 		a.note("remote C2PA manifest referenced by XMP dcterms:provenance: %s (not fetched)", prov)
@@ -448,14 +450,6 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
-}
-
-func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
 
 // FromBytes is Analyze for an in-memory file (tests, fuzzing, fetched bodies).
