@@ -16,9 +16,9 @@ import (
 type Value int
 
 const (
-	Unknown Value = iota
-	Allow         // y
-	Disallow      // n
+	Unknown  Value = iota
+	Allow          // y
+	Disallow       // n
 )
 
 func (v Value) String() string {
