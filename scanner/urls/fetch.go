@@ -1,0 +1,242 @@
+// Package urls vets lists of URLs for AI-training opt-outs at corpus scale:
+// streaming input, a per-host policy cache (robots.txt, tdmrep.json, ai.txt
+// fetched once per host), per-host politeness, retries with backoff, dead-host
+// short-circuiting, and a verdict with its evidence for every URL.
+package urls
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// FetchOptions configures the polite HTTP client.
+type FetchOptions struct {
+	UserAgent       string
+	Timeout         time.Duration // per request, body included (trickling servers)
+	Retries         int           // on 429/503 and network errors
+	HostConcurrency int           // requests in flight per host
+	HostDelay       time.Duration // minimum gap between requests to one host
+	DeadAfter       int           // consecutive failures before a host is given up
+	MaxRedirects    int
+	MaxRetryAfter   time.Duration
+}
+
+func (o FetchOptions) withDefaults() FetchOptions {
+	if o.UserAgent == "" {
+		o.UserAgent = "aiaudit/0.1 (+https://github.com/aiaudit/aiaudit)"
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 15 * time.Second
+	}
+	if o.Retries < 0 {
+		o.Retries = 0
+	}
+	if o.HostConcurrency <= 0 {
+		o.HostConcurrency = 2
+	}
+	if o.DeadAfter <= 0 {
+		o.DeadAfter = 3
+	}
+	if o.MaxRedirects <= 0 {
+		o.MaxRedirects = 5
+	}
+	if o.MaxRetryAfter <= 0 {
+		o.MaxRetryAfter = 30 * time.Second
+	}
+	return o
+}
+
+// Response is a fetched resource, its body capped.
+type Response struct {
+	Status    int
+	Header    http.Header
+	Body      []byte
+	Truncated bool
+	FinalURL  string
+}
+
+// Fetcher is the shared polite client.
+type Fetcher struct {
+	opt    FetchOptions
+	client *http.Client
+	mu     sync.Mutex
+	hosts  map[string]*hostState
+}
+
+type hostState struct {
+	sem      chan struct{}
+	mu       sync.Mutex
+	next     time.Time
+	failures int
+	dead     error
+}
+
+// ErrHostDead is wrapped by errors for URLs of a host that was given up on.
+var ErrHostDead = errors.New("host given up")
+
+// NewFetcher builds a client with its own transport (connection reuse per
+// host, bounded idle connections).
+func NewFetcher(opt FetchOptions) *Fetcher {
+	opt = opt.withDefaults()
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:          1024,
+		MaxIdleConnsPerHost:   opt.HostConcurrency,
+		IdleConnTimeout:       30 * time.Second,
+		TLSHandshakeTimeout:   5 * time.Second,
+		ResponseHeaderTimeout: opt.Timeout,
+	}
+	f := &Fetcher{opt: opt, hosts: map[string]*hostState{}}
+	f.client = &http.Client{
+		Transport: tr,
+		Timeout:   opt.Timeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= opt.MaxRedirects {
+				return fmt.Errorf("more than %d redirects (a loop?)", opt.MaxRedirects)
+			}
+			return nil
+		},
+	}
+	return f
+}
+
+func (f *Fetcher) host(h string) *hostState {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := f.hosts[h]
+	if s == nil {
+		s = &hostState{sem: make(chan struct{}, f.opt.HostConcurrency)}
+		f.hosts[h] = s
+	}
+	return s
+}
+
+// Dead returns the error a host was given up with, or nil.
+func (f *Fetcher) Dead(host string) error {
+	s := f.host(host)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dead
+}
+
+// Get fetches url, reading at most maxBody bytes of the (decompressed) body.
+func (f *Fetcher) Get(ctx context.Context, host, url string, maxBody int64) (*Response, error) {
+	s := f.host(host)
+	var lastErr error
+	for attempt := 0; attempt <= f.opt.Retries; attempt++ {
+		if err := f.Dead(host); err != nil {
+			return nil, err
+		}
+		resp, wait, err := f.once(ctx, s, url, maxBody)
+		if err == nil && wait == 0 {
+			return resp, nil
+		}
+		if err != nil {
+			lastErr = err
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if f.failed(s, host, err) {
+				return nil, f.Dead(host)
+			}
+			wait = backoff(attempt)
+		} else {
+			lastErr = fmt.Errorf("HTTP %d after %d tries", resp.Status, attempt+1)
+			if attempt == f.opt.Retries {
+				return resp, nil // the caller sees the 429/503 status
+			}
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return nil, lastErr
+}
+
+func backoff(attempt int) time.Duration { return time.Duration(250<<attempt) * time.Millisecond }
+
+// failed counts a network failure; it reports true when the host is now
+// given up on, so one dead host cannot stall a million-URL run.
+func (f *Fetcher) failed(s *hostState, host string, err error) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures++
+	if s.failures >= f.opt.DeadAfter && s.dead == nil {
+		s.dead = fmt.Errorf("%w: %s failed %d times in a row (last: %v)", ErrHostDead, host, s.failures, err)
+	}
+	return s.dead != nil
+}
+
+// once makes one request under the host's concurrency and rate limits. A
+// 429 or 503 answer returns how long to wait before the next try.
+func (f *Fetcher) once(ctx context.Context, s *hostState, url string, maxBody int64) (*Response, time.Duration, error) {
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, 0, ctx.Err()
+	}
+	defer func() { <-s.sem }()
+	if f.opt.HostDelay > 0 {
+		s.mu.Lock()
+		now := time.Now()
+		at := s.next
+		if at.Before(now) {
+			at = now
+		}
+		s.next = at.Add(f.opt.HostDelay)
+		s.mu.Unlock()
+		if d := time.Until(at); d > 0 {
+			select {
+			case <-time.After(d):
+			case <-ctx.Done():
+				return nil, 0, ctx.Err()
+			}
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	req.Header.Set("User-Agent", f.opt.UserAgent)
+	res, err := f.client.Do(req)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(res.Body, maxBody+1))
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading the body: %w", err)
+	}
+	s.mu.Lock()
+	s.failures = 0
+	s.mu.Unlock()
+	r := &Response{Status: res.StatusCode, Header: res.Header, Body: body, FinalURL: res.Request.URL.String()}
+	if int64(len(body)) > maxBody {
+		r.Body, r.Truncated = body[:maxBody], true
+	}
+	if res.StatusCode == http.StatusTooManyRequests || res.StatusCode == http.StatusServiceUnavailable {
+		return r, retryAfter(res.Header.Get("Retry-After"), f.opt.MaxRetryAfter), nil
+	}
+	return r, 0, nil
+}
+
+// retryAfter reads Retry-After (seconds or an HTTP date), capped.
+func retryAfter(v string, limit time.Duration) time.Duration {
+	d := time.Second
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		d = time.Duration(secs) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = time.Until(t)
+	}
+	return max(min(d, limit), 10*time.Millisecond)
+}

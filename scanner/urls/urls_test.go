@@ -1,0 +1,299 @@
+package urls
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
+	"github.com/aiaudit/aiaudit/detectors"
+)
+
+// counter counts requests per path.
+type counter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *counter) add(p string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[p]++
+}
+
+func (c *counter) get(p string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[p]
+}
+
+// siteA serves every kind of signal with known answers.
+func siteA(t *testing.T, hits *counter) *httptest.Server {
+	jpg, err := build.JPEG(8, 8, 1)
+	require.NoError(t, err)
+	img, err := build.WithXMP(jpg, build.XMPPacket("http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture", "http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED-AIMLTRAINING", ""))
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "User-agent: GPTBot\nDisallow: /\n\nUser-agent: *\nDisallow: /private/\nContent-Usage: /docs/ train-ai=n\n")
+	})
+	mux.HandleFunc("/.well-known/tdmrep.json", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `[{"location":"/books/","tdm-reservation":1,"tdm-policy":"https://example.com/policy.json"}]`)
+	})
+	mux.HandleFunc("/open.html", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, "<html><head><title>open</title></head><body>hi</body></html>")
+	})
+	mux.HandleFunc("/noai.html", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<html><head><meta name="robots" content="noai"></head><body></body></html>`)
+	})
+	mux.HandleFunc("/header.html", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("X-Robots-Tag", "noml")
+		fmt.Fprint(w, "<html></html>")
+	})
+	mux.HandleFunc("/books/meta-zero.html", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><head><meta name="tdm-reservation" content="0"></head></html>`)
+	})
+	mux.HandleFunc("/photo.jpg", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/jpeg")
+		w.Write(img)
+	})
+	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop", http.StatusFound) })
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.add(r.URL.Path)
+		mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func vet(t *testing.T, v *Vetter, u string) Result {
+	t.Helper()
+	return v.Vet(context.Background(), u)
+}
+
+func signals(r Result) map[string]detectors.Verdict {
+	m := map[string]detectors.Verdict{}
+	for _, o := range r.OptOutEvidence {
+		if m[o.Signal] != detectors.Reserved {
+			m[o.Signal] = o.Verdict
+		}
+	}
+	return m
+}
+
+func isTrue(b *bool) bool  { return b != nil && *b }
+func isFalse(b *bool) bool { return b != nil && !*b }
+
+func TestVetAgainstLoopbackSite(t *testing.T) {
+	hits := &counter{}
+	a := siteA(t, hits)
+	fast := FetchOptions{Timeout: 2 * time.Second}
+
+	// Explicit agents: GPTBot is blocked by its own group, CCBot is not.
+	gpt := NewVetter(Options{Depth: Headers, Agents: []string{"GPTBot"}, Fetch: fast})
+	r := vet(t, gpt, a.URL+"/open.html")
+	assert.True(t, isTrue(r.TrainingOptOut), "%+v", r)
+	assert.Equal(t, detectors.Reserved, signals(r)["robots.txt"])
+
+	cc := NewVetter(Options{Depth: Headers, Agents: []string{"CCBot"}, Fetch: fast})
+	r = vet(t, cc, a.URL+"/open.html")
+	assert.True(t, isFalse(r.TrainingOptOut), "%+v", r)
+	r = vet(t, cc, a.URL+"/private/x")
+	assert.True(t, isTrue(r.TrainingOptOut))
+	r = vet(t, cc, a.URL+"/docs/guide")
+	assert.Equal(t, detectors.Reserved, signals(r)["robots.txt Content-Usage"])
+	r = vet(t, cc, a.URL+"/noai.html")
+	assert.Equal(t, detectors.Reserved, signals(r)["meta robots"])
+	r = vet(t, cc, a.URL+"/header.html")
+	assert.Equal(t, detectors.Reserved, signals(r)["X-Robots-Tag"])
+	r = vet(t, cc, a.URL+"/books/x")
+	assert.Equal(t, detectors.Reserved, signals(r)["tdmrep tdmrep.json"])
+	r = vet(t, cc, a.URL+"/books/meta-zero.html")
+	assert.Equal(t, detectors.NotReserved, signals(r)["tdmrep meta"], "the meta tag is more specific than the file")
+	assert.True(t, isFalse(r.TrainingOptOut))
+
+	// Policy mode reads no page: the meta tag is not seen.
+	pol := NewVetter(Options{Depth: Policy, Agents: []string{"CCBot"}, Fetch: fast})
+	assert.True(t, isFalse(vet(t, pol, a.URL+"/noai.html").TrainingOptOut))
+	// Full mode reads the image's embedded PLUS DataMining.
+	full := NewVetter(Options{Depth: Full, Agents: []string{"CCBot"}, Fetch: fast})
+	r = vet(t, full, a.URL+"/photo.jpg")
+	assert.Equal(t, detectors.Reserved, signals(r)["iptc.plus.DataMining"], "%+v", r)
+	assert.False(t, isTrue(vet(t, cc, a.URL+"/photo.jpg").TrainingOptOut), "headers mode does not read the file")
+
+	// Default agents: reserved because GPTBot (a training agent) is blocked.
+	def := NewVetter(Options{Depth: Policy, Fetch: fast})
+	r = vet(t, def, a.URL+"/open.html")
+	assert.True(t, isTrue(r.TrainingOptOut))
+	assert.Greater(t, len(def.Agents()), 20)
+
+	// Each policy file was fetched once per vetter, not once per URL.
+	assert.LessOrEqual(t, hits.get("/robots.txt"), 6)
+
+	// A redirect loop is an error for that URL, not a verdict.
+	r = vet(t, cc, a.URL+"/loop")
+	assert.Contains(t, r.Error, "redirects")
+	assert.Nil(t, r.TrainingOptOut, "an error is never reported as allowed")
+
+	r = vet(t, cc, "not a url")
+	assert.Contains(t, r.Error, "invalid URL")
+}
+
+func TestUnreachableRobotsIsUnknown(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	defer srv.Close()
+	v := NewVetter(Options{Depth: Policy, Agents: []string{"GPTBot"}, Fetch: FetchOptions{Timeout: time.Second}})
+	r := vet(t, v, srv.URL+"/x")
+	assert.Nil(t, r.TrainingOptOut, "5xx robots.txt: unknown, never allowed")
+	assert.Equal(t, detectors.Unknown, signals(r)["robots.txt"])
+}
+
+func TestRetryAfterThenSuccess(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/page" && n.Add(1) <= 2 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	defer srv.Close()
+	v := NewVetter(Options{Depth: Headers, Agents: []string{"GPTBot"}, Fetch: FetchOptions{Timeout: time.Second, Retries: 3}})
+	r := vet(t, v, srv.URL+"/page")
+	assert.Equal(t, int32(3), n.Load(), "two 429s, then the answer")
+	assert.Equal(t, 404, r.Status)
+}
+
+func TestDeadHostIsGivenUp(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release // hangs until the test ends
+	}))
+	defer srv.Close()
+	defer close(release)
+	v := NewVetter(Options{Depth: Headers, Agents: []string{"GPTBot"}, Fetch: FetchOptions{Timeout: 100 * time.Millisecond, DeadAfter: 3}})
+	start := time.Now()
+	items := make(chan Item, 50)
+	for i := range 50 {
+		items <- Item{URL: fmt.Sprintf("%s/p%d", srv.URL, i)}
+	}
+	close(items)
+	var results []Result
+	err := v.Run(context.Background(), items, RunOptions{Concurrency: 8, Emit: func(r Result) error { results = append(results, r); return nil }})
+	require.NoError(t, err)
+	require.Len(t, results, 50, "every URL gets a result")
+	gaveUp := 0
+	for _, r := range results {
+		assert.NotEmpty(t, r.Error)
+		assert.Nil(t, r.TrainingOptOut)
+		if strings.Contains(r.Error, "host given up") {
+			gaveUp++
+		}
+	}
+	assert.Greater(t, gaveUp, 40, "after a few timeouts the rest fail at once")
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+func TestGzipBombRobotsIsCapped(t *testing.T) {
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	zw.Write([]byte("User-agent: *\nDisallow: /\n"))
+	pad := make([]byte, 1<<20)
+	for range 200 {
+		zw.Write(pad)
+	}
+	zw.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Write(bomb.Bytes())
+			return
+		}
+		w.WriteHeader(404)
+	}))
+	defer srv.Close()
+	v := NewVetter(Options{Depth: Policy, Agents: []string{"GPTBot"}, Fetch: FetchOptions{Timeout: 5 * time.Second}})
+	r := vet(t, v, srv.URL+"/x")
+	assert.True(t, isTrue(r.TrainingOptOut), "the first 500 KiB are parsed: %+v", r)
+}
+
+func TestShardAndResume(t *testing.T) {
+	s, err := ParseShard("1/3")
+	require.NoError(t, err)
+	owners := 0
+	for _, sh := range []Shard{{0, 3}, {1, 3}, {2, 3}} {
+		if sh.Mine("example.com") {
+			owners++
+		}
+	}
+	assert.Equal(t, 1, owners, "exactly one shard owns a host")
+	assert.Equal(t, s.Mine("a.example"), s.Mine("A.EXAMPLE"))
+	for _, bad := range []string{"3/3", "x", "1/0", "-1/2"} {
+		_, err := ParseShard(bad)
+		assert.Error(t, err, bad)
+	}
+	done, err := LoadDone(strings.NewReader(`{"location":"https://a/1","error":""}` + "\n" + `{"location":"https://a/2"` /* cut by a crash */))
+	require.NoError(t, err)
+	assert.True(t, done.Has("https://a/1"))
+	assert.False(t, done.Has("https://a/2"), "a half-written line is vetted again")
+}
+
+func TestReadInputs(t *testing.T) {
+	collect := func(in Input, s string) ([]Item, error) {
+		ch := make(chan Item, 100)
+		err := Read(strings.NewReader(s), in, ch)
+		close(ch)
+		var out []Item
+		for it := range ch {
+			out = append(out, it)
+		}
+		return out, err
+	}
+	items, err := collect(Input{}, "# list\nhttps://a/1\n\n  https://b/2  \n")
+	require.NoError(t, err)
+	require.Len(t, items, 2)
+	assert.Equal(t, "https://b/2", items[1].URL)
+
+	items, err = collect(Input{Column: "url"}, "id,url\n1,https://a/1\n2\n3,https://a/3\n")
+	require.NoError(t, err)
+	require.Len(t, items, 3)
+	assert.Error(t, items[1].Err, "a short row is an error for that line")
+	assert.Equal(t, "https://a/3", items[2].URL)
+	items, err = collect(Input{Column: "2"}, "1,https://a/1\n")
+	require.NoError(t, err)
+	assert.Equal(t, "https://a/1", items[0].URL, "a numbered column in a file without a header")
+	_, err = collect(Input{Column: "link"}, "id,url\n")
+	assert.ErrorContains(t, err, "no column")
+
+	items, err = collect(Input{Field: "u"}, `{"u":"https://a/1"}`+"\n"+`{"x":1}`+"\nnot json\n")
+	require.NoError(t, err)
+	require.Len(t, items, 3)
+	assert.Equal(t, "https://a/1", items[0].URL)
+	assert.Error(t, items[1].Err)
+	assert.Error(t, items[2].Err)
+}

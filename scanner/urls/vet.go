@@ -1,0 +1,314 @@
+package urls
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aiaudit/aiaudit/detectors"
+	"github.com/aiaudit/aiaudit/detectors/agents"
+	"github.com/aiaudit/aiaudit/detectors/aitxt"
+	"github.com/aiaudit/aiaudit/detectors/media"
+	"github.com/aiaudit/aiaudit/detectors/robots"
+	"github.com/aiaudit/aiaudit/detectors/robotsmeta"
+	"github.com/aiaudit/aiaudit/detectors/tdmrep"
+)
+
+// Depth is how much is fetched per URL.
+type Depth string
+
+const (
+	Policy  Depth = "policy"  // site-level files only
+	Headers Depth = "headers" // plus one request per URL: headers and the HTML <head>
+	Full    Depth = "full"    // plus the content, media metadata included
+)
+
+// Caps on what is read.
+const (
+	maxPolicyFile = robots.MaxSize
+	maxHead       = 256 << 10
+	maxFull       = 16 << 20
+	policyTTL     = 24 * time.Hour // RFC 9309 §2.4: do not use a cached robots.txt longer than 24 hours
+)
+
+// Options configures a Vetter.
+type Options struct {
+	Depth  Depth
+	Agents []string // crawler tokens; empty: every known AI-training agent
+	List   *agents.List
+	Strict bool // count only conforming signals
+	Fetch  FetchOptions
+}
+
+// Result is the verdict for one URL.
+type Result struct {
+	Location       string             `json:"location"`
+	TrainingOptOut *bool              `json:"training_opt_out"`
+	OptOutEvidence []detectors.OptOut `json:"opt_out_evidence"`
+	Status         int                `json:"status,omitempty"`
+	MediaType      string             `json:"media_type,omitempty"`
+	Error          string             `json:"error"`
+	// canceled marks a result cut short by an interrupt: not a verdict.
+	canceled bool
+}
+
+// Vetter decides opt-outs for URLs, sharing one policy cache and client.
+type Vetter struct {
+	opt    Options
+	fetch  *Fetcher
+	agents []string
+	mu     sync.Mutex
+	sites  map[string]*site
+}
+
+// site is the cached policy of one origin.
+type site struct {
+	ready   chan struct{}
+	fetched time.Time
+	robots  *robots.File
+	tdm     *tdmrep.File
+	tdmNote string
+	ai      *aitxt.File
+}
+
+// NewVetter builds a vetter; its cache holds one entry per host, so memory
+// grows with hosts, not URLs.
+func NewVetter(opt Options) *Vetter {
+	if opt.List == nil {
+		opt.List = agents.Default()
+	}
+	if opt.Depth == "" {
+		opt.Depth = Headers
+	}
+	v := &Vetter{opt: opt, fetch: NewFetcher(opt.Fetch), sites: map[string]*site{}}
+	v.agents = opt.Agents
+	if len(v.agents) == 0 {
+		for _, a := range opt.List.WithPurpose(agents.Training) {
+			v.agents = append(v.agents, a.Token)
+		}
+	}
+	return v
+}
+
+// Agents are the crawler tokens evaluated.
+func (v *Vetter) Agents() []string { return v.agents }
+
+// Origin returns scheme://host[:port] of a URL, or an error for input that
+// is not an absolute http(s) URL.
+func Origin(raw string) (*url.URL, string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, "", fmt.Errorf("invalid URL: %w", err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, "", fmt.Errorf("invalid URL %q: need an absolute http or https URL", raw)
+	}
+	return u, u.Scheme + "://" + u.Host, nil
+}
+
+// Vet decides one URL.
+func (v *Vetter) Vet(ctx context.Context, raw string) Result {
+	res := Result{Location: raw}
+	u, origin, err := Origin(raw)
+	if err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	if err := v.fetch.Dead(u.Host); err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	st := v.site(ctx, u.Host, origin)
+	path := u.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	if u.RawQuery != "" {
+		path += "?" + u.RawQuery
+	}
+	ev := v.robotsEvidence(st.robots, path)
+	fileStep := tdmrep.Decision{Reservation: tdmrep.Unset, Source: "tdmrep.json"}
+	if st.tdm != nil {
+		fileStep = st.tdm.Evaluate(path)
+	}
+	steps := []tdmrep.Decision{fileStep}
+	if st.ai != nil {
+		ev = append(ev, st.ai.OptOut("*", path))
+	}
+	if v.opt.Depth != Policy {
+		limit := int64(maxHead)
+		if v.opt.Depth == Full {
+			limit = maxFull
+		}
+		resp, err := v.fetch.Get(ctx, u.Host, raw, limit)
+		if err != nil {
+			res.Error = err.Error()
+		} else {
+			res.Status = resp.Status
+			res.MediaType = strings.TrimSpace(strings.Split(resp.Header.Get("Content-Type"), ";")[0])
+			more, tdmSteps := v.pageEvidence(resp)
+			ev = append(ev, more...)
+			steps = append(steps, tdmSteps...)
+			if resp.Status >= 400 {
+				res.Error = fmt.Sprintf("HTTP %d", resp.Status)
+			}
+		}
+	}
+	tdm := tdmrep.Combine(steps...)
+	if tdm.Reservation != tdmrep.Unset || st.tdm != nil {
+		ev = append(ev, tdm.OptOut(v.opt.Strict))
+	}
+	if st.tdmNote != "" {
+		ev = append(ev, detectors.OptOut{Signal: "tdmrep tdmrep.json", Verdict: detectors.Unset, Detail: st.tdmNote, NonStandard: true})
+	}
+	res.OptOutEvidence = dedupe(ev)
+	res.TrainingOptOut = verdict(res.OptOutEvidence, res.Error != "")
+	res.canceled = ctx.Err() != nil
+	return res
+}
+
+// verdict: reserved when any signal reserves; unknown (nil) when nothing
+// reserves but something could not be determined; else not reserved.
+func verdict(ev []detectors.OptOut, failed bool) *bool {
+	unknown := failed
+	for _, o := range ev {
+		switch o.Verdict {
+		case detectors.Reserved:
+			t := true
+			return &t
+		case detectors.Unknown:
+			unknown = true
+		}
+	}
+	if unknown {
+		return nil
+	}
+	f := false
+	return &f
+}
+
+// robotsEvidence evaluates robots.txt for every agent asked about. With the
+// default (every training agent) only reservations and unknowns are listed
+// one by one; "allowed" is summarised in one line.
+func (v *Vetter) robotsEvidence(f *robots.File, path string) []detectors.OptOut {
+	var out []detectors.OptOut
+	explicit := len(v.opt.Agents) > 0
+	allowed := 0
+	for _, a := range v.agents {
+		for _, o := range f.OptOuts(a, path) {
+			if !explicit && o.Signal == "robots.txt" && o.Verdict == detectors.NotReserved {
+				allowed++
+				continue
+			}
+			if !explicit && o.Signal != "robots.txt" {
+				o.Agent = "" // group preferences: the same for every agent in the group
+			}
+			out = append(out, o)
+		}
+	}
+	if allowed > 0 {
+		out = append(out, detectors.OptOut{Signal: "robots.txt", Verdict: detectors.NotReserved,
+			Detail: fmt.Sprintf("%d of %d known AI-training agents may crawl this path", allowed, len(v.agents))})
+	}
+	return out
+}
+
+// pageEvidence reads the response: opt-out headers, the HTML head, and for
+// media fetched in full, the metadata embedded in the file.
+func (v *Vetter) pageEvidence(resp *Response) ([]detectors.OptOut, []tdmrep.Decision) {
+	ct := strings.ToLower(resp.Header.Get("Content-Type"))
+	image := strings.HasPrefix(ct, "image/")
+	var ev []detectors.OptOut
+	for _, a := range v.agents {
+		ev = append(ev, robotsmeta.FromHeaders(resp.Header, a, image)...)
+	}
+	steps := []tdmrep.Decision{robotsmeta.TDMHeaders(resp.Header)}
+	if strings.Contains(ct, "html") {
+		head := robotsmeta.ParseHead(bytes.NewReader(resp.Body), maxHead)
+		for _, a := range v.agents {
+			ev = append(ev, head.OptOuts(a)...)
+		}
+		steps = append(steps, head.TDM())
+	} else if v.opt.Depth == Full && len(resp.Body) > 0 {
+		if resp.Truncated {
+			ev = append(ev, detectors.OptOut{Signal: "embedded metadata", Verdict: detectors.Unknown,
+				Detail: fmt.Sprintf("body over %d bytes: embedded metadata not fully read", maxFull)})
+		} else if m, err := media.FromBytes(resp.Body, media.Limits{}); err == nil {
+			ev = append(ev, m.OptOuts...)
+		}
+	}
+	if link := resp.Header.Get("Link"); strings.Contains(link, "c2pa-manifest") {
+		ev = append(ev, detectors.OptOut{Signal: "Link rel=c2pa-manifest", Verdict: detectors.Unset, Detail: "remote C2PA manifest referenced (not fetched): " + link})
+	}
+	return ev, steps
+}
+
+// dedupe drops evidence repeated once per agent (header and meta signals
+// that address every agent).
+func dedupe(in []detectors.OptOut) []detectors.OptOut {
+	seen := map[string]bool{}
+	out := in[:0]
+	for _, o := range in {
+		k := o.Signal + "\x00" + string(o.Verdict) + "\x00" + o.Detail
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, o)
+	}
+	return out
+}
+
+// site returns the cached policy of a host, fetching it once; concurrent
+// callers for the same host wait for the first fetch.
+func (v *Vetter) site(ctx context.Context, host, origin string) *site {
+	v.mu.Lock()
+	s := v.sites[host]
+	if s != nil && time.Since(s.fetched) > policyTTL {
+		select {
+		case <-s.ready:
+			s = nil // expired: fetch again
+		default:
+		}
+	}
+	if s == nil {
+		s = &site{ready: make(chan struct{})}
+		v.sites[host] = s
+		v.mu.Unlock()
+		v.load(ctx, s, host, origin)
+		close(s.ready)
+		return s
+	}
+	v.mu.Unlock()
+	<-s.ready
+	return s
+}
+
+func (v *Vetter) load(ctx context.Context, s *site, host, origin string) {
+	s.fetched = time.Now()
+	if r, err := v.fetch.Get(ctx, host, origin+"/robots.txt", maxPolicyFile); err != nil {
+		s.robots = robots.ForStatus(0, nil) // unreachable: disallow-all, reported as unknown
+		s.robots.Notes = append(s.robots.Notes, err.Error())
+	} else {
+		s.robots = robots.ForStatus(r.Status, r.Body)
+	}
+	if r, err := v.fetch.Get(ctx, host, origin+"/.well-known/tdmrep.json", tdmrep.MaxFile); err == nil && r.Status == 200 && !r.Truncated {
+		f, perr := tdmrep.ParseFile(r.Body)
+		switch {
+		case perr != nil:
+			s.tdmNote = "tdmrep.json unreadable: " + perr.Error()
+		default:
+			s.tdm = f
+			if len(f.Problems) > 0 {
+				s.tdmNote = "tdmrep.json: " + strings.Join(f.Problems, "; ")
+			}
+		}
+	}
+	if r, err := v.fetch.Get(ctx, host, origin+"/ai.txt", maxPolicyFile); err == nil && r.Status == 200 {
+		s.ai = aitxt.Parse(r.Body)
+	}
+}
