@@ -48,13 +48,13 @@ func (o outcome) code() int {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 // run executes one aiaudit command line in-process and returns its exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var out outcome
-	root := newRootCommand(&out, stdout, stderr)
+	root := newRootCommand(&out, stdin, stdout, stderr)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return out.code()
 }
 
-func newRootCommand(out *outcome, stdout, stderr io.Writer) *cobra.Command {
+func newRootCommand(out *outcome, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "aiaudit",
 		Short:         "Find AI-made content, whether it is labelled, and AI-training opt-outs",
@@ -76,6 +76,8 @@ func newRootCommand(out *outcome, stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newFilesCommand(out, stdout, stderr))
+	root.AddCommand(newURLsCommand(out, stdin, stdout, stderr))
+	root.AddCommand(newCheckCommand(out, stdout))
 	return root
 }
 

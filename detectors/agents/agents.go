@@ -117,5 +117,15 @@ func (l *List) WithPurpose(p string) []Agent {
 	return out
 }
 
+// All lists every agent, sorted by token.
+func (l *List) All() []Agent {
+	out := make([]Agent, 0, len(l.byTok))
+	for _, a := range l.byTok {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Token < out[j].Token })
+	return out
+}
+
 // Len is the number of agents.
 func (l *List) Len() int { return len(l.byTok) }

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aiaudit/aiaudit/scanner/urls"
+)
+
+func newCheckCommand(out *outcome, stdout io.Writer) *cobra.Command {
+	var vf vetFlags
+	c := &cobra.Command{
+		Use:   "check URL",
+		Short: "Explain one URL's AI-training opt-out: every signal looked at and what it said",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			opt, err := vf.options(true)
+			if err != nil {
+				return err
+			}
+			if _, _, err := urls.Origin(args[0]); err != nil {
+				return usageError{err}
+			}
+			r := urls.NewVetter(opt).Vet(c.Context(), args[0])
+			fmt.Fprintf(stdout, "%s\nverdict: %s (for %d agents, --check %s)\n", r.Location, verdictWord(r.TrainingOptOut), len(opt.Agents), opt.Depth)
+			if r.Status != 0 {
+				fmt.Fprintf(stdout, "HTTP %d %s\n", r.Status, r.MediaType)
+			}
+			if r.Error != "" {
+				fmt.Fprintf(stdout, "error: %s\n", r.Error)
+			}
+			tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "\nSIGNAL\tAGENT\tVERDICT\tDETAIL")
+			for _, o := range r.OptOutEvidence {
+				v := string(o.Verdict)
+				if o.NonStandard {
+					v += " (non-standard)"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Signal, o.Agent, v, o.Detail)
+			}
+			tw.Flush()
+			out.incomplete = r.TrainingOptOut == nil
+			return nil
+		},
+	}
+	vf.register(c, 0)
+	return c
+}

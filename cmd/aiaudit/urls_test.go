@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func optoutSite(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			fmt.Fprint(w, "User-agent: GPTBot\nDisallow: /\n\nUser-agent: *\nDisallow: /private/\n")
+		case "/meta.html":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<head><meta name="robots" content="noai"></head>`)
+		default:
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, "<html></html>")
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func runIn(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func lines(t *testing.T, s string) []map[string]any {
+	var out []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(s))
+	for sc.Scan() {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &m), sc.Text())
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestURLsCommand(t *testing.T) {
+	srv := optoutSite(t)
+	list := strings.Join([]string{srv.URL + "/open", srv.URL + "/private/a", srv.URL + "/meta.html", "ftp://nope"}, "\n")
+	dir := t.TempDir()
+	res, reserved, allowed := filepath.Join(dir, "r.jsonl"), filepath.Join(dir, "reserved.txt"), filepath.Join(dir, "allowed.txt")
+	code, out, stderr := runIn(t, list, "urls", "-", "--agent", "CCBot", "--delay", "0", "-o", res, "--reserved-out", reserved, "--allowed-out", allowed)
+	assert.Equal(t, exitIncomplete, code, "the invalid URL makes the run incomplete: %s", stderr)
+	assert.Empty(t, out)
+	assert.Contains(t, stderr, "vetted 4 URLs")
+	assert.Contains(t, stderr, "reserved 2, not reserved 1, unknown 1 (errors 1)")
+	b, _ := os.ReadFile(res)
+	recs := lines(t, string(b))
+	require.Len(t, recs, 4)
+	for _, r := range recs {
+		assert.Contains(t, r, "location")
+		assert.Contains(t, r, "training_opt_out")
+		assert.Contains(t, r, "opt_out_evidence")
+		assert.Contains(t, r, "error")
+	}
+	rb, _ := os.ReadFile(reserved)
+	assert.ElementsMatch(t, []string{srv.URL + "/private/a", srv.URL + "/meta.html"}, strings.Fields(string(rb)))
+	ab, _ := os.ReadFile(allowed)
+	assert.Equal(t, []string{srv.URL + "/open"}, strings.Fields(string(ab)))
+
+	// --resume: the URLs already in the output are skipped.
+	code, _, stderr = runIn(t, list+"\n"+srv.URL+"/new", "urls", "-", "--agent", "CCBot", "--delay", "0", "-o", res, "--resume")
+	assert.Equal(t, exitClean, code, "the invalid URL was vetted (as an error) before and is skipped")
+	assert.Contains(t, stderr, "vetted 1 URLs", "only the new one")
+	b, _ = os.ReadFile(res)
+	assert.Len(t, lines(t, string(b)), 5)
+
+	// Default agents: GPTBot is a known training agent and is blocked.
+	code, out, _ = runIn(t, srv.URL+"/open\n", "urls", "-", "--check", "policy", "--delay", "0")
+	assert.Equal(t, exitClean, code)
+	assert.Equal(t, true, lines(t, out)[0]["training_opt_out"])
+}
+
+func TestURLsInputsAndUsage(t *testing.T) {
+	srv := optoutSite(t)
+	csv := filepath.Join(t.TempDir(), "l.csv")
+	require.NoError(t, os.WriteFile(csv, []byte("id,link\n1,"+srv.URL+"/open\n"), 0o644))
+	code, out, _ := runIn(t, "", "urls", csv, "--column", "link", "--agent", "CCBot", "--delay", "0", "-f", "table")
+	assert.Equal(t, exitClean, code)
+	assert.Contains(t, out, "allowed")
+
+	code, out, _ = runIn(t, `{"u":"`+srv.URL+`/private/x"}`+"\n", "urls", "-", "--field", "u", "--agent", "CCBot", "--delay", "0")
+	assert.Equal(t, exitClean, code)
+	assert.Equal(t, true, lines(t, out)[0]["training_opt_out"])
+
+	for _, args := range [][]string{
+		{"urls", "-", "--check", "deep"}, {"urls", "-", "--shard", "5/2"}, {"urls", "-", "--resume"},
+		{"urls", "-", "-f", "xml"}, {"urls", "/no/such/file"}, {"check", "not a url"},
+	} {
+		code, _, stderr := runIn(t, "", args...)
+		assert.Equal(t, exitError, code, "%v: %s", args, stderr)
+	}
+}
+
+func TestCheckExplains(t *testing.T) {
+	srv := optoutSite(t)
+	code, out, _ := runIn(t, "", "check", srv.URL+"/meta.html")
+	assert.Equal(t, exitClean, code)
+	assert.Contains(t, out, "verdict: reserved")
+	assert.Contains(t, out, "meta robots")
+	assert.Contains(t, out, "GPTBot")
+	assert.Contains(t, out, "Disallow: /")
+	code, out, _ = runIn(t, "", "check", srv.URL+"/open", "--agent", "CCBot")
+	assert.Equal(t, exitClean, code)
+	assert.Contains(t, out, "verdict: allowed")
+}
