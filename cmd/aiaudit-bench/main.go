@@ -24,11 +24,15 @@ import (
 )
 
 func main() {
-	if len(os.Args) < 2 || os.Args[1] != "files" {
-		fmt.Fprintln(os.Stderr, "usage: aiaudit-bench files [--sizes 20000,100000] [--dir DIR] [--aiaudit BIN] [--exiftool BIN] [--compare-all]")
+	if len(os.Args) < 2 || (os.Args[1] != "files" && os.Args[1] != "urls") {
+		fmt.Fprintln(os.Stderr, "usage: aiaudit-bench files [--sizes 20000,100000] [--dir DIR] [--aiaudit BIN] [--exiftool BIN] [--compare-all]\n       aiaudit-bench urls [--hosts 300] [--sizes 100000] [--dir DIR] [--aiaudit BIN]")
 		os.Exit(2)
 	}
-	if err := runFiles(os.Args[2:]); err != nil {
+	run := runFiles
+	if os.Args[1] == "urls" {
+		run = runURLsBench
+	}
+	if err := run(os.Args[2:]); err != nil {
 		fmt.Fprintln(os.Stderr, "aiaudit-bench:", err)
 		os.Exit(1)
 	}
@@ -59,11 +63,9 @@ func runFiles(args []string) error {
 		return err
 	}
 	if *bin == "" {
-		*bin = filepath.Join(*dir, "aiaudit")
-		build := exec.Command("go", "build", "-o", *bin, "./cmd/aiaudit")
-		build.Stderr = os.Stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("build aiaudit: %w", err)
+		var err error
+		if *bin, err = buildAiaudit(*dir); err != nil {
+			return err
 		}
 	}
 	ver, _ := exec.Command(*exiftool, "-ver").Output()
@@ -85,7 +87,7 @@ func runFiles(args []string) error {
 		if err != nil {
 			return err
 		}
-		print(a)
+		printResult(a)
 		if err := check(report, n, wantAI); err != nil {
 			return err
 		}
@@ -102,13 +104,13 @@ func runFiles(args []string) error {
 		if err != nil {
 			return err
 		}
-		print(e)
+		printResult(e)
 		fmt.Printf("%-8d ratio      aiaudit is %.1fx exiftool's files/s\n", n, a.filesPerSecond()/e.filesPerSecond())
 	}
 	return nil
 }
 
-func print(r result) {
+func printResult(r result) {
 	fmt.Printf("%-8d %-10s %10.2f %12.0f %9.1f MB\n", r.files, r.tool, r.elapsed.Seconds(), r.filesPerSecond(), float64(r.peakRSS)/(1<<20))
 }
 

@@ -101,7 +101,7 @@ func runFiles(ctx context.Context, paths []string, workers int, of outputFlags, 
 	if err := w.Begin(rep); err != nil {
 		return err
 	}
-	bar := newProgress(of.progress, stderr)
+	bar := newProgress(of.progress, "files", stderr)
 	scanErr := scanner.ScanFiles(ctx, paths, scanner.FilesOptions{
 		Workers: workers,
 		Limits:  media.Limits{},
@@ -186,7 +186,7 @@ func (s *sink) abort() {
 // and CI logs stay clean.
 type progress struct{ bar *progressbar.ProgressBar }
 
-func newProgress(mode string, stderr io.Writer) *progress {
+func newProgress(mode, unit string, stderr io.Writer) *progress {
 	show := mode == "always"
 	if mode == "auto" {
 		if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
@@ -201,7 +201,7 @@ func newProgress(mode string, stderr io.Writer) *progress {
 		progressbar.OptionSetDescription("scanning"),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("files"),
+		progressbar.OptionSetItsString(unit),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 	)}
