@@ -182,39 +182,60 @@ func (s *sink) abort() {
 	}
 }
 
-// progress draws a bar on stderr only for a person watching a terminal; cron
-// and CI logs stay clean.
-type progress struct{ bar *progressbar.ProgressBar }
+// progress draws a bar on stderr for a person watching a terminal; when
+// stderr is not a terminal (cron, CI) it logs one plain line every
+// logInterval instead, and with --progress never it says nothing.
+type progress struct {
+	bar     *progressbar.ProgressBar
+	log     io.Writer
+	unit    string
+	started time.Time
+	last    time.Time
+}
+
+const logInterval = 10 * time.Second
 
 func newProgress(mode, unit string, stderr io.Writer) *progress {
-	show := mode == "always"
-	if mode == "auto" {
-		if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			show = true
-		}
+	p := &progress{unit: unit, started: time.Now(), last: time.Now()}
+	tty := false
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		tty = true
 	}
-	if !show {
-		return &progress{}
+	switch {
+	case mode == "never":
+		return p
+	case mode == "always" || tty:
+		p.bar = progressbar.NewOptions(-1,
+			progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription("scanning"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString(unit),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	default:
+		p.log = stderr
 	}
-	return &progress{bar: progressbar.NewOptions(-1,
-		progressbar.OptionSetWriter(stderr),
-		progressbar.OptionSetDescription("scanning"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString(unit),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-	)}
+	return p
 }
 
 func (p *progress) update(done, total int) {
-	if p.bar == nil {
-		return
+	switch {
+	case p.bar != nil:
+		if total > 0 && p.bar.GetMax() != total {
+			p.bar.ChangeMax(total)
+		}
+		p.bar.Set(done)
+	case p.log != nil && time.Since(p.last) >= logInterval:
+		p.last = time.Now()
+		rate := float64(done) / time.Since(p.started).Seconds()
+		line := fmt.Sprintf("aiaudit: progress: %d %s (%.0f/s)", done, p.unit, rate)
+		if total > 0 && rate > 0 {
+			line += fmt.Sprintf(", %d of %d, about %s left", done, total, (time.Duration(float64(total-done)/rate) * time.Second).Round(time.Second))
+		}
+		fmt.Fprintln(p.log, line)
 	}
-	if total > 0 && p.bar.GetMax() != total {
-		p.bar.ChangeMax(total)
-	}
-	p.bar.Set(done)
 }
 
 func (p *progress) finish() {

@@ -122,3 +122,17 @@ func TestCheckExplains(t *testing.T) {
 	assert.Equal(t, exitClean, code)
 	assert.Contains(t, out, "verdict: allowed")
 }
+
+func TestProgressLogsWhenNotATerminal(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress("auto", "URLs", &buf)
+	require.Nil(t, p.bar, "no bar when stderr is not a terminal")
+	p.update(10, 100)
+	assert.Empty(t, buf.String(), "at most one line per interval")
+	p.last = p.last.Add(-logInterval)
+	p.update(20, 100)
+	assert.Contains(t, buf.String(), "aiaudit: progress: 20 URLs")
+	assert.Contains(t, buf.String(), "of 100, about")
+	quiet := newProgress("never", "URLs", &buf)
+	assert.Nil(t, quiet.log)
+}

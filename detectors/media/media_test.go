@@ -10,6 +10,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
 	"github.com/aiaudit/aiaudit/detectors"
+	fixtures "github.com/aiaudit/aiaudit/detectors/testfixtures"
 )
 
 func src(name string, b []byte) Source {
@@ -81,4 +82,30 @@ func TestNoMetadataIsNotProofOfHumanOrigin(t *testing.T) {
 	assert.False(t, res.AIGenerated)
 	assert.Equal(t, "none", res.Provenance.Metadata)
 	assert.Contains(t, res.Notes[0], "stripped")
+}
+
+// The opt-out media fixtures: a PNG whose C2PA manifest says notAllowed for
+// every AI use, and an XMP packet with PLUS DataMining prohibiting
+// generative-AI training.
+func TestOptOutMediaFixtures(t *testing.T) {
+	png := fixtures.Read(t, "optout/media", "datadiligence.sample_c2pa.training-mining-notAllowed.png")
+	res, err := FromBytes(png, Limits{})
+	require.NoError(t, err)
+	assert.True(t, res.TrainingOptOut)
+	keys := map[string]detectors.Verdict{}
+	for _, o := range res.OptOuts {
+		keys[o.Agent] = o.Verdict
+		assert.Equal(t, "c2pa.training-mining", o.Signal)
+	}
+	for _, k := range []string{"c2pa.ai_training", "c2pa.ai_inference", "c2pa.ai_generative_training", "c2pa.data_mining"} {
+		assert.Equal(t, detectors.Reserved, keys[k], k)
+	}
+
+	xmp := fixtures.Read(t, "optout/media", "iptc-photometadata-ref-2024.1.DMI-PROHIBITED-GENAIMLTRAINING.xmp")
+	res, err = FromBytes(xmp, Limits{})
+	require.NoError(t, err)
+	assert.Equal(t, "application/rdf+xml", res.MediaType)
+	assert.True(t, res.TrainingOptOut)
+	require.Len(t, res.OptOuts, 1)
+	assert.Equal(t, "generative AI/ML training", res.OptOuts[0].Agent)
 }

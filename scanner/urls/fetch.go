@@ -147,6 +147,9 @@ func (f *Fetcher) Get(ctx context.Context, host, url string, maxBody int64) (*Re
 			if f.failed(s, host, err) {
 				return nil, f.Dead(host)
 			}
+			if attempt == f.opt.Retries {
+				break
+			}
 			wait = backoff(attempt)
 		} else {
 			lastErr = fmt.Errorf("HTTP %d after %d tries", resp.Status, attempt+1)

@@ -297,3 +297,50 @@ func TestReadInputs(t *testing.T) {
 	assert.Error(t, items[1].Err)
 	assert.Error(t, items[2].Err)
 }
+
+func TestPolicyCacheHonoursMaxAge(t *testing.T) {
+	for _, c := range []struct {
+		cacheControl string
+		fetches      int
+	}{{"", 1}, {"max-age=3600", 1}, {"max-age=0", 4}, {"no-store", 4}} {
+		hits := &counter{}
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits.add(r.URL.Path)
+			if r.URL.Path == "/robots.txt" && c.cacheControl != "" {
+				w.Header().Set("Cache-Control", c.cacheControl)
+			}
+			fmt.Fprint(w, "User-agent: *\nDisallow: /x\n")
+		}))
+		v := NewVetter(Options{Depth: Policy, Agents: []string{"GPTBot"}, Fetch: FetchOptions{Timeout: time.Second}})
+		for i := range 4 {
+			vet(t, v, fmt.Sprintf("%s/p%d", srv.URL, i))
+			time.Sleep(2 * time.Millisecond)
+		}
+		srv.Close()
+		assert.Equal(t, c.fetches, hits.get("/robots.txt"), "Cache-Control %q", c.cacheControl)
+	}
+}
+
+func TestTricklingServerIsCutOff(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			w.WriteHeader(404)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		for i := 0; i < 100; i++ {
+			if _, err := w.Write([]byte("<")); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			time.Sleep(50 * time.Millisecond)
+		}
+	}))
+	defer srv.Close()
+	v := NewVetter(Options{Depth: Headers, Agents: []string{"GPTBot"}, Fetch: FetchOptions{Timeout: 300 * time.Millisecond}})
+	start := time.Now()
+	r := vet(t, v, srv.URL+"/slow")
+	assert.NotEmpty(t, r.Error)
+	assert.Nil(t, r.TrainingOptOut)
+	assert.Less(t, time.Since(start), 3*time.Second)
+}

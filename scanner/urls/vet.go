@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -69,6 +71,7 @@ type Vetter struct {
 type site struct {
 	ready   chan struct{}
 	fetched time.Time
+	ttl     time.Duration
 	robots  *robots.File
 	tdm     *tdmrep.File
 	tdmNote string
@@ -268,12 +271,8 @@ func dedupe(in []detectors.OptOut) []detectors.OptOut {
 func (v *Vetter) site(ctx context.Context, host, origin string) *site {
 	v.mu.Lock()
 	s := v.sites[host]
-	if s != nil && time.Since(s.fetched) > policyTTL {
-		select {
-		case <-s.ready:
-			s = nil // expired: fetch again
-		default:
-		}
+	if s != nil && expired(s) {
+		s = nil // fetch again
 	}
 	if s == nil {
 		s = &site{ready: make(chan struct{})}
@@ -288,13 +287,42 @@ func (v *Vetter) site(ctx context.Context, host, origin string) *site {
 	return s
 }
 
+// expired reports a policy older than its cache lifetime. It is read only
+// after ready is closed, when fetched and ttl no longer change.
+func expired(s *site) bool {
+	select {
+	case <-s.ready:
+		return time.Since(s.fetched) > s.ttl
+	default:
+		return false
+	}
+}
+
+// cacheTTL is how long a policy file may be reused: its Cache-Control
+// max-age, at most 24 hours (RFC 9309 §2.4).
+func cacheTTL(h http.Header) time.Duration {
+	for _, d := range strings.Split(h.Get("Cache-Control"), ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(d), "=")
+		switch strings.ToLower(k) {
+		case "no-store", "no-cache":
+			return 0
+		case "max-age":
+			if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+				return min(time.Duration(secs)*time.Second, policyTTL)
+			}
+		}
+	}
+	return policyTTL
+}
+
 func (v *Vetter) load(ctx context.Context, s *site, host, origin string) {
-	s.fetched = time.Now()
+	s.fetched, s.ttl = time.Now(), policyTTL
 	if r, err := v.fetch.Get(ctx, host, origin+"/robots.txt", maxPolicyFile); err != nil {
 		s.robots = robots.ForStatus(0, nil) // unreachable: disallow-all, reported as unknown
 		s.robots.Notes = append(s.robots.Notes, err.Error())
 	} else {
 		s.robots = robots.ForStatus(r.Status, r.Body)
+		s.ttl = cacheTTL(r.Header)
 	}
 	if r, err := v.fetch.Get(ctx, host, origin+"/.well-known/tdmrep.json", tdmrep.MaxFile); err == nil && r.Status == 200 && !r.Truncated {
 		f, perr := tdmrep.ParseFile(r.Body)
