@@ -71,7 +71,7 @@ func runFiles(args []string) error {
 	ver, _ := exec.Command(*exiftool, "-ver").Output()
 	fmt.Printf("exiftool %s", ver)
 
-	fmt.Printf("%-8s %-10s %10s %12s %12s\n", "files", "tool", "seconds", "files/s", "peak RSS")
+	fmt.Printf("%-8s %-22s %10s %12s %12s\n", "files", "tool", "seconds", "files/s", "peak RSS")
 	for i, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n <= 0 {
@@ -87,7 +87,7 @@ func runFiles(args []string) error {
 		if err != nil {
 			return err
 		}
-		printResult(a)
+		printRow(a)
 		if err := check(report, n, wantAI); err != nil {
 			return err
 		}
@@ -104,15 +104,12 @@ func runFiles(args []string) error {
 		if err != nil {
 			return err
 		}
-		printResult(e)
+		printRow(e)
 		fmt.Printf("%-8d ratio      aiaudit is %.1fx exiftool's files/s\n", n, a.filesPerSecond()/e.filesPerSecond())
 	}
 	return nil
 }
 
-func printResult(r result) {
-	fmt.Printf("%-8d %-10s %10.2f %12.0f %9.1f MB\n", r.files, r.tool, r.elapsed.Seconds(), r.filesPerSecond(), float64(r.peakRSS)/(1<<20))
-}
 
 // check is a sanity line: every file reported, and the AI-made ones found.
 func check(path string, n, wantAI int) error {

@@ -107,6 +107,24 @@ func contentUsage(prefs []Pref, path, agent string) (detectors.OptOut, bool) {
 	return o, true
 }
 
+// ContentSignal reads a Cloudflare Content-Signal value ("search=yes,
+// ai-train=no"), in robots.txt or a header: ai-train=no reserves, yes allows.
+func ContentSignal(v string) detectors.Verdict {
+	verdict := detectors.Unset
+	for _, kv := range strings.Split(v, ",") {
+		k, val, _ := strings.Cut(kv, "=")
+		if strings.EqualFold(strings.TrimSpace(k), "ai-train") {
+			switch strings.ToLower(strings.TrimSpace(val)) {
+			case "no":
+				verdict = detectors.Reserved
+			case "yes":
+				verdict = detectors.NotReserved
+			}
+		}
+	}
+	return verdict
+}
+
 // contentSignals reads Cloudflare's Content-Signal: ai-train=no reserves.
 func contentSignals(prefs []Pref, agent string) []detectors.OptOut {
 	var out []detectors.OptOut
@@ -114,20 +132,8 @@ func contentSignals(prefs []Pref, agent string) []detectors.OptOut {
 		if pr.Key != "content-signal" {
 			continue
 		}
-		o := detectors.OptOut{Signal: "robots.txt Content-Signal", Agent: agent, Verdict: detectors.Unset,
-			Detail: fmt.Sprintf("line %d: Content-Signal: %s", pr.Line, pr.Value)}
-		for _, kv := range strings.Split(pr.Value, ",") {
-			k, v, _ := strings.Cut(kv, "=")
-			if strings.EqualFold(strings.TrimSpace(k), "ai-train") {
-				switch strings.ToLower(strings.TrimSpace(v)) {
-				case "no":
-					o.Verdict = detectors.Reserved
-				case "yes":
-					o.Verdict = detectors.NotReserved
-				}
-			}
-		}
-		out = append(out, o)
+		out = append(out, detectors.OptOut{Signal: "robots.txt Content-Signal", Agent: agent, Verdict: ContentSignal(pr.Value),
+			Detail: fmt.Sprintf("line %d: Content-Signal: %s", pr.Line, pr.Value)})
 	}
 	return out
 }

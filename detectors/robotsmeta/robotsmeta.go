@@ -15,6 +15,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/detectors"
 	"github.com/aiaudit/aiaudit/detectors/aipref"
+	"github.com/aiaudit/aiaudit/detectors/robots"
 	"github.com/aiaudit/aiaudit/detectors/tdmrep"
 )
 
@@ -112,19 +113,7 @@ func contentUsage(v, agent string) detectors.OptOut {
 }
 
 func contentSignal(v, agent string) detectors.OptOut {
-	o := detectors.OptOut{Signal: "Content-Signal header", Agent: agent, Detail: "Content-Signal: " + v, Verdict: detectors.Unset}
-	for _, kv := range strings.Split(v, ",") {
-		k, val, _ := strings.Cut(kv, "=")
-		if strings.EqualFold(strings.TrimSpace(k), "ai-train") {
-			switch strings.ToLower(strings.TrimSpace(val)) {
-			case "no":
-				o.Verdict = detectors.Reserved
-			case "yes":
-				o.Verdict = detectors.NotReserved
-			}
-		}
-	}
-	return o
+	return detectors.OptOut{Signal: "Content-Signal header", Agent: agent, Detail: "Content-Signal: " + v, Verdict: robots.ContentSignal(v)}
 }
 
 // Head is what the <head> of an HTML page says about opt-outs.
