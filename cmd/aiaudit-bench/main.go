@@ -110,7 +110,6 @@ func runFiles(args []string) error {
 	return nil
 }
 
-
 // check is a sanity line: every file reported, and the AI-made ones found.
 func check(path string, n, wantAI int) error {
 	f, err := os.Open(path)
