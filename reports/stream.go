@@ -15,6 +15,8 @@ type Writer interface {
 	Begin(r *Report) error
 	// Resource is called for each resource in order, with its findings.
 	Resource(r Resource, fs []Finding) error
+	// Findings adds findings about a resource written before.
+	Findings(fs []Finding) error
 	// End is called once with the final report header (summary, finish time,
 	// completeness); Resources and Findings in it are empty.
 	End(r *Report) error
@@ -64,6 +66,10 @@ func (j *jsonWriter) Resource(r Resource, fs []Finding) error {
 	j.n++
 	j.w.WriteString("\n    ")
 	j.w.Write(b)
+	return j.Findings(fs)
+}
+
+func (j *jsonWriter) Findings(fs []Finding) error {
 	for _, f := range fs {
 		b, err := json.MarshalIndent(f, "    ", "  ")
 		if err != nil {

@@ -67,6 +67,17 @@ func (t *tableWriter) Resource(r Resource, fs []Finding) error {
 	return nil
 }
 
+// Findings prints violations about items already listed (the same image
+// unlabelled on another page).
+func (t *tableWriter) Findings(fs []Finding) error {
+	for _, f := range fs {
+		if f.Severity == SeverityViolation {
+			fmt.Fprintf(t.w, "    %s: %s\n", f.Rule, f.Location)
+		}
+	}
+	return nil
+}
+
 func (t *tableWriter) End(r *Report) error {
 	s := r.Summary
 	if t.header {

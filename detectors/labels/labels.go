@@ -147,10 +147,23 @@ func (t *Table) ForItem(doc *goquery.Document, el *goquery.Selection) Result {
 			return r
 		}
 	}
-	if c := el.Parent().Closest(containers); c.Length() > 0 {
-		if text := c.Text(); len(text) <= maxContainerText && try("container", text) {
-			return r
+	// The nearest container with text of its own: a <picture> or an empty
+	// wrapper says nothing, the block around it may. The search stops at
+	// the first container with text, so a label on a neighbour's block is
+	// not taken.
+	containerText := ""
+	c := el.Parent().Closest(containers)
+	for hops := 0; c.Length() > 0 && hops < 3; hops++ {
+		if text := strings.TrimSpace(c.Text()); text != "" {
+			if len(text) <= maxContainerText {
+				containerText = text
+			}
+			break
 		}
+		c = c.Parent().Closest(containers)
+	}
+	if try("container", containerText) {
+		return r
 	}
 	if f, ok := t.PageDisclosure(doc); ok {
 		r.Looked = append(r.Looked, "page")

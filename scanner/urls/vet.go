@@ -100,6 +100,17 @@ func NewVetter(opt Options) *Vetter {
 // Agents are the crawler tokens evaluated.
 func (v *Vetter) Agents() []string { return v.agents }
 
+// SitePolicy returns the cached robots.txt, tdmrep.json and ai.txt of an
+// origin (nil when absent), fetching them once.
+func (v *Vetter) SitePolicy(ctx context.Context, host, origin string) (*robots.File, *tdmrep.File, *aitxt.File) {
+	s := v.site(ctx, host, origin)
+	return s.robots, s.tdm, s.ai
+}
+
+// Fetcher is the vetter's polite client, for callers that fetch more from
+// the same hosts (the crawler's media and sitemaps).
+func (v *Vetter) Fetcher() *Fetcher { return v.fetch }
+
 // Origin returns scheme://host[:port] of a URL, or an error for input that
 // is not an absolute http(s) URL.
 func Origin(raw string) (*url.URL, string, error) {
@@ -169,14 +180,14 @@ func (v *Vetter) Vet(ctx context.Context, raw string) Result {
 		ev = append(ev, detectors.OptOut{Signal: "tdmrep tdmrep.json", Verdict: detectors.Unset, Detail: st.tdmNote, NonStandard: true})
 	}
 	res.OptOutEvidence = dedupe(ev)
-	res.TrainingOptOut = verdict(res.OptOutEvidence, res.Error != "")
+	res.TrainingOptOut = Verdict(res.OptOutEvidence, res.Error != "")
 	res.canceled = ctx.Err() != nil
 	return res
 }
 
-// verdict: reserved when any signal reserves; unknown (nil) when nothing
+// Verdict: reserved when any signal reserves; unknown (nil) when nothing
 // reserves but something could not be determined; else not reserved.
-func verdict(ev []detectors.OptOut, failed bool) *bool {
+func Verdict(ev []detectors.OptOut, failed bool) *bool {
 	unknown := failed
 	for _, o := range ev {
 		switch o.Verdict {

@@ -1,0 +1,516 @@
+package crawl
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/gocolly/colly/v2"
+	"github.com/gocolly/colly/v2/queue"
+
+	"github.com/aiaudit/aiaudit/detectors"
+	"github.com/aiaudit/aiaudit/detectors/labels"
+	"github.com/aiaudit/aiaudit/detectors/media"
+	"github.com/aiaudit/aiaudit/detectors/robots"
+	"github.com/aiaudit/aiaudit/detectors/robotsmeta"
+	"github.com/aiaudit/aiaudit/detectors/sniff"
+	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/scanner/urls"
+)
+
+// Options configures a crawl.
+type Options struct {
+	Starts           []string
+	ExtraHosts       []string
+	Subdomains       bool
+	Include, Exclude []*regexp.Regexp
+	MaxPages         int
+	MaxDepth         int
+	Concurrency      int
+	Delay            time.Duration // per host
+	UserAgent        string
+	MaxPageBytes     int
+	MaxMediaBytes    int64
+	Labels           *labels.Table
+	// EU adds EU AI Act Art. 50 findings to the Kazakh ones.
+	EU bool
+	// Vet configures the opt-out checks (agents, strictness, fetch limits).
+	Vet urls.Options
+	// Emit receives every page and media resource with its findings, from
+	// one goroutine at a time; a nil resource carries findings for an item
+	// already emitted (the same image on another page).
+	Emit func(*reports.Resource, []reports.Finding) error
+}
+
+func (o *Options) defaults() {
+	if o.MaxPages <= 0 {
+		o.MaxPages = 1000
+	}
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = 10
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "aiaudit/0.1 (+https://github.com/aiaudit/aiaudit)"
+	}
+	if o.MaxPageBytes <= 0 {
+		o.MaxPageBytes = 10 << 20
+	}
+	if o.MaxMediaBytes <= 0 {
+		o.MaxMediaBytes = 32 << 20
+	}
+	if o.Labels == nil {
+		o.Labels = labels.Default()
+	}
+}
+
+// Stats summarises a crawl.
+type Stats struct {
+	Pages, Media      int
+	SkippedByRobots   []string
+	SkippedOutOfScope int
+	Sites             []reports.Site
+}
+
+type crawler struct {
+	opt    Options
+	scope  *Scope
+	vet    *urls.Vetter
+	ownTok string
+
+	mu      sync.Mutex
+	emitMu  sync.Mutex
+	depth   map[string]int
+	pages   int
+	media   map[string]*mediaItem
+	next    map[string]time.Time
+	stats   Stats
+	emitErr error
+	q       *queue.Queue
+}
+
+// mediaItem is one media URL's analysis, shared by every page showing it.
+type mediaItem struct {
+	once sync.Once
+	res  reports.Resource
+}
+
+// Run crawls and reports. It returns ctx.Err() when interrupted; what was
+// emitted is complete.
+func Run(ctx context.Context, opt Options) (*Stats, error) {
+	opt.defaults()
+	var starts []*url.URL
+	for _, s := range opt.Starts {
+		u, _, err := urls.Origin(s)
+		if err != nil {
+			return nil, err
+		}
+		starts = append(starts, u)
+	}
+	vo := opt.Vet
+	vo.Depth = urls.Policy
+	vo.Fetch.UserAgent = opt.UserAgent
+	cr := &crawler{
+		opt: opt, scope: NewScope(starts, opt.ExtraHosts, opt.Subdomains, opt.Include, opt.Exclude),
+		vet: urls.NewVetter(vo), ownTok: robots.Token(opt.UserAgent),
+		depth: map[string]int{}, media: map[string]*mediaItem{}, next: map[string]time.Time{},
+	}
+	c := colly.NewCollector(colly.UserAgent(opt.UserAgent))
+	// colly ignores robots.txt unless told; it is checked here too, with the
+	// project's RFC 9309 evaluation, before every request and redirect.
+	c.IgnoreRobotsTxt = false
+	c.MaxBodySize = opt.MaxPageBytes
+	c.DetectCharset = true
+	c.SetRequestTimeout(max(opt.Vet.Fetch.Timeout, 15*time.Second))
+	c.SetRedirectHandler(cr.redirect)
+	c.OnRequest(cr.onRequest)
+	c.OnResponse(cr.onResponse)
+	c.OnError(cr.onError)
+
+	q, err := queue.New(opt.Concurrency, &queue.InMemoryQueueStorage{MaxSize: 1_000_000})
+	if err != nil {
+		return nil, err
+	}
+	cr.q = q
+	for _, u := range starts {
+		cr.enqueue(u, 0)
+	}
+	for _, u := range starts {
+		cr.sitemaps(ctx, u)
+	}
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			q.Stop()
+		case <-done:
+		}
+	}()
+	err = q.Run(c)
+	close(done)
+	cr.siteSummaries(ctx, starts)
+	if cr.emitErr != nil {
+		return &cr.stats, cr.emitErr
+	}
+	if err != nil {
+		return &cr.stats, err
+	}
+	return &cr.stats, ctx.Err()
+}
+
+// enqueue adds an in-scope URL not seen before, within depth and page caps.
+func (cr *crawler) enqueue(u *url.URL, depth int) {
+	if depth > cr.opt.MaxDepth {
+		return
+	}
+	if !cr.scope.Allows(u) {
+		cr.mu.Lock()
+		cr.stats.SkippedOutOfScope++
+		cr.mu.Unlock()
+		return
+	}
+	key := normalize(u)
+	cr.mu.Lock()
+	if _, seen := cr.depth[key]; seen || len(cr.depth) >= cr.opt.MaxPages*4 {
+		cr.mu.Unlock()
+		return
+	}
+	cr.depth[key] = depth
+	cr.mu.Unlock()
+	if !cr.allowedByRobots(u) {
+		cr.mu.Lock()
+		cr.stats.SkippedByRobots = append(cr.stats.SkippedByRobots, key)
+		cr.mu.Unlock()
+		return
+	}
+	cr.q.AddURL(key)
+}
+
+// allowedByRobots applies robots.txt for the crawler's own token.
+func (cr *crawler) allowedByRobots(u *url.URL) bool {
+	rb, _, _ := cr.vet.SitePolicy(context.Background(), u.Host, u.Scheme+"://"+u.Host)
+	path := u.EscapedPath()
+	if u.RawQuery != "" {
+		path += "?" + u.RawQuery
+	}
+	return rb.Evaluate(cr.ownTok, path).Allowed
+}
+
+func (cr *crawler) onRequest(r *colly.Request) {
+	u := r.URL
+	if !cr.scope.Allows(u) {
+		r.Abort()
+		return
+	}
+	if !cr.allowedByRobots(u) {
+		cr.mu.Lock()
+		cr.stats.SkippedByRobots = append(cr.stats.SkippedByRobots, u.String())
+		cr.mu.Unlock()
+		r.Abort()
+		return
+	}
+	cr.mu.Lock()
+	if cr.pages >= cr.opt.MaxPages {
+		cr.mu.Unlock()
+		r.Abort()
+		return
+	}
+	cr.pages++
+	// Per-host politeness: colly's LimitRule would share one delay across
+	// every host matching its pattern.
+	at := cr.next[u.Host]
+	now := time.Now()
+	if at.Before(now) {
+		at = now
+	}
+	cr.next[u.Host] = at.Add(cr.opt.Delay)
+	cr.mu.Unlock()
+	time.Sleep(time.Until(at))
+}
+
+func (cr *crawler) redirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return errors.New("more than 5 redirects")
+	}
+	if !cr.scope.Allows(req.URL) {
+		return fmt.Errorf("redirect to %s leaves the crawl scope", req.URL)
+	}
+	if !cr.allowedByRobots(req.URL) {
+		cr.mu.Lock()
+		cr.stats.SkippedByRobots = append(cr.stats.SkippedByRobots, req.URL.String())
+		cr.mu.Unlock()
+		return fmt.Errorf("redirect to %s is disallowed by robots.txt", req.URL)
+	}
+	return nil
+}
+
+func (cr *crawler) emit(r *reports.Resource, fs []reports.Finding) {
+	cr.emitMu.Lock()
+	defer cr.emitMu.Unlock()
+	if cr.emitErr != nil || cr.opt.Emit == nil {
+		return
+	}
+	if err := cr.opt.Emit(r, fs); err != nil {
+		cr.emitErr = err
+		cr.q.Stop()
+	}
+}
+
+func (cr *crawler) onError(resp *colly.Response, err error) {
+	if errors.Is(err, colly.ErrRobotsTxtBlocked) {
+		return
+	}
+	r := reports.Resource{Location: resp.Request.URL.String(), Kind: "page", MediaType: "text/html", Error: err.Error()}
+	if resp.StatusCode != 0 {
+		r.Error = fmt.Sprintf("HTTP %d: %v", resp.StatusCode, err)
+	}
+	cr.emit(&r, nil)
+}
+
+func (cr *crawler) onResponse(resp *colly.Response) {
+	ct := strings.ToLower(resp.Headers.Get("Content-Type"))
+	if !strings.Contains(ct, "html") {
+		return
+	}
+	cr.mu.Lock()
+	cr.stats.Pages++
+	depth := cr.depth[normalize(resp.Request.URL)]
+	cr.mu.Unlock()
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(resp.Body))
+	if err != nil {
+		cr.emit(&reports.Resource{Location: resp.Request.URL.String(), Kind: "page", MediaType: "text/html", Error: "HTML: " + err.Error()}, nil)
+		return
+	}
+	page := cr.pageResource(resp)
+	cr.emit(&page, reports.MediaFindings(page))
+	for _, ref := range MediaRefs(doc, resp.Request.URL) {
+		cr.mediaOccurrence(doc, resp.Request.URL.String(), ref)
+	}
+	for _, l := range Links(doc, resp.Request.URL) {
+		if strings.HasSuffix(strings.ToLower(l.Path), ".pdf") {
+			continue // fetched as media
+		}
+		cr.enqueue(l, depth+1)
+	}
+}
+
+// pageResource gives a page its opt-out verdict: site policy plus the
+// page's own headers and meta tags.
+func (cr *crawler) pageResource(resp *colly.Response) reports.Resource {
+	u := resp.Request.URL.String()
+	v := cr.vet.Vet(context.Background(), u)
+	ev := v.OptOutEvidence
+	for _, a := range cr.vet.Agents() {
+		ev = append(ev, robotsmeta.FromHeaders(*resp.Headers, a, false)...)
+	}
+	head := robotsmeta.ParseHead(bytes.NewReader(resp.Body), 256<<10)
+	for _, a := range cr.vet.Agents() {
+		ev = append(ev, head.OptOuts(a)...)
+	}
+	if d := head.TDM(); d.Reservation >= 0 {
+		ev = append(ev, d.OptOut(cr.opt.Vet.Strict))
+	}
+	return reports.Resource{
+		Location: u, Kind: "page", MediaType: "text/html", Size: int64(len(resp.Body)),
+		TrainingOptOut: urls.Verdict(ev, v.Error != ""), OptOutEvidence: ev, Error: v.Error,
+	}
+}
+
+// mediaOccurrence analyses a media URL (once) and checks this occurrence for
+// a visible label.
+func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Ref) {
+	u, err := url.Parse(ref.URL)
+	if err != nil {
+		return
+	}
+	cr.mu.Lock()
+	item := cr.media[ref.URL]
+	first := item == nil
+	if first {
+		item = &mediaItem{}
+		cr.media[ref.URL] = item
+	}
+	cr.mu.Unlock()
+	item.once.Do(func() { item.res = cr.analyzeMedia(u) })
+	res := item.res
+	lab := cr.opt.Labels.ForItem(doc, ref.El)
+	visible := lab.Visible
+	res.Labelled.Visible = &visible
+	if lab.Visible {
+		res.Labelled.Evidence = append(res.Labelled.Evidence, detectors.Evidence{Detector: "label", Detail: fmt.Sprintf("%s on %s: %q (%s)", lab.Label.Where, pageURL, lab.Label.Text, lab.Label.Lang)})
+	}
+	var fs []reports.Finding
+	if first {
+		fs = reports.MediaFindings(res)
+		cr.mu.Lock()
+		cr.stats.Media++
+		cr.mu.Unlock()
+	}
+	if res.AIGenerated && !lab.Visible {
+		loc := ref.URL + " on " + pageURL
+		why := fmt.Sprintf("AI-made %s (%s) is published without a visible AI label; looked in: %s",
+			ref.Kind, evidenceSummary(res), strings.Join(lab.Looked, ", "))
+		fs = append(fs, reports.Finding{Rule: "kz.aap.456.2", Severity: reports.SeverityViolation, Location: loc, Message: why + " (KZ Administrative Code Art. 456.2, AI law Art. 21.2)"})
+		if cr.opt.EU {
+			fs = append(fs, reports.Finding{Rule: "eu.ai-act.50", Severity: reports.SeverityViolation, Location: loc, Message: why + " (EU AI Act Art. 50(4))"})
+		}
+	}
+	switch {
+	case first:
+		cr.emit(&res, fs)
+	case len(fs) > 0:
+		cr.emit(nil, fs) // a later occurrence: its findings only
+	}
+}
+
+func evidenceSummary(r reports.Resource) string {
+	var parts []string
+	for _, e := range r.AIEvidence {
+		p := e.Detector
+		if e.Generator != "" {
+			p += ": " + e.Generator
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// analyzeMedia fetches a media file through the polite client and runs the
+// media detectors; a file over the cap is unknown, never "not AI".
+func (cr *crawler) analyzeMedia(u *url.URL) reports.Resource {
+	res := reports.Resource{Location: u.String(), Kind: "other", MediaType: "application/octet-stream"}
+	if !cr.scope.Allows(u) {
+		// The crawl never leaves its scope, media included: a CDN host is
+		// added with ExtraHosts (--extra-host).
+		res.Error = fmt.Sprintf("not fetched: host %s is outside the crawl scope (add it with --extra-host)", u.Host)
+		return res
+	}
+	if !cr.allowedByRobots(u) {
+		res.Error = "not fetched: robots.txt disallows it for " + cr.opt.UserAgent
+		return res
+	}
+	resp, err := cr.vet.Fetcher().Get(context.Background(), u.Host, u.String(), cr.opt.MaxMediaBytes)
+	if err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	if resp.Status >= 400 {
+		res.Error = fmt.Sprintf("HTTP %d", resp.Status)
+		return res
+	}
+	res.Size = int64(len(resp.Body))
+	res.MediaType, res.Kind = sniff.Sniff(resp.Body)
+	if resp.Truncated {
+		res.Error = fmt.Sprintf("larger than %d bytes: not analysed", cr.opt.MaxMediaBytes)
+		return res
+	}
+	m, err := media.FromBytes(resp.Body, media.Limits{})
+	if err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	v := cr.vet.Vet(context.Background(), u.String())
+	ev := append(v.OptOutEvidence, m.OptOuts...)
+	for _, a := range cr.vet.Agents() {
+		ev = append(ev, robotsmeta.FromHeaders(resp.Header, a, m.Kind == "image")...)
+	}
+	prov := m.Provenance
+	res.MediaType, res.Kind = m.MediaType, m.Kind
+	res.AIGenerated, res.AIEvidence = m.AIGenerated, m.AIEvidence
+	res.Labelled = reports.Labelled{MachineReadable: m.MachineReadable, Evidence: m.LabelEvidence}
+	res.TrainingOptOut = urls.Verdict(ev, v.Error != "")
+	res.OptOutEvidence = ev
+	res.Provenance = &prov
+	res.Notes = m.Notes
+	return res
+}
+
+// siteSummaries reports, per start origin, which AI agents robots.txt
+// blocks and which other site-level signals exist.
+func (cr *crawler) siteSummaries(ctx context.Context, starts []*url.URL) {
+	seen := map[string]bool{}
+	for _, u := range starts {
+		origin := u.Scheme + "://" + u.Host
+		if seen[origin] {
+			continue
+		}
+		seen[origin] = true
+		rb, tdm, ai := cr.vet.SitePolicy(ctx, u.Host, origin)
+		var blocked, allowed []string
+		for _, a := range cr.vet.Agents() {
+			if rb.Evaluate(a, "/").Allowed {
+				allowed = append(allowed, a)
+			} else {
+				blocked = append(blocked, a)
+			}
+		}
+		oo := map[string]any{
+			"robots_status":             rb.Status,
+			"ai_agents_blocked":         blocked,
+			"ai_agents_allowed":         allowed,
+			"robots_ai_preferences":     prefsOf(rb),
+			"tdmrep":                    tdm != nil,
+			"ai_txt":                    ai != nil,
+			"crawler_skipped_by_robots": len(cr.stats.SkippedByRobots),
+		}
+		if tdm != nil {
+			oo["tdmrep_root"] = tdm.Evaluate("/").OptOut(false)
+		}
+		cr.stats.Sites = append(cr.stats.Sites, reports.Site{Origin: origin, OptOut: oo})
+	}
+}
+
+func prefsOf(rb *robots.File) []string {
+	var out []string
+	for _, g := range rb.Groups {
+		for _, p := range g.Prefs {
+			out = append(out, fmt.Sprintf("line %d: %s: %s", p.Line, p.Key, p.Value))
+		}
+	}
+	return out
+}
+
+// sitemaps adds the pages of the site's sitemaps (robots.txt Sitemap: lines
+// and /sitemap.xml, following sitemap indexes three levels deep).
+func (cr *crawler) sitemaps(ctx context.Context, start *url.URL) {
+	origin := start.Scheme + "://" + start.Host
+	rb, _, _ := cr.vet.SitePolicy(ctx, start.Host, origin)
+	todo := append([]string{}, rb.Sitemaps...)
+	todo = append(todo, origin+"/sitemap.xml")
+	seen := map[string]bool{}
+	for level := 0; level < 3 && len(todo) > 0; level++ {
+		var next []string
+		for _, sm := range todo {
+			u, err := url.Parse(sm)
+			if err != nil || seen[sm] || !cr.scope.Allows(u) {
+				continue
+			}
+			seen[sm] = true
+			resp, err := cr.vet.Fetcher().Get(ctx, u.Host, sm, maxSitemap)
+			if err != nil || resp.Status != 200 {
+				continue
+			}
+			pages, children, err := ParseSitemap(resp.Body)
+			if err != nil {
+				continue
+			}
+			for _, p := range pages {
+				if pu, err := url.Parse(strings.TrimSpace(p)); err == nil {
+					cr.enqueue(pu, 1)
+				}
+			}
+			next = append(next, children...)
+		}
+		todo = next
+	}
+}

@@ -1,0 +1,221 @@
+package crawl
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
+	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/scanner/urls"
+)
+
+// testSite is a website whose every page and image has a known answer.
+type testSite struct {
+	srv, offsite *httptest.Server
+	mu           sync.Mutex
+	requested    map[string]int
+	offsiteHits  int
+}
+
+func (s *testSite) hits(p string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requested[p]
+}
+
+func newTestSite(t *testing.T) *testSite {
+	t.Helper()
+	plain, err := build.JPEG(32, 24, 3)
+	require.NoError(t, err)
+	aiXMP := func(seed int) []byte { // AI-made and machine-marked (IPTC digital source type)
+		j, err := build.JPEG(32, 24, seed)
+		require.NoError(t, err)
+		b, err := build.WithXMP(j, build.XMPPacket("http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia", "", "Test Model"))
+		require.NoError(t, err)
+		return b
+	}
+	aiPNG := func(seed int) []byte { // AI-made, generator parameters only
+		b, err := build.PNG(16+seed, 16, false, build.TextChunk("tEXt", "parameters", "x\nSteps: 20, Sampler: Euler a, Seed: "+strconv.Itoa(seed)))
+		require.NoError(t, err)
+		return b
+	}
+	images := map[string][]byte{
+		"/img/ai-alt.jpg": aiXMP(1), "/img/ai-fig.png": aiPNG(1), "/img/ai-unlabelled.jpg": aiXMP(2), "/img/photo.jpg": plain,
+		"/img/ai-aria-ru.png": aiPNG(2), "/img/ai-container-ru.jpg": aiXMP(3), "/img/ai-srcset-2x.png": aiPNG(3), "/img/ai-srcset-1x.jpg": plain,
+		"/img/ai-desc-kk.png": aiPNG(4), "/img/ai-page-kk.jpg": aiXMP(4),
+		"/img/ai-title-de.png": aiPNG(5), "/img/ai-picture-de.jpg": aiXMP(5), "/img/ai-poster.png": aiPNG(6),
+		"/img/ai-shared.png": aiPNG(7), "/img/ai-sitemap.jpg": aiXMP(6), "/img/ai-og.png": aiPNG(8),
+	}
+	s := &testSite{requested: map[string]int{}}
+	s.offsite = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.offsiteHits++
+		s.mu.Unlock()
+	}))
+	t.Cleanup(s.offsite.Close)
+	pages := map[string]string{
+		"/": `<html><head><meta property="og:image" content="/img/ai-og.png"></head><body>
+			<a href="/labels-en.html">en</a> <a href="/labels-ru.html">ru</a> <a href="/labels-kk.html">kk</a>
+			<a href="/labels-de.html">de</a> <a href="/photos.html">photos</a> <a href="/forbidden/secret.html">secret</a>
+			<a href="` + s.offsite.URL + `/elsewhere.html">elsewhere</a> <a href="/go">redirect</a>
+			<a href="/calendar?m=1">calendar</a> <a href="/broken.html">broken</a> <a href="/slow.html">slow</a></body></html>`,
+		"/labels-en.html": `<html><body>
+			<img src="/img/ai-alt.jpg" alt="AI-generated illustration">
+			<figure><img src="/img/ai-fig.png"><figcaption>Image made with AI</figcaption></figure>
+			<div><img src="/img/ai-unlabelled.jpg" alt="Our office"></div>
+			<div><img src="/img/photo.jpg" alt="Team photo"></div>
+			<div><img src="/img/ai-shared.png" alt="AI-generated chart"></div></body></html>`,
+		"/labels-ru.html": `<html><body>
+			<img src="/img/ai-aria-ru.png" aria-label="Изображение сгенерировано ИИ">
+			<div class="card"><img src="/img/ai-container-ru.jpg"><span>Создано с помощью нейросети</span></div>
+			<div><img srcset="/img/ai-srcset-1x.jpg 1x, /img/ai-srcset-2x.png 2x" alt="Пейзаж"></div>
+			<div><img src="/img/ai-shared.png" alt="График"></div></body></html>`,
+		"/labels-kk.html": `<html><body><p>Бұл беттегі барлық суреттер жасанды интеллект арқылы жасалған.</p>
+			<div><img src="/img/ai-page-kk.jpg"></div>
+			<div><img src="/img/ai-desc-kk.png" aria-describedby="d"></div><p id="d">ЖИ көмегімен жасалған</p></body></html>`,
+		"/labels-de.html": `<html><body><img src="/img/ai-title-de.png" title="KI-generiert">
+			<div><picture><source srcset="/img/ai-picture-de.jpg"><img src="/img/photo.jpg"></picture><small>Mit KI erstellt</small></div>
+			<div><video poster="/img/ai-poster.png" src="/video.mp4"></video></div></body></html>`,
+		"/photos.html":       `<html><body><div><img src="/img/photo.jpg" alt="Sunset"></div></body></html>`,
+		"/sitemap-only.html": `<html><body><div><img src="/img/ai-sitemap.jpg"></div></body></html>`,
+		"/broken.html":       `<html><body><div><p>unclosed <img src="/img/photo.jpg" alt="x"`,
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		path := r.URL.Path
+		switch {
+		case path == "/robots.txt":
+			fmt.Fprintf(w, "User-agent: *\nDisallow: /forbidden/\nSitemap: %s/sitemap.xml\n", s.srv.URL)
+		case path == "/sitemap.xml":
+			fmt.Fprintf(w, `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>%s/sitemap-only.html</loc></url></urlset>`, s.srv.URL)
+		case path == "/go":
+			http.Redirect(w, r, "/photos.html", http.StatusMovedPermanently)
+		case path == "/calendar": // a crawler trap: every month links to the next
+			m, _ := strconv.Atoi(r.URL.Query().Get("m"))
+			fmt.Fprintf(w, `<html><body><a href="/calendar?m=%d">next</a></body></html>`, m+1)
+		case path == "/slow.html":
+			time.Sleep(300 * time.Millisecond)
+			fmt.Fprint(w, "<html><body>slow</body></html>")
+		case path == "/video.mp4":
+			http.NotFound(w, r)
+		case images[path] != nil:
+			w.Write(images[path])
+		case pages[path] != "":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, pages[path])
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.requested[r.URL.Path]++
+		s.mu.Unlock()
+		mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func TestCrawlFindsEveryUnlabelledAIItem(t *testing.T) {
+	site := newTestSite(t)
+	var mu sync.Mutex
+	var resources []reports.Resource
+	var findings []reports.Finding
+	stats, err := Run(context.Background(), Options{
+		Starts: []string{site.srv.URL + "/"}, MaxPages: 40, MaxDepth: 30, Concurrency: 3,
+		Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: 2 * time.Second}},
+		Emit: func(r *reports.Resource, fs []reports.Finding) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if r != nil {
+				resources = append(resources, *r)
+			}
+			findings = append(findings, fs...)
+			return nil
+		},
+	})
+	require.NoError(t, err)
+
+	base := site.srv.URL
+	want := map[string]bool{
+		base + "/img/ai-unlabelled.jpg on " + base + "/labels-en.html": true,
+		base + "/img/ai-srcset-2x.png on " + base + "/labels-ru.html":  true,
+		base + "/img/ai-shared.png on " + base + "/labels-ru.html":     true,
+		base + "/img/ai-poster.png on " + base + "/labels-de.html":     true,
+		base + "/img/ai-sitemap.jpg on " + base + "/sitemap-only.html": true,
+		base + "/img/ai-og.png on " + base + "/":                       true,
+	}
+	got := map[string]bool{}
+	for _, f := range findings {
+		if f.Rule == "kz.aap.456.2" {
+			got[f.Location] = true
+			assert.Contains(t, f.Message, "looked in:")
+		}
+	}
+	tp := 0
+	for k := range got {
+		if want[k] {
+			tp++
+		}
+	}
+	precision := float64(tp) / float64(max(len(got), 1))
+	recall := float64(tp) / float64(len(want))
+	assert.Equal(t, 1.0, precision, "false findings: %v", diff(got, want))
+	assert.Equal(t, 1.0, recall, "missed: %v", diff(want, got))
+
+	assert.Zero(t, site.hits("/forbidden/secret.html"), "robots.txt forbids it: never requested")
+	assert.Zero(t, site.offsiteHits, "the off-site link is never requested")
+	assert.Equal(t, 1, site.hits("/img/ai-shared.png"), "media is fetched once")
+	assert.Equal(t, 1, site.hits("/sitemap-only.html"), "found through the sitemap")
+	assert.LessOrEqual(t, stats.Pages, 40, "the calendar trap is cut by --max-pages")
+	assert.Contains(t, stats.SkippedByRobots, base+"/forbidden/secret.html")
+	require.Len(t, stats.Sites, 1)
+
+	byLoc := map[string]reports.Resource{}
+	for _, r := range resources {
+		byLoc[r.Location] = r
+	}
+	assert.False(t, byLoc[base+"/img/photo.jpg"].AIGenerated)
+	assert.True(t, byLoc[base+"/img/ai-alt.jpg"].Labelled.MachineReadable)
+	assert.Contains(t, byLoc[base+"/broken.html"].MediaType, "html", "broken HTML is still a page")
+	assert.Contains(t, byLoc[base+"/video.mp4"].Error, "404")
+	assert.Equal(t, "page", byLoc[base+"/photos.html"].Kind)
+}
+
+func diff(a, b map[string]bool) []string {
+	var out []string
+	for k := range a {
+		if !b[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func TestScope(t *testing.T) {
+	start, _, _ := urls.Origin("https://example.kz/")
+	s := NewScope([]*url.URL{start}, []string{"cdn.example.com"}, true, nil, []*regexp.Regexp{regexp.MustCompile(`^/admin/`)})
+	for raw, want := range map[string]bool{
+		"https://example.kz/a": true, "https://shop.example.kz/a": true, "https://cdn.example.com/i.jpg": true,
+		"https://evil.com/": false, "https://example.kz.evil.com/": false, "https://example.kz/admin/x": false,
+		"mailto:x@example.kz": false,
+	} {
+		u, err := url.Parse(raw)
+		require.NoError(t, err)
+		assert.Equal(t, want, s.Allows(u), raw)
+	}
+	assert.True(t, strings.HasPrefix(normalize(start), "https://example.kz/"))
+}

@@ -1,0 +1,52 @@
+package crawl
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/xml"
+	"fmt"
+	"io"
+)
+
+// maxSitemap caps a sitemap after decompression (the protocol's limit is
+// 50 MB uncompressed).
+const maxSitemap = 50 << 20
+
+// sitemap is either a urlset or a sitemapindex.
+type sitemap struct {
+	URLs     []loc `xml:"url"`
+	Sitemaps []loc `xml:"sitemap"`
+}
+
+type loc struct {
+	Loc string `xml:"loc"`
+}
+
+// ParseSitemap reads a sitemap or sitemap index, gzip-compressed or not, and
+// returns its page URLs and the child sitemaps it lists.
+func ParseSitemap(b []byte) (pages, children []string, err error) {
+	if len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b {
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil, nil, fmt.Errorf("sitemap gzip: %w", err)
+		}
+		b, err = io.ReadAll(io.LimitReader(zr, maxSitemap+1))
+		if err != nil {
+			return nil, nil, fmt.Errorf("sitemap gzip: %w", err)
+		}
+		if len(b) > maxSitemap {
+			return nil, nil, fmt.Errorf("sitemap decompresses beyond %d bytes", maxSitemap)
+		}
+	}
+	var sm sitemap
+	if err := xml.Unmarshal(b, &sm); err != nil {
+		return nil, nil, fmt.Errorf("sitemap XML: %w", err)
+	}
+	for _, u := range sm.URLs {
+		pages = append(pages, u.Loc)
+	}
+	for _, s := range sm.Sitemaps {
+		children = append(children, s.Loc)
+	}
+	return pages, children, nil
+}
