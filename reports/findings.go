@@ -109,6 +109,11 @@ func (s *Summary) Count(r Resource, fs []Finding) {
 	if r.Provenance != nil && r.Provenance.Metadata != "present" {
 		s.NoMetadata++
 	}
+	s.AddFindings(fs)
+}
+
+// AddFindings counts findings by severity.
+func (s *Summary) AddFindings(fs []Finding) {
 	if s.FindingsBySeverity == nil {
 		s.FindingsBySeverity = map[Severity]int{}
 	}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/scanner/crawl"
+)
+
+func newCrawlCommand(out *outcome, stdout, stderr io.Writer) *cobra.Command {
+	var of outputFlags
+	var vf vetFlags
+	var opt crawl.Options
+	var include, exclude []string
+	var jurisdiction string
+	c := &cobra.Command{
+		Use:   "crawl URL...",
+		Short: "Audit a website for unlabelled AI-made content and its training opt-outs",
+		Long: `Crawls the sites of the start URLs (robots.txt obeyed for aiaudit's own user
+agent, scope never left), fetches every image, video, audio and PDF the pages
+reference once, and reports AI-made items published without a visible label
+(KZ Administrative Code Art. 456.2; EU AI Act Art. 50 with --jurisdiction kz,eu),
+machine-readable marking, and every page's and item's training opt-out.
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error,
+3 some items could not be read, 130 interrupted (partial report marked incomplete).`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := of.validate(); err != nil {
+				return err
+			}
+			vo, err := vf.options(false)
+			if err != nil {
+				return err
+			}
+			for _, j := range strings.Split(jurisdiction, ",") {
+				switch strings.TrimSpace(j) {
+				case "kz":
+				case "eu":
+					opt.EU = true
+				default:
+					return usageError{fmt.Errorf("--jurisdiction %q is not supported (accepted: kz, eu, kz,eu)", j)}
+				}
+			}
+			for _, p := range include {
+				re, err := regexp.Compile(p)
+				if err != nil {
+					return usageError{fmt.Errorf("--include %q: %w", p, err)}
+				}
+				opt.Include = append(opt.Include, re)
+			}
+			for _, p := range exclude {
+				re, err := regexp.Compile(p)
+				if err != nil {
+					return usageError{fmt.Errorf("--exclude %q: %w", p, err)}
+				}
+				opt.Exclude = append(opt.Exclude, re)
+			}
+			opt.Starts = args
+			opt.Vet = vo
+			opt.Delay = vf.delay
+			if vf.userAgent == "" {
+				opt.UserAgent = vo.Fetch.UserAgent
+			} else {
+				opt.UserAgent = vf.userAgent
+			}
+			return runCrawl(c.Context(), opt, of, out, stdout, stderr)
+		},
+	}
+	of.register(c)
+	vf.register(c, 250*time.Millisecond)
+	c.Flags().StringArrayVar(&opt.ExtraHosts, "extra-host", nil, "also crawl and fetch media from this host (repeatable), e.g. a CDN")
+	c.Flags().BoolVar(&opt.Subdomains, "subdomains", false, "include subdomains of the start hosts")
+	c.Flags().StringArrayVar(&include, "include", nil, "only crawl paths matching this regexp (repeatable)")
+	c.Flags().StringArrayVar(&exclude, "exclude", nil, "never crawl paths matching this regexp (repeatable)")
+	c.Flags().IntVar(&opt.MaxPages, "max-pages", 1000, "stop after this many pages")
+	c.Flags().IntVar(&opt.MaxDepth, "depth", 10, "link depth from the start pages")
+	c.Flags().IntVar(&opt.Concurrency, "concurrency", 4, "pages fetched at once")
+	c.Flags().StringVar(&jurisdiction, "jurisdiction", "kz", "laws to report findings under: kz, eu, or kz,eu")
+	return c
+}
+
+func runCrawl(ctx context.Context, opt crawl.Options, of outputFlags, out *outcome, stdout, stderr io.Writer) error {
+	sink, err := openSink(of.output, stdout)
+	if err != nil {
+		return err
+	}
+	defer sink.abort()
+	w, err := reports.NewWriter(of.format, sink, reports.TableOptions{All: of.all})
+	if err != nil {
+		return usageError{err}
+	}
+	rep := &reports.Report{
+		Schema: reports.Schema,
+		Tool:   reports.Tool{Name: "aiaudit", Version: version()},
+		Scan:   reports.Scan{Command: "crawl", Targets: opt.Starts, Started: time.Now().UTC()},
+	}
+	if err := w.Begin(rep); err != nil {
+		return err
+	}
+	bar := newProgress(of.progress, "items", stderr)
+	n := 0
+	opt.Emit = func(r *reports.Resource, fs []reports.Finding) error {
+		n++
+		bar.update(n, -1)
+		if r == nil {
+			rep.Summary.AddFindings(fs)
+			return w.Findings(fs)
+		}
+		rep.Summary.Count(*r, fs)
+		return w.Resource(*r, fs)
+	}
+	stats, runErr := crawl.Run(ctx, opt)
+	bar.finish()
+	interrupted := errors.Is(runErr, context.Canceled)
+	if runErr != nil && !interrupted {
+		return runErr
+	}
+	rep.Sites = stats.Sites
+	rep.Scan.Finished = time.Now().UTC()
+	rep.Scan.Complete = !interrupted
+	if rep.Summary.FindingsBySeverity == nil {
+		rep.Summary.FindingsBySeverity = map[reports.Severity]int{}
+	}
+	if err := w.End(rep); err != nil {
+		return err
+	}
+	if err := sink.commit(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "aiaudit: crawled %d pages, %d media items; %d URLs skipped because robots.txt forbids them to aiaudit\n", stats.Pages, stats.Media, len(stats.SkippedByRobots))
+	out.interrupted = interrupted
+	out.incomplete = rep.Summary.Errors > 0
+	out.findingsAtFailOn = of.failOn != "none" && rep.Summary.Highest().Rank() >= reports.Severity(of.failOn).Rank()
+	if interrupted {
+		fmt.Fprintln(stderr, "aiaudit: interrupted; the partial report is marked incomplete")
+	}
+	return nil
+}
