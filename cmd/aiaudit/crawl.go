@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -20,7 +21,7 @@ func newCrawlCommand(out *outcome, stdout, stderr io.Writer) *cobra.Command {
 	var vf vetFlags
 	var opt crawl.Options
 	var include, exclude []string
-	var jurisdiction string
+	var jurisdiction, declared string
 	c := &cobra.Command{
 		Use:   "crawl URL...",
 		Short: "Audit a website for unlabelled AI-made content and its training opt-outs",
@@ -63,6 +64,17 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error,
 				}
 				opt.Exclude = append(opt.Exclude, re)
 			}
+			if declared != "" {
+				f, err := os.Open(declared)
+				if err != nil {
+					return usageError{err}
+				}
+				opt.Declared, err = crawl.ReadDeclared(f)
+				f.Close()
+				if err != nil {
+					return usageError{fmt.Errorf("%s: %w", declared, err)}
+				}
+			}
 			opt.Starts = args
 			opt.Vet = vo
 			opt.Delay = vf.delay
@@ -84,6 +96,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error,
 	c.Flags().IntVar(&opt.MaxDepth, "depth", 10, "link depth from the start pages")
 	c.Flags().IntVar(&opt.Concurrency, "concurrency", 4, "pages fetched at once")
 	c.Flags().StringVar(&jurisdiction, "jurisdiction", "kz", "laws to report findings under: kz, eu, or kz,eu")
+	c.Flags().StringVar(&declared, "declared", "", "CSV of content known to be AI-made: url[,css selector] per row (from a CMS export)")
 	return c
 }
 

@@ -205,3 +205,21 @@ func cssEscape(id string) string {
 	}
 	return b.String()
 }
+
+// maxOwnText bounds the text of a declared element searched for its label.
+const maxOwnText = 64 << 10
+
+// ForText looks for a label on an element declared AI-made (an article, a
+// paragraph): its own text first, then everything ForItem looks at.
+func (t *Table) ForText(doc *goquery.Document, el *goquery.Selection) Result {
+	text := el.Text()
+	if len(text) > maxOwnText {
+		text = text[:maxOwnText]
+	}
+	if p, m, ok := t.Match(text); ok {
+		return Result{Visible: true, Label: Found{Where: "text", Text: m, Lang: p.Lang}, Looked: []string{"text"}}
+	}
+	r := t.ForItem(doc, el)
+	r.Looked = append([]string{"text"}, r.Looked...)
+	return r
+}

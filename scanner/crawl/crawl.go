@@ -42,6 +42,8 @@ type Options struct {
 	Labels           *labels.Table
 	// EU adds EU AI Act Art. 50 findings to the Kazakh ones.
 	EU bool
+	// Declared names content known to be AI-made (--declared).
+	Declared Declared
 	// Vet configures the opt-out checks (agents, strictness, fetch limits).
 	Vet urls.Options
 	// Emit receives every page and media resource with its findings, from
@@ -292,7 +294,7 @@ func (cr *crawler) onResponse(resp *colly.Response) {
 		return
 	}
 	page := cr.pageResource(resp)
-	cr.emit(&page, reports.MediaFindings(page))
+	cr.emit(&page, append(reports.MediaFindings(page), cr.declaredFindings(doc, resp.Request.URL)...))
 	for _, ref := range MediaRefs(doc, resp.Request.URL) {
 		cr.mediaOccurrence(doc, resp.Request.URL.String(), ref)
 	}
@@ -357,13 +359,7 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 		cr.mu.Unlock()
 	}
 	if res.AIGenerated && !lab.Visible {
-		loc := ref.URL + " on " + pageURL
-		why := fmt.Sprintf("AI-made %s (%s) is published without a visible AI label; looked in: %s",
-			ref.Kind, evidenceSummary(res), strings.Join(lab.Looked, ", "))
-		fs = append(fs, reports.Finding{Rule: "kz.aap.456.2", Severity: reports.SeverityViolation, Location: loc, Message: why + " (KZ Administrative Code Art. 456.2, AI law Art. 21.2)"})
-		if cr.opt.EU {
-			fs = append(fs, reports.Finding{Rule: "eu.ai-act.50", Severity: reports.SeverityViolation, Location: loc, Message: why + " (EU AI Act Art. 50(4))"})
-		}
+		fs = append(fs, cr.unlabelled(ref.URL+" on "+pageURL, ref.Kind, evidenceSummary(res), lab.Looked)...)
 	}
 	switch {
 	case first:
@@ -371,6 +367,42 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 	case len(fs) > 0:
 		cr.emit(nil, fs) // a later occurrence: its findings only
 	}
+}
+
+// unlabelled builds the findings for an AI-made item shown without a
+// visible label.
+func (cr *crawler) unlabelled(loc, what, why string, looked []string) []reports.Finding {
+	msg := fmt.Sprintf("AI-made %s (%s) is published without a visible AI label; looked in: %s", what, why, strings.Join(looked, ", "))
+	fs := []reports.Finding{{Rule: "kz.aap.456.2", Severity: reports.SeverityViolation, Location: loc, Message: msg + " (KZ Administrative Code Art. 456.2, AI law Art. 21.2)"}}
+	if cr.opt.EU {
+		fs = append(fs, reports.Finding{Rule: "eu.ai-act.50", Severity: reports.SeverityViolation, Location: loc, Message: msg + " (EU AI Act Art. 50(4))"})
+	}
+	return fs
+}
+
+// declaredFindings checks the content declared AI-made on this page: a
+// selector's elements, or the whole page when no selector was given.
+func (cr *crawler) declaredFindings(doc *goquery.Document, page *url.URL) []reports.Finding {
+	sels, ok := cr.opt.Declared[normalize(page)]
+	if !ok {
+		return nil
+	}
+	var fs []reports.Finding
+	for _, sel := range sels {
+		if sel == "" {
+			body := doc.Find("body")
+			if _, _, labelled := cr.opt.Labels.Match(body.Text()); !labelled {
+				fs = append(fs, cr.unlabelled(page.String(), "page", "declared", []string{"page text"})...)
+			}
+			continue
+		}
+		doc.Find(sel).Each(func(i int, el *goquery.Selection) {
+			if r := cr.opt.Labels.ForText(doc, el); !r.Visible {
+				fs = append(fs, cr.unlabelled(fmt.Sprintf("%s [%s #%d]", page, sel, i+1), "text", "declared", r.Looked)...)
+			}
+		})
+	}
+	return fs
 }
 
 func evidenceSummary(r reports.Resource) string {
@@ -427,6 +459,10 @@ func (cr *crawler) analyzeMedia(u *url.URL) reports.Resource {
 	prov := m.Provenance
 	res.MediaType, res.Kind = m.MediaType, m.Kind
 	res.AIGenerated, res.AIEvidence = m.AIGenerated, m.AIEvidence
+	if _, declared := cr.opt.Declared[u.String()]; declared {
+		res.AIGenerated = true
+		res.AIEvidence = append(res.AIEvidence, detectors.Evidence{Detector: "declared", Detail: "listed as AI-made in the --declared file", Strength: "declared"})
+	}
 	res.Labelled = reports.Labelled{MachineReadable: m.MachineReadable, Evidence: m.LabelEvidence}
 	res.TrainingOptOut = urls.Verdict(ev, v.Error != "")
 	res.OptOutEvidence = ev

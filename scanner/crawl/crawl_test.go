@@ -219,3 +219,60 @@ func TestScope(t *testing.T) {
 	}
 	assert.True(t, strings.HasPrefix(normalize(start), "https://example.kz/"))
 }
+
+func TestDeclaredContent(t *testing.T) {
+	plain, err := build.JPEG(8, 8, 9)
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			w.WriteHeader(404)
+		case "/news.html":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body>
+			<article class="gen">Markets rose today.</article>
+			<article class="gen">Rain tomorrow. <em>This text was generated with AI.</em></article>
+			<div><img src="/chart.jpg" alt="Chart"></div></body></html>`)
+		case "/whole.html":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><p>Written by a model.</p></body></html>`)
+		case "/chart.jpg":
+			w.Write(plain)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	csv := "url,selector\n" + srv.URL + "/news.html,article.gen\n" + srv.URL + "/chart.jpg\n" + srv.URL + "/whole.html\n"
+	decl, err := ReadDeclared(strings.NewReader(csv))
+	require.NoError(t, err)
+	var locs []string
+	_, err = Run(context.Background(), Options{
+		Starts: []string{srv.URL + "/news.html", srv.URL + "/whole.html"}, Declared: decl,
+		Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: time.Second}},
+		Emit: func(r *reports.Resource, fs []reports.Finding) error {
+			for _, f := range fs {
+				if f.Rule == "kz.aap.456.2" {
+					locs = append(locs, f.Location)
+				}
+			}
+			return nil
+		},
+	})
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{
+		srv.URL + "/news.html [article.gen #1]",
+		srv.URL + "/chart.jpg on " + srv.URL + "/news.html",
+		srv.URL + "/whole.html",
+	}, locs, "the labelled article is not a finding")
+}
+
+func TestReadDeclaredErrors(t *testing.T) {
+	_, err := ReadDeclared(strings.NewReader("https://a.example/x,div[\n"))
+	assert.ErrorContains(t, err, "line 1")
+	_, err = ReadDeclared(strings.NewReader("url\nnot-a-url\n"))
+	assert.ErrorContains(t, err, "line 2")
+	d, err := ReadDeclared(strings.NewReader("# exported from the CMS\nhttps://a.example/x#top\n"))
+	require.NoError(t, err)
+	assert.Contains(t, d, "https://a.example/x")
+}
