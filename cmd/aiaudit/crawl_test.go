@@ -27,7 +27,8 @@ func aiSite(t *testing.T) *httptest.Server {
 			fmt.Fprint(w, "User-agent: GPTBot\nDisallow: /\n")
 		case "/":
 			w.Header().Set("Content-Type", "text/html")
-			fmt.Fprint(w, `<html><body><div><img src="/a.jpg" alt="Hero"></div><div><img src="/b.jpg" alt="AI-generated hero"></div></body></html>`)
+			fmt.Fprint(w, `<html><body><div><img src="/a.jpg" alt="Hero"></div><div><img src="/b.jpg" alt="AI-generated hero"></div>
+			<script src="https://www.chatbase.co/embed.min.js"></script></body></html>`)
 		case "/a.jpg", "/b.jpg":
 			w.Write(ai)
 		default:
@@ -51,6 +52,7 @@ func TestCrawlCommand(t *testing.T) {
 	}
 	assert.Equal(t, 1, rules["kz.aap.456.2"], "only /a.jpg lacks a label")
 	assert.Equal(t, 1, rules["eu.ai-act.50"])
+	assert.Equal(t, 1, rules["eu.ai-act.50.1"], "an undisclosed AI chat widget")
 	require.Len(t, rep.Sites, 1)
 	assert.Contains(t, rep.Sites[0].OptOut["ai_agents_blocked"], "GPTBot")
 	var page reports.Resource

@@ -22,6 +22,7 @@ import (
 	"github.com/aiaudit/aiaudit/detectors/robots"
 	"github.com/aiaudit/aiaudit/detectors/robotsmeta"
 	"github.com/aiaudit/aiaudit/detectors/sniff"
+	"github.com/aiaudit/aiaudit/detectors/widgets"
 	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/scanner/urls"
 )
@@ -294,7 +295,8 @@ func (cr *crawler) onResponse(resp *colly.Response) {
 		return
 	}
 	page := cr.pageResource(resp)
-	cr.emit(&page, append(reports.MediaFindings(page), cr.declaredFindings(doc, resp.Request.URL)...))
+	fs := append(reports.MediaFindings(page), cr.declaredFindings(doc, resp.Request.URL)...)
+	cr.emit(&page, append(fs, cr.widgetFindings(doc, page.Location)...))
 	for _, ref := range MediaRefs(doc, resp.Request.URL) {
 		cr.mediaOccurrence(doc, resp.Request.URL.String(), ref)
 	}
@@ -401,6 +403,25 @@ func (cr *crawler) declaredFindings(doc *goquery.Document, page *url.URL) []repo
 				fs = append(fs, cr.unlabelled(fmt.Sprintf("%s [%s #%d]", page, sel, i+1), "text", "declared", r.Looked)...)
 			}
 		})
+	}
+	return fs
+}
+
+// widgetFindings reports AI chat assistants embedded without telling
+// visitors they talk to an AI (EU AI Act Art. 50(1)).
+func (cr *crawler) widgetFindings(doc *goquery.Document, page string) []reports.Finding {
+	var fs []reports.Finding
+	for _, w := range widgets.Default().Find(doc) {
+		if w.Disclosed != "" {
+			continue
+		}
+		f := reports.Finding{Rule: "ai.chat-widget", Severity: reports.SeverityInfo, Location: page,
+			Message: fmt.Sprintf("embeds the AI chat assistant %s (%s) and the page does not say visitors talk to an AI; the widget's own interface was not rendered", w.Name, w.URL)}
+		if cr.opt.EU {
+			f.Rule, f.Severity = "eu.ai-act.50.1", reports.SeverityViolation
+			f.Message += " (EU AI Act Art. 50(1))"
+		}
+		fs = append(fs, f)
 	}
 	return fs
 }
