@@ -24,13 +24,16 @@ import (
 )
 
 func main() {
-	if len(os.Args) < 2 || (os.Args[1] != "files" && os.Args[1] != "urls") {
-		fmt.Fprintln(os.Stderr, "usage: aiaudit-bench files [--sizes 20000,100000] [--dir DIR] [--aiaudit BIN] [--exiftool BIN] [--compare-all]\n       aiaudit-bench urls [--hosts 300] [--sizes 100000] [--dir DIR] [--aiaudit BIN]")
+	if len(os.Args) < 2 || (os.Args[1] != "files" && os.Args[1] != "urls" && os.Args[1] != "crawl") {
+		fmt.Fprintln(os.Stderr, "usage: aiaudit-bench files [--sizes 20000,100000] [--dir DIR] [--aiaudit BIN] [--exiftool BIN] [--compare-all]\n       aiaudit-bench urls [--hosts 300] [--sizes 100000] [--dir DIR] [--aiaudit BIN]\n       aiaudit-bench crawl [--pages 10000] [--dir DIR] [--aiaudit BIN] [--wget BIN]")
 		os.Exit(2)
 	}
 	run := runFiles
-	if os.Args[1] == "urls" {
+	switch os.Args[1] {
+	case "urls":
 		run = runURLsBench
+	case "crawl":
+		run = runCrawlBench
 	}
 	if err := run(os.Args[2:]); err != nil {
 		fmt.Fprintln(os.Stderr, "aiaudit-bench:", err)
