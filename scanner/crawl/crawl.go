@@ -21,7 +21,6 @@ import (
 	"github.com/aiaudit/aiaudit/detectors/media"
 	"github.com/aiaudit/aiaudit/detectors/robots"
 	"github.com/aiaudit/aiaudit/detectors/robotsmeta"
-	"github.com/aiaudit/aiaudit/detectors/sniff"
 	"github.com/aiaudit/aiaudit/detectors/widgets"
 	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/scanner/urls"
@@ -452,30 +451,35 @@ func (cr *crawler) analyzeMedia(u *url.URL) reports.Resource {
 		res.Error = "not fetched: robots.txt disallows it for " + cr.opt.UserAgent
 		return res
 	}
-	resp, err := cr.vet.Fetcher().Get(context.Background(), u.Host, u.String(), cr.opt.MaxMediaBytes)
+	// Read on demand with Range requests: a video's metadata boxes cost a
+	// few kilobytes, its media data is never fetched.
+	remote, err := cr.vet.Fetcher().Open(context.Background(), u.Host, u.String(), cr.opt.MaxMediaBytes)
 	if err != nil {
 		res.Error = err.Error()
 		return res
 	}
-	if resp.Status >= 400 {
-		res.Error = fmt.Sprintf("HTTP %d", resp.Status)
+	if remote.Status >= 400 {
+		res.Error = fmt.Sprintf("HTTP %d", remote.Status)
 		return res
 	}
-	res.Size = int64(len(resp.Body))
-	res.MediaType, res.Kind = sniff.Sniff(resp.Body)
-	if resp.Truncated {
-		res.Error = fmt.Sprintf("larger than %d bytes: not analysed", cr.opt.MaxMediaBytes)
-		return res
-	}
-	m, err := media.FromBytes(resp.Body, media.Limits{})
+	res.Size = remote.Size()
+	m, err := media.Analyze(media.Source{Name: u.String(), R: remote, Size: remote.Size()}, nil, media.Limits{})
 	if err != nil {
 		res.Error = err.Error()
 		return res
+	}
+	if !m.AIGenerated {
+		for _, n := range m.Notes {
+			if strings.Contains(n, urls.ErrOverCap.Error()) {
+				// Metadata beyond the cap was not read: unknown, not "not AI".
+				res.Error = "not fully analysed: " + n
+			}
+		}
 	}
 	v := cr.vet.Vet(context.Background(), u.String())
 	ev := append(v.OptOutEvidence, m.OptOuts...)
 	for _, a := range cr.vet.Agents() {
-		ev = append(ev, robotsmeta.FromHeaders(resp.Header, a, m.Kind == "image")...)
+		ev = append(ev, robotsmeta.FromHeaders(remote.Header, a, m.Kind == "image")...)
 	}
 	prov := m.Provenance
 	res.MediaType, res.Kind = m.MediaType, m.Kind

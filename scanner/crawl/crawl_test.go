@@ -1,8 +1,11 @@
 package crawl
 
 import (
+	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -275,4 +279,138 @@ func TestReadDeclaredErrors(t *testing.T) {
 	d, err := ReadDeclared(strings.NewReader("# exported from the CMS\nhttps://a.example/x#top\n"))
 	require.NoError(t, err)
 	assert.Contains(t, d, "https://a.example/x")
+}
+
+// A windows-1251 page whose label is in Russian, served gzip-compressed: the
+// label is found only if the charset is decoded.
+func TestCharsetAndCompression(t *testing.T) {
+	ai, err := build.PNG(8, 8, false, build.TextChunk("tEXt", "parameters", "x\nSteps: 20, Sampler: Euler a, Seed: 1"))
+	require.NoError(t, err)
+	// "Создано с помощью ИИ" in windows-1251.
+	label := []byte{0xD1, 0xEE, 0xE7, 0xE4, 0xE0, 0xED, 0xEE, 0x20, 0xF1, 0x20, 0xEF, 0xEE, 0xEC, 0xEE, 0xF9, 0xFC, 0xFE, 0x20, 0xC8, 0xC8}
+	page := append([]byte(`<html><head><meta charset="windows-1251"></head><body><div><img src="/ai.png"><span>`), label...)
+	page = append(page, []byte(`</span></div><div><img src="/ai2.png"></div></body></html>`)...)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Content-Type", "text/html; charset=windows-1251")
+			w.Header().Set("Content-Encoding", "gzip")
+			zw := gzip.NewWriter(w)
+			zw.Write(page)
+			zw.Close()
+		case "/ai.png", "/ai2.png":
+			w.Write(ai)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	var locs []string
+	_, err = Run(context.Background(), Options{Starts: []string{srv.URL + "/"}, Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: time.Second}},
+		Emit: func(r *reports.Resource, fs []reports.Finding) error {
+			for _, f := range fs {
+				if f.Rule == "kz.aap.456.2" {
+					locs = append(locs, f.Location)
+				}
+			}
+			return nil
+		}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{srv.URL + "/ai2.png on " + srv.URL + "/"}, locs, "the windows-1251 label is read; only the unlabelled image is a finding")
+}
+
+// virtualFile is a large file that exists only as its header: the rest reads
+// as zeros, so a test can serve gigabytes without allocating them.
+type virtualFile struct {
+	head []byte
+	size int64
+	off  int64
+}
+
+func (v *virtualFile) Read(p []byte) (int, error) {
+	if v.off >= v.size {
+		return 0, io.EOF
+	}
+	n := int(min(int64(len(p)), v.size-v.off))
+	for i := range n {
+		at := v.off + int64(i)
+		if at < int64(len(v.head)) {
+			p[i] = v.head[at]
+		} else {
+			p[i] = 0
+		}
+	}
+	v.off += int64(n)
+	return n, nil
+}
+
+func (v *virtualFile) Seek(off int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+		v.off = off
+	case io.SeekCurrent:
+		v.off += off
+	case io.SeekEnd:
+		v.off = v.size + off
+	}
+	return v.off, nil
+}
+
+type countingWriter struct {
+	http.ResponseWriter
+	n *atomic.Int64
+}
+
+func (c countingWriter) Write(p []byte) (int, error) {
+	c.n.Add(int64(len(p)))
+	return c.ResponseWriter.Write(p)
+}
+
+// A 2 GiB video is inspected through Range requests: its XMP box is read,
+// its media data is not.
+func TestLargeVideoIsReadByRange(t *testing.T) {
+	box := func(typ string, payload []byte) []byte {
+		b := binary.BigEndian.AppendUint32(nil, uint32(8+len(payload)))
+		return append(append(b, typ...), payload...)
+	}
+	xmpUUID := []byte{0xBE, 0x7A, 0xCF, 0xCB, 0x97, 0xA9, 0x42, 0xE8, 0x9C, 0x71, 0x99, 0x94, 0x91, 0xE3, 0xAF, 0xAC}
+	head := box("ftyp", []byte("isom\x00\x00\x02\x00isom"))
+	head = append(head, box("uuid", append(append([]byte{}, xmpUUID...), build.XMPPacket("http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia", "", "")...))...)
+	const size = 2 << 30
+	head = append(head, binary.BigEndian.AppendUint32(nil, uint32(size-len(head)))...)
+	head = append(head, "mdat"...)
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><div><video src="/big.mp4"></video></div></body></html>`)
+		case "/big.mp4":
+			w.Header().Set("Content-Type", "video/mp4")
+			http.ServeContent(countingWriter{w, &served}, r, "big.mp4", time.Time{}, &virtualFile{head: head, size: size})
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	var video *reports.Resource
+	var rules []string
+	_, err := Run(context.Background(), Options{Starts: []string{srv.URL + "/"}, Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: 5 * time.Second}},
+		Emit: func(r *reports.Resource, fs []reports.Finding) error {
+			if r != nil && strings.HasSuffix(r.Location, "big.mp4") {
+				video = r
+			}
+			for _, f := range fs {
+				rules = append(rules, f.Rule)
+			}
+			return nil
+		}})
+	require.NoError(t, err)
+	require.NotNil(t, video)
+	assert.Empty(t, video.Error)
+	assert.True(t, video.AIGenerated)
+	assert.Equal(t, "video/mp4", video.MediaType)
+	assert.Equal(t, int64(size), video.Size)
+	assert.Contains(t, rules, "kz.aap.456.2")
+	assert.Less(t, served.Load(), int64(1<<20), "a 2 GiB video costs well under 1 MiB")
 }

@@ -128,14 +128,15 @@ func (f *Fetcher) Dead(host string) error {
 }
 
 // Get fetches url, reading at most maxBody bytes of the (decompressed) body.
-func (f *Fetcher) Get(ctx context.Context, host, url string, maxBody int64) (*Response, error) {
+// header is an optional list of name, value pairs sent with the request.
+func (f *Fetcher) Get(ctx context.Context, host, url string, maxBody int64, header ...string) (*Response, error) {
 	s := f.host(host)
 	var lastErr error
 	for attempt := 0; attempt <= f.opt.Retries; attempt++ {
 		if err := f.Dead(host); err != nil {
 			return nil, err
 		}
-		resp, wait, err := f.once(ctx, s, url, maxBody)
+		resp, wait, err := f.once(ctx, s, url, maxBody, header)
 		if err == nil && wait == 0 {
 			return resp, nil
 		}
@@ -182,7 +183,7 @@ func (f *Fetcher) failed(s *hostState, host string, err error) bool {
 
 // once makes one request under the host's concurrency and rate limits. A
 // 429 or 503 answer returns how long to wait before the next try.
-func (f *Fetcher) once(ctx context.Context, s *hostState, url string, maxBody int64) (*Response, time.Duration, error) {
+func (f *Fetcher) once(ctx context.Context, s *hostState, url string, maxBody int64, header []string) (*Response, time.Duration, error) {
 	select {
 	case s.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -211,6 +212,9 @@ func (f *Fetcher) once(ctx context.Context, s *hostState, url string, maxBody in
 		return nil, 0, err
 	}
 	req.Header.Set("User-Agent", f.opt.UserAgent)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	res, err := f.client.Do(req)
 	if err != nil {
 		return nil, 0, err

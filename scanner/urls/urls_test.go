@@ -344,3 +344,48 @@ func TestTricklingServerIsCutOff(t *testing.T) {
 	assert.Nil(t, r.TrainingOptOut)
 	assert.Less(t, time.Since(start), 3*time.Second)
 }
+
+func TestRemoteReader(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789abcdef"), 64<<10) // 1 MiB
+	var ranged atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/ranges":
+			if r.Header.Get("Range") != "" {
+				ranged.Add(1)
+			}
+			http.ServeContent(w, r, "x", time.Time{}, bytes.NewReader(data))
+		case "/plain": // ignores Range
+			w.Write(data)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	f := NewFetcher(FetchOptions{Timeout: time.Second})
+	host := strings.TrimPrefix(srv.URL, "http://")
+
+	r, err := f.Open(context.Background(), host, srv.URL+"/ranges", 512<<10)
+	require.NoError(t, err)
+	assert.Equal(t, int64(len(data)), r.Size())
+	buf := make([]byte, 100)
+	_, err = r.ReadAt(buf, 700_000)
+	require.NoError(t, err)
+	assert.Equal(t, data[700_000:700_100], buf)
+	assert.Less(t, r.Fetched(), int64(512<<10), "only the head and one block")
+	_, err = r.ReadAt(make([]byte, 400<<10), 300_000)
+	assert.ErrorIs(t, err, ErrOverCap)
+	assert.GreaterOrEqual(t, ranged.Load(), int32(2))
+
+	p, err := f.Open(context.Background(), host, srv.URL+"/plain", 2<<20)
+	require.NoError(t, err)
+	_, err = p.ReadAt(buf, 700_000)
+	require.NoError(t, err)
+	assert.Equal(t, data[700_000:700_100], buf)
+	_, err = f.Open(context.Background(), host, srv.URL+"/plain", 1000)
+	assert.ErrorIs(t, err, ErrOverCap, "no Range support and over the cap")
+
+	nf, err := f.Open(context.Background(), host, srv.URL+"/missing", 1000)
+	require.NoError(t, err)
+	assert.Equal(t, 404, nf.Status)
+}
