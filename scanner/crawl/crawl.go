@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
@@ -98,6 +99,8 @@ type crawler struct {
 	next    map[string]time.Time
 	stats   Stats
 	emitErr error
+	stopped atomic.Bool
+	ctx     context.Context
 	q       *queue.Queue
 }
 
@@ -125,7 +128,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	cr := &crawler{
 		opt: opt, scope: NewScope(starts, opt.ExtraHosts, opt.Subdomains, opt.Include, opt.Exclude),
 		vet: urls.NewVetter(vo), ownTok: robots.Token(opt.UserAgent),
-		depth: map[string]int{}, media: map[string]*mediaItem{}, next: map[string]time.Time{},
+		depth: map[string]int{}, media: map[string]*mediaItem{}, next: map[string]time.Time{}, ctx: ctx,
 	}
 	c := colly.NewCollector(colly.UserAgent(opt.UserAgent))
 	// colly ignores robots.txt unless told; it is checked here too, with the
@@ -150,16 +153,9 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	for _, u := range starts {
 		cr.sitemaps(ctx, u)
 	}
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-ctx.Done():
-			q.Stop()
-		case <-done:
-		}
-	}()
+	// Stopping (Ctrl-C, a failed write) drains the queue by aborting every
+	// request left: colly's Queue.Stop races with its run loop.
 	err = q.Run(c)
-	close(done)
 	cr.siteSummaries(ctx, starts)
 	if cr.emitErr != nil {
 		return &cr.stats, cr.emitErr
@@ -172,7 +168,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 
 // enqueue adds an in-scope URL not seen before, within depth and page caps.
 func (cr *crawler) enqueue(u *url.URL, depth int) {
-	if depth > cr.opt.MaxDepth {
+	if depth > cr.opt.MaxDepth || cr.stopped.Load() || cr.ctx.Err() != nil {
 		return
 	}
 	if !cr.scope.Allows(u) {
@@ -209,6 +205,10 @@ func (cr *crawler) allowedByRobots(u *url.URL) bool {
 }
 
 func (cr *crawler) onRequest(r *colly.Request) {
+	if cr.stopped.Load() || cr.ctx.Err() != nil {
+		r.Abort()
+		return
+	}
 	u := r.URL
 	if !cr.scope.Allows(u) {
 		r.Abort()
@@ -264,7 +264,7 @@ func (cr *crawler) emit(r *reports.Resource, fs []reports.Finding) {
 	}
 	if err := cr.opt.Emit(r, fs); err != nil {
 		cr.emitErr = err
-		cr.q.Stop()
+		cr.stopped.Store(true)
 	}
 }
 
