@@ -22,6 +22,8 @@ type Report struct {
 	Sites     []Site     `json:"sites"`
 	Findings  []Finding  `json:"findings"`
 	Exposure  []Exposure `json:"exposure"`
+	// Disclaimer accompanies exposure figures.
+	Disclaimer string `json:"disclaimer,omitempty"`
 }
 
 type Tool struct {
@@ -105,11 +107,34 @@ type Finding struct {
 	Message  string   `json:"message"`
 }
 
-// Exposure is filled by the fine-exposure step (a later issue); files scans
-// leave it empty.
+// Exposure is one article's fine exposure for the findings of a scan
+// (reports/exposure computes it). Amounts are exact: whole MRP and tenge,
+// euros as decimal strings; never floats.
 type Exposure struct {
-	Jurisdiction string `json:"jurisdiction"`
-	Article      string `json:"article"`
+	Jurisdiction   string `json:"jurisdiction"`
+	Article        string `json:"article"`
+	Cite           string `json:"cite"`
+	Year           int    `json:"year"`
+	CompanySize    string `json:"company_size,omitempty"`
+	Role           string `json:"role,omitempty"`
+	Counting       string `json:"counting,omitempty"`
+	Offences       int    `json:"offences"`
+	FinePerOffence *Money `json:"fine_per_offence,omitempty"`
+	TotalMin       *Money `json:"total_min,omitempty"`
+	TotalMax       *Money `json:"total_max,omitempty"`
+	// CapRule explains an EU cap: "higher of" the fixed amount and the
+	// turnover share, or "lower of" for SMEs (Art. 99(6)).
+	CapRule string `json:"cap_rule,omitempty"`
+	// FlaggedOnly marks exposure that is flagged, never computed (criminal law).
+	FlaggedOnly bool   `json:"flagged_only,omitempty"`
+	Note        string `json:"note,omitempty"`
+}
+
+// Money is an amount in the units a reader needs.
+type Money struct {
+	MRP int64  `json:"mrp,omitempty"`
+	KZT int64  `json:"kzt,omitempty"`
+	EUR string `json:"eur"`
 }
 
 // Summary counts what a reader wants first.

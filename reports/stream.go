@@ -110,8 +110,11 @@ func (j *jsonWriter) End(r *Report) error {
 	if exposure == nil {
 		exposure = []Exposure{}
 	}
-	fmt.Fprintf(j.w, "],\n  \"sites\": %s,\n  \"exposure\": %s,\n  \"summary\": %s,\n  \"scan\": %s\n}\n",
-		mustJSON(sites), mustJSON(exposure), indentJSON(r.Summary), indentJSON(r.Scan))
+	fmt.Fprintf(j.w, "],\n  \"sites\": %s,\n  \"exposure\": %s,\n", indentJSON(sites), indentJSON(exposure))
+	if r.Disclaimer != "" {
+		fmt.Fprintf(j.w, "  \"disclaimer\": %s,\n", mustJSON(r.Disclaimer))
+	}
+	fmt.Fprintf(j.w, "  \"summary\": %s,\n  \"scan\": %s\n}\n", indentJSON(r.Summary), indentJSON(r.Scan))
 	return j.w.Flush()
 }
 

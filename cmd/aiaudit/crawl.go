@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,7 +20,8 @@ func newCrawlCommand(out *outcome, stdout, stderr io.Writer) *cobra.Command {
 	var vf vetFlags
 	var opt crawl.Options
 	var include, exclude []string
-	var jurisdiction, declared string
+	var declared string
+	var ef exposureFlags
 	c := &cobra.Command{
 		Use:   "crawl URL...",
 		Short: "Audit a website for unlabelled AI-made content and its training opt-outs",
@@ -41,15 +41,11 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error,
 			if err != nil {
 				return err
 			}
-			for _, j := range strings.Split(jurisdiction, ",") {
-				switch strings.TrimSpace(j) {
-				case "kz":
-				case "eu":
-					opt.EU = true
-				default:
-					return usageError{fmt.Errorf("--jurisdiction %q is not supported (accepted: kz, eu, kz,eu)", j)}
-				}
+			calc, err := ef.resolve()
+			if err != nil {
+				return err
 			}
+			opt.EU = calc.eu
 			for _, p := range include {
 				re, err := regexp.Compile(p)
 				if err != nil {
@@ -83,7 +79,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error,
 			} else {
 				opt.UserAgent = vf.userAgent
 			}
-			return runCrawl(c.Context(), opt, of, out, stdout, stderr)
+			return runCrawl(c.Context(), opt, calc, of, out, stdout, stderr)
 		},
 	}
 	of.register(c)
@@ -95,12 +91,12 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error,
 	c.Flags().IntVar(&opt.MaxPages, "max-pages", 1000, "stop after this many pages")
 	c.Flags().IntVar(&opt.MaxDepth, "depth", 10, "link depth from the start pages")
 	c.Flags().IntVar(&opt.Concurrency, "concurrency", 4, "pages fetched at once")
-	c.Flags().StringVar(&jurisdiction, "jurisdiction", "kz", "laws to report findings under: kz, eu, or kz,eu")
+	ef.register(c)
 	c.Flags().StringVar(&declared, "declared", "", "CSV of content known to be AI-made: url[,css selector] per row (from a CMS export)")
 	return c
 }
 
-func runCrawl(ctx context.Context, opt crawl.Options, of outputFlags, out *outcome, stdout, stderr io.Writer) error {
+func runCrawl(ctx context.Context, opt crawl.Options, calc *exposureCalc, of outputFlags, out *outcome, stdout, stderr io.Writer) error {
 	sink, err := openSink(of.output, stdout)
 	if err != nil {
 		return err
@@ -120,8 +116,10 @@ func runCrawl(ctx context.Context, opt crawl.Options, of outputFlags, out *outco
 	}
 	bar := newProgress(of.progress, "items", stderr)
 	n := 0
+	var forExposure []reports.Finding
 	opt.Emit = func(r *reports.Resource, fs []reports.Finding) error {
 		n++
+		forExposure = append(forExposure, fined(fs)...)
 		bar.update(n, -1)
 		if r == nil {
 			rep.Summary.AddFindings(fs)
@@ -137,6 +135,9 @@ func runCrawl(ctx context.Context, opt crawl.Options, of outputFlags, out *outco
 		return runErr
 	}
 	rep.Sites = stats.Sites
+	if err := calc.apply(rep, forExposure); err != nil {
+		return err
+	}
 	rep.Scan.Finished = time.Now().UTC()
 	rep.Scan.Complete = !interrupted
 	if rep.Summary.FindingsBySeverity == nil {

@@ -82,3 +82,34 @@ func TestCrawlInterruptedIsPartial(t *testing.T) {
 	rep := decode(t, out.String())
 	assert.False(t, rep.Scan.Complete)
 }
+
+func TestCrawlExposure(t *testing.T) {
+	srv := aiSite(t)
+	code, out, stderr := runIn(t, "", "crawl", srv.URL+"/", "-f", "json", "--delay", "0", "--jurisdiction", "kz,eu",
+		"--company-size", "medium", "--turnover", "1000000000")
+	require.Equal(t, exitFindings, code, stderr)
+	rep := decode(t, out)
+	assert.Contains(t, rep.Disclaimer, "not legal advice")
+	got := map[string]reports.Exposure{}
+	for _, e := range rep.Exposure {
+		got[e.Jurisdiction+" "+e.Article] = e
+	}
+	kz := got["KZ 456.2"]
+	assert.Equal(t, 1, kz.Offences)
+	assert.Equal(t, &reports.Money{MRP: 50, KZT: 216250, EUR: "367.50"}, kz.FinePerOffence)
+	eu := got["EU 99(4)"]
+	assert.Equal(t, "30000000.00", eu.TotalMax.EUR, "3 % of 1 bn EUR is higher than 15 M")
+
+	code, out, _ = runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "--employees", "300", "--annual-income", "1", "--fail-on", "none")
+	assert.Equal(t, exitClean, code)
+	assert.Contains(t, out, "exposure KZ Art. 456.2: 1 offence(s) by item; 100 MRP (432500 KZT, 735.00 EUR)", "300 employees: a large company")
+
+	for _, args := range [][]string{
+		{"--company-size", "huge"}, {"--year", "2025"}, {"--turnover", "-5"}, {"--employees", "5"},
+		{"--counting", "paragraph"}, {"--role", "reader"}, {"--jurisdiction", "kz,us"},
+	} {
+		code, _, stderr := runIn(t, "", append([]string{"crawl", srv.URL + "/", "--delay", "0"}, args...)...)
+		assert.Equal(t, exitError, code, "%v", args)
+		assert.Contains(t, stderr, "aiaudit:", "%v", args)
+	}
+}
