@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/aiaudit/aiaudit/detectors/labels"
 	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/scanner/crawl"
 )
@@ -20,7 +22,7 @@ func newCrawlCommand(out *outcome, stdout, stderr io.Writer) *cobra.Command {
 	var vf vetFlags
 	var opt crawl.Options
 	var include, exclude []string
-	var declared string
+	var declared, phrases string
 	var ef exposureFlags
 	c := &cobra.Command{
 		Use:   "crawl URL...",
@@ -71,6 +73,19 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error,
 					return usageError{fmt.Errorf("%s: %w", declared, err)}
 				}
 			}
+			if phrases != "" {
+				b, err := os.ReadFile(phrases)
+				if err != nil {
+					return usageError{err}
+				}
+				var extra []labels.Phrase
+				if err := json.Unmarshal(b, &extra); err != nil {
+					return usageError{fmt.Errorf("%s: want a JSON list of {\"lang\": ..., \"pattern\": ...}: %w", phrases, err)}
+				}
+				if opt.Labels, err = labels.Default().Extend(extra); err != nil {
+					return usageError{fmt.Errorf("%s: %w", phrases, err)}
+				}
+			}
 			opt.Starts = args
 			opt.Vet = vo
 			opt.Delay = vf.delay
@@ -92,6 +107,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error,
 	c.Flags().IntVar(&opt.MaxDepth, "depth", 10, "link depth from the start pages")
 	c.Flags().IntVar(&opt.Concurrency, "concurrency", 4, "pages fetched at once")
 	ef.register(c)
+	c.Flags().StringVar(&phrases, "label-phrases", "", `extra visible-label phrases: a JSON list of {"lang": "fr", "pattern": "généré par (l')?IA"}`)
 	c.Flags().StringVar(&declared, "declared", "", "CSV of content known to be AI-made: url[,css selector] per row (from a CMS export)")
 	return c
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -112,4 +114,29 @@ func TestCrawlExposure(t *testing.T) {
 		assert.Equal(t, exitError, code, "%v", args)
 		assert.Contains(t, stderr, "aiaudit:", "%v", args)
 	}
+}
+
+func TestCrawlExtraLabelPhrases(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><div><img src="/a.png" alt="Image générée par IA"></div></body></html>`)
+		case "/a.png":
+			b, _ := build.PNG(8, 8, false, build.TextChunk("tEXt", "parameters", "x\nSteps: 20, Sampler: Euler a, Seed: 1"))
+			w.Write(b)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	code, _, _ := runIn(t, "", "crawl", srv.URL+"/", "--delay", "0")
+	assert.Equal(t, exitFindings, code, "a French label is not in the default table")
+	f := filepath.Join(t.TempDir(), "fr.json")
+	require.NoError(t, os.WriteFile(f, []byte(`[{"lang":"fr","pattern":"générée? par (l')?IA"}]`), 0o644))
+	code, _, stderr := runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "--label-phrases", f)
+	assert.Equal(t, exitClean, code, stderr)
+	require.NoError(t, os.WriteFile(f, []byte(`[{"lang":"fr","pattern":"("}]`), 0o644))
+	code, _, _ = runIn(t, "", "crawl", srv.URL+"/", "--label-phrases", f)
+	assert.Equal(t, exitError, code)
 }

@@ -1,6 +1,7 @@
 package crawl
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/binary"
@@ -413,4 +414,29 @@ func TestLargeVideoIsReadByRange(t *testing.T) {
 	assert.Equal(t, int64(size), video.Size)
 	assert.Contains(t, rules, "kz.aap.456.2")
 	assert.Less(t, served.Load(), int64(1<<20), "a 2 GiB video costs well under 1 MiB")
+}
+
+func TestParseSitemap(t *testing.T) {
+	index := `<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>https://a.kz/s1.xml.gz</loc></sitemap></sitemapindex>`
+	pages, children, err := ParseSitemap([]byte(index))
+	require.NoError(t, err)
+	assert.Empty(t, pages)
+	assert.Equal(t, []string{"https://a.kz/s1.xml.gz"}, children)
+
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(`<urlset><url><loc>https://a.kz/x</loc></url><url><loc>https://a.kz/y</loc></url></urlset>`))
+	zw.Close()
+	pages, _, err = ParseSitemap(gz.Bytes())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"https://a.kz/x", "https://a.kz/y"}, pages)
+
+	_, _, err = ParseSitemap([]byte("<urlset><url>"))
+	assert.Error(t, err)
+	var bomb bytes.Buffer
+	zw = gzip.NewWriter(&bomb)
+	zw.Write(bytes.Repeat([]byte(" "), maxSitemap+10))
+	zw.Close()
+	_, _, err = ParseSitemap(bomb.Bytes())
+	assert.ErrorContains(t, err, "decompresses beyond")
 }
