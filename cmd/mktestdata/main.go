@@ -1,9 +1,9 @@
-// Command mktestdata writes the project's own small media fixtures into
-// testdata/media. They are generated, not copied from anywhere, so every byte
+// Command mktestdata writes the project's own small fixtures into testdata/
+// (media samples, the crawl test site's images). They are generated, not copied from anywhere, so every byte
 // is known:
 //
-//	go run ./cmd/mktestdata            # rewrite testdata/media
-//	go run ./cmd/mktestdata -check     # fail if testdata/media is stale
+//	go run ./cmd/mktestdata            # rewrite testdata/
+//	go run ./cmd/mktestdata -check     # fail if testdata/ is stale
 package main
 
 import (
@@ -17,10 +17,10 @@ import (
 )
 
 func main() {
-	dir := flag.String("dir", "testdata/media", "output folder")
+	dir := flag.String("dir", "testdata", "output folder")
 	check := flag.Bool("check", false, "compare instead of writing; exit 1 when a file differs")
 	flag.Parse()
-	files, err := build.All()
+	files, err := build.Tree()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "mktestdata:", err)
 		os.Exit(2)

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -40,29 +42,11 @@ func (s *testSite) hits(p string) int {
 	return s.requested[p]
 }
 
+// siteDir holds the crawl test site: hand-written pages, generated images.
+const siteDir = "../../testdata/sites/basic"
+
 func newTestSite(t *testing.T) *testSite {
 	t.Helper()
-	plain, err := build.JPEG(32, 24, 3)
-	require.NoError(t, err)
-	aiXMP := func(seed int) []byte { // AI-made and machine-marked (IPTC digital source type)
-		j, err := build.JPEG(32, 24, seed)
-		require.NoError(t, err)
-		b, err := build.WithXMP(j, build.XMPPacket("http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia", "", "Test Model"))
-		require.NoError(t, err)
-		return b
-	}
-	aiPNG := func(seed int) []byte { // AI-made, generator parameters only
-		b, err := build.PNG(16+seed, 16, false, build.TextChunk("tEXt", "parameters", "x\nSteps: 20, Sampler: Euler a, Seed: "+strconv.Itoa(seed)))
-		require.NoError(t, err)
-		return b
-	}
-	images := map[string][]byte{
-		"/img/ai-alt.jpg": aiXMP(1), "/img/ai-fig.png": aiPNG(1), "/img/ai-unlabelled.jpg": aiXMP(2), "/img/photo.jpg": plain,
-		"/img/ai-aria-ru.png": aiPNG(2), "/img/ai-container-ru.jpg": aiXMP(3), "/img/ai-srcset-2x.png": aiPNG(3), "/img/ai-srcset-1x.jpg": plain,
-		"/img/ai-desc-kk.png": aiPNG(4), "/img/ai-page-kk.jpg": aiXMP(4),
-		"/img/ai-title-de.png": aiPNG(5), "/img/ai-picture-de.jpg": aiXMP(5), "/img/ai-poster.png": aiPNG(6),
-		"/img/ai-shared.png": aiPNG(7), "/img/ai-sitemap.jpg": aiXMP(6), "/img/ai-og.png": aiPNG(8),
-	}
 	s := &testSite{requested: map[string]int{}}
 	s.offsite = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
@@ -70,33 +54,7 @@ func newTestSite(t *testing.T) *testSite {
 		s.mu.Unlock()
 	}))
 	t.Cleanup(s.offsite.Close)
-	pages := map[string]string{
-		"/": `<html><head><meta property="og:image" content="/img/ai-og.png"></head><body>
-			<a href="/labels-en.html">en</a> <a href="/labels-ru.html">ru</a> <a href="/labels-kk.html">kk</a>
-			<a href="/labels-de.html">de</a> <a href="/photos.html">photos</a> <a href="/forbidden/secret.html">secret</a>
-			<a href="` + s.offsite.URL + `/elsewhere.html">elsewhere</a> <a href="/go">redirect</a>
-			<a href="/calendar?m=1">calendar</a> <a href="/broken.html">broken</a> <a href="/slow.html">slow</a></body></html>`,
-		"/labels-en.html": `<html><body>
-			<img src="/img/ai-alt.jpg" alt="AI-generated illustration">
-			<figure><img src="/img/ai-fig.png"><figcaption>Image made with AI</figcaption></figure>
-			<div><img src="/img/ai-unlabelled.jpg" alt="Our office"></div>
-			<div><img src="/img/photo.jpg" alt="Team photo"></div>
-			<div><img src="/img/ai-shared.png" alt="AI-generated chart"></div></body></html>`,
-		"/labels-ru.html": `<html><body>
-			<img src="/img/ai-aria-ru.png" aria-label="Изображение сгенерировано ИИ">
-			<div class="card"><img src="/img/ai-container-ru.jpg"><span>Создано с помощью нейросети</span></div>
-			<div><img srcset="/img/ai-srcset-1x.jpg 1x, /img/ai-srcset-2x.png 2x" alt="Пейзаж"></div>
-			<div><img src="/img/ai-shared.png" alt="График"></div></body></html>`,
-		"/labels-kk.html": `<html><body><p>Бұл беттегі барлық суреттер жасанды интеллект арқылы жасалған.</p>
-			<div><img src="/img/ai-page-kk.jpg"></div>
-			<div><img src="/img/ai-desc-kk.png" aria-describedby="d"></div><p id="d">ЖИ көмегімен жасалған</p></body></html>`,
-		"/labels-de.html": `<html><body><img src="/img/ai-title-de.png" title="KI-generiert">
-			<div><picture><source srcset="/img/ai-picture-de.jpg"><img src="/img/photo.jpg"></picture><small>Mit KI erstellt</small></div>
-			<div><video poster="/img/ai-poster.png" src="/video.mp4"></video></div></body></html>`,
-		"/photos.html":       `<html><body><div><img src="/img/photo.jpg" alt="Sunset"></div></body></html>`,
-		"/sitemap-only.html": `<html><body><div><img src="/img/ai-sitemap.jpg"></div></body></html>`,
-		"/broken.html":       `<html><body><div><p>unclosed <img src="/img/photo.jpg" alt="x"`,
-	}
+	images := http.FileServer(http.Dir(siteDir))
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		path := r.URL.Path
@@ -113,15 +71,20 @@ func newTestSite(t *testing.T) *testSite {
 		case path == "/slow.html":
 			time.Sleep(300 * time.Millisecond)
 			fmt.Fprint(w, "<html><body>slow</body></html>")
-		case path == "/video.mp4":
-			http.NotFound(w, r)
-		case images[path] != nil:
-			w.Write(images[path])
-		case pages[path] != "":
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			fmt.Fprint(w, pages[path])
+		case strings.HasPrefix(path, "/img/"):
+			images.ServeHTTP(w, r)
 		default:
-			http.NotFound(w, r)
+			name := strings.TrimPrefix(path, "/")
+			if name == "" {
+				name = "index.html"
+			}
+			b, err := os.ReadFile(filepath.Join(siteDir, "pages", filepath.FromSlash(name)))
+			if err != nil || strings.Contains(name, "..") {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write([]byte(strings.ReplaceAll(string(b), "{{OFFSITE}}", s.offsite.URL)))
 		}
 	})
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -11,6 +11,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"sort"
 )
 
 // File is one generated fixture with what a correct scan concludes about it.
@@ -104,6 +105,33 @@ func All() ([]File, error) {
 		if err := add(s.name, b, err, s.want); err != nil {
 			return nil, err
 		}
+	}
+	return out, nil
+}
+
+// Tree returns every generated file with its path under testdata/: the
+// media samples and the crawl test site's images.
+func Tree() ([]File, error) {
+	media, err := All()
+	if err != nil {
+		return nil, err
+	}
+	var out []File
+	for _, f := range media {
+		f.Name = "media/" + f.Name
+		out = append(out, f)
+	}
+	imgs, err := SiteImages()
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(imgs))
+	for n := range imgs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		out = append(out, File{Name: "sites/basic/img/" + n, Data: imgs[n]})
 	}
 	return out, nil
 }
