@@ -294,6 +294,11 @@ func (cr *crawler) onResponse(resp *colly.Response) {
 		return
 	}
 	page := cr.pageResource(resp)
+	if len(resp.Body) >= cr.opt.MaxPageBytes {
+		// colly cuts bodies at MaxBodySize without saying so.
+		page.Notes = append(page.Notes, fmt.Sprintf("page larger than %d bytes: read only that far; items after the cut were not seen", cr.opt.MaxPageBytes))
+		page.Error = "page truncated at the size cap: not fully audited"
+	}
 	fs := append(reports.MediaFindings(page), cr.declaredFindings(doc, resp.Request.URL)...)
 	cr.emit(&page, append(fs, cr.widgetFindings(doc, page.Location)...))
 	for _, ref := range MediaRefs(doc, resp.Request.URL) {

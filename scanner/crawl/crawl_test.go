@@ -403,3 +403,26 @@ func TestParseSitemap(t *testing.T) {
 	_, _, err = ParseSitemap(bomb.Bytes())
 	assert.ErrorContains(t, err, "decompresses beyond")
 }
+
+func TestHugePageIsMarkedTruncated(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, "<html><body>"+strings.Repeat("<p>filler</p>", 10000)+"</body></html>")
+	}))
+	defer srv.Close()
+	var page *reports.Resource
+	_, err := Run(context.Background(), Options{Starts: []string{srv.URL + "/"}, MaxPageBytes: 4096, Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: time.Second}},
+		Emit: func(r *reports.Resource, fs []reports.Finding) error {
+			if r != nil && r.Kind == "page" {
+				page = r
+			}
+			return nil
+		}})
+	require.NoError(t, err)
+	require.NotNil(t, page)
+	assert.Contains(t, page.Error, "truncated", "a cut page is never reported as fully audited")
+}
