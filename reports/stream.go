@@ -22,15 +22,24 @@ type Writer interface {
 	End(r *Report) error
 }
 
-// NewWriter returns the renderer for format: "json" or "table".
+// Formats lists the accepted output formats.
+const Formats = "table, json, csv, markdown, sarif"
+
+// NewWriter returns the renderer for a format.
 func NewWriter(format string, w io.Writer, opt TableOptions) (Writer, error) {
 	switch format {
 	case "json":
 		return &jsonWriter{w: bufio.NewWriterSize(w, 64<<10)}, nil
 	case "table", "":
 		return newTableWriter(w, opt), nil
+	case "csv":
+		return &collector{w: w, render: renderCSV}, nil
+	case "markdown":
+		return &collector{w: w, render: renderMarkdown}, nil
+	case "sarif":
+		return &collector{w: w, render: renderSARIF}, nil
 	}
-	return nil, fmt.Errorf("unknown format %q (accepted: table, json)", format)
+	return nil, fmt.Errorf("unknown format %q (accepted: %s)", format, Formats)
 }
 
 // jsonWriter streams the DESIGN.md contract. Findings are spilled to a temp

@@ -140,3 +140,39 @@ func TestCrawlExtraLabelPhrases(t *testing.T) {
 	code, _, _ = runIn(t, "", "crawl", srv.URL+"/", "--label-phrases", f)
 	assert.Equal(t, exitError, code)
 }
+
+func TestReportReRenders(t *testing.T) {
+	srv := aiSite(t)
+	saved := filepath.Join(t.TempDir(), "scan.json")
+	code, _, _ := runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "-f", "json", "-o", saved)
+	require.Equal(t, exitFindings, code)
+
+	// The same scan for a large company, under both laws, as Markdown.
+	code, out, stderr := runIn(t, "", "report", saved, "--company-size", "large", "--jurisdiction", "kz,eu", "-f", "markdown")
+	assert.Equal(t, exitFindings, code, stderr)
+	assert.Contains(t, out, "| KZ | 456.2 | 1 |")
+	assert.Contains(t, out, "100 MRP (432500 KZT, 735.00 EUR)")
+	assert.Contains(t, out, "| EU | 99(4) | 1 |", "EU findings derived from the Kazakh ones")
+
+	code, out, _ = runIn(t, "", "report", saved, "-f", "csv", "--fail-on", "none")
+	assert.Equal(t, exitClean, code)
+	assert.Contains(t, out, "rule,severity,location,message")
+	assert.Contains(t, out, "kz.aap.456.2,violation,")
+
+	code, out, _ = runIn(t, "", "report", saved, "-f", "sarif", "--fail-on", "none")
+	assert.Equal(t, exitClean, code)
+	assert.Contains(t, out, `"version": "2.1.0"`)
+
+	old := filepath.Join(t.TempDir(), "old.json")
+	require.NoError(t, os.WriteFile(old, []byte(`{"schema":"aiaudit.report/v0","resources":[]}`), 0o644))
+	code, _, stderr = runIn(t, "", "report", old)
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, `"aiaudit.report/v0"`)
+	code, _, _ = runIn(t, "", "report", saved, "--company-size", "giant")
+	assert.Equal(t, exitError, code)
+	dest := filepath.Join(t.TempDir(), "r.md")
+	code, _, _ = runIn(t, "", "report", saved, "--year", "1999", "-o", dest)
+	assert.Equal(t, exitError, code)
+	_, err := os.Stat(dest)
+	assert.True(t, os.IsNotExist(err), "nothing written half-way")
+}

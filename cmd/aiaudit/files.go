@@ -27,7 +27,7 @@ type outputFlags struct {
 }
 
 func (o *outputFlags) register(c *cobra.Command) {
-	c.Flags().StringVarP(&o.format, "format", "f", "table", "output format: table, json")
+	c.Flags().StringVarP(&o.format, "format", "f", "table", "output format: "+reports.Formats)
 	c.Flags().StringVarP(&o.output, "output", "o", "", "write the report to this file (written whole at the end, never half)")
 	c.Flags().StringVar(&o.failOn, "fail-on", "violation", "exit 1 when a finding of this severity or higher exists: info, warning, violation, none")
 	c.Flags().BoolVar(&o.all, "all", false, "table format: list every item, also those with no signal")
@@ -35,10 +35,8 @@ func (o *outputFlags) register(c *cobra.Command) {
 }
 
 func (o *outputFlags) validate() error {
-	switch o.format {
-	case "table", "json":
-	default:
-		return usageError{fmt.Errorf("--format %q is not supported (accepted: table, json)", o.format)}
+	if _, err := reports.NewWriter(o.format, io.Discard, reports.TableOptions{}); err != nil {
+		return usageError{err}
 	}
 	switch o.failOn {
 	case "info", "warning", "violation", "none":

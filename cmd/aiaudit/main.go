@@ -79,6 +79,7 @@ func newRootCommand(out *outcome, stdin io.Reader, stdout, stderr io.Writer) *co
 	root.AddCommand(newURLsCommand(out, stdin, stdout, stderr))
 	root.AddCommand(newCheckCommand(out, stdout))
 	root.AddCommand(newCrawlCommand(out, stdout, stderr))
+	root.AddCommand(newReportCommand(out, stdout))
 	return root
 }
 

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aiaudit/aiaudit/reports"
+)
+
+func newReportCommand(out *outcome, stdout io.Writer) *cobra.Command {
+	var of outputFlags
+	var ef exposureFlags
+	c := &cobra.Command{
+		Use:   "report SCAN.json",
+		Short: "Re-render a saved scan in another format or with other company settings, without scanning again",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := of.validate(); err != nil {
+				return err
+			}
+			calc, err := ef.resolve()
+			if err != nil {
+				return err
+			}
+			f, err := os.Open(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			rep, err := reports.Load(f)
+			f.Close()
+			if err != nil {
+				return usageError{fmt.Errorf("%s: %w", args[0], err)}
+			}
+			findings := withEUFindings(rep.Findings, calc.eu)
+			if err := calc.apply(rep, fined(findings)); err != nil {
+				return err
+			}
+			sink, err := openSink(of.output, stdout)
+			if err != nil {
+				return err
+			}
+			defer sink.abort()
+			w, err := reports.NewWriter(of.format, sink, reports.TableOptions{All: of.all})
+			if err != nil {
+				return usageError{err}
+			}
+			if err := w.Begin(rep); err != nil {
+				return err
+			}
+			rep.Summary.FindingsBySeverity = map[reports.Severity]int{}
+			for _, r := range rep.Resources {
+				if err := w.Resource(r, nil); err != nil {
+					return err
+				}
+			}
+			rep.Summary.AddFindings(findings)
+			if err := w.Findings(findings); err != nil {
+				return err
+			}
+			if err := w.End(rep); err != nil {
+				return err
+			}
+			if err := sink.commit(); err != nil {
+				return err
+			}
+			out.incomplete = !rep.Scan.Complete || rep.Summary.Errors > 0
+			out.findingsAtFailOn = of.failOn != "none" && rep.Summary.Highest().Rank() >= reports.Severity(of.failOn).Rank()
+			return nil
+		},
+	}
+	of.register(c)
+	ef.register(c)
+	return c
+}
+
+// withEUFindings adds the EU Art. 50 finding for every Kazakh unlabelled-AI
+// finding when a scan made for kz only is re-rendered for the EU: the facts
+// are the same, only the law differs.
+func withEUFindings(fs []reports.Finding, eu bool) []reports.Finding {
+	if !eu {
+		return fs
+	}
+	have := map[string]bool{}
+	for _, f := range fs {
+		if f.Rule == "eu.ai-act.50" {
+			have[f.Location] = true
+		}
+	}
+	out := append([]reports.Finding(nil), fs...)
+	for _, f := range fs {
+		if f.Rule == "kz.aap.456.2" && !have[f.Location] {
+			msg := strings.TrimSuffix(f.Message, " (KZ Administrative Code Art. 456.2, AI law Art. 21.2)") + " (EU AI Act Art. 50(4))"
+			out = append(out, reports.Finding{Rule: "eu.ai-act.50", Severity: f.Severity, Location: f.Location, Message: msg})
+		}
+	}
+	return out
+}

@@ -1,0 +1,85 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// goldenReport renders the sample scan, with hostile text in it, in format.
+func goldenReport(t *testing.T, format string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := NewWriter(format, &buf, TableOptions{})
+	require.NoError(t, err)
+	rep := &Report{Schema: Schema, Tool: Tool{Name: "aiaudit", Version: "test"},
+		Scan: Scan{Command: "crawl", Targets: []string{"https://example.kz/"}, Started: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC), Finished: time.Date(2026, 11, 24, 10, 1, 0, 0, time.UTC), Complete: true}}
+	require.NoError(t, w.Begin(rep))
+	for _, r := range sample() {
+		fs := MediaFindings(r)
+		rep.Summary.Count(r, fs)
+		require.NoError(t, w.Resource(r, fs))
+	}
+	extra := []Finding{{Rule: "kz.aap.456.2", Severity: SeverityViolation, Location: "https://example.kz/a.png on https://example.kz/<script>", Message: "AI-made | unlabelled <b>x</b>"}}
+	rep.Summary.AddFindings(extra)
+	require.NoError(t, w.Findings(extra))
+	rep.Exposure = []Exposure{{Jurisdiction: "KZ", Article: "456.2", Year: 2026, CompanySize: "medium", Counting: "item", Offences: 1,
+		FinePerOffence: &Money{MRP: 50, KZT: 216250, EUR: "367.50"}, TotalMin: &Money{MRP: 50, KZT: 216250, EUR: "367.50"}, TotalMax: &Money{MRP: 50, KZT: 216250, EUR: "367.50"}}}
+	rep.Disclaimer = "Fine exposure is an estimate for planning, not legal advice."
+	require.NoError(t, w.End(rep))
+	return buf.Bytes()
+}
+
+func TestGoldenRenderers(t *testing.T) {
+	for format, name := range map[string]string{"json": "report.json", "table": "report.txt", "csv": "findings.csv", "markdown": "report.md", "sarif": "report.sarif"} {
+		got := goldenReport(t, format)
+		path := filepath.Join("testdata", "golden", name)
+		if *update {
+			require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+			require.NoError(t, os.WriteFile(path, got, 0o644))
+		}
+		want, err := os.ReadFile(path)
+		require.NoError(t, err, "run: go test ./reports -update")
+		assert.Equal(t, string(want), string(got), format)
+	}
+}
+
+func TestMarkdownEscapesPageText(t *testing.T) {
+	md := string(goldenReport(t, "markdown"))
+	assert.NotContains(t, md, "<script>")
+	assert.NotContains(t, md, "<b>")
+	assert.Contains(t, md, `AI-made \| unlabelled &lt;b&gt;x&lt;/b&gt;`)
+}
+
+// The SARIF output has the structure SARIF 2.1.0 requires of a log: version,
+// runs with a tool driver, results with ruleId, level, message and location.
+func TestSARIFShape(t *testing.T) {
+	var log map[string]any
+	require.NoError(t, json.Unmarshal(goldenReport(t, "sarif"), &log))
+	assert.Equal(t, "2.1.0", log["version"])
+	runs := log["runs"].([]any)
+	require.Len(t, runs, 1)
+	run := runs[0].(map[string]any)
+	driver := run["tool"].(map[string]any)["driver"].(map[string]any)
+	assert.Equal(t, "aiaudit", driver["name"])
+	rules := map[string]bool{}
+	for _, r := range driver["rules"].([]any) {
+		rules[r.(map[string]any)["id"].(string)] = true
+	}
+	for _, res := range run["results"].([]any) {
+		m := res.(map[string]any)
+		assert.True(t, rules[m["ruleId"].(string)], "every result's rule is declared")
+		assert.Contains(t, []string{"error", "warning", "note"}, m["level"])
+		assert.NotEmpty(t, m["message"].(map[string]any)["text"])
+		assert.Len(t, m["locations"], 1)
+	}
+}
