@@ -113,36 +113,20 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error,
 }
 
 func runCrawl(ctx context.Context, opt crawl.Options, calc *exposureCalc, of outputFlags, out *outcome, stdout, stderr io.Writer) error {
-	sink, err := openSink(of.output, stdout)
+	run, err := startReport(newReport("crawl", opt.Starts), of, stdout)
 	if err != nil {
 		return err
 	}
-	defer sink.abort()
-	w, err := reports.NewWriter(of.format, sink, reports.TableOptions{All: of.all})
-	if err != nil {
-		return usageError{err}
-	}
-	rep := &reports.Report{
-		Schema: reports.Schema,
-		Tool:   reports.Tool{Name: "aiaudit", Version: version()},
-		Scan:   reports.Scan{Command: "crawl", Targets: opt.Starts, Started: time.Now().UTC()},
-	}
-	if err := w.Begin(rep); err != nil {
-		return err
-	}
+	defer run.abort()
 	bar := newProgress(of.progress, "items", stderr)
 	n := 0
-	var forExposure []reports.Finding
 	opt.Emit = func(r *reports.Resource, fs []reports.Finding) error {
 		n++
-		forExposure = append(forExposure, fined(fs)...)
 		bar.update(n, -1)
 		if r == nil {
-			rep.Summary.AddFindings(fs)
-			return w.Findings(fs)
+			return run.findings(fs)
 		}
-		rep.Summary.Count(*r, fs)
-		return w.Resource(*r, fs)
+		return run.resource(*r, fs)
 	}
 	stats, runErr := crawl.Run(ctx, opt)
 	bar.finish()
@@ -150,27 +134,10 @@ func runCrawl(ctx context.Context, opt crawl.Options, calc *exposureCalc, of out
 	if runErr != nil && !interrupted {
 		return runErr
 	}
-	rep.Sites = stats.Sites
-	if err := calc.apply(rep, forExposure); err != nil {
-		return err
-	}
-	rep.Scan.Finished = time.Now().UTC()
-	rep.Scan.Complete = !interrupted
-	if rep.Summary.FindingsBySeverity == nil {
-		rep.Summary.FindingsBySeverity = map[reports.Severity]int{}
-	}
-	if err := w.End(rep); err != nil {
-		return err
-	}
-	if err := sink.commit(); err != nil {
+	run.rep.Sites = stats.Sites
+	if err := run.finish(interrupted, calc, out, stderr); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "aiaudit: crawled %d pages, %d media items; %d URLs skipped because robots.txt forbids them to aiaudit\n", stats.Pages, stats.Media, len(stats.SkippedByRobots))
-	out.interrupted = interrupted
-	out.incomplete = rep.Summary.Errors > 0
-	out.findingsAtFailOn = of.failOn != "none" && rep.Summary.Highest().Rank() >= reports.Severity(of.failOn).Rank()
-	if interrupted {
-		fmt.Fprintln(stderr, "aiaudit: interrupted; the partial report is marked incomplete")
-	}
 	return nil
 }

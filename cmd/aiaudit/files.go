@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/aiaudit/aiaudit/detectors/media"
 	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/scanner"
 )
@@ -82,31 +81,16 @@ runtime error, 3 some files could not be read, 130 interrupted.`,
 }
 
 func runFiles(ctx context.Context, paths []string, workers int, of outputFlags, out *outcome, stdout, stderr io.Writer) error {
-	sink, err := openSink(of.output, stdout)
+	run, err := startReport(newReport("files", paths), of, stdout)
 	if err != nil {
 		return err
 	}
-	defer sink.abort()
-	w, err := reports.NewWriter(of.format, sink, reports.TableOptions{All: of.all})
-	if err != nil {
-		return usageError{err}
-	}
-	rep := &reports.Report{
-		Schema: reports.Schema,
-		Tool:   reports.Tool{Name: "aiaudit", Version: version()},
-		Scan:   reports.Scan{Command: "files", Targets: paths, Started: time.Now().UTC()},
-	}
-	if err := w.Begin(rep); err != nil {
-		return err
-	}
+	defer run.abort()
 	bar := newProgress(of.progress, "files", stderr)
 	scanErr := scanner.ScanFiles(ctx, paths, scanner.FilesOptions{
 		Workers: workers,
-		Limits:  media.Limits{},
 		Emit: func(r reports.Resource) error {
-			fs := reports.MediaFindings(r)
-			rep.Summary.Count(r, fs)
-			return w.Resource(r, fs)
+			return run.resource(r, reports.MediaFindings(r))
 		},
 		Progress: bar.update,
 	})
@@ -115,24 +99,7 @@ func runFiles(ctx context.Context, paths []string, workers int, of outputFlags, 
 	if scanErr != nil && !interrupted {
 		return scanErr
 	}
-	rep.Scan.Finished = time.Now().UTC()
-	rep.Scan.Complete = !interrupted
-	if rep.Summary.FindingsBySeverity == nil {
-		rep.Summary.FindingsBySeverity = map[reports.Severity]int{}
-	}
-	if err := w.End(rep); err != nil {
-		return err
-	}
-	if err := sink.commit(); err != nil {
-		return err
-	}
-	out.interrupted = interrupted
-	out.incomplete = rep.Summary.Errors > 0
-	out.findingsAtFailOn = of.failOn != "none" && rep.Summary.Highest().Rank() >= reports.Severity(of.failOn).Rank()
-	if interrupted {
-		fmt.Fprintln(stderr, "aiaudit: interrupted; the partial report is marked incomplete")
-	}
-	return nil
+	return run.finish(interrupted, nil, out, stderr)
 }
 
 // sink writes to stdout, or to a temp file beside -o that is renamed into place

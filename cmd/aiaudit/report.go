@@ -36,39 +36,24 @@ func newReportCommand(out *outcome, stdout io.Writer) *cobra.Command {
 				return usageError{fmt.Errorf("%s: %w", args[0], err)}
 			}
 			findings := withEUFindings(rep.Findings, calc.eu)
-			if err := calc.apply(rep, fined(findings)); err != nil {
-				return err
-			}
-			sink, err := openSink(of.output, stdout)
+			resources := rep.Resources
+			rep.Resources, rep.Findings, rep.Summary = nil, nil, reports.Summary{}
+			run, err := startReport(rep, of, stdout)
 			if err != nil {
 				return err
 			}
-			defer sink.abort()
-			w, err := reports.NewWriter(of.format, sink, reports.TableOptions{All: of.all})
-			if err != nil {
-				return usageError{err}
-			}
-			if err := w.Begin(rep); err != nil {
-				return err
-			}
-			rep.Summary.FindingsBySeverity = map[reports.Severity]int{}
-			for _, r := range rep.Resources {
-				if err := w.Resource(r, nil); err != nil {
+			defer run.abort()
+			for _, r := range resources {
+				if err := run.resource(r, nil); err != nil {
 					return err
 				}
 			}
-			rep.Summary.AddFindings(findings)
-			if err := w.Findings(findings); err != nil {
+			if err := run.findings(findings); err != nil {
 				return err
 			}
-			if err := w.End(rep); err != nil {
+			if err := run.finish(false, calc, out, io.Discard); err != nil {
 				return err
 			}
-			if err := sink.commit(); err != nil {
-				return err
-			}
-			out.incomplete = !rep.Scan.Complete || rep.Summary.Errors > 0
-			out.findingsAtFailOn = of.failOn != "none" && rep.Summary.Highest().Rank() >= reports.Severity(of.failOn).Rank()
 			return nil
 		},
 	}

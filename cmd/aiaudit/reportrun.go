@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aiaudit/aiaudit/reports"
+)
+
+// reportRun is one report being written: the sink (stdout or a file renamed
+// into place when complete), the renderer, the summary, and the findings the
+// fine tables count. files, crawl and report share it.
+type reportRun struct {
+	sink  *sink
+	w     reports.Writer
+	rep   *reports.Report
+	of    outputFlags
+	fined []reports.Finding
+}
+
+func startReport(rep *reports.Report, of outputFlags, stdout io.Writer) (*reportRun, error) {
+	s, err := openSink(of.output, stdout)
+	if err != nil {
+		return nil, err
+	}
+	w, err := reports.NewWriter(of.format, s, reports.TableOptions{All: of.all})
+	if err != nil {
+		s.abort()
+		return nil, usageError{err}
+	}
+	if err := w.Begin(rep); err != nil {
+		s.abort()
+		return nil, err
+	}
+	return &reportRun{sink: s, w: w, rep: rep, of: of}, nil
+}
+
+// newReport is the header of a new scan's report.
+func newReport(command string, targets []string) *reports.Report {
+	return &reports.Report{
+		Schema: reports.Schema,
+		Tool:   reports.Tool{Name: "aiaudit", Version: version()},
+		Scan:   reports.Scan{Command: command, Targets: targets, Started: time.Now().UTC()},
+	}
+}
+
+func (r *reportRun) resource(res reports.Resource, fs []reports.Finding) error {
+	r.rep.Summary.Count(res, fs)
+	r.fined = append(r.fined, fined(fs)...)
+	return r.w.Resource(res, fs)
+}
+
+func (r *reportRun) findings(fs []reports.Finding) error {
+	r.rep.Summary.AddFindings(fs)
+	r.fined = append(r.fined, fined(fs)...)
+	return r.w.Findings(fs)
+}
+
+// abort drops a report that could not be finished: no half-written file.
+func (r *reportRun) abort() { r.sink.abort() }
+
+// finish computes exposure (when calc is set), writes the end of the report,
+// puts the file in place and sets the outcome that decides the exit code.
+func (r *reportRun) finish(interrupted bool, calc *exposureCalc, out *outcome, stderr io.Writer) error {
+	defer r.sink.abort()
+	if calc != nil {
+		if err := calc.apply(r.rep, r.fined); err != nil {
+			return err
+		}
+	}
+	if r.rep.Scan.Finished.IsZero() {
+		r.rep.Scan.Finished = time.Now().UTC()
+		r.rep.Scan.Complete = !interrupted
+	}
+	if r.rep.Summary.FindingsBySeverity == nil {
+		r.rep.Summary.FindingsBySeverity = map[reports.Severity]int{}
+	}
+	if err := r.w.End(r.rep); err != nil {
+		return err
+	}
+	if err := r.sink.commit(); err != nil {
+		return err
+	}
+	out.interrupted = interrupted
+	out.incomplete = !r.rep.Scan.Complete || r.rep.Summary.Errors > 0
+	out.findingsAtFailOn = r.of.failOn != "none" && r.rep.Summary.Highest().Rank() >= reports.Severity(r.of.failOn).Rank()
+	if interrupted {
+		fmt.Fprintln(stderr, "aiaudit: interrupted; the partial report is marked incomplete")
+	}
+	return nil
+}
