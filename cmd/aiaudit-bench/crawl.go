@@ -98,14 +98,8 @@ func runCrawlBench(args []string) error {
 	if _, err := exec.LookPath(*wget); err != nil {
 		return fmt.Errorf("wget not found (apt-get install wget): %w", err)
 	}
-	if err := os.MkdirAll(*dir, 0o755); err != nil {
+	if err := workspace(*dir, bin); err != nil {
 		return err
-	}
-	if *bin == "" {
-		var err error
-		if *bin, err = buildAiaudit(*dir); err != nil {
-			return err
-		}
 	}
 	base, stop, err := siteServer(*pages)
 	if err != nil {

@@ -62,14 +62,8 @@ func runFiles(args []string) error {
 	if _, err := exec.LookPath(*exiftool); err != nil {
 		return fmt.Errorf("exiftool not found (apt-get install libimage-exiftool-perl): %w", err)
 	}
-	if err := os.MkdirAll(*dir, 0o755); err != nil {
+	if err := workspace(*dir, bin); err != nil {
 		return err
-	}
-	if *bin == "" {
-		var err error
-		if *bin, err = buildAiaudit(*dir); err != nil {
-			return err
-		}
 	}
 	ver, _ := exec.Command(*exiftool, "-ver").Output()
 	fmt.Printf("exiftool %s", ver)

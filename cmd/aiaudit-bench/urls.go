@@ -121,14 +121,8 @@ func runURLsBench(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*dir, 0o755); err != nil {
+	if err := workspace(*dir, bin); err != nil {
 		return err
-	}
-	if *bin == "" {
-		var err error
-		if *bin, err = buildAiaudit(*dir); err != nil {
-			return err
-		}
 	}
 	origins, stop, err := hosts(*nHosts)
 	if err != nil {
@@ -173,6 +167,20 @@ func runURLsBench(args []string) error {
 
 func printRow(r result) {
 	fmt.Printf("%-8d %-22s %10.2f %12.0f %9.1f MB\n", r.files, r.tool, r.elapsed.Seconds(), r.filesPerSecond(), float64(r.peakRSS)/(1<<20))
+}
+
+// workspace makes the work folder and builds aiaudit into it unless a binary
+// was given.
+func workspace(dir string, bin *string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if *bin != "" {
+		return nil
+	}
+	var err error
+	*bin, err = buildAiaudit(dir)
+	return err
 }
 
 func buildAiaudit(dir string) (string, error) {
