@@ -58,6 +58,9 @@ type Resource struct {
 	OptOutEvidence []detectors.OptOut `json:"opt_out_evidence"`
 
 	Provenance *detectors.Provenance `json:"provenance,omitempty"`
+	// Thumbnail is a small JPEG data URI of an AI-made image, for the HTML
+	// report (made by the scanner; reports never decode images).
+	Thumbnail string `json:"thumbnail,omitempty"`
 	// Notes are observations that are neither evidence nor errors: metadata
 	// that looks stripped, a malformed block that was skipped, ...
 	Notes []string `json:"notes,omitempty"`

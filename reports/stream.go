@@ -23,7 +23,7 @@ type Writer interface {
 }
 
 // Formats lists the accepted output formats.
-const Formats = "table, json, csv, markdown, sarif"
+const Formats = "table, json, csv, markdown, sarif, html"
 
 // NewWriter returns the renderer for a format.
 func NewWriter(format string, w io.Writer, opt TableOptions) (Writer, error) {
@@ -38,6 +38,8 @@ func NewWriter(format string, w io.Writer, opt TableOptions) (Writer, error) {
 		return &collector{w: w, render: renderMarkdown}, nil
 	case "sarif":
 		return &collector{w: w, render: renderSARIF}, nil
+	case "html":
+		return &htmlWriter{w: w, thumbs: map[string]string{}}, nil
 	}
 	return nil, fmt.Errorf("unknown format %q (accepted: %s)", format, Formats)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/detectors/media"
 	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/scanner/thumb"
 )
 
 // FilesOptions configures a files scan.
@@ -20,6 +21,8 @@ type FilesOptions struct {
 	// Workers is how many files are analysed at once (default DefaultWorkers).
 	Workers int
 	Limits  media.Limits
+	// Thumbnails adds a small picture of each AI-made image (for HTML).
+	Thumbnails bool
 	// Emit receives every resource in walk order, from one goroutine. An error
 	// stops the scan (the output could not be written).
 	Emit func(reports.Resource) error
@@ -91,7 +94,7 @@ func ScanFiles(ctx context.Context, paths []string, opt FilesOptions) error {
 	for range workers {
 		wg.Go(func() {
 			for j := range jobs {
-				r := AnalyzeFile(j.item, opt.Limits)
+				r := AnalyzeFile(j.item, opt.Limits, opt.Thumbnails)
 				select {
 				case results <- done{j.seq, r}:
 				case <-ctx.Done():
@@ -137,7 +140,7 @@ func ScanFiles(ctx context.Context, paths []string, opt FilesOptions) error {
 
 // AnalyzeFile reads one file (and its sidecars) and returns its resource. It
 // never panics: a parser bug on hostile bytes becomes that file's error.
-func AnalyzeFile(it FileItem, lim media.Limits) (res reports.Resource) {
+func AnalyzeFile(it FileItem, lim media.Limits, thumbnails bool) (res reports.Resource) {
 	res = reports.Resource{Location: it.Path, Kind: "other", MediaType: "application/octet-stream"}
 	defer func() {
 		if p := recover(); p != nil {
@@ -171,7 +174,11 @@ func AnalyzeFile(it FileItem, lim media.Limits) (res reports.Resource) {
 		return errorResource(it.Path, err)
 	}
 	result.Notes = append(result.Notes, notes...)
-	return toResource(it.Path, st.Size(), result)
+	res = toResource(it.Path, st.Size(), result)
+	if thumbnails && res.AIGenerated && res.Kind == "image" {
+		res.Thumbnail, _ = thumb.Make(f, st.Size(), 96) // best effort: the report shows no picture otherwise
+	}
+	return res
 }
 
 // unchanged reports a file rewritten while it was read: its blocks could come

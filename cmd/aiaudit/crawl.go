@@ -87,6 +87,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error,
 				}
 			}
 			opt.Starts = args
+			opt.Thumbnails = of.format == "html"
 			opt.Vet = vo
 			opt.Delay = vf.delay
 			if vf.userAgent == "" {

@@ -88,7 +88,8 @@ func runFiles(ctx context.Context, paths []string, workers int, of outputFlags, 
 	defer run.abort()
 	bar := newProgress(of.progress, "files", stderr)
 	scanErr := scanner.ScanFiles(ctx, paths, scanner.FilesOptions{
-		Workers: workers,
+		Workers:    workers,
+		Thumbnails: of.format == "html",
 		Emit: func(r reports.Resource) error {
 			return run.resource(r, reports.MediaFindings(r))
 		},

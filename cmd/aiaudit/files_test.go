@@ -110,7 +110,7 @@ func TestFilesFailOnAndExitCodes(t *testing.T) {
 
 	code, _, stderr := runCLI(t, context.Background(), "files", dir, "--format", "xml")
 	assert.Equal(t, exitError, code)
-	assert.Contains(t, stderr, "accepted: table, json, csv, markdown, sarif")
+	assert.Contains(t, stderr, "accepted: table, json, csv, markdown, sarif, html")
 	code, _, stderr = runCLI(t, context.Background(), "files", dir, "--fail-on", "sometimes")
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "--fail-on")

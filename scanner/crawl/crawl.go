@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,8 +23,10 @@ import (
 	"github.com/aiaudit/aiaudit/detectors/media"
 	"github.com/aiaudit/aiaudit/detectors/robots"
 	"github.com/aiaudit/aiaudit/detectors/robotsmeta"
+	"github.com/aiaudit/aiaudit/detectors/text"
 	"github.com/aiaudit/aiaudit/detectors/widgets"
 	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/scanner/thumb"
 	"github.com/aiaudit/aiaudit/scanner/urls"
 )
 
@@ -45,6 +48,8 @@ type Options struct {
 	EU bool
 	// Declared names content known to be AI-made (--declared).
 	Declared Declared
+	// Thumbnails adds a small picture of each AI-made image (for HTML).
+	Thumbnails bool
 	// Vet configures the opt-out checks (agents, strictness, fetch limits).
 	Vet urls.Options
 	// Emit receives every page and media resource with its findings, from
@@ -365,7 +370,14 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 		cr.mu.Unlock()
 	}
 	if res.AIGenerated && !lab.Visible {
-		fs = append(fs, cr.unlabelled(ref.URL+" on "+pageURL, ref.Kind, evidenceSummary(res), lab.Looked)...)
+		// Quote what the reader sees, so a reviewer can judge the verdict.
+		seen := ""
+		for _, a := range []string{"alt", "title"} {
+			if v, ok := ref.El.Attr(a); ok {
+				seen += fmt.Sprintf("; %s=%q", a, text.Clip(v, 120))
+			}
+		}
+		fs = append(fs, cr.unlabelled(ref.URL+" on "+pageURL, ref.Kind, evidenceSummary(res)+seen, lab.Looked)...)
 	}
 	switch {
 	case first:
@@ -437,7 +449,9 @@ func evidenceSummary(r reports.Resource) string {
 		if e.Generator != "" {
 			p += ": " + e.Generator
 		}
-		parts = append(parts, p)
+		if !slices.Contains(parts, p) {
+			parts = append(parts, p)
+		}
 	}
 	return strings.Join(parts, "; ")
 }
@@ -498,6 +512,9 @@ func (cr *crawler) analyzeMedia(u *url.URL) reports.Resource {
 	res.OptOutEvidence = ev
 	res.Provenance = &prov
 	res.Notes = m.Notes
+	if cr.opt.Thumbnails && res.AIGenerated && res.Kind == "image" {
+		res.Thumbnail, _ = thumb.Make(remote, remote.Size(), 96) // best effort: the report shows no picture otherwise
+	}
 	return res
 }
 

@@ -1,0 +1,232 @@
+package reports
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+//go:embed html.tmpl
+var htmlTemplate string
+
+var page = template.Must(template.New("report").Funcs(template.FuncMap{
+	"thumb": thumbURL,
+	"money": moneyText,
+}).Parse(htmlTemplate))
+
+// htmlWriter keeps what the page shows (findings, the resources they point
+// at) and renders one self-contained file at the end. Every string that came
+// from a scanned site goes through html/template's escaping.
+type htmlWriter struct {
+	w        io.Writer
+	findings []Finding
+	thumbs   map[string]string
+}
+
+func (h *htmlWriter) Begin(*Report) error { return nil }
+
+func (h *htmlWriter) Resource(r Resource, fs []Finding) error {
+	if r.Thumbnail != "" && len(h.thumbs) < 2000 {
+		h.thumbs[r.Location] = r.Thumbnail
+	}
+	return h.Findings(fs)
+}
+
+func (h *htmlWriter) Findings(fs []Finding) error {
+	h.findings = append(h.findings, fs...)
+	return nil
+}
+
+type htmlRow struct {
+	Finding
+	Thumb string
+}
+
+type bar struct {
+	Label string
+	Value int64
+	Text  string
+	Width int // bar length, the largest is barMax
+	Y     int
+}
+
+type agentRow struct {
+	Origin, Agent string
+	Blocked       bool
+}
+
+func (h *htmlWriter) End(r *Report) error {
+	rows := make([]htmlRow, 0, len(h.findings))
+	unlabelled := map[string]bool{} // one item, one count, whatever the number of laws
+	sections := map[string]int64{}
+	for _, f := range h.findings {
+		row := htmlRow{Finding: f}
+		media, pageURL := f.Location, f.Location
+		if i := strings.LastIndex(f.Location, " on "); i >= 0 {
+			media, pageURL = f.Location[:i], f.Location[i+4:]
+		}
+		row.Thumb = h.thumbs[media]
+		rows = append(rows, row)
+		if f.Severity == SeverityViolation && !unlabelled[f.Location] {
+			unlabelled[f.Location] = true
+			sections[section(pageURL)]++
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Severity.Rank() > rows[j].Severity.Rank() })
+	data := map[string]any{
+		"R":          r,
+		"Rows":       rows,
+		"Violations": len(unlabelled),
+		"Exposure":   newChart(exposureBars(r.Exposure)),
+		"Sections":   newChart(bars(sections, func(v int64) string { return fmt.Sprint(v) })),
+		"Agents":     agentRows(r.Sites),
+		"Range":      exposureRange(r.Exposure),
+	}
+	return page.Execute(h.w, data)
+}
+
+// section is the first path segment of a page: "/blog/a" -> "/blog".
+func section(pageURL string) string {
+	u, err := url.Parse(pageURL)
+	if err != nil || u.Path == "" || u.Path == "/" {
+		return "/"
+	}
+	seg := strings.SplitN(strings.TrimPrefix(u.Path, "/"), "/", 2)
+	if len(seg) == 1 {
+		return "/"
+	}
+	return "/" + seg[0]
+}
+
+func bars(m map[string]int64, text func(int64) string) []bar {
+	var out []bar
+	var top int64 = 1
+	for k, v := range m {
+		b := bar{Label: k, Value: v}
+		if text != nil {
+			b.Text = text(v)
+		}
+		out = append(out, b)
+		top = max(top, v)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Value > out[j].Value || out[i].Value == out[j].Value && out[i].Label < out[j].Label
+	})
+	for i := range out {
+		out[i].Width = int(out[i].Value * barMax / top)
+		out[i].Y = i * rowHeight
+	}
+	return out
+}
+
+// Chart geometry, in SVG units.
+const (
+	barMax    = 400
+	rowHeight = 22
+)
+
+type chart struct {
+	Bars   []bar
+	Height int
+}
+
+func newChart(b []bar) chart { return chart{Bars: b, Height: len(b) * rowHeight} }
+
+// exposureBars charts the maximum exposure per article, in euros (the one
+// unit every table has).
+func exposureBars(es []Exposure) []bar {
+	m := map[string]int64{}
+	texts := map[string]string{}
+	for _, e := range es {
+		if e.TotalMax == nil {
+			continue
+		}
+		k := e.Jurisdiction + " Art. " + e.Article
+		m[k] = euros(e.TotalMax.EUR)
+		texts[k] = moneyText(e.TotalMax)
+	}
+	out := bars(m, nil)
+	for i := range out {
+		out[i].Text = texts[out[i].Label]
+	}
+	return out
+}
+
+// euros reads a decimal euro string as whole euros, for bar lengths only.
+func euros(s string) int64 {
+	var n int64
+	for _, c := range strings.SplitN(s, ".", 2)[0] {
+		if c >= '0' && c <= '9' {
+			n = n*10 + int64(c-'0')
+		}
+	}
+	return n
+}
+
+func exposureRange(es []Exposure) string {
+	var parts []string
+	for _, e := range es {
+		if e.TotalMax != nil && e.Jurisdiction == "KZ" {
+			parts = append(parts, fmt.Sprintf("Art. %s: %s – %s", e.Article, moneyText(e.TotalMin), moneyText(e.TotalMax)))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, "; ")
+}
+
+func moneyText(m *Money) string {
+	if m == nil {
+		return "-"
+	}
+	if m.KZT != 0 {
+		return fmt.Sprintf("%d KZT (%s EUR)", m.KZT, m.EUR)
+	}
+	return m.EUR + " EUR"
+}
+
+func agentRows(sites []Site) []agentRow {
+	var out []agentRow
+	for _, s := range sites {
+		for key, blocked := range map[string]bool{"ai_agents_blocked": true, "ai_agents_allowed": false} {
+			for _, a := range asStrings(s.OptOut[key]) {
+				out = append(out, agentRow{Origin: s.Origin, Agent: a, Blocked: blocked})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Origin+out[i].Agent < out[j].Origin+out[j].Agent })
+	return out
+}
+
+func asStrings(v any) []string {
+	switch t := v.(type) {
+	case []string:
+		return t
+	case []any:
+		var out []string
+		for _, x := range t {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+var dataJPEG = regexp.MustCompile(`^data:image/jpeg;base64,[A-Za-z0-9+/=]+$`)
+
+// thumbURL trusts only the scanner's own JPEG data URIs; anything else
+// (a URL from a scanned page) is not shown.
+func thumbURL(s string) template.URL {
+	if dataJPEG.MatchString(s) {
+		return template.URL(s)
+	}
+	return ""
+}

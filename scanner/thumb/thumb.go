@@ -1,0 +1,55 @@
+// Package thumb makes the small thumbnails the HTML report shows next to a
+// finding, as data URIs, so the report opens offline.
+package thumb
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"image"
+	_ "image/gif" // decoders for the formats thumbnails are made of
+	"image/jpeg"
+	_ "image/png"
+	"io"
+
+	_ "golang.org/x/image/webp"
+)
+
+// MaxSource caps the file decoded for a thumbnail, and MaxPixels its area.
+const (
+	MaxSource = 16 << 20
+	MaxPixels = 40_000_000
+)
+
+// Make returns a JPEG data URI of the image scaled to fit box×box pixels.
+func Make(r io.ReaderAt, size int64, box int) (string, error) {
+	if size > MaxSource {
+		return "", fmt.Errorf("image of %d bytes is over the %d-byte thumbnail cap", size, MaxSource)
+	}
+	src := io.NewSectionReader(r, 0, size)
+	cfg, _, err := image.DecodeConfig(src)
+	if err != nil {
+		return "", err
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > MaxPixels {
+		return "", fmt.Errorf("image of %dx%d pixels is over the thumbnail cap", cfg.Width, cfg.Height)
+	}
+	img, _, err := image.Decode(io.NewSectionReader(r, 0, size))
+	if err != nil {
+		return "", err
+	}
+	b := img.Bounds()
+	scale := max(float64(b.Dx())/float64(box), float64(b.Dy())/float64(box), 1)
+	w, h := max(int(float64(b.Dx())/scale), 1), max(int(float64(b.Dy())/scale), 1)
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			dst.Set(x, y, img.At(b.Min.X+int(float64(x)*scale), b.Min.Y+int(float64(y)*scale)))
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 70}); err != nil {
+		return "", err
+	}
+	return "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+}
