@@ -40,7 +40,7 @@ func goldenReport(t *testing.T, format string) []byte {
 }
 
 func TestGoldenRenderers(t *testing.T) {
-	for format, name := range map[string]string{"json": "report.json", "table": "report.txt", "csv": "findings.csv", "markdown": "report.md", "sarif": "report.sarif"} {
+	for format, name := range map[string]string{"json": "report.json", "table": "report.txt", "csv": "findings.csv", "markdown": "report.md", "sarif": "report.sarif", "html": "report.html"} {
 		got := goldenReport(t, format)
 		path := filepath.Join("testdata", "golden", name)
 		if *update {
