@@ -158,13 +158,6 @@ func field(f *Fields, tag uint16) *string {
 	return nil
 }
 
-func byteOrder(tiff []byte) binary.ByteOrder {
-	if tiff[0] == 'M' {
-		return binary.BigEndian
-	}
-	return binary.LittleEndian
-}
-
 // DecodeUserComment decodes EXIF UserComment: an 8-byte character-code prefix
 // then the text. A1111 writes "UNICODE\0" with UTF-16 through piexif, in big-
 // or little-endian depending on the writer, so the order is guessed from the
