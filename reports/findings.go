@@ -29,7 +29,7 @@ func MediaFindings(r Resource) []Finding {
 	}
 	var out []Finding
 	add := func(rule string, sev Severity, format string, args ...any) {
-		out = append(out, Finding{Rule: rule, Severity: sev, Location: r.Location, Message: fmt.Sprintf(format, args...)})
+		out = append(out, Finding{Rule: rule, Severity: sev, Location: r.Location, Message: fmt.Sprintf(format, args...), Content: r.Digest})
 	}
 	if r.AIGenerated {
 		why := evidenceSummary(r)

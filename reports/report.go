@@ -47,6 +47,9 @@ type Resource struct {
 	Kind      string `json:"kind"`
 	MediaType string `json:"media_type"`
 	Size      int64  `json:"size,omitempty"`
+	// Digest identifies the content across scans (SHA-256 of its size and
+	// first 64 KiB): history and baselines match on it.
+	Digest string `json:"digest,omitempty"`
 
 	AIGenerated bool                 `json:"ai_generated"`
 	AIEvidence  []detectors.Evidence `json:"ai_evidence"`
@@ -108,6 +111,12 @@ type Finding struct {
 	Severity Severity `json:"severity"`
 	Location string   `json:"location"`
 	Message  string   `json:"message"`
+	// Content is the digest of the item the finding is about (empty for
+	// page-level findings), so a diff recognises it at a new place.
+	Content string `json:"content,omitempty"`
+	// Change says how the finding relates to the previous scan of the same
+	// target: "new", "unchanged" or "fixed" (set when history is kept).
+	Change string `json:"change,omitempty"`
 }
 
 // Exposure is one article's fine exposure for the findings of a scan

@@ -135,6 +135,13 @@ func ScanFiles(ctx context.Context, paths []string, opt FilesOptions) error {
 	if emitErr != nil {
 		return emitErr
 	}
+	if opt.Progress != nil && ctx.Err() == nil {
+		// The last file can finish before the walk has counted it: the jobs
+		// channel is closed only after the total is set, so it is known now.
+		totalMu.Lock()
+		opt.Progress(next, total)
+		totalMu.Unlock()
+	}
 	return ctx.Err()
 }
 
@@ -225,6 +232,7 @@ func toResource(path string, size int64, m *media.Result) reports.Resource {
 		Kind:           m.Kind,
 		MediaType:      m.MediaType,
 		Size:           size,
+		Digest:         m.Digest,
 		AIGenerated:    m.AIGenerated,
 		AIEvidence:     m.AIEvidence,
 		Labelled:       reports.Labelled{MachineReadable: m.MachineReadable, Evidence: m.LabelEvidence},

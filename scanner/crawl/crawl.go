@@ -3,6 +3,8 @@ package crawl
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -377,7 +379,7 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 				seen += fmt.Sprintf("; %s=%q", a, text.Clip(v, 120))
 			}
 		}
-		fs = append(fs, cr.unlabelled(ref.URL+" on "+pageURL, ref.Kind, evidenceSummary(res)+seen, lab.Looked)...)
+		fs = append(fs, cr.unlabelled(ref.URL+" on "+pageURL, res.Digest, ref.Kind, evidenceSummary(res)+seen, lab.Looked)...)
 	}
 	switch {
 	case first:
@@ -389,11 +391,12 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 
 // unlabelled builds the findings for an AI-made item shown without a
 // visible label.
-func (cr *crawler) unlabelled(loc, what, why string, looked []string) []reports.Finding {
+// content is the item's digest, so history recognises it wherever it moves.
+func (cr *crawler) unlabelled(loc, content, what, why string, looked []string) []reports.Finding {
 	msg := fmt.Sprintf("AI-made %s (%s) is published without a visible AI label; looked in: %s", what, why, strings.Join(looked, ", "))
-	fs := []reports.Finding{{Rule: "kz.aap.456.2", Severity: reports.SeverityViolation, Location: loc, Message: msg + " (KZ Administrative Code Art. 456.2, AI law Art. 21.2)"}}
+	fs := []reports.Finding{{Rule: "kz.aap.456.2", Severity: reports.SeverityViolation, Location: loc, Content: content, Message: msg + " (KZ Administrative Code Art. 456.2, AI law Art. 21.2)"}}
 	if cr.opt.EU {
-		fs = append(fs, reports.Finding{Rule: "eu.ai-act.50", Severity: reports.SeverityViolation, Location: loc, Message: msg + " (EU AI Act Art. 50(4))"})
+		fs = append(fs, reports.Finding{Rule: "eu.ai-act.50", Severity: reports.SeverityViolation, Location: loc, Content: content, Message: msg + " (EU AI Act Art. 50(4))"})
 	}
 	return fs
 }
@@ -410,13 +413,13 @@ func (cr *crawler) declaredFindings(doc *goquery.Document, page *url.URL) []repo
 		if sel == "" {
 			body := doc.Find("body")
 			if _, _, labelled := cr.opt.Labels.Match(body.Text()); !labelled {
-				fs = append(fs, cr.unlabelled(page.String(), "page", "declared", []string{"page text"})...)
+				fs = append(fs, cr.unlabelled(page.String(), textDigest(body.Text()), "page", "declared", []string{"page text"})...)
 			}
 			continue
 		}
 		doc.Find(sel).Each(func(i int, el *goquery.Selection) {
 			if r := cr.opt.Labels.ForText(doc, el); !r.Visible {
-				fs = append(fs, cr.unlabelled(fmt.Sprintf("%s [%s #%d]", page, sel, i+1), "text", "declared", r.Looked)...)
+				fs = append(fs, cr.unlabelled(fmt.Sprintf("%s [%s #%d]", page, sel, i+1), textDigest(el.Text()), "text", "declared", r.Looked)...)
 			}
 		})
 	}
@@ -440,6 +443,13 @@ func (cr *crawler) widgetFindings(doc *goquery.Document, page string) []reports.
 		fs = append(fs, f)
 	}
 	return fs
+}
+
+// textDigest identifies declared AI text by its words, whitespace aside, so
+// re-wrapped markup is the same text and an edited paragraph is new.
+func textDigest(s string) string {
+	sum := sha256.Sum256([]byte(strings.Join(strings.Fields(s), " ")))
+	return "sha256-text:" + hex.EncodeToString(sum[:])
 }
 
 func evidenceSummary(r reports.Resource) string {
@@ -501,7 +511,7 @@ func (cr *crawler) analyzeMedia(u *url.URL) reports.Resource {
 		ev = append(ev, robotsmeta.FromHeaders(remote.Header, a, m.Kind == "image")...)
 	}
 	prov := m.Provenance
-	res.MediaType, res.Kind = m.MediaType, m.Kind
+	res.MediaType, res.Kind, res.Digest = m.MediaType, m.Kind, m.Digest
 	res.AIGenerated, res.AIEvidence = m.AIGenerated, m.AIEvidence
 	if _, declared := cr.opt.Declared[u.String()]; declared {
 		res.AIGenerated = true

@@ -1,0 +1,206 @@
+package history
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aiaudit/aiaudit/reports"
+)
+
+func report(targets ...string) *reports.Report {
+	return &reports.Report{Scan: reports.Scan{Command: "crawl", Targets: targets, Started: time.Now(), Finished: time.Now(), Complete: true}}
+}
+
+// f is an unlabelled-image finding for the picture with digest content.
+func f(loc, content string) reports.Finding {
+	return reports.Finding{Rule: "kz.aap.456.2", Severity: reports.SeverityViolation, Location: loc, Content: content, Message: "m"}
+}
+
+func open(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(filepath.Join(t.TempDir(), "h.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func record(t *testing.T, s *Store, fs ...reports.Finding) int64 {
+	t.Helper()
+	rep := report("https://a.kz/")
+	sc, err := s.Begin(rep, map[string]string{"size": "small"})
+	require.NoError(t, err)
+	require.NoError(t, sc.Resource(&reports.Resource{Location: "https://a.kz/", Digest: "d"}, fs))
+	require.NoError(t, sc.Finish(rep))
+	return sc.ID
+}
+
+func locs(fs []reports.Finding) []string {
+	out := []string{}
+	for _, f := range fs {
+		out = append(out, f.Location)
+	}
+	return out
+}
+
+func TestDiffAcrossScans(t *testing.T) {
+	s := open(t)
+	first := record(t, s,
+		f("https://a.kz/img/1.jpg?v=1 on https://a.kz/p", "sha-1"), // stays; its query string changes
+		f("https://a.kz/img/2.jpg on https://a.kz/p", "sha-2"),     // fixed (relabelled)
+		f("https://a.kz/img/3.jpg on https://a.kz/old", "sha-3"),   // disappears with its page
+		f("https://a.kz/img/5.jpg on https://a.kz/p", "sha-5"),     // moves to the CDN
+		f("https://a.kz/img/6.jpg on https://a.kz/p", "sha-6"),     // replaced by another picture, same URL
+	)
+	second := record(t, s,
+		f("https://a.kz/img/new.jpg on https://a.kz/p", "sha-new"),
+		f("https://a.kz/img/1.jpg?v=2 on https://a.kz/p#top", "sha-1"),
+		f("https://a.kz/img/4.jpg on https://a.kz/p", "sha-4"), // another image: never merged with 1.jpg
+		f("https://cdn.a.kz/5.jpg on https://a.kz/about", "sha-5"),
+		f("https://a.kz/img/6.jpg on https://a.kz/p", "sha-6b"),
+	)
+	ctx := context.Background()
+	prev, err := s.Previous(ctx, Target("crawl", []string{"https://a.kz/"}), second)
+	require.NoError(t, err)
+	assert.Equal(t, first, prev)
+	d, err := s.Compare(ctx, prev, second)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{
+		"https://a.kz/img/new.jpg on https://a.kz/p",
+		"https://a.kz/img/4.jpg on https://a.kz/p",
+		"https://a.kz/img/6.jpg on https://a.kz/p",
+	}, locs(d.NewF))
+	assert.ElementsMatch(t, []string{
+		"https://a.kz/img/2.jpg on https://a.kz/p",
+		"https://a.kz/img/3.jpg on https://a.kz/old",
+		"https://a.kz/img/6.jpg on https://a.kz/p",
+	}, locs(d.Fixed))
+	assert.ElementsMatch(t, []string{
+		"https://a.kz/img/1.jpg?v=2 on https://a.kz/p#top",
+		"https://cdn.a.kz/5.jpg on https://a.kz/about",
+	}, locs(d.Unchanged))
+	for _, x := range d.NewF {
+		assert.Equal(t, "new", x.Change)
+	}
+	assert.Equal(t, "fixed", d.Fixed[0].Change)
+
+	list, err := s.Scans(ctx, "")
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	assert.Equal(t, second, list[0].ID, "newest first")
+	assert.Equal(t, 5, list[0].Findings)
+	old, latest, err := s.Latest(ctx, "")
+	require.NoError(t, err)
+	assert.Equal(t, [2]int64{first, second}, [2]int64{old, latest})
+	require.NoError(t, s.Check())
+}
+
+func TestSameImageTwiceOnAPageStaysTwoFindings(t *testing.T) {
+	s := open(t)
+	a := record(t, s, f("https://a.kz/x.jpg on https://a.kz/1", "sha-x"), f("https://a.kz/x.jpg on https://a.kz/2", "sha-x"))
+	b := record(t, s, f("https://a.kz/x.jpg on https://a.kz/1", "sha-x"))
+	d, err := s.Compare(context.Background(), a, b)
+	require.NoError(t, err)
+	assert.Len(t, d.Unchanged, 1)
+	assert.Equal(t, []string{"https://a.kz/x.jpg on https://a.kz/2"}, locs(d.Fixed))
+	assert.Empty(t, d.NewF)
+}
+
+func TestFilePathsAreRelativeToTheScannedFolder(t *testing.T) {
+	fl := reports.Finding{Rule: "ai.unmarked", Location: "/home/ana/corpus/a/x.png", Content: "c"}
+	moved := fl
+	moved.Location = "/srv/data/corpus/a/x.png"
+	assert.Equal(t, Key(fl, []string{"/home/ana/corpus"}), Key(moved, []string{"/srv/data/corpus/"}))
+	assert.Equal(t, "ai.unmarked|corpus/a/x.png|c", Key(fl, []string{"/home/ana/corpus"}))
+	assert.NotEqual(t, Key(fl, []string{"/home/ana/corpus"}), Key(reports.Finding{Rule: "ai.unmarked", Location: "/home/ana/corpus2/a/x.png", Content: "c"}, []string{"/home/ana/corpus2"}))
+}
+
+func TestDiffReports(t *testing.T) {
+	old := &reports.Report{Scan: reports.Scan{Command: "files", Targets: []string{"/a/corpus"}}, Findings: []reports.Finding{
+		{Rule: "ai.unmarked", Location: "/a/corpus/1.png", Content: "one"},
+		{Rule: "ai.unmarked", Location: "/a/corpus/2.png", Content: "two"},
+	}}
+	new := &reports.Report{Scan: reports.Scan{Command: "files", Targets: []string{"/b/corpus"}}, Findings: []reports.Finding{
+		{Rule: "ai.unmarked", Location: "/b/corpus/1.png", Content: "one"},
+		{Rule: "ai.unmarked", Location: "/b/corpus/3.png", Content: "three"},
+	}}
+	d := DiffReports(old, new)
+	assert.Equal(t, []string{"/b/corpus/1.png"}, locs(d.Unchanged))
+	assert.Equal(t, []string{"/b/corpus/3.png"}, locs(d.NewF))
+	assert.Equal(t, []string{"/a/corpus/2.png"}, locs(d.Fixed))
+}
+
+func TestIncompleteScanIsNotABaseline(t *testing.T) {
+	s := open(t)
+	done := record(t, s, f("https://a.kz/1.jpg on https://a.kz/", "1"))
+	rep := report("https://a.kz/")
+	killed, err := s.Begin(rep, nil) // never finished: as if the process was killed after a batch
+	require.NoError(t, err)
+	require.NoError(t, killed.Resource(nil, []reports.Finding{f("https://a.kz/x.jpg on https://a.kz/", "x")}))
+	require.NoError(t, killed.flush())
+	latest := record(t, s)
+	list, _ := s.Scans(context.Background(), "")
+	assert.False(t, list[1].Complete, "the killed scan stays incomplete")
+	prev, err := s.Previous(context.Background(), Target("crawl", []string{"https://a.kz/"}), latest)
+	require.NoError(t, err)
+	assert.Equal(t, done, prev, "the diff compares with the last complete scan")
+}
+
+func TestRefusesNewerAndCorruptDatabases(t *testing.T) {
+	dir := t.TempDir()
+	newer := filepath.Join(dir, "newer.db")
+	db, err := sql.Open("sqlite", newer)
+	require.NoError(t, err)
+	_, err = db.Exec(`PRAGMA user_version = 99`)
+	require.NoError(t, err)
+	db.Close()
+	before, _ := os.ReadFile(newer)
+	_, err = Open(newer)
+	assert.ErrorContains(t, err, "newer aiaudit (schema 99")
+	after, _ := os.ReadFile(newer)
+	assert.Equal(t, before, after, "a newer database is left untouched")
+
+	corrupt := filepath.Join(dir, "corrupt.db")
+	require.NoError(t, os.WriteFile(corrupt, []byte("this is not a database, just text that is long enough to look like a header......"), 0o644))
+	_, err = Open(corrupt)
+	assert.ErrorContains(t, err, "not a readable SQLite database")
+	b, _ := os.ReadFile(corrupt)
+	assert.Contains(t, string(b), "this is not a database", "nothing overwritten")
+}
+
+func TestPrune(t *testing.T) {
+	s := open(t)
+	for range 5 {
+		record(t, s, f("https://a.kz/1.jpg on https://a.kz/", "1"))
+	}
+	n, err := s.Prune(context.Background(), 2)
+	require.NoError(t, err)
+	assert.Equal(t, int64(3), n)
+	list, _ := s.Scans(context.Background(), "")
+	assert.Len(t, list, 2)
+	var orphans int
+	require.NoError(t, s.db.QueryRow(`SELECT COUNT(*) FROM findings WHERE scan_id NOT IN (SELECT id FROM scans)`).Scan(&orphans))
+	assert.Zero(t, orphans, "findings go with their scans")
+	_, err = s.Prune(context.Background(), 0)
+	assert.Error(t, err)
+}
+
+func TestBatchesSpanManyResources(t *testing.T) {
+	s := open(t)
+	rep := report("https://a.kz/")
+	sc, err := s.Begin(rep, nil)
+	require.NoError(t, err)
+	for i := range 1234 {
+		require.NoError(t, sc.Resource(&reports.Resource{Location: "https://a.kz/" + string(rune('a'+i%26))}, []reports.Finding{f("https://a.kz/x on https://a.kz/", "x")}))
+	}
+	require.NoError(t, sc.Finish(rep))
+	var n int
+	require.NoError(t, s.db.QueryRow(`SELECT COUNT(*) FROM resources WHERE scan_id = ?`, sc.ID).Scan(&n))
+	assert.Equal(t, 1234, n)
+}

@@ -1,0 +1,300 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func findings(n int) []Finding {
+	out := make([]Finding, n)
+	for i := range out {
+		out[i] = Finding{Rule: "kz.aap.456.2", Severity: "violation", Location: fmt.Sprintf("https://example.kz/img/%d.jpg on https://example.kz/", i), Message: "unlabelled AI image"}
+	}
+	return out
+}
+
+// sleeps records requested waits instead of spending real time.
+type sleeps struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	s.d = append(s.d, d)
+	s.mu.Unlock()
+	return ctx.Err()
+}
+
+func (s *sleeps) got() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.d...)
+}
+
+func TestPostRetriesThenSucceeds(t *testing.T) {
+	var n atomic.Int32
+	var body []byte
+	var ctype, ua string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		switch n.Add(1) {
+		case 1:
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case 2:
+			w.WriteHeader(http.StatusInternalServerError)
+		default:
+			body, ctype, ua = b, r.Header.Get("Content-Type"), r.Header.Get("User-Agent")
+			w.WriteHeader(http.StatusOK)
+		}
+	}))
+	defer srv.Close()
+
+	m := Build("https://example.kz/", 7, 6, true, findings(3), 2, 40, "/tmp/r.html")
+	s := &sleeps{}
+	err := Post(context.Background(), srv.URL+"/hooks/secret", m, Options{Backoff: 5 * time.Millisecond, Sleep: s.sleep, UserAgent: "test-agent"})
+	require.NoError(t, err)
+	assert.EqualValues(t, 3, n.Load())
+	assert.Equal(t, []time.Duration{5 * time.Millisecond, 10 * time.Millisecond}, s.got(), "exponential backoff")
+	assert.Equal(t, "application/json", ctype)
+	assert.Equal(t, "test-agent", ua)
+
+	var got Message
+	require.NoError(t, json.Unmarshal(body, &got))
+	assert.Equal(t, m, got)
+	assert.Equal(t, "aiaudit", got.Tool)
+	assert.Equal(t, "https://example.kz/", got.Target)
+	assert.EqualValues(t, 7, got.ScanID)
+	assert.EqualValues(t, 6, got.Previous)
+	assert.Equal(t, 3, got.New)
+	assert.Equal(t, 2, got.Fixed)
+	assert.Equal(t, 40, got.Unchanged)
+	assert.True(t, got.Complete)
+	assert.Len(t, got.Findings, 3)
+	assert.False(t, got.NewTruncated)
+	assert.Equal(t, "/tmp/r.html", got.Report)
+
+	var raw map[string]any
+	require.NoError(t, json.Unmarshal(body, &raw))
+	for _, k := range []string{"text", "tool", "target", "scan_id", "previous_scan", "new", "fixed", "unchanged", "complete", "new_findings", "report"} {
+		assert.Contains(t, raw, k)
+	}
+}
+
+func TestPostGivesUpAfterAttempts(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		http.Error(w, "down for maintenance", http.StatusBadGateway)
+	}))
+	defer srv.Close()
+
+	err := Post(context.Background(), srv.URL, Build("t", 0, 0, true, nil, 0, 0, ""), Options{Attempts: 3, Backoff: 5 * time.Millisecond})
+	require.Error(t, err)
+	assert.EqualValues(t, 3, n.Load())
+	assert.Contains(t, err.Error(), "3 attempts")
+	assert.Contains(t, err.Error(), "502")
+	var se *StatusError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, http.StatusBadGateway, se.Code)
+}
+
+func TestPostDoesNotRetryClientError(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, "invalid_payload "+strings.Repeat("x", 1000))
+	}))
+	defer srv.Close()
+
+	s := &sleeps{}
+	err := Post(context.Background(), srv.URL, Build("t", 0, 0, true, nil, 0, 0, ""), Options{Backoff: 5 * time.Millisecond, Sleep: s.sleep})
+	require.Error(t, err)
+	assert.EqualValues(t, 1, n.Load())
+	assert.Empty(t, s.got())
+	assert.Contains(t, err.Error(), "1 attempt:")
+	assert.Contains(t, err.Error(), "400")
+	assert.Contains(t, err.Error(), "invalid_payload")
+	var se *StatusError
+	require.ErrorAs(t, err, &se)
+	assert.Len(t, se.Body, 200)
+}
+
+func TestPostRetriesTooManyRequestsWithRetryAfterZero(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+
+	s := &sleeps{}
+	err := Post(context.Background(), srv.URL, Build("t", 0, 0, true, nil, 0, 0, ""), Options{Backoff: time.Hour, Sleep: s.sleep})
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, n.Load())
+	assert.Equal(t, []time.Duration{0}, s.got(), "Retry-After: 0 overrides the backoff")
+}
+
+func TestPostCapsRetryAfter(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch n.Add(1) {
+		case 1:
+			w.Header().Set("Retry-After", "3600")
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case 2:
+			w.Header().Set("Retry-After", time.Now().Add(2*time.Hour).UTC().Format(http.TimeFormat))
+			w.WriteHeader(http.StatusTooManyRequests)
+		default:
+			w.WriteHeader(http.StatusOK)
+		}
+	}))
+	defer srv.Close()
+
+	s := &sleeps{}
+	err := Post(context.Background(), srv.URL, Build("t", 0, 0, true, nil, 0, 0, ""), Options{Backoff: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond, Sleep: s.sleep})
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{50 * time.Millisecond, 50 * time.Millisecond}, s.got())
+}
+
+func TestPostCancelledDuringWait(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	// The real sleep: a 1h backoff that only cancellation can cut short.
+	err := Post(ctx, srv.URL, Build("t", 0, 0, true, nil, 0, 0, ""), Options{Backoff: time.Hour, MaxWait: 2 * time.Hour})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.EqualValues(t, 1, n.Load())
+}
+
+func TestPostCancelledBeforeStart(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := Post(ctx, srv.URL, Build("t", 0, 0, true, nil, 0, 0, ""), Options{})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Zero(t, n.Load())
+}
+
+func TestPostInvalidURL(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
+	defer srv.Close()
+	for _, u := range []string{"ftp://x", "not a url", "", "http://", "https:///path", "://x"} {
+		err := Post(context.Background(), u, Build("t", 0, 0, true, nil, 0, 0, ""), Options{Client: srv.Client()})
+		require.Error(t, err, u)
+		assert.Contains(t, err.Error(), fmt.Sprintf("%q", u))
+	}
+	assert.Zero(t, n.Load())
+}
+
+func TestPostHangingServerBoundedByClientTimeout(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	}))
+	defer srv.Close()
+
+	start := time.Now()
+	err := Post(context.Background(), srv.URL+"/hooks/T000/B000/secret-token", Build("t", 0, 0, true, nil, 0, 0, ""),
+		Options{Client: &http.Client{Timeout: 100 * time.Millisecond}, Attempts: 2, Backoff: 5 * time.Millisecond})
+	require.Error(t, err)
+	assert.Less(t, time.Since(start), 3*time.Second)
+	assert.EqualValues(t, 2, n.Load())
+	assert.Contains(t, err.Error(), "2 attempts")
+	assert.NotContains(t, err.Error(), "secret-token", "webhook secrets must not reach logs")
+}
+
+func TestBuildTruncates(t *testing.T) {
+	m := Build("crawl https://example.kz/", 2, 1, true, findings(150), 2, 40, "")
+	assert.Equal(t, 150, m.New)
+	assert.Len(t, m.Findings, 100)
+	assert.True(t, m.NewTruncated)
+
+	lines := strings.Split(m.Text, "\n")
+	require.Len(t, lines, 12)
+	assert.Equal(t, "aiaudit: 150 new findings on crawl https://example.kz/ (2 fixed, 40 unchanged)", lines[0])
+	assert.Equal(t, "- [violation] kz.aap.456.2 https://example.kz/img/0.jpg on https://example.kz/", lines[1])
+	assert.Equal(t, "… and 140 more", lines[11])
+}
+
+func TestBuildSmall(t *testing.T) {
+	m := Build("https://example.kz/", 0, 0, true, findings(1), 0, 0, "")
+	assert.Equal(t, "aiaudit: 1 new finding on https://example.kz/ (0 fixed, 0 unchanged)\n- [violation] kz.aap.456.2 https://example.kz/img/0.jpg on https://example.kz/", m.Text)
+	assert.False(t, m.NewTruncated)
+
+	m = Build("https://example.kz/", 0, 0, true, nil, 3, 5, "")
+	assert.Equal(t, "aiaudit: 0 new findings on https://example.kz/ (3 fixed, 5 unchanged)", m.Text)
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"new_findings":[]`)
+	assert.NotContains(t, string(b), "scan_id")
+	assert.NotContains(t, string(b), "report")
+}
+
+func TestBuildIncompleteAndHostileText(t *testing.T) {
+	f := []Finding{{Rule: "r", Severity: "warning", Location: "https://x/a\n- [fake] line"}}
+	m := Build("https://x/", 0, 0, false, f, 0, 0, "")
+	assert.Contains(t, strings.SplitN(m.Text, "\n", 2)[0], "incomplete")
+	assert.Len(t, strings.Split(m.Text, "\n"), 2, "a newline in a field must not add a line")
+	assert.False(t, m.Complete)
+}
+
+func TestBuildCopiesFindings(t *testing.T) {
+	f := findings(2)
+	m := Build("t", 0, 0, true, f, 0, 0, "")
+	f[0].Rule = "changed"
+	assert.Equal(t, "kz.aap.456.2", m.Findings[0].Rule)
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	assert.Equal(t, time.Duration(-1), retryAfter("", now))
+	assert.Equal(t, time.Duration(-1), retryAfter("soon", now))
+	assert.Equal(t, time.Duration(-1), retryAfter("-5", now))
+	assert.Equal(t, 0*time.Second, retryAfter("0", now))
+	assert.Equal(t, 120*time.Second, retryAfter(" 120 ", now))
+	assert.Equal(t, 24*time.Hour, retryAfter("99999999999999", now))
+	assert.Equal(t, 30*time.Second, retryAfter(now.Add(30*time.Second).Format(http.TimeFormat), now))
+	assert.Equal(t, time.Duration(0), retryAfter(now.Add(-time.Minute).Format(http.TimeFormat), now))
+}
+
+func TestBackoffCapped(t *testing.T) {
+	o := Options{Backoff: time.Second, MaxWait: 5 * time.Second}
+	assert.Equal(t, time.Second, backoff(o, 1))
+	assert.Equal(t, 2*time.Second, backoff(o, 2))
+	assert.Equal(t, 4*time.Second, backoff(o, 3))
+	assert.Equal(t, 5*time.Second, backoff(o, 4))
+	assert.Equal(t, 5*time.Second, backoff(o, 1000))
+}
