@@ -1,0 +1,207 @@
+// Package baseline reads the file where a team records findings it has
+// accepted, with a reason and an expiry date, and removes them from a scan's
+// findings. An entry that has expired stops suppressing, so accepted risk is
+// looked at again instead of being hidden for ever.
+//
+//	# aiaudit baseline
+//	accepted:
+//	  - rule: kz.aap.456.2                       # required; "*" for every rule
+//	    location: https://example.kz/img/hero.jpg on https://example.kz/
+//	                                             # required; "*" matches any run of characters
+//	    content: sha256-head:9f2c...             # optional: only this exact content
+//	    reason: licensed stock photo, label added in ticket 123   # required
+//	    until: 2027-03-31                        # required; accepted through that day (UTC)
+//
+// Locations are compared the way history compares them: without query
+// strings or fragments, file paths relative to the scanned folder.
+package baseline
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/parser"
+
+	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/history"
+)
+
+// maxSize caps the file: a baseline is written by people.
+const maxSize = 4 << 20
+
+// Entry is one accepted finding.
+type Entry struct {
+	Rule     string `yaml:"rule"`
+	Location string `yaml:"location"`
+	Content  string `yaml:"content"`
+	Reason   string `yaml:"reason"`
+	Until    string `yaml:"until"`
+
+	line    int
+	expires time.Time // the first instant the entry no longer applies
+}
+
+// String names the entry for a reader: where it is and what it accepted.
+func (e Entry) String() string {
+	return fmt.Sprintf("line %d: %s at %s (%s, until %s)", e.line, e.Rule, e.Location, e.Reason, e.Until)
+}
+
+// File is a parsed baseline.
+type File struct {
+	Path     string
+	Accepted []Entry `yaml:"accepted"`
+}
+
+// Load reads and validates a baseline file.
+func Load(path string) (*File, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > maxSize {
+		return nil, fmt.Errorf("%s: %d bytes is more than the %d a baseline may have", path, fi.Size(), maxSize)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, b)
+}
+
+// Parse validates a baseline; every error names the file and line.
+func Parse(name string, b []byte) (*File, error) {
+	f := &File{Path: name}
+	if len(b) > maxSize {
+		return nil, fmt.Errorf("%s: more than %d bytes", name, maxSize)
+	}
+	if err := yaml.UnmarshalWithOptions(b, f, yaml.Strict()); err != nil {
+		return nil, fmt.Errorf("%s: %s", name, yaml.FormatError(err, false, false))
+	}
+	ast, err := parser.ParseBytes(b, 0)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	line := func(i int, field string) int {
+		p, err := yaml.PathString(fmt.Sprintf("$.accepted[%d].%s", i, field))
+		if err != nil {
+			return 0
+		}
+		n, err := p.FilterFile(ast)
+		if err != nil || n == nil {
+			p, _ = yaml.PathString(fmt.Sprintf("$.accepted[%d]", i))
+			if n, err = p.FilterFile(ast); err != nil || n == nil {
+				return 0
+			}
+		}
+		return n.GetToken().Position.Line
+	}
+	var errs []error
+	bad := func(i int, field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s:%d: accepted entry %d: %s", name, line(i, field), i+1, fmt.Sprintf(format, args...)))
+	}
+	for i := range f.Accepted {
+		e := &f.Accepted[i]
+		e.line = line(i, "rule")
+		switch {
+		case e.Rule == "":
+			bad(i, "rule", `"rule" is required (a rule id such as kz.aap.456.2, or "*")`)
+		case e.Location == "":
+			bad(i, "location", `"location" is required (as the report prints it; "*" matches any run of characters)`)
+		case strings.TrimSpace(e.Reason) == "":
+			bad(i, "reason", `"reason" is required: say why this finding is accepted`)
+		case e.Until == "":
+			bad(i, "until", `"until" is required (YYYY-MM-DD): accepted risk is looked at again`)
+		default:
+			day, err := time.Parse(time.DateOnly, e.Until)
+			if err != nil {
+				bad(i, "until", "until %q is not a date: want YYYY-MM-DD", e.Until)
+				continue
+			}
+			e.expires = day.AddDate(0, 0, 1)
+		}
+	}
+	return f, errors.Join(errs...)
+}
+
+// Result is what applying a baseline did.
+type Result struct {
+	Kept       []reports.Finding
+	Suppressed int
+	// Expired lists entries past their date that matched a finding, which
+	// is therefore reported again.
+	Expired []Entry
+}
+
+// Apply removes the findings the baseline accepts as of now. roots are the
+// scan's targets, so file paths compare relative to them.
+func (f *File) Apply(fs []reports.Finding, roots []string, now time.Time) Result {
+	var r Result
+	expired := map[int]bool{}
+	for _, fd := range fs {
+		i, live := f.match(fd, roots, now)
+		switch {
+		case i < 0:
+			r.Kept = append(r.Kept, fd)
+		case live:
+			r.Suppressed++
+		default:
+			r.Kept = append(r.Kept, fd)
+			if !expired[i] {
+				expired[i] = true
+				r.Expired = append(r.Expired, f.Accepted[i])
+			}
+		}
+	}
+	return r
+}
+
+// match returns the first entry that covers the finding (a live one first),
+// and whether it is still in force.
+func (f *File) match(fd reports.Finding, roots []string, now time.Time) (int, bool) {
+	place := history.Place(fd.Location, roots)
+	found := -1
+	for i, e := range f.Accepted {
+		if e.Rule != "*" && e.Rule != fd.Rule {
+			continue
+		}
+		if e.Content != "" && e.Content != fd.Content {
+			continue
+		}
+		if !glob(history.Place(e.Location, roots), place) {
+			continue
+		}
+		if now.Before(e.expires) {
+			return i, true
+		}
+		if found < 0 {
+			found = i
+		}
+	}
+	return found, false
+}
+
+// glob matches s against a pattern where "*" stands for any run of
+// characters ("/" included: a location is not a file path).
+func glob(pattern, s string) bool {
+	parts := strings.Split(pattern, "*")
+	if len(parts) == 1 {
+		return pattern == s
+	}
+	if !strings.HasPrefix(s, parts[0]) {
+		return false
+	}
+	s = s[len(parts[0]):]
+	last := parts[len(parts)-1]
+	for _, p := range parts[1 : len(parts)-1] {
+		i := strings.Index(s, p)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(p):]
+	}
+	return len(s) >= len(last) && strings.HasSuffix(s, last)
+}

@@ -1,0 +1,125 @@
+package baseline
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aiaudit/aiaudit/reports"
+)
+
+const sample = `# accepted findings
+accepted:
+  - rule: kz.aap.456.2
+    location: https://a.kz/img/hero.jpg on https://a.kz/
+    reason: licensed stock photo
+    until: 2027-03-31
+  - rule: "*"
+    location: https://a.kz/blog/*
+    reason: blog migrates in Q1
+    until: 2026-10-01
+  - rule: ai.unmarked
+    location: corpus/*.png
+    content: sha256-head:aa
+    reason: vendor images, vendor marks them
+    until: 2027-01-01
+`
+
+func finding(rule, loc, content string) reports.Finding {
+	return reports.Finding{Rule: rule, Location: loc, Content: content, Severity: reports.SeverityViolation}
+}
+
+func TestApply(t *testing.T) {
+	b, err := Parse("baseline.yaml", []byte(sample))
+	require.NoError(t, err)
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	fs := []reports.Finding{
+		finding("kz.aap.456.2", "https://a.kz/img/hero.jpg?v=3 on https://a.kz/#top", "x"), // accepted; query and anchor ignored
+		finding("eu.ai-act.50", "https://a.kz/img/hero.jpg on https://a.kz/", "x"),         // another rule: kept
+		finding("kz.aap.456.2", "https://a.kz/img/other.jpg on https://a.kz/", "y"),        // another image: kept
+		finding("kz.aap.456.2", "https://a.kz/blog/post-1", "z"),                           // entry expired: comes back
+		finding("ai.unmarked", "/data/corpus/1.png", "sha256-head:aa"),                     // accepted: relative place and content match
+		finding("ai.unmarked", "/data/corpus/2.png", "sha256-head:bb"),                     // same place pattern, other content: kept
+	}
+	r := b.Apply(fs, []string{"/data/corpus"}, now)
+	assert.Equal(t, 2, r.Suppressed)
+	var kept []string
+	for _, f := range r.Kept {
+		kept = append(kept, f.Rule+" "+f.Location)
+	}
+	assert.Equal(t, []string{
+		"eu.ai-act.50 https://a.kz/img/hero.jpg on https://a.kz/",
+		"kz.aap.456.2 https://a.kz/img/other.jpg on https://a.kz/",
+		"kz.aap.456.2 https://a.kz/blog/post-1",
+		"ai.unmarked /data/corpus/2.png",
+	}, kept)
+	require.Len(t, r.Expired, 1)
+	assert.Contains(t, r.Expired[0].String(), "line 7")
+	assert.Contains(t, r.Expired[0].String(), "blog migrates in Q1")
+
+	// Accepted through the whole "until" day, not after it.
+	lastDay := time.Date(2027, 3, 31, 23, 59, 0, 0, time.UTC)
+	assert.Equal(t, 1, b.Apply(fs[:1], nil, lastDay).Suppressed)
+	assert.Equal(t, 0, b.Apply(fs[:1], nil, lastDay.Add(time.Hour)).Suppressed)
+}
+
+func TestParseErrorsNameTheLine(t *testing.T) {
+	for name, c := range map[string]struct{ yaml, want string }{
+		"bad date":     {"accepted:\n  - rule: r\n    location: l\n    reason: x\n    until: 2027-13-01\n", "b.yaml:5: accepted entry 1: until \"2027-13-01\" is not a date: want YYYY-MM-DD"},
+		"no reason":    {"accepted:\n  - rule: r\n    location: l\n    until: 2027-01-01\n", "b.yaml:2: accepted entry 1: \"reason\" is required"},
+		"unknown key":  {"accepted:\n  - rule: r\n    locaton: l\n", "[3:5] unknown field \"locaton\""},
+		"wrong type":   {"accepted: yes\n", "b.yaml: [1:11]"},
+		"no until":     {"accepted:\n  - rule: r\n    location: l\n    reason: x\n", "b.yaml:2: accepted entry 1: \"until\" is required"},
+		"second entry": {"accepted:\n  - {rule: r, location: l, reason: x, until: 2027-01-01}\n  - rule: r\n    location: l\n    reason: x\n    until: 31.12.2026\n", "b.yaml:6: accepted entry 2: until \"31.12.2026\""},
+		"syntax":       {"accepted:\n  - rule: [\n", "b.yaml:"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse("b.yaml", []byte(c.yaml))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "b.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(sample), 0o644))
+	b, err := Load(p)
+	require.NoError(t, err)
+	assert.Len(t, b.Accepted, 3)
+	_, err = Load(filepath.Join(dir, "missing.yaml"))
+	assert.Error(t, err)
+	big := filepath.Join(dir, "big.yaml")
+	require.NoError(t, os.WriteFile(big, make([]byte, maxSize+1), 0o644))
+	_, err = Load(big)
+	assert.ErrorContains(t, err, "more than")
+	empty, err := Parse("e.yaml", nil)
+	require.NoError(t, err)
+	assert.Empty(t, empty.Accepted)
+}
+
+func TestGlob(t *testing.T) {
+	assert.True(t, glob("a*c", "abbbc"))
+	assert.True(t, glob("*", ""))
+	assert.True(t, glob("https://a.kz/*/x.jpg on *", "https://a.kz/p/q/x.jpg on https://a.kz/"))
+	assert.False(t, glob("a*c", "abd"))
+	assert.False(t, glob("ab*ba", "aba"), "prefix and suffix may not overlap")
+	assert.False(t, glob("exact", "exact-not"))
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(sample))
+	f.Add([]byte("accepted:\n  - until: 2027-13-01\n"))
+	f.Add([]byte("accepted: [1, 2, {rule: *}]"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		bl, err := Parse("f.yaml", b)
+		if err == nil {
+			bl.Apply([]reports.Finding{{Rule: "r", Location: "https://a.kz/x?q on https://a.kz/"}}, []string{"/x"}, time.Now())
+		}
+	})
+}
