@@ -86,6 +86,7 @@ func (h *htmlWriter) End(r *Report) error {
 		"Sections":   newChart(bars(sections, func(v int64) string { return fmt.Sprint(v) })),
 		"Agents":     agentRows(r.Sites),
 		"Range":      exposureRange(r.Exposure),
+		"History":    historyLines(r),
 	}
 	return page.Execute(h.w, data)
 }

@@ -57,6 +57,12 @@ func renderMarkdown(w io.Writer, r *Report, fs []Finding) error {
 	}
 	fmt.Fprintf(w, "\n\n| items | AI-made | without machine-readable marking | training opt-out | errors |\n|---|---|---|---|---|\n| %d | %d | %d | %d | %d |\n\n",
 		s.Resources, s.AIGenerated, s.AIUnmarked, s.TrainingOptOut, s.Errors)
+	for _, line := range historyLines(r) {
+		fmt.Fprintf(w, "%s  \n", mdEscape(line))
+	}
+	if r.Changes != nil || r.Baseline != nil {
+		fmt.Fprint(w, "\n")
+	}
 	if len(r.Exposure) > 0 {
 		fmt.Fprint(w, "## Fine exposure\n\n| jurisdiction | article | offences | exposure |\n|---|---|---|---|\n")
 		for _, e := range r.Exposure {
@@ -115,6 +121,8 @@ type sarifResult struct {
 	Level     string          `json:"level"`
 	Message   sarifMessage    `json:"message"`
 	Locations []sarifLocation `json:"locations"`
+	// BaselineState is SARIF's own word for a diff: new, unchanged, absent.
+	BaselineState string `json:"baselineState,omitempty"`
 }
 
 type sarifLocation struct {
@@ -139,6 +147,8 @@ var ruleTexts = map[string]string{
 	"ai.chat-widget":       "AI chat assistant embedded without disclosure",
 }
 
+var sarifBaselineState = map[string]string{"new": "new", "unchanged": "unchanged", "fixed": "absent"}
+
 func renderSARIF(w io.Writer, r *Report, fs []Finding) error {
 	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "aiaudit", Version: r.Tool.Version, InformationURI: "https://github.com/aiaudit/aiaudit"}}, Results: []sarifResult{}}
 	seen := map[string]bool{}
@@ -151,7 +161,7 @@ func renderSARIF(w io.Writer, r *Report, fs []Finding) error {
 			}
 			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{ID: f.Rule, ShortDescription: sarifMessage{Text: text}})
 		}
-		res := sarifResult{RuleID: f.Rule, Level: sarifLevel(f.Severity), Message: sarifMessage{Text: f.Message}}
+		res := sarifResult{RuleID: f.Rule, Level: sarifLevel(f.Severity), Message: sarifMessage{Text: f.Message}, BaselineState: sarifBaselineState[f.Change]}
 		var loc sarifLocation
 		loc.PhysicalLocation.ArtifactLocation.URI = f.Location
 		res.Locations = []sarifLocation{loc}

@@ -22,6 +22,11 @@ type Report struct {
 	Sites     []Site     `json:"sites"`
 	Findings  []Finding  `json:"findings"`
 	Exposure  []Exposure `json:"exposure"`
+	// Changes compares this scan with the previous complete scan of the same
+	// target (present when history is kept).
+	Changes *Changes `json:"changes,omitempty"`
+	// Baseline says what an accepted-findings file suppressed.
+	Baseline *BaselineUse `json:"baseline,omitempty"`
 	// Disclaimer accompanies exposure figures.
 	Disclaimer string `json:"disclaimer,omitempty"`
 }
@@ -69,6 +74,39 @@ type Resource struct {
 	Notes []string `json:"notes,omitempty"`
 	Error string   `json:"error"`
 }
+
+// Changes counts findings against the previous complete scan of a target.
+type Changes struct {
+	Scan int64 `json:"scan"`
+	// PreviousScan is 0 for the first scan of a target: every finding is new.
+	PreviousScan int64 `json:"previous_scan,omitempty"`
+	New          int   `json:"new"`
+	Fixed        int   `json:"fixed"`
+	Unchanged    int   `json:"unchanged"`
+}
+
+// BaselineUse is what a baseline file did to a report.
+type BaselineUse struct {
+	File       string `json:"file"`
+	Suppressed int    `json:"suppressed"`
+	// Expired names entries past their date whose findings are reported again.
+	Expired []string `json:"expired,omitempty"`
+}
+
+// Diff is what changed between two scans of a target: the findings that are
+// new, fixed (gone) and unchanged, each with Change set.
+type Diff struct {
+	Schema    string    `json:"schema"`
+	Target    string    `json:"target"`
+	Old       int64     `json:"old_scan,omitempty"`
+	New       int64     `json:"new_scan,omitempty"`
+	NewF      []Finding `json:"new"`
+	Fixed     []Finding `json:"fixed"`
+	Unchanged []Finding `json:"unchanged"`
+}
+
+// DiffSchema versions the diff JSON.
+const DiffSchema = "aiaudit.diff/v1"
 
 // Labelled says whether an item carries an AI label.
 type Labelled struct {

@@ -97,6 +97,9 @@ func (t *tableWriter) End(r *Report) error {
 		sort.Strings(parts)
 		fmt.Fprintf(t.w, "findings: %s\n", strings.Join(parts, ", "))
 	}
+	for _, line := range historyLines(r) {
+		fmt.Fprintln(t.w, line)
+	}
 	if s.NoMetadata > 0 {
 		t.w.WriteString("note: files without metadata may have been stripped by a CMS or CDN; no evidence is not proof of human origin.\n")
 	}
@@ -148,4 +151,24 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "NO"
+}
+
+// historyLines says what history and the baseline add to a report: what is
+// new since the last scan and what was accepted.
+func historyLines(r *Report) []string {
+	var out []string
+	if c := r.Changes; c != nil {
+		if c.PreviousScan == 0 {
+			out = append(out, fmt.Sprintf("since last scan: first scan of this target (history scan %d); %d findings, all new", c.Scan, c.New))
+		} else {
+			out = append(out, fmt.Sprintf("since last scan (%d -> %d): %d new, %d fixed, %d unchanged", c.PreviousScan, c.Scan, c.New, c.Fixed, c.Unchanged))
+		}
+	}
+	if b := r.Baseline; b != nil {
+		out = append(out, fmt.Sprintf("baseline %s: %d accepted findings suppressed", b.File, b.Suppressed))
+		for _, e := range b.Expired {
+			out = append(out, "baseline entry expired, its findings are reported again: "+e)
+		}
+	}
+	return out
 }

@@ -332,16 +332,6 @@ func (s *Store) Scans(ctx context.Context, target string) ([]ScanInfo, error) {
 	return out, rows.Err()
 }
 
-// Diff is what changed between two scans of a target.
-type Diff struct {
-	Target    string            `json:"target"`
-	Old       int64             `json:"old_scan"`
-	New       int64             `json:"new_scan"`
-	NewF      []reports.Finding `json:"new"`
-	Fixed     []reports.Finding `json:"fixed"`
-	Unchanged []reports.Finding `json:"unchanged"`
-}
-
 // ErrNoHistory says there is nothing to compare with.
 var ErrNoHistory = errors.New("no earlier complete scan of this target")
 
@@ -414,7 +404,7 @@ func (s *Store) findings(ctx context.Context, id int64) ([]stored, error) {
 }
 
 // Compare diffs the findings of two scans.
-func (s *Store) Compare(ctx context.Context, oldID, newID int64) (*Diff, error) {
+func (s *Store) Compare(ctx context.Context, oldID, newID int64) (*reports.Diff, error) {
 	target, err := s.ScanTarget(ctx, newID)
 	if err != nil {
 		return nil, err
@@ -437,7 +427,7 @@ func (s *Store) Compare(ctx context.Context, oldID, newID int64) (*Diff, error) 
 
 // DiffReports diffs two saved scan reports (JSON files) the way Compare
 // diffs two scans in the database.
-func DiffReports(old, new *reports.Report) *Diff {
+func DiffReports(old, new *reports.Report) *reports.Diff {
 	keyed := func(r *reports.Report) []stored {
 		out := make([]stored, len(r.Findings))
 		for i, f := range r.Findings {
@@ -454,8 +444,8 @@ func DiffReports(old, new *reports.Report) *Diff {
 // content), then, among those left, by rule and content alone, so an item
 // that moved to a new address is unchanged rather than fixed-and-new. A
 // finding without content (a page-level one) matches only by key.
-func match(old, new []stored) *Diff {
-	d := &Diff{NewF: []reports.Finding{}, Fixed: []reports.Finding{}, Unchanged: []reports.Finding{}}
+func match(old, new []stored) *reports.Diff {
+	d := &reports.Diff{Schema: reports.DiffSchema, NewF: []reports.Finding{}, Fixed: []reports.Finding{}, Unchanged: []reports.Finding{}}
 	oldByKey := map[string][]int{}
 	for i, o := range old {
 		oldByKey[o.key] = append(oldByKey[o.key], i)

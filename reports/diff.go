@@ -1,0 +1,83 @@
+package reports
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteDiff renders what changed between two scans. JSON carries the arrays
+// new, fixed and unchanged; the other formats show every finding with its
+// change, so the same views people read for a scan work for a diff.
+func WriteDiff(format string, w io.Writer, d *Diff, tool Tool) error {
+	all := make([]Finding, 0, len(d.NewF)+len(d.Fixed)+len(d.Unchanged))
+	all = append(append(append(all, d.NewF...), d.Fixed...), d.Unchanged...)
+	head := fmt.Sprintf("%s: %d new, %d fixed, %d unchanged", scansLabel(d), len(d.NewF), len(d.Fixed), len(d.Unchanged))
+	switch format {
+	case "json":
+		_, err := io.WriteString(w, indentJSON(d)+"\n")
+		return err
+	case "table":
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s\n%s\n", d.Target, head)
+		for _, part := range []struct {
+			name string
+			fs   []Finding
+		}{{"NEW", d.NewF}, {"FIXED", d.Fixed}, {"UNCHANGED", d.Unchanged}} {
+			if len(part.fs) == 0 {
+				continue
+			}
+			fmt.Fprintf(&b, "\n%s (%d)\n", part.name, len(part.fs))
+			for _, f := range part.fs {
+				fmt.Fprintf(&b, "  %-9s %-22s %s\n", f.Severity, f.Rule, f.Location)
+			}
+		}
+		_, err := io.WriteString(w, b.String())
+		return err
+	case "csv":
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"change", "rule", "severity", "location", "message"})
+		for _, f := range all {
+			cw.Write([]string{f.Change, f.Rule, string(f.Severity), f.Location, f.Message})
+		}
+		cw.Flush()
+		return cw.Error()
+	case "markdown":
+		fmt.Fprintf(w, "# aiaudit diff\n\n%s  \n%s\n\n", mdEscape(d.Target), head)
+		if len(all) == 0 {
+			_, err := io.WriteString(w, "No findings in either scan.\n")
+			return err
+		}
+		fmt.Fprint(w, "| change | severity | rule | location | message |\n|---|---|---|---|---|\n")
+		for _, f := range all {
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", f.Change, f.Severity, f.Rule, mdEscape(f.Location), mdEscape(f.Message))
+		}
+		return nil
+	case "sarif", "html":
+		// A scan report whose findings carry their change: SARIF marks
+		// each result's baselineState, HTML prefixes the rule.
+		r := &Report{Schema: Schema, Tool: tool, Scan: Scan{Command: "diff", Targets: []string{d.Target}, Complete: true},
+			Changes: &Changes{Scan: d.New, PreviousScan: d.Old, New: len(d.NewF), Fixed: len(d.Fixed), Unchanged: len(d.Unchanged)}}
+		rw, err := NewWriter(format, w, TableOptions{})
+		if err != nil {
+			return err
+		}
+		if err := rw.Begin(r); err != nil {
+			return err
+		}
+		if err := rw.Findings(all); err != nil {
+			return err
+		}
+		r.Summary.AddFindings(all)
+		return rw.End(r)
+	}
+	return fmt.Errorf("format %q is not supported (accepted: %s)", format, Formats)
+}
+
+func scansLabel(d *Diff) string {
+	if d.Old == 0 && d.New == 0 {
+		return "saved reports"
+	}
+	return fmt.Sprintf("scan %d -> %d", d.Old, d.New)
+}

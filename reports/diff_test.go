@@ -1,0 +1,90 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func sampleDiff() *Diff {
+	mk := func(change, loc string) Finding {
+		return Finding{Rule: "kz.aap.456.2", Severity: SeverityViolation, Location: loc, Message: "AI-made image <b>unlabelled</b>", Change: change}
+	}
+	return &Diff{Schema: DiffSchema, Target: "crawl https://example.kz/", Old: 3, New: 4,
+		NewF:      []Finding{mk("new", "https://example.kz/new.jpg on https://example.kz/")},
+		Fixed:     []Finding{mk("fixed", "https://example.kz/old.jpg on https://example.kz/")},
+		Unchanged: []Finding{mk("unchanged", "https://example.kz/a.jpg on https://example.kz/<script>")},
+	}
+}
+
+func TestGoldenDiff(t *testing.T) {
+	for format, name := range map[string]string{"json": "diff.json", "table": "diff.txt", "csv": "diff.csv", "markdown": "diff.md", "sarif": "diff.sarif", "html": "diff.html"} {
+		var buf bytes.Buffer
+		require.NoError(t, WriteDiff(format, &buf, sampleDiff(), Tool{Name: "aiaudit", Version: "test"}))
+		path := filepath.Join("testdata", "golden", name)
+		if *update {
+			require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+		}
+		want, err := os.ReadFile(path)
+		require.NoError(t, err, "run: go test ./reports -update")
+		assert.Equal(t, string(want), buf.String(), format)
+	}
+	assert.Error(t, WriteDiff("yaml", &bytes.Buffer{}, sampleDiff(), Tool{}))
+}
+
+func TestDiffJSONHasTheThreeArrays(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, WriteDiff("json", &buf, sampleDiff(), Tool{}))
+	var d map[string]any
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &d))
+	for _, k := range []string{"new", "fixed", "unchanged"} {
+		assert.Len(t, d[k], 1, k)
+	}
+	assert.Equal(t, DiffSchema, d["schema"])
+}
+
+func TestDiffSARIFMarksBaselineState(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, WriteDiff("sarif", &buf, sampleDiff(), Tool{}))
+	var log struct {
+		Runs []struct {
+			Results []struct{ BaselineState string } `json:"results"`
+		} `json:"runs"`
+	}
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &log))
+	var states []string
+	for _, r := range log.Runs[0].Results {
+		states = append(states, r.BaselineState)
+	}
+	assert.Equal(t, []string{"new", "absent", "unchanged"}, states)
+}
+
+func TestReportsShowChangesAndBaseline(t *testing.T) {
+	rep := &Report{Scan: Scan{Command: "crawl", Started: time.Now(), Finished: time.Now(), Complete: true},
+		Changes:  &Changes{Scan: 9, PreviousScan: 7, New: 3, Fixed: 2, Unchanged: 40},
+		Baseline: &BaselineUse{File: "baseline.yaml", Suppressed: 5, Expired: []string{"line 7: kz.aap.456.2 at x (reason, until 2026-10-01)"}}}
+	for _, format := range []string{"table", "markdown", "html"} {
+		var buf bytes.Buffer
+		w, err := NewWriter(format, &buf, TableOptions{})
+		require.NoError(t, err)
+		require.NoError(t, w.Begin(rep))
+		require.NoError(t, w.End(rep))
+		out := buf.String()
+		assert.Contains(t, out, "3 new, 2 fixed, 40 unchanged", format)
+		assert.Contains(t, out, "5 accepted findings suppressed", format)
+		assert.Contains(t, out, "line 7: kz.aap.456.2", format)
+	}
+	rep.Changes = &Changes{Scan: 1, New: 4}
+	var buf bytes.Buffer
+	w, _ := NewWriter("table", &buf, TableOptions{})
+	require.NoError(t, w.Begin(rep))
+	require.NoError(t, w.End(rep))
+	assert.True(t, strings.Contains(buf.String(), "first scan of this target"))
+}
