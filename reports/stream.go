@@ -125,6 +125,12 @@ func (j *jsonWriter) End(r *Report) error {
 	if r.Disclaimer != "" {
 		fmt.Fprintf(j.w, "  \"disclaimer\": %s,\n", mustJSON(r.Disclaimer))
 	}
+	if r.Changes != nil {
+		fmt.Fprintf(j.w, "  \"changes\": %s,\n", indentJSON(r.Changes))
+	}
+	if r.Baseline != nil {
+		fmt.Fprintf(j.w, "  \"baseline\": %s,\n", indentJSON(r.Baseline))
+	}
 	fmt.Fprintf(j.w, "  \"summary\": %s,\n  \"scan\": %s\n}\n", indentJSON(r.Summary), indentJSON(r.Scan))
 	return j.w.Flush()
 }

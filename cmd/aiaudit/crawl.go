@@ -17,8 +17,9 @@ import (
 	"github.com/aiaudit/aiaudit/scanner/crawl"
 )
 
-func newCrawlCommand(out *outcome, stdout, stderr io.Writer) *cobra.Command {
+func newCrawlCommand(e *env, stdout io.Writer) *cobra.Command {
 	var of outputFlags
+	var sf scheduleFlags
 	var vf vetFlags
 	var opt crawl.Options
 	var include, exclude []string
@@ -33,10 +34,14 @@ reference once, and reports AI-made items published without a visible label
 (KZ Administrative Code Art. 456.2; EU AI Act Art. 50 with --jurisdiction kz,eu),
 machine-readable marking, and every page's and item's training opt-out.
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error,
-3 some items could not be read, 130 interrupted (partial report marked incomplete).`,
-		Args: cobra.MinimumNArgs(1),
+3 some items could not be read, 4 another run of the same target is in
+progress, 130 interrupted (partial report marked incomplete).`,
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := of.validate(); err != nil {
+				return err
+			}
+			args, err := e.targets(c, args)
+			if err != nil {
 				return err
 			}
 			vo, err := vf.options(false)
@@ -73,17 +78,22 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error,
 					return usageError{fmt.Errorf("%s: %w", declared, err)}
 				}
 			}
+			var extra []labels.Phrase
 			if phrases != "" {
 				b, err := os.ReadFile(phrases)
 				if err != nil {
 					return usageError{err}
 				}
-				var extra []labels.Phrase
 				if err := json.Unmarshal(b, &extra); err != nil {
 					return usageError{fmt.Errorf("%s: want a JSON list of {\"lang\": ..., \"pattern\": ...}: %w", phrases, err)}
 				}
+			}
+			for _, p := range e.cfg.Phrases() {
+				extra = append(extra, labels.Phrase{Lang: p.Lang, Pattern: p.Pattern})
+			}
+			if len(extra) > 0 {
 				if opt.Labels, err = labels.Default().Extend(extra); err != nil {
-					return usageError{fmt.Errorf("%s: %w", phrases, err)}
+					return usageError{fmt.Errorf("label phrases: %w", err)}
 				}
 			}
 			opt.Starts = args
@@ -95,10 +105,16 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error,
 			} else {
 				opt.UserAgent = vf.userAgent
 			}
-			return runCrawl(c.Context(), opt, calc, of, out, stdout, stderr)
+			sched, err := startSchedule(c, sf, of, "crawl", args)
+			if err != nil {
+				return err
+			}
+			defer sched.close()
+			return runCrawl(c, opt, calc, of, sched, e.out, stdout, e.log)
 		},
 	}
 	of.register(c)
+	sf.register(c)
 	vf.register(c, 250*time.Millisecond)
 	c.Flags().StringArrayVar(&opt.ExtraHosts, "extra-host", nil, "also crawl and fetch media from this host (repeatable), e.g. a CDN")
 	c.Flags().BoolVar(&opt.Subdomains, "subdomains", false, "include subdomains of the start hosts")
@@ -113,12 +129,17 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error,
 	return c
 }
 
-func runCrawl(ctx context.Context, opt crawl.Options, calc *exposureCalc, of outputFlags, out *outcome, stdout, stderr io.Writer) error {
+func runCrawl(c *cobra.Command, opt crawl.Options, calc *exposureCalc, of outputFlags, sched *schedule, out *outcome, stdout, stderr io.Writer) error {
+	ctx := c.Context()
 	run, err := startReport(newReport("crawl", opt.Starts), of, stdout)
 	if err != nil {
 		return err
 	}
 	defer run.abort()
+	run.sched = sched
+	if err := sched.begin(c, run.rep); err != nil {
+		return err
+	}
 	bar := newProgress(of.progress, "items", stderr)
 	n := 0
 	opt.Emit = func(r *reports.Resource, fs []reports.Finding) error {

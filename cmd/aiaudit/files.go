@@ -11,7 +11,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/scanner"
@@ -28,7 +27,7 @@ type outputFlags struct {
 func (o *outputFlags) register(c *cobra.Command) {
 	c.Flags().StringVarP(&o.format, "format", "f", "table", "output format: "+reports.Formats)
 	c.Flags().StringVarP(&o.output, "output", "o", "", "write the report to this file (written whole at the end, never half)")
-	c.Flags().StringVar(&o.failOn, "fail-on", "violation", "exit 1 when a finding of this severity or higher exists: info, warning, violation, none")
+	c.Flags().StringVar(&o.failOn, "fail-on", "violation", "exit 1 when a finding of this severity or higher exists: info, warning, violation, none; or new: only when a warning or violation is new since the last scan")
 	c.Flags().BoolVar(&o.all, "all", false, "table format: list every item, also those with no signal")
 	c.Flags().StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always, never")
 }
@@ -38,9 +37,9 @@ func (o *outputFlags) validate() error {
 		return usageError{err}
 	}
 	switch o.failOn {
-	case "info", "warning", "violation", "none":
+	case "info", "warning", "violation", "none", "new":
 	default:
-		return usageError{fmt.Errorf("--fail-on %q is not supported (accepted: info, warning, violation, none)", o.failOn)}
+		return usageError{fmt.Errorf("--fail-on %q is not supported (accepted: info, warning, violation, none, new)", o.failOn)}
 	}
 	switch o.progress {
 	case "auto", "always", "never":
@@ -50,8 +49,9 @@ func (o *outputFlags) validate() error {
 	return nil
 }
 
-func newFilesCommand(out *outcome, stdout, stderr io.Writer) *cobra.Command {
+func newFilesCommand(e *env, stdout io.Writer) *cobra.Command {
 	var of outputFlags
+	var sf scheduleFlags
 	var workers int
 	c := &cobra.Command{
 		Use:   "files PATH...",
@@ -63,8 +63,8 @@ embedded in it (C2PA/CAWG training-mining, IPTC PLUS DataMining).
 
 Sidecars beside an asset (<asset>.c2pa, <stem>.c2pa, <asset>.xmp, <stem>.xmp) are
 read with it. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or
-runtime error, 3 some files could not be read, 130 interrupted.`,
-		Args: cobra.MinimumNArgs(1),
+runtime error, 3 some files could not be read, 4 another run of the same
+target is in progress, 130 interrupted.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := of.validate(); err != nil {
 				return err
@@ -72,20 +72,35 @@ runtime error, 3 some files could not be read, 130 interrupted.`,
 			if workers < 0 {
 				return usageError{fmt.Errorf("--workers must be positive")}
 			}
-			return runFiles(c.Context(), args, workers, of, out, stdout, stderr)
+			paths, err := e.targets(c, args)
+			if err != nil {
+				return err
+			}
+			sched, err := startSchedule(c, sf, of, "files", paths)
+			if err != nil {
+				return err
+			}
+			defer sched.close()
+			return runFiles(c, paths, workers, of, sched, e.out, stdout, e.log)
 		},
 	}
 	of.register(c)
+	sf.register(c)
 	c.Flags().IntVar(&workers, "workers", scanner.DefaultWorkers(), "files analysed at once")
 	return c
 }
 
-func runFiles(ctx context.Context, paths []string, workers int, of outputFlags, out *outcome, stdout, stderr io.Writer) error {
+func runFiles(c *cobra.Command, paths []string, workers int, of outputFlags, sched *schedule, out *outcome, stdout, stderr io.Writer) error {
+	ctx := c.Context()
 	run, err := startReport(newReport("files", paths), of, stdout)
 	if err != nil {
 		return err
 	}
 	defer run.abort()
+	run.sched = sched
+	if err := sched.begin(c, run.rep); err != nil {
+		return err
+	}
 	bar := newProgress(of.progress, "files", stderr)
 	scanErr := scanner.ScanFiles(ctx, paths, scanner.FilesOptions{
 		Workers:    workers,
@@ -163,10 +178,7 @@ const logInterval = 10 * time.Second
 
 func newProgress(mode, unit string, stderr io.Writer) *progress {
 	p := &progress{unit: unit, started: time.Now(), last: time.Now()}
-	tty := false
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		tty = true
-	}
+	tty := isTerminal(stderr)
 	switch {
 	case mode == "never":
 		return p

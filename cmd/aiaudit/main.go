@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,9 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/aiaudit/aiaudit/cmd/aiaudit/config"
+	"github.com/aiaudit/aiaudit/reports/history"
 )
 
 // Exit codes (DESIGN.md), the one place they are decided.
@@ -20,6 +24,7 @@ const (
 	exitFindings    = 1
 	exitError       = 2
 	exitIncomplete  = 3
+	exitLocked      = 4
 	exitInterrupted = 130
 )
 
@@ -54,33 +59,112 @@ func main() {
 // run executes one aiaudit command line in-process and returns its exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var out outcome
-	root := newRootCommand(&out, stdin, stdout, stderr)
+	log := &logSink{w: stderr}
+	e := &env{out: &out, log: log, getenv: os.Getenv}
+	root := newRootCommand(e, stdin, stdout)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	if errors.Is(err, history.ErrLocked) {
+		log.errorf("%v", err)
+		return exitLocked
+	}
 	if err != nil {
-		fmt.Fprintln(stderr, "aiaudit:", err)
+		log.errorf("%v", err)
 		return exitError
 	}
 	return out.code()
 }
 
-func newRootCommand(out *outcome, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+// env is what every command shares: the outcome that decides the exit code,
+// the log (stderr), and the config file.
+type env struct {
+	out    *outcome
+	log    *logSink
+	cfg    *config.File
+	getenv func(string) string
+}
+
+func newRootCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
+	var configPath, logFormat string
+	var quiet bool
 	root := &cobra.Command{
 		Use:           "aiaudit",
 		Short:         "Find AI-made content, whether it is labelled, and AI-training opt-outs",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version(),
+		PersistentPreRunE: func(c *cobra.Command, args []string) error {
+			if err := e.loadConfig(c, configPath); err != nil {
+				return err
+			}
+			switch logFormat {
+			case "text", "json":
+			default:
+				return usageError{fmt.Errorf("--log-format %q is not supported (accepted: text, json)", logFormat)}
+			}
+			e.log.json, e.log.quiet = logFormat == "json", quiet
+			return nil
+		},
 	}
+	root.PersistentFlags().StringVar(&configPath, "config", "", "config file (default: $AIAUDIT_CONFIG, ./aiaudit.yaml, ~/.config/aiaudit/config.yaml, /etc/aiaudit/config.yaml)")
+	root.PersistentFlags().BoolVarP(&quiet, "quiet", "q", false, "only warnings and errors on stderr (no progress, no summaries)")
+	root.PersistentFlags().StringVar(&logFormat, "log-format", "text", "stderr log lines: text, or json (one object per line)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newFilesCommand(out, stdout, stderr))
+	out, stderr := e.out, io.Writer(e.log)
+	root.AddCommand(newFilesCommand(e, stdout))
 	root.AddCommand(newURLsCommand(out, stdin, stdout, stderr))
 	root.AddCommand(newCheckCommand(out, stdout))
-	root.AddCommand(newCrawlCommand(out, stdout, stderr))
+	root.AddCommand(newCrawlCommand(e, stdout))
 	root.AddCommand(newReportCommand(out, stdout))
+	root.AddCommand(newHistoryCommand(e, stdout))
+	root.AddCommand(newDiffCommand(e, stdout))
+	root.AddCommand(newConfigCommand(e, stdout))
 	return root
+}
+
+// loadConfig finds the config file and sets every flag the command line
+// left alone from it.
+func (e *env) loadConfig(c *cobra.Command, explicit string) error {
+	if c.Annotations["config"] == "none" {
+		return nil
+	}
+	path, found, err := config.SearchPath(explicit, e.getenv)
+	if err != nil {
+		return usageError{err}
+	}
+	if !found {
+		return nil
+	}
+	if e.cfg, err = config.Load(path); err != nil {
+		return usageError{err}
+	}
+	if err := e.cfg.Apply(commandPath(c), c.Flags()); err != nil {
+		return usageError{err}
+	}
+	return nil
+}
+
+// commandPath names a command the way config sections do: "crawl",
+// "history" for "history prune".
+func commandPath(c *cobra.Command) string {
+	for c.HasParent() && c.Parent().HasParent() {
+		c = c.Parent()
+	}
+	return c.Name()
+}
+
+// targets are the command's arguments, or its config section's targets when
+// it was given none.
+func (e *env) targets(c *cobra.Command, args []string) ([]string, error) {
+	if len(args) == 0 {
+		args = e.cfg.Targets(commandPath(c))
+	}
+	if len(args) == 0 {
+		return nil, usageError{fmt.Errorf("%s: give at least one target (or list targets under %q in the config file)", c.Name(), commandPath(c))}
+	}
+	return args, nil
 }
 
 func version() string {

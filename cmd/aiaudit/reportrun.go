@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -17,6 +18,9 @@ type reportRun struct {
 	rep   *reports.Report
 	of    outputFlags
 	fined []reports.Finding
+	// sched records the scan in the history and applies the baseline (nil
+	// for re-rendered reports).
+	sched *schedule
 }
 
 func startReport(rep *reports.Report, of outputFlags, stdout io.Writer) (*reportRun, error) {
@@ -46,14 +50,22 @@ func newReport(command string, targets []string) *reports.Report {
 }
 
 func (r *reportRun) resource(res reports.Resource, fs []reports.Finding) error {
+	fs = r.sched.accept(fs)
 	r.rep.Summary.Count(res, fs)
 	r.fined = append(r.fined, fined(fs)...)
+	if err := r.sched.record(&res, fs); err != nil {
+		return fmt.Errorf("history: %w", err)
+	}
 	return r.w.Resource(res, fs)
 }
 
 func (r *reportRun) findings(fs []reports.Finding) error {
+	fs = r.sched.accept(fs)
 	r.rep.Summary.AddFindings(fs)
 	r.fined = append(r.fined, fined(fs)...)
+	if err := r.sched.record(nil, fs); err != nil {
+		return fmt.Errorf("history: %w", err)
+	}
 	return r.w.Findings(fs)
 }
 
@@ -76,6 +88,11 @@ func (r *reportRun) finish(interrupted bool, calc *exposureCalc, out *outcome, s
 	if r.rep.Summary.FindingsBySeverity == nil {
 		r.rep.Summary.FindingsBySeverity = map[reports.Severity]int{}
 	}
+	// History is written to the end even after Ctrl-C: the scan is then
+	// recorded as incomplete, never as a baseline for the next diff.
+	if err := r.sched.finish(context.Background(), r.rep); err != nil {
+		return err
+	}
 	if err := r.w.End(r.rep); err != nil {
 		return err
 	}
@@ -84,9 +101,23 @@ func (r *reportRun) finish(interrupted bool, calc *exposureCalc, out *outcome, s
 	}
 	out.interrupted = interrupted
 	out.incomplete = !r.rep.Scan.Complete || r.rep.Summary.Errors > 0
-	out.findingsAtFailOn = r.of.failOn != "none" && r.rep.Summary.Highest().Rank() >= reports.Severity(r.of.failOn).Rank()
+	switch r.of.failOn {
+	case "none":
+	case "new":
+		out.findingsAtFailOn = len(r.sched.newAlerts()) > 0
+	default:
+		out.findingsAtFailOn = r.rep.Summary.Highest().Rank() >= reports.Severity(r.of.failOn).Rank()
+	}
 	if interrupted {
 		fmt.Fprintln(stderr, "aiaudit: interrupted; the partial report is marked incomplete")
 	}
-	return nil
+	if c := r.rep.Changes; c != nil && c.PreviousScan != 0 {
+		fmt.Fprintf(stderr, "aiaudit: since scan %d: %d new, %d fixed, %d unchanged findings\n", c.PreviousScan, c.New, c.Fixed, c.Unchanged)
+	}
+	if b := r.rep.Baseline; b != nil {
+		for _, e := range b.Expired {
+			warn(stderr, "baseline entry expired, its findings are reported again: %s", e)
+		}
+	}
+	return r.sched.notify(r.rep, r.of.output)
 }

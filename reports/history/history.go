@@ -159,16 +159,17 @@ type Scan struct {
 	store   *Store
 	roots   []string
 	pending []func(*sql.Tx) error
+	flushed time.Time
 }
 
-// Begin records the start of a scan.
-func (s *Store) Begin(rep *reports.Report, settings any) (*Scan, error) {
+// Begin records the start of a scan of target (see Target).
+func (s *Store) Begin(rep *reports.Report, target string, settings any) (*Scan, error) {
 	set, err := json.Marshal(settings)
 	if err != nil {
 		return nil, err
 	}
 	res, err := s.db.Exec(`INSERT INTO scans(target, command, started, settings) VALUES (?, ?, ?, ?)`,
-		Target(rep.Scan.Command, rep.Scan.Targets), rep.Scan.Command, rep.Scan.Started.Format(time.RFC3339Nano), string(set))
+		target, rep.Scan.Command, rep.Scan.Started.Format(time.RFC3339Nano), string(set))
 	if err != nil {
 		return nil, err
 	}
@@ -176,10 +177,15 @@ func (s *Store) Begin(rep *reports.Report, settings any) (*Scan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Scan{ID: id, store: s, roots: rep.Scan.Targets}, nil
+	return &Scan{ID: id, store: s, roots: rep.Scan.Targets, flushed: time.Now()}, nil
 }
 
-const batch = 500
+// A batch is written when it has this many rows or is this old, so a slow
+// crawl that is killed still leaves what it had found in the history.
+const (
+	batch    = 500
+	batchAge = time.Second
+)
 
 // Resource records a resource and its findings.
 func (sc *Scan) Resource(r *reports.Resource, fs []reports.Finding) error {
@@ -209,7 +215,7 @@ func (sc *Scan) Resource(r *reports.Resource, fs []reports.Finding) error {
 			return err
 		})
 	}
-	if len(sc.pending) >= batch {
+	if len(sc.pending) >= batch || time.Since(sc.flushed) >= batchAge {
 		return sc.flush()
 	}
 	return nil
@@ -230,6 +236,7 @@ func (sc *Scan) flush() error {
 		}
 	}
 	sc.pending = sc.pending[:0]
+	sc.flushed = time.Now()
 	return tx.Commit()
 }
 
@@ -409,12 +416,15 @@ func (s *Store) Compare(ctx context.Context, oldID, newID int64) (*reports.Diff,
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.ScanTarget(ctx, oldID); err != nil {
-		return nil, err
-	}
-	oldF, err := s.findings(ctx, oldID)
-	if err != nil {
-		return nil, err
+	// Old scan 0 is "nothing before": the first scan's findings are all new.
+	var oldF []stored
+	if oldID != 0 {
+		if _, err := s.ScanTarget(ctx, oldID); err != nil {
+			return nil, err
+		}
+		if oldF, err = s.findings(ctx, oldID); err != nil {
+			return nil, err
+		}
 	}
 	newF, err := s.findings(ctx, newID)
 	if err != nil {

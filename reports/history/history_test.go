@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -34,7 +35,7 @@ func open(t *testing.T) *Store {
 func record(t *testing.T, s *Store, fs ...reports.Finding) int64 {
 	t.Helper()
 	rep := report("https://a.kz/")
-	sc, err := s.Begin(rep, map[string]string{"size": "small"})
+	sc, err := s.Begin(rep, Target("crawl", rep.Scan.Targets), map[string]string{"size": "small"})
 	require.NoError(t, err)
 	require.NoError(t, sc.Resource(&reports.Resource{Location: "https://a.kz/", Digest: "d"}, fs))
 	require.NoError(t, sc.Finish(rep))
@@ -140,7 +141,7 @@ func TestIncompleteScanIsNotABaseline(t *testing.T) {
 	s := open(t)
 	done := record(t, s, f("https://a.kz/1.jpg on https://a.kz/", "1"))
 	rep := report("https://a.kz/")
-	killed, err := s.Begin(rep, nil) // never finished: as if the process was killed after a batch
+	killed, err := s.Begin(rep, Target("crawl", rep.Scan.Targets), nil) // never finished: as if the process was killed after a batch
 	require.NoError(t, err)
 	require.NoError(t, killed.Resource(nil, []reports.Finding{f("https://a.kz/x.jpg on https://a.kz/", "x")}))
 	require.NoError(t, killed.flush())
@@ -194,7 +195,7 @@ func TestPrune(t *testing.T) {
 func TestBatchesSpanManyResources(t *testing.T) {
 	s := open(t)
 	rep := report("https://a.kz/")
-	sc, err := s.Begin(rep, nil)
+	sc, err := s.Begin(rep, Target("crawl", rep.Scan.Targets), nil)
 	require.NoError(t, err)
 	for i := range 1234 {
 		require.NoError(t, sc.Resource(&reports.Resource{Location: "https://a.kz/" + string(rune('a'+i%26))}, []reports.Finding{f("https://a.kz/x on https://a.kz/", "x")}))
@@ -203,4 +204,20 @@ func TestBatchesSpanManyResources(t *testing.T) {
 	var n int
 	require.NoError(t, s.db.QueryRow(`SELECT COUNT(*) FROM resources WHERE scan_id = ?`, sc.ID).Scan(&n))
 	assert.Equal(t, 1234, n)
+}
+
+func TestLockTarget(t *testing.T) {
+	dir := t.TempDir()
+	a, err := LockTarget(dir, "crawl https://a.kz/")
+	require.NoError(t, err)
+	_, err = LockTarget(dir, "crawl https://a.kz/")
+	require.ErrorIs(t, err, ErrLocked)
+	assert.Contains(t, err.Error(), fmt.Sprintf("pid %d", os.Getpid()))
+	other, err := LockTarget(dir, "crawl https://b.kz/")
+	require.NoError(t, err, "other targets are not blocked")
+	require.NoError(t, other.Unlock())
+	require.NoError(t, a.Unlock())
+	again, err := LockTarget(dir, "crawl https://a.kz/")
+	require.NoError(t, err, "released on unlock")
+	require.NoError(t, again.Unlock())
 }

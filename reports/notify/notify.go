@@ -155,7 +155,7 @@ func (e *StatusError) Error() string {
 // answers 2xx, and otherwise an error saying how many attempts were made and
 // why the last one failed.
 func Post(ctx context.Context, rawURL string, m Message, opt Options) error {
-	u, err := checkURL(rawURL)
+	u, err := CheckURL(rawURL)
 	if err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func giveUp(attempts int, cause error) error {
 	return fmt.Errorf("notify: webhook post failed after %d attempt%s: %w", attempts, plural, cause)
 }
 
-func checkURL(raw string) (*url.URL, error) {
+func CheckURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("notify: invalid webhook URL %q: %v", raw, err)

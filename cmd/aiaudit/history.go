@@ -1,0 +1,256 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/aiaudit/aiaudit/cmd/aiaudit/config"
+	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/history"
+)
+
+func openHistory(db string) (*history.Store, error) {
+	sf := scheduleFlags{db: db}
+	path, err := sf.dbPath()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("no history database at %s (scans record one unless --no-history; --db chooses another)", path)
+	}
+	return history.Open(path)
+}
+
+func newHistoryCommand(e *env, stdout io.Writer) *cobra.Command {
+	var db, target, format string
+	c := &cobra.Command{
+		Use:   "history",
+		Short: "List past scans, newest first (prune: keep only the newest N per target)",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if format != "table" && format != "json" {
+				return usageError{fmt.Errorf("--format %q is not supported (accepted: table, json)", format)}
+			}
+			s, err := openHistory(db)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			scans, err := s.Scans(c.Context(), target)
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				if scans == nil {
+					scans = []history.ScanInfo{}
+				}
+				b, err := json.MarshalIndent(scans, "", "  ")
+				if err != nil {
+					return err
+				}
+				_, err = fmt.Fprintln(stdout, string(b))
+				return err
+			}
+			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tSTARTED\tCOMPLETE\tFINDINGS\tTARGET")
+			for _, sc := range scans {
+				fmt.Fprintf(tw, "%d\t%s\t%v\t%d\t%s\n", sc.ID, sc.Started, sc.Complete, sc.Findings, sc.Target)
+			}
+			return tw.Flush()
+		},
+	}
+	c.PersistentFlags().StringVar(&db, "db", "", "history database (default as for scans)")
+	c.Flags().StringVar(&target, "target", "", `only this target, as listed (e.g. "crawl https://example.kz/")`)
+	c.Flags().StringVarP(&format, "format", "f", "table", "table or json")
+
+	var keep int
+	prune := &cobra.Command{
+		Use:   "prune --keep N",
+		Short: "Delete all but the newest N scans of every target",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if keep < 1 {
+				return usageError{errors.New("--keep must be at least 1")}
+			}
+			s, err := openHistory(db)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			n, err := s.Prune(c.Context(), keep)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "pruned %d scans; kept the newest %d of every target\n", n, keep)
+			return nil
+		},
+	}
+	prune.Flags().IntVar(&keep, "keep", 0, "scans to keep per target")
+	c.AddCommand(prune)
+	return c
+}
+
+func newDiffCommand(e *env, stdout io.Writer) *cobra.Command {
+	var db, target, format, output string
+	var failOnNew bool
+	c := &cobra.Command{
+		Use:   "diff [OLD] [NEW]",
+		Short: "Show new, fixed and unchanged findings between two scans",
+		Long: `Compares two scans: history scan IDs (see aiaudit history) or saved JSON
+reports. With no arguments, the last two complete scans of --target (default:
+the most recently scanned target); with one ID, that scan against the one
+before it. Exit code 1 with --fail-on-new when something is new.`,
+		Args: cobra.MaximumNArgs(2),
+		RunE: func(c *cobra.Command, args []string) error {
+			if _, err := reports.NewWriter(format, io.Discard, reports.TableOptions{}); err != nil {
+				return usageError{err}
+			}
+			d, err := diffOf(c, db, target, args)
+			if err != nil {
+				return err
+			}
+			s, err := openSink(output, stdout)
+			if err != nil {
+				return err
+			}
+			defer s.abort()
+			if err := reports.WriteDiff(format, s, d, reports.Tool{Name: "aiaudit", Version: version()}); err != nil {
+				return err
+			}
+			if err := s.commit(); err != nil {
+				return err
+			}
+			e.out.findingsAtFailOn = failOnNew && len(d.NewF) > 0
+			return nil
+		},
+	}
+	c.Flags().StringVar(&db, "db", "", "history database (default as for scans)")
+	c.Flags().StringVar(&target, "target", "", "target whose last two scans to compare (see aiaudit history)")
+	c.Flags().StringVarP(&format, "format", "f", "table", "output format: "+reports.Formats)
+	c.Flags().StringVarP(&output, "output", "o", "", "write to this file (whole or not at all)")
+	c.Flags().BoolVar(&failOnNew, "fail-on-new", false, "exit 1 when any finding is new")
+	return c
+}
+
+// diffOf resolves the diff's two sides: saved reports or history scans.
+func diffOf(c *cobra.Command, db, target string, args []string) (*reports.Diff, error) {
+	if len(args) == 2 && !isID(args[0]) && !isID(args[1]) {
+		old, err := loadReport(args[0])
+		if err != nil {
+			return nil, err
+		}
+		new, err := loadReport(args[1])
+		if err != nil {
+			return nil, err
+		}
+		return history.DiffReports(old, new), nil
+	}
+	for _, a := range args {
+		if !isID(a) {
+			return nil, usageError{fmt.Errorf("%q: give two scan IDs or two saved JSON reports", a)}
+		}
+	}
+	s, err := openHistory(db)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	ctx := c.Context()
+	var oldID, newID int64
+	switch len(args) {
+	case 0:
+		oldID, newID, err = s.Latest(ctx, target)
+	case 1:
+		newID, _ = strconv.ParseInt(args[0], 10, 64)
+		var t string
+		if t, err = s.ScanTarget(ctx, newID); err == nil {
+			oldID, err = s.Previous(ctx, t, newID)
+		}
+	case 2:
+		oldID, _ = strconv.ParseInt(args[0], 10, 64)
+		newID, _ = strconv.ParseInt(args[1], 10, 64)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.Compare(ctx, oldID, newID)
+}
+
+func isID(s string) bool {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return err == nil && n > 0
+}
+
+func loadReport(path string) (*reports.Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	defer f.Close()
+	r, err := reports.Load(f)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("%s: %w", path, err)}
+	}
+	return r, nil
+}
+
+func newConfigCommand(e *env, stdout io.Writer) *cobra.Command {
+	c := &cobra.Command{Use: "config", Short: "Work with the config file (aiaudit.yaml)"}
+	check := &cobra.Command{
+		Use:         "check [FILE]",
+		Short:       "Validate a config file without running anything; every mistake is named with its line",
+		Args:        cobra.MaximumNArgs(1),
+		Annotations: map[string]string{"config": "none"},
+		RunE: func(c *cobra.Command, args []string) error {
+			explicit, _ := c.Flags().GetString("config")
+			if len(args) == 1 {
+				explicit = args[0]
+			}
+			path, found, err := config.SearchPath(explicit, e.getenv)
+			if err != nil {
+				return usageError{err}
+			}
+			if !found {
+				return usageError{errors.New("no config file found (searched: --config, $AIAUDIT_CONFIG, ./aiaudit.yaml, ~/.config/aiaudit/config.yaml, /etc/aiaudit/config.yaml)")}
+			}
+			f, err := config.Load(path)
+			if err != nil {
+				return usageError{err}
+			}
+			errs := f.Check(func(name string) *pflag.FlagSet { return commandFlags(e, name) }, config.Commands())
+			if len(errs) > 0 {
+				return usageError{errors.Join(errs...)}
+			}
+			fmt.Fprintf(stdout, "%s: ok\n", path)
+			return nil
+		},
+	}
+	c.AddCommand(check)
+	return c
+}
+
+// commandFlags builds a fresh command tree and returns the flags of one
+// command, so config check tries values on flags nothing else uses.
+func commandFlags(e *env, name string) *pflag.FlagSet {
+	root := newRootCommand(&env{out: &outcome{}, log: &logSink{w: io.Discard}, getenv: e.getenv}, nil, io.Discard)
+	for _, c := range root.Commands() {
+		if c.Name() == name {
+			fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+			fs.AddFlagSet(c.Flags())
+			fs.AddFlagSet(c.InheritedFlags())
+			for _, sub := range c.Commands() {
+				fs.AddFlagSet(sub.Flags())
+			}
+			return fs
+		}
+	}
+	return pflag.NewFlagSet(name, pflag.ContinueOnError)
+}

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/baseline"
+	"github.com/aiaudit/aiaudit/reports/history"
+	"github.com/aiaudit/aiaudit/reports/notify"
+)
+
+// scheduleFlags are what a scan run from cron needs: history, a baseline of
+// accepted findings, and an alert when something is new.
+type scheduleFlags struct {
+	db, baseline, notify string
+	noHistory            bool
+}
+
+func (s *scheduleFlags) register(c *cobra.Command) {
+	c.Flags().StringVar(&s.db, "db", "", "history database (default $XDG_DATA_HOME/aiaudit/history.db, else ~/.local/share/aiaudit/history.db)")
+	c.Flags().BoolVar(&s.noHistory, "no-history", false, "do not record this scan in the history database")
+	c.Flags().StringVar(&s.baseline, "baseline", "", "YAML file of accepted findings (reason and expiry each); they are left out of the report and counted")
+	c.Flags().StringVar(&s.notify, "notify", "", "POST a JSON summary to this webhook URL when there are new findings (retried)")
+}
+
+func (s *scheduleFlags) dbPath() (string, error) {
+	if s.db != "" {
+		return s.db, nil
+	}
+	return history.DefaultPath()
+}
+
+// schedule is a scan's part in the history: its target's lock, the open
+// database and the scan being recorded, the baseline and what it did.
+type schedule struct {
+	flags      scheduleFlags
+	target     string
+	roots      []string
+	lock       *history.Lock
+	store      *history.Store
+	scan       *history.Scan
+	base       *baseline.File
+	suppressed int
+	expired    []string
+	seen       map[string]bool
+	diff       *reports.Diff
+}
+
+// startSchedule takes the target's lock (an overlapping run stops here with
+// its own exit code), opens the history and reads the baseline. Nothing is
+// written before all three succeeded.
+func startSchedule(c *cobra.Command, sf scheduleFlags, of outputFlags, command string, targets []string) (*schedule, error) {
+	if of.failOn == "new" && sf.noHistory {
+		return nil, usageError{errors.New("--fail-on new compares with the last scan: it needs history (drop --no-history)")}
+	}
+	if sf.notify != "" && sf.noHistory {
+		return nil, usageError{errors.New("--notify reports new findings: it needs history (drop --no-history)")}
+	}
+	if sf.notify != "" {
+		if _, err := notify.CheckURL(sf.notify); err != nil {
+			return nil, usageError{fmt.Errorf("--notify: %w", err)}
+		}
+	}
+	s := &schedule{flags: sf, roots: targets, target: history.Target(command, canonical(command, targets)), seen: map[string]bool{}}
+	if sf.baseline != "" {
+		b, err := baseline.Load(sf.baseline)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		s.base = b
+	}
+	path, err := sf.dbPath()
+	if err != nil {
+		return nil, err
+	}
+	if s.lock, err = history.LockTarget(filepath.Join(filepath.Dir(path), "locks"), s.target); err != nil {
+		return nil, err
+	}
+	if !sf.noHistory {
+		if s.store, err = history.Open(path); err != nil {
+			s.lock.Unlock()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// canonical makes file targets absolute, so the same folder is the same
+// target from any working directory. URLs are left as given.
+func canonical(command string, targets []string) []string {
+	if command != "files" {
+		return targets
+	}
+	out := make([]string, len(targets))
+	for i, t := range targets {
+		if abs, err := filepath.Abs(t); err == nil {
+			t = abs
+		}
+		out[i] = t
+	}
+	return out
+}
+
+// begin records the scan's start with the settings it ran with.
+func (s *schedule) begin(c *cobra.Command, rep *reports.Report) error {
+	if s == nil || s.store == nil {
+		return nil
+	}
+	settings := map[string]string{}
+	c.Flags().Visit(func(f *pflag.Flag) { settings[f.Name] = f.Value.String() })
+	var err error
+	s.scan, err = s.store.Begin(rep, s.target, settings)
+	return err
+}
+
+// accept removes the findings the baseline accepts.
+func (s *schedule) accept(fs []reports.Finding) []reports.Finding {
+	if s == nil || s.base == nil || len(fs) == 0 {
+		return fs
+	}
+	r := s.base.Apply(fs, s.roots, time.Now())
+	s.suppressed += r.Suppressed
+	for _, e := range r.Expired {
+		if !s.seen[e.String()] {
+			s.seen[e.String()] = true
+			s.expired = append(s.expired, e.String())
+		}
+	}
+	return r.Kept
+}
+
+func (s *schedule) record(r *reports.Resource, fs []reports.Finding) error {
+	if s == nil || s.scan == nil {
+		return nil
+	}
+	return s.scan.Resource(r, fs)
+}
+
+// finish marks the scan finished in the history and puts what changed since
+// the last complete scan, and what the baseline did, into the report.
+func (s *schedule) finish(ctx context.Context, rep *reports.Report) error {
+	if s == nil {
+		return nil
+	}
+	if s.base != nil {
+		rep.Baseline = &reports.BaselineUse{File: s.base.Path, Suppressed: s.suppressed, Expired: s.expired}
+	}
+	if s.scan == nil {
+		return nil
+	}
+	if err := s.scan.Finish(rep); err != nil {
+		return fmt.Errorf("history: %w", err)
+	}
+	prev, err := s.store.Previous(ctx, s.target, s.scan.ID)
+	if err != nil && !errors.Is(err, history.ErrNoHistory) {
+		return err
+	}
+	if s.diff, err = s.store.Compare(ctx, prev, s.scan.ID); err != nil {
+		return err
+	}
+	rep.Changes = &reports.Changes{Scan: s.scan.ID, PreviousScan: prev, New: len(s.diff.NewF), Fixed: len(s.diff.Fixed), Unchanged: len(s.diff.Unchanged)}
+	return nil
+}
+
+// newAlerts are the new findings that are warnings or worse: what --fail-on
+// new fails on and --notify posts. A new info finding (an opt-out on a new
+// image) is in the report but wakes nobody.
+func (s *schedule) newAlerts() []reports.Finding {
+	if s == nil || s.diff == nil {
+		return nil
+	}
+	var out []reports.Finding
+	for _, f := range s.diff.NewF {
+		if f.Severity.Rank() >= reports.SeverityWarning.Rank() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// notify posts the new alerts to the webhook, if there are any.
+func (s *schedule) notify(rep *reports.Report, reportPath string) error {
+	alerts := s.newAlerts()
+	if s == nil || s.flags.notify == "" || len(alerts) == 0 {
+		return nil
+	}
+	fs := make([]notify.Finding, len(alerts))
+	for i, f := range alerts {
+		fs[i] = notify.Finding{Rule: f.Rule, Severity: string(f.Severity), Location: f.Location, Message: f.Message}
+	}
+	c := rep.Changes
+	m := notify.Build(s.target, c.Scan, c.PreviousScan, rep.Scan.Complete, fs, c.Fixed, c.Unchanged, reportPath)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := notify.Post(ctx, s.flags.notify, m, notify.Options{UserAgent: "aiaudit/" + version()}); err != nil {
+		return fmt.Errorf("the report was written, but the notification failed: %w", err)
+	}
+	return nil
+}
+
+func (s *schedule) close() {
+	if s == nil {
+		return
+	}
+	if s.store != nil {
+		s.store.Close()
+	}
+	s.lock.Unlock()
+}

@@ -1,0 +1,281 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/history"
+)
+
+func copyMedia(t *testing.T, dst string, names ...string) {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(dst, 0o755))
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join("../../testdata/media", n))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dst, n), b, 0o644))
+	}
+}
+
+// A nightly files scan: the first run finds everything new, a rerun nothing,
+// a moved file stays unchanged and an added one is new.
+func TestNightlyScansReportWhatIsNew(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus")
+	require.NoError(t, os.MkdirAll(corpus, 0o755))
+	copyMedia(t, corpus, "a1111_parameters.png", "photo_plain.jpg")
+	db := filepath.Join(dir, "h.db")
+	scan := func() (int, reports.Report, string) {
+		code, out, stderr := runIn(t, "", "files", corpus, "--db", db, "-f", "json", "--fail-on", "new")
+		return code, decode(t, out), stderr
+	}
+
+	code, rep, stderr := scan()
+	assert.Equal(t, exitFindings, code, "the first scan's findings are all new: %s", stderr)
+	require.NotNil(t, rep.Changes)
+	assert.Zero(t, rep.Changes.PreviousScan)
+	assert.Equal(t, 1, rep.Changes.New)
+
+	code, rep, _ = scan()
+	assert.Equal(t, exitClean, code, "nothing new since last night")
+	assert.Equal(t, reports.Changes{Scan: 2, PreviousScan: 1, New: 0, Fixed: 0, Unchanged: 1}, *rep.Changes)
+
+	require.NoError(t, os.MkdirAll(filepath.Join(corpus, "moved"), 0o755))
+	require.NoError(t, os.Rename(filepath.Join(corpus, "a1111_parameters.png"), filepath.Join(corpus, "moved", "renamed.png")))
+	copyMedia(t, corpus, "comfyui_ztxt.png")
+	code, rep, stderr = scan()
+	assert.Equal(t, exitFindings, code)
+	assert.Equal(t, reports.Changes{Scan: 3, PreviousScan: 2, New: 1, Fixed: 0, Unchanged: 1}, *rep.Changes, "a moved file is the same finding")
+	assert.Contains(t, stderr, "since scan 2: 1 new, 0 fixed, 1 unchanged")
+
+	code, out, _ := runIn(t, "", "diff", "--db", db, "-f", "json")
+	require.Equal(t, exitClean, code)
+	var d struct{ New, Fixed, Unchanged []reports.Finding }
+	require.NoError(t, json.Unmarshal([]byte(out), &d))
+	require.Len(t, d.New, 1)
+	assert.Contains(t, d.New[0].Location, "comfyui_ztxt.png")
+	require.Len(t, d.Unchanged, 1)
+	assert.Contains(t, d.Unchanged[0].Location, "renamed.png")
+	assert.Empty(t, d.Fixed)
+
+	code, out, _ = runIn(t, "", "diff", "1", "3", "--db", db, "--fail-on-new")
+	assert.Equal(t, exitFindings, code)
+	assert.Contains(t, out, "scan 1 -> 3: 1 new, 0 fixed, 1 unchanged")
+
+	code, out, _ = runIn(t, "", "history", "--db", db, "-f", "json")
+	require.Equal(t, exitClean, code)
+	var scans []history.ScanInfo
+	require.NoError(t, json.Unmarshal([]byte(out), &scans))
+	require.Len(t, scans, 3)
+	assert.True(t, scans[0].Complete)
+	abs, _ := filepath.Abs(corpus)
+	assert.Equal(t, "files "+abs, scans[0].Target)
+
+	code, out, _ = runIn(t, "", "history", "prune", "--keep", "1", "--db", db)
+	require.Equal(t, exitClean, code)
+	assert.Contains(t, out, "pruned 2 scans")
+	code, _, stderr = runIn(t, "", "history", "prune", "--keep", "0", "--db", db)
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "--keep must be at least 1")
+}
+
+func TestFailOnNewNeedsHistory(t *testing.T) {
+	code, _, stderr := runIn(t, "", "files", "../../testdata/media", "--no-history", "--fail-on", "new")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "needs history")
+}
+
+func TestBaselineSuppressesUntilItExpires(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus")
+	copyMedia(t, corpus, "a1111_parameters.png", "comfyui_ztxt.png")
+	base := filepath.Join(dir, "baseline.yaml")
+	write := func(until string) {
+		require.NoError(t, os.WriteFile(base, []byte(fmt.Sprintf(`accepted:
+  - rule: ai.unmarked
+    location: corpus/a1111_parameters.png
+    reason: vendor marks these before publishing
+    until: %s
+`, until)), 0o644))
+	}
+	write("2099-12-31")
+	code, out, stderr := runIn(t, "", "files", corpus, "--no-history", "--baseline", base, "-f", "json", "--fail-on", "warning")
+	assert.Equal(t, exitFindings, code, "comfyui is not accepted: %s", stderr)
+	rep := decode(t, out)
+	require.NotNil(t, rep.Baseline)
+	assert.Equal(t, 1, rep.Baseline.Suppressed)
+	for _, f := range rep.Findings {
+		assert.NotContains(t, f.Location, "a1111", "accepted findings are left out")
+	}
+
+	write("2020-01-01")
+	code, out, stderr = runIn(t, "", "files", corpus, "--no-history", "--baseline", base, "-f", "json", "--quiet")
+	assert.Equal(t, exitClean, code)
+	rep = decode(t, out)
+	assert.Zero(t, rep.Baseline.Suppressed)
+	assert.Len(t, rep.Baseline.Expired, 1)
+	assert.Contains(t, stderr, "baseline entry expired", "--quiet does not hide it")
+	found := false
+	for _, f := range rep.Findings {
+		found = found || strings.Contains(f.Location, "a1111")
+	}
+	assert.True(t, found, "an expired entry's finding comes back")
+
+	require.NoError(t, os.WriteFile(base, []byte("accepted:\n  - rule: x\n    location: y\n    reason: z\n    until: 2027-02-30\n"), 0o644))
+	code, out, stderr = runIn(t, "", "files", corpus, "--no-history", "--baseline", base)
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "baseline.yaml:5:")
+	assert.Empty(t, out, "nothing written")
+}
+
+// Two scans of one target at once: the second exits at once with its own
+// code and says who holds the lock; another target is not blocked.
+func TestOverlappingRunsOfOneTargetAreLocked(t *testing.T) {
+	release := make(chan struct{})
+	var started sync.Once
+	inPage := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			started.Do(func() { close(inPage) })
+			<-release
+		}
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, "<html><body>hello</body></html>")
+	}))
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "h.db")
+	first := make(chan int)
+	go func() {
+		code, _, _ := runIn(t, "", "crawl", srv.URL+"/", "--db", db, "--delay", "0")
+		first <- code
+	}()
+	<-inPage
+	code, _, stderr := runIn(t, "", "crawl", srv.URL+"/", "--db", db, "--delay", "0")
+	assert.Equal(t, exitLocked, code)
+	assert.Contains(t, stderr, "another aiaudit run of \"crawl "+srv.URL+"/\" is in progress")
+	assert.Contains(t, stderr, fmt.Sprintf("pid %d", os.Getpid()))
+	code, _, stderr = runIn(t, "", "files", "../../testdata/media", "--db", db)
+	assert.NotEqual(t, exitLocked, code, "another target is not blocked: %s", stderr)
+	close(release)
+	assert.Equal(t, exitClean, <-first)
+	code, _, _ = runIn(t, "", "crawl", srv.URL+"/", "--db", db, "--delay", "0")
+	assert.Equal(t, exitClean, code, "the lock is released when the run ends")
+}
+
+// The webhook hears about new findings only, and is retried when it fails.
+func TestNotifyPostsNewFindingsWithRetries(t *testing.T) {
+	var calls atomic.Int32
+	got := make(chan map[string]any, 4)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) <= 2 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		var m map[string]any
+		json.NewDecoder(r.Body).Decode(&m)
+		got <- m
+	}))
+	defer hook.Close()
+	site := aiSite(t)
+	db := filepath.Join(t.TempDir(), "h.db")
+	args := []string{"crawl", site.URL + "/", "--db", db, "--delay", "0", "--notify", hook.URL, "--fail-on", "none"}
+	code, _, stderr := runIn(t, "", args...)
+	require.Equal(t, exitClean, code, stderr)
+	assert.Equal(t, int32(3), calls.Load(), "two failures, then delivered")
+	m := <-got
+	assert.Contains(t, m["text"], "new finding")
+	assert.EqualValues(t, 1, m["new"], "the unlabelled image; info findings wake nobody")
+	assert.Contains(t, m["text"], "kz.aap.456.2")
+
+	code, _, stderr = runIn(t, "", args...)
+	require.Equal(t, exitClean, code, stderr)
+	assert.Equal(t, int32(3), calls.Load(), "nothing new: no notification")
+
+	code, _, stderr = runIn(t, "", "crawl", site.URL+"/", "--db", db, "--delay", "0", "--notify", "ftp://nowhere", "--fail-on", "none")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "--notify")
+}
+
+func TestLogFormatJSONAndQuiet(t *testing.T) {
+	site := aiSite(t)
+	_, _, stderr := runIn(t, "", "crawl", site.URL+"/", "--no-history", "--delay", "0", "--log-format", "json", "-o", filepath.Join(t.TempDir(), "r.json"))
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	require.NotEmpty(t, lines)
+	for _, l := range lines {
+		var m map[string]string
+		require.NoError(t, json.Unmarshal([]byte(l), &m), "every stderr line is JSON: %q", l)
+		assert.NotEmpty(t, m["msg"])
+		assert.NotEmpty(t, m["level"])
+	}
+	_, _, stderr = runIn(t, "", "crawl", site.URL+"/", "--no-history", "--delay", "0", "--quiet", "-o", filepath.Join(t.TempDir(), "r.json"))
+	assert.Empty(t, stderr)
+	code, _, stderr := runIn(t, "", "files", "x", "--log-format", "xml")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "--log-format")
+}
+
+func TestConfigFileSuppliesFlagsAndTargets(t *testing.T) {
+	site := aiSite(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "aiaudit.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`# nightly audit
+jurisdiction: kz,eu
+no-history: true
+format: json
+crawl:
+  delay: 0s
+  targets: [%s/]
+`, site.URL)), 0o644))
+	code, out, stderr := runIn(t, "", "crawl", "--config", cfg)
+	assert.Equal(t, exitFindings, code, stderr)
+	rep := decode(t, out)
+	assert.Equal(t, []string{site.URL + "/"}, rep.Scan.Targets)
+	rules := map[string]bool{}
+	for _, f := range rep.Findings {
+		rules[f.Rule] = true
+	}
+	assert.True(t, rules["eu.ai-act.50"], "jurisdiction came from the file")
+
+	code, out, _ = runIn(t, "", "crawl", "--config", cfg, "--format", "markdown")
+	assert.Equal(t, exitFindings, code)
+	assert.True(t, strings.HasPrefix(out, "# aiaudit crawl report"), "a flag beats the file")
+
+	t.Setenv("AIAUDIT_CONFIG", cfg)
+	code, out, _ = runIn(t, "", "config", "check")
+	assert.Equal(t, exitClean, code)
+	assert.Contains(t, out, cfg+": ok")
+
+	bad := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("jurisdiction: kz\nmax-pagez: 10\ncrawl:\n  depth: deep\n"), 0o644))
+	code, _, stderr = runIn(t, "", "config", "check", bad)
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "bad.yaml:2: unknown key \"max-pagez\"")
+	assert.Contains(t, stderr, "max-pages")
+	assert.Contains(t, stderr, "bad.yaml:4:")
+	code, _, stderr = runIn(t, "", "crawl", "--config", bad)
+	assert.Equal(t, exitError, code, "a scan refuses a bad config too")
+	assert.Contains(t, stderr, "bad.yaml:4:")
+
+	code, _, stderr = runIn(t, "", "crawl", "--config", filepath.Join(dir, "missing.yaml"))
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "missing.yaml")
+	_ = context.Background
+}
