@@ -109,7 +109,7 @@ func runCrawlBench(args []string) error {
 	fmt.Printf("%d-page site on %s\n%-8s %-22s %10s %12s %12s\n", *pages, base, "pages", "tool", "seconds", "pages/s", "peak RSS")
 	report := filepath.Join(*dir, "crawl.json")
 	a, err := measure("aiaudit crawl", *pages, io.Discard, *bin, "crawl", base+"/", "--max-pages", strconv.Itoa(*pages+10), "--depth", "50",
-		"--delay", "0", "--concurrency", "8", "--host-concurrency", "8", "-f", "json", "-o", report, "--progress", "never", "--fail-on", "none")
+		"--delay", "0", "--concurrency", "8", "--host-concurrency", "8", "-f", "json", "-o", report, "--progress", "never", "--fail-on", "none", "--db", filepath.Join(*dir, "history.db"))
 	if err != nil {
 		return err
 	}

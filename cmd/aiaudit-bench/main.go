@@ -80,7 +80,7 @@ func runFiles(args []string) error {
 			return fmt.Errorf("build corpus: %w", err)
 		}
 		report := filepath.Join(*dir, fmt.Sprintf("aiaudit-%d.json", n))
-		a, err := measure("aiaudit", n, io.Discard, *bin, "files", corpusDir, "-f", "json", "-o", report, "--progress", "never", "--fail-on", "none")
+		a, err := measure("aiaudit", n, io.Discard, *bin, "files", corpusDir, "-f", "json", "-o", report, "--progress", "never", "--fail-on", "none", "--db", filepath.Join(*dir, "history.db"))
 		if err != nil {
 			return err
 		}

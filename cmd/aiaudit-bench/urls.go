@@ -143,15 +143,21 @@ func runURLsBench(args []string) error {
 		if err := urlList(list, origins, n); err != nil {
 			return err
 		}
+		// With history (the default a nightly user gets, into a scratch
+		// database) and without it, to show what recording costs.
 		var policy result
-		for _, mode := range []string{"policy", "headers"} {
-			r, err := measure("aiaudit --check "+mode, n, io.Discard, *bin, "urls", list, "--check", mode, "--agent", "GPTBot",
-				"--delay", "0", "--concurrency", "256", "--host-concurrency", "8", "--progress", "never")
+		for _, run := range []struct{ label, mode, history string }{
+			{"aiaudit --check policy", "policy", "--db=" + filepath.Join(*dir, "history.db")},
+			{"  same, --no-history", "policy", "--no-history"},
+			{"aiaudit --check headers", "headers", "--db=" + filepath.Join(*dir, "history.db")},
+		} {
+			r, err := measure(run.label, n, io.Discard, *bin, "urls", list, "--check", run.mode, "--agent", "GPTBot",
+				"--delay", "0", "--concurrency", "256", "--host-concurrency", "8", "--progress", "never", run.history)
 			if err != nil {
 				return err
 			}
 			printRow(r)
-			if mode == "policy" {
+			if run.label == "aiaudit --check policy" {
 				policy = r
 			}
 		}

@@ -24,10 +24,14 @@ type scheduleFlags struct {
 }
 
 func (s *scheduleFlags) register(c *cobra.Command) {
-	c.Flags().StringVar(&s.db, "db", "", "history database (default $XDG_DATA_HOME/aiaudit/history.db, else ~/.local/share/aiaudit/history.db)")
-	c.Flags().BoolVar(&s.noHistory, "no-history", false, "do not record this scan in the history database")
+	s.registerHistory(c)
 	c.Flags().StringVar(&s.baseline, "baseline", "", "YAML file of accepted findings (reason and expiry each); they are left out of the report and counted")
 	c.Flags().StringVar(&s.notify, "notify", "", "POST a JSON summary to this webhook URL when there are new findings (retried)")
+}
+
+func (s *scheduleFlags) registerHistory(c *cobra.Command) {
+	c.Flags().StringVar(&s.db, "db", "", "history database (default $XDG_DATA_HOME/aiaudit/history.db, else ~/.local/share/aiaudit/history.db)")
+	c.Flags().BoolVar(&s.noHistory, "no-history", false, "do not record this scan in the history database")
 }
 
 func (s *scheduleFlags) dbPath() (string, error) {
@@ -50,7 +54,8 @@ type schedule struct {
 	suppressed int
 	expired    []string
 	seen       map[string]bool
-	diff       *reports.Diff
+	// alerts are the new warnings and violations since the last scan.
+	alerts []reports.Finding
 }
 
 // startSchedule takes the target's lock (an overlapping run stops here with
@@ -120,6 +125,23 @@ func (s *schedule) begin(c *cobra.Command, rep *reports.Report) error {
 	return err
 }
 
+// resume continues the target's interrupted scan in the history (urls
+// --resume), or begins a new one when there is none.
+func (s *schedule) resume(c *cobra.Command, rep *reports.Report) error {
+	if s == nil || s.store == nil {
+		return nil
+	}
+	sc, ok, err := s.store.Resume(c.Context(), s.target, s.roots)
+	if err != nil || !ok {
+		if err == nil {
+			err = s.begin(c, rep)
+		}
+		return err
+	}
+	s.scan = sc
+	return nil
+}
+
 // accept removes the findings the baseline accepts.
 func (s *schedule) accept(fs []reports.Finding) []reports.Finding {
 	if s == nil || s.base == nil || len(fs) == 0 {
@@ -162,10 +184,12 @@ func (s *schedule) finish(ctx context.Context, rep *reports.Report) error {
 	if err != nil && !errors.Is(err, history.ErrNoHistory) {
 		return err
 	}
-	if s.diff, err = s.store.Compare(ctx, prev, s.scan.ID); err != nil {
+	c, err := s.store.Changes(ctx, prev, s.scan.ID)
+	if err != nil {
 		return err
 	}
-	rep.Changes = &reports.Changes{Scan: s.scan.ID, PreviousScan: prev, New: len(s.diff.NewF), Fixed: len(s.diff.Fixed), Unchanged: len(s.diff.Unchanged)}
+	s.alerts = c.Alerts
+	rep.Changes = &reports.Changes{Scan: s.scan.ID, PreviousScan: prev, New: c.New, Fixed: c.Fixed, Unchanged: c.Unchanged}
 	return nil
 }
 
@@ -173,16 +197,10 @@ func (s *schedule) finish(ctx context.Context, rep *reports.Report) error {
 // new fails on and --notify posts. A new info finding (an opt-out on a new
 // image) is in the report but wakes nobody.
 func (s *schedule) newAlerts() []reports.Finding {
-	if s == nil || s.diff == nil {
+	if s == nil {
 		return nil
 	}
-	var out []reports.Finding
-	for _, f := range s.diff.NewF {
-		if f.Severity.Rank() >= reports.SeverityWarning.Rank() {
-			out = append(out, f)
-		}
-	}
-	return out
+	return s.alerts
 }
 
 // notify posts the new alerts to the webhook, if there are any.

@@ -279,3 +279,70 @@ crawl:
 	assert.Contains(t, stderr, "missing.yaml")
 	_ = context.Background
 }
+
+// Re-vetting the same list says which URLs became reserved since last time;
+// the query string is part of a listed URL's identity.
+func TestURLsHistoryShowsNewReservations(t *testing.T) {
+	var robots atomic.Value
+	robots.Store("User-agent: *\nDisallow: /private/\n")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			io.WriteString(w, robots.Load().(string))
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, "<html></html>")
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	list := filepath.Join(dir, "list.txt")
+	require.NoError(t, os.WriteFile(list, []byte(strings.Join([]string{
+		srv.URL + "/private/a", srv.URL + "/blog/1?page=1", srv.URL + "/blog/1?page=2", srv.URL + "/open",
+	}, "\n")), 0o644))
+	db := filepath.Join(dir, "h.db")
+	vet := func() string {
+		code, _, stderr := runIn(t, "", "urls", list, "--db", db, "--check", "policy", "--agent", "CCBot", "-o", filepath.Join(dir, "out.jsonl"))
+		require.Equal(t, exitClean, code, stderr)
+		return stderr
+	}
+	vet()
+	robots.Store("User-agent: *\nDisallow: /private/\nDisallow: /blog/\n")
+	stderr := vet()
+	assert.Contains(t, stderr, "since scan 1 of this list: 2 URLs newly reserved, 0 no longer reserved, 1 still reserved")
+
+	code, out, _ := runIn(t, "", "diff", "--db", db, "-f", "csv")
+	require.Equal(t, exitClean, code)
+	assert.Contains(t, out, "new,training.reserved,info,"+srv.URL+"/blog/1?page=1,")
+	assert.Contains(t, out, "new,training.reserved,info,"+srv.URL+"/blog/1?page=2,")
+	assert.Contains(t, out, "unchanged,training.reserved,info,"+srv.URL+"/private/a,")
+}
+
+// A resumed run continues the interrupted scan in the history: one scan,
+// complete once the list is done.
+func TestURLsResumeContinuesTheHistoryScan(t *testing.T) {
+	srv := optoutSite(t)
+	dir := t.TempDir()
+	list := filepath.Join(dir, "list.txt")
+	require.NoError(t, os.WriteFile(list, []byte(srv.URL+"/private/a\n"+srv.URL+"/private/b\n"), 0o644))
+	db, out := filepath.Join(dir, "h.db"), filepath.Join(dir, "out.jsonl")
+	// An interrupted first run: the history holds an incomplete scan.
+	s, err := history.Open(db)
+	require.NoError(t, err)
+	abs, _ := filepath.Abs(list)
+	rep := &reports.Report{Scan: reports.Scan{Command: "urls", Targets: []string{abs}}}
+	sc, err := s.Begin(rep, history.Target("urls", []string{abs}), nil)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	require.NoError(t, os.WriteFile(out, []byte(`{"location":"`+srv.URL+`/private/a","training_opt_out":true,"opt_out_evidence":[],"error":""}`+"\n"), 0o644))
+
+	code, _, stderr := runIn(t, "", "urls", list, "--db", db, "--check", "policy", "--delay", "0", "-o", out, "--resume")
+	require.Equal(t, exitClean, code, stderr)
+	s, err = history.Open(db)
+	require.NoError(t, err)
+	defer s.Close()
+	scans, err := s.Scans(t.Context(), "")
+	require.NoError(t, err)
+	require.Len(t, scans, 1, "the resumed run continued scan %d", sc.ID)
+	assert.True(t, scans[0].Complete)
+	assert.Equal(t, 1, scans[0].Findings, "only /private/b was vetted in this run")
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aiaudit/aiaudit/detectors/agents"
+	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/scanner/urls"
 )
 
@@ -83,21 +85,30 @@ func (v *vetFlags) options(explainAll bool) (urls.Options, error) {
 	}}, nil
 }
 
-func newURLsCommand(out *outcome, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+func newURLsCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
 	var vf vetFlags
 	var column, field, format, output, reservedOut, allowedOut, shard, progressMode string
 	var concurrency int
 	var resume bool
+	var sf scheduleFlags
 	c := &cobra.Command{
 		Use:   "urls FILE|-",
 		Short: "Vet a list of URLs for AI-training opt-outs (corpus scale)",
 		Long: `Reads a URL list (plain lines, CSV with --column, JSONL with --field; "-" for
 stdin), streaming, and writes one JSON object per URL: location, training_opt_out
 (true, false, or null when it could not be determined), opt_out_evidence and error.
-A summary goes to stderr. Exit codes: 0 done, 2 usage or runtime error, 3 some URLs
-could not be vetted, 130 interrupted (what was written is complete; --resume goes on).`,
-		Args: cobra.ExactArgs(1),
+A summary goes to stderr, with the URLs newly reserved since the last run of the
+same list (history). Exit codes: 0 done, 2 usage or runtime error, 3 some URLs
+could not be vetted, 4 another run of the same list is in progress, 130
+interrupted (what was written is complete; --resume goes on).`,
 		RunE: func(c *cobra.Command, args []string) error {
+			args, err := e.targets(c, args)
+			if err != nil {
+				return err
+			}
+			if len(args) != 1 {
+				return usageError{fmt.Errorf("urls takes one list (FILE or -), not %d", len(args))}
+			}
 			opt, err := vf.options(false)
 			if err != nil {
 				return err
@@ -117,14 +128,32 @@ could not be vetted, 130 interrupted (what was written is complete; --resume goe
 				return err
 			}
 			defer closeIn()
-			return runURLs(c.Context(), in, urls.Input{Column: column, Field: field}, opt, urlRun{
+			// One list (and shard) is one target: tonight's run is diffed
+			// with last night's, and two runs of it never overlap.
+			target := args[0]
+			if target != "-" {
+				if abs, err := filepath.Abs(target); err == nil {
+					target = abs
+				}
+			}
+			targets := []string{target}
+			if shard != "" {
+				targets = append(targets, "--shard="+shard)
+			}
+			sched, err := startSchedule(c, sf, outputFlags{}, "urls", targets)
+			if err != nil {
+				return err
+			}
+			defer sched.close()
+			return runURLs(c, in, urls.Input{Column: column, Field: field}, opt, urlRun{
 				format: format, output: output, reservedOut: reservedOut, allowedOut: allowedOut,
 				resume: resume, shard: sh, concurrency: concurrency, progress: progressMode,
-				total: countLines(args[0]),
-			}, out, stdout, stderr)
+				total: countLines(args[0]), targets: targets, sched: sched,
+			}, e.out, stdout, e.log)
 		},
 	}
 	vf.register(c, 250*time.Millisecond)
+	sf.registerHistory(c)
 	c.Flags().StringVar(&column, "column", "", "CSV input: the URL column (header name or 1-based number)")
 	c.Flags().StringVar(&field, "field", "", "JSONL input: the key holding the URL")
 	c.Flags().StringVarP(&format, "format", "f", "jsonl", "output: jsonl (one object per URL) or table")
@@ -155,6 +184,8 @@ type urlRun struct {
 	shard                                             urls.Shard
 	concurrency                                       int
 	total                                             int // lines in the input file, -1 for stdin
+	targets                                           []string
+	sched                                             *schedule
 }
 
 // countLines counts a list file's lines for the progress bar's ETA (a fast
@@ -213,7 +244,16 @@ type tally struct {
 	bySignal                                  map[string]int
 }
 
-func runURLs(ctx context.Context, in io.Reader, input urls.Input, opt urls.Options, run urlRun, out *outcome, stdout, stderr io.Writer) error {
+func runURLs(c *cobra.Command, in io.Reader, input urls.Input, opt urls.Options, run urlRun, out *outcome, stdout, stderr io.Writer) error {
+	ctx := c.Context()
+	rep := newReport("urls", run.targets)
+	if run.resume {
+		if err := run.sched.resume(c, rep); err != nil {
+			return err
+		}
+	} else if err := run.sched.begin(c, rep); err != nil {
+		return err
+	}
 	var done urls.Done
 	if run.resume {
 		if f, err := os.Open(run.output); err == nil {
@@ -264,6 +304,12 @@ func runURLs(ctx context.Context, in io.Reader, input urls.Input, opt urls.Optio
 		Concurrency: run.concurrency, Shard: run.shard, Resume: done,
 		Progress: func(n int) { bar.update(n, run.total) },
 		Emit: func(r urls.Result) error {
+			// The history keeps the reserved URLs (findings), not every
+			// URL: the output holds those, and at corpus scale a row per
+			// allowed URL would double the run's time.
+			if err := run.sched.record(nil, urlFindings(r)); err != nil {
+				return fmt.Errorf("history: %w", err)
+			}
 			t.total++
 			switch {
 			case r.TrainingOptOut == nil:
@@ -310,9 +356,34 @@ func runURLs(ctx context.Context, in io.Reader, input urls.Input, opt urls.Optio
 		return fmt.Errorf("reading the URL list: %w", err)
 	}
 	printTally(stderr, t, v.Agents(), opt.Agents, time.Since(started))
+	rep.Scan.Finished, rep.Scan.Complete = time.Now().UTC(), !interrupted
+	rep.Summary = reports.Summary{Resources: t.total, TrainingOptOut: t.reserved, Errors: t.errors}
+	if err := run.sched.finish(context.Background(), rep); err != nil {
+		return err
+	}
+	if ch := rep.Changes; ch != nil && ch.PreviousScan != 0 {
+		fmt.Fprintf(stderr, "aiaudit: since scan %d of this list: %d URLs newly reserved, %d no longer reserved, %d still reserved\n", ch.PreviousScan, ch.New, ch.Fixed, ch.Unchanged)
+	}
 	out.interrupted = interrupted
 	out.incomplete = t.unknown > 0
 	return nil
+}
+
+// urlFindings makes a reserved URL a finding, so history can say which URLs
+// became reserved since the last run. Its content is the whole URL: in a
+// corpus list the query string is part of what a URL names.
+func urlFindings(r urls.Result) []reports.Finding {
+	if r.TrainingOptOut == nil || !*r.TrainingOptOut {
+		return nil
+	}
+	var sigs []string
+	for _, o := range r.OptOutEvidence {
+		if o.Verdict == "reserved" {
+			sigs = append(sigs, o.Signal+" "+o.Agent)
+		}
+	}
+	return []reports.Finding{{Rule: reports.RuleTrainingReserved, Severity: reports.SeverityInfo, Location: r.Location, Content: "url:" + r.Location,
+		Message: "reserved against AI training by " + strings.Join(sigs, ", ")}}
 }
 
 // readErrOrNil returns the reader's error; after an interrupt the reader may

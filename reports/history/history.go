@@ -6,7 +6,9 @@ package history
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
@@ -81,7 +84,7 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	// The busy timeout lets a reader wait for a writer instead of failing.
-	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)"
+	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16384)&_pragma=temp_store(MEMORY)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err
@@ -155,11 +158,19 @@ func Target(command string, targets []string) string {
 // batches; a scan killed before Finish stays marked incomplete and keeps the
 // batches it had written.
 type Scan struct {
-	ID      int64
-	store   *Store
-	roots   []string
-	pending []func(*sql.Tx) error
-	flushed time.Time
+	ID    int64
+	store *Store
+	roots []string
+	// rows waiting for the next batch
+	resources, findings [][]any
+	flushed             time.Time
+
+	// Batches are written by one goroutine while the scan goes on, so a
+	// fast scan (a URL list) does not wait for SQLite between batches.
+	batches chan [2][][]any
+	pending sync.WaitGroup
+	errMu   sync.Mutex
+	err     error
 }
 
 // Begin records the start of a scan of target (see Target).
@@ -180,20 +191,37 @@ func (s *Store) Begin(rep *reports.Report, target string, settings any) (*Scan, 
 	return &Scan{ID: id, store: s, roots: rep.Scan.Targets, flushed: time.Now()}, nil
 }
 
+// Resume continues the newest scan of target when it is incomplete (a run
+// that was interrupted and is resumed), so the history holds one scan, not
+// two halves; ok is false when there is nothing to continue.
+func (s *Store) Resume(ctx context.Context, target string, roots []string) (sc *Scan, ok bool, err error) {
+	var id int64
+	var complete bool
+	err = s.db.QueryRowContext(ctx, `SELECT id, complete FROM scans WHERE target = ? ORDER BY id DESC LIMIT 1`, target).Scan(&id, &complete)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && complete) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return &Scan{ID: id, store: s, roots: roots, flushed: time.Now()}, true, nil
+}
+
 // A batch is written when it has this many rows or is this old, so a slow
 // crawl that is killed still leaves what it had found in the history.
 const (
-	batch    = 500
+	batch    = 2000
 	batchAge = time.Second
 )
 
-// Resource records a resource and its findings.
+// Resource records a resource (nil for findings about an item already
+// recorded) and its findings.
 func (sc *Scan) Resource(r *reports.Resource, fs []reports.Finding) error {
 	if r != nil {
 		ev, err := json.Marshal(struct {
-			AI     any `json:"ai"`
-			Label  any `json:"label"`
-			OptOut any `json:"opt_out"`
+			AI     any `json:"ai,omitempty"`
+			Label  any `json:"label,omitempty"`
+			OptOut any `json:"opt_out,omitempty"`
 		}{r.AIEvidence, r.Labelled.Evidence, r.OptOutEvidence})
 		if err != nil {
 			return err
@@ -202,48 +230,129 @@ func (sc *Scan) Resource(r *reports.Resource, fs []reports.Finding) error {
 		if r.TrainingOptOut != nil {
 			optOut = *r.TrainingOptOut
 		}
-		row := []any{sc.ID, r.Location, r.Kind, r.MediaType, r.Digest, r.AIGenerated, r.Labelled.MachineReadable, optOut, r.Error, string(ev)}
-		sc.pending = append(sc.pending, func(tx *sql.Tx) error {
-			_, err := tx.Exec(`INSERT INTO resources(scan_id, location, kind, media_type, digest, ai, machine_readable, opt_out, error, evidence) VALUES (?,?,?,?,?,?,?,?,?,?)`, row...)
-			return err
-		})
+		sc.resources = append(sc.resources, []any{sc.ID, r.Location, r.Kind, r.MediaType, r.Digest, r.AIGenerated, r.Labelled.MachineReadable, optOut, r.Error, string(ev)})
 	}
 	for _, f := range fs {
-		row := []any{sc.ID, Key(f, sc.roots), f.Rule, string(f.Severity), f.Location, f.Content, f.Message}
-		sc.pending = append(sc.pending, func(tx *sql.Tx) error {
-			_, err := tx.Exec(`INSERT INTO findings(scan_id, key, rule, severity, location, content, message) VALUES (?,?,?,?,?,?,?)`, row...)
-			return err
-		})
+		sc.findings = append(sc.findings, []any{sc.ID, keyHash(Key(f, sc.roots)), f.Rule, string(f.Severity), f.Location, f.Content, f.Message})
 	}
-	if len(sc.pending) >= batch || time.Since(sc.flushed) >= batchAge {
-		return sc.flush()
+	if len(sc.resources)+len(sc.findings) >= batch || time.Since(sc.flushed) >= batchAge {
+		return sc.send()
 	}
 	return nil
 }
 
-func (sc *Scan) flush() error {
-	if len(sc.pending) == 0 {
+// send hands the rows gathered so far to the writer.
+func (sc *Scan) send() error {
+	if err := sc.writeErr(); err != nil {
+		return err
+	}
+	if len(sc.resources)+len(sc.findings) == 0 {
 		return nil
 	}
+	if sc.batches == nil {
+		sc.batches = make(chan [2][][]any, 2)
+		go sc.writer()
+	}
+	sc.pending.Add(1)
+	sc.batches <- [2][][]any{sc.resources, sc.findings}
+	sc.resources, sc.findings = nil, nil
+	sc.flushed = time.Now()
+	return nil
+}
+
+// flush writes everything gathered so far and waits until it is stored.
+func (sc *Scan) flush() error {
+	if err := sc.send(); err != nil {
+		return err
+	}
+	sc.pending.Wait()
+	return sc.writeErr()
+}
+
+func (sc *Scan) writer() {
+	for b := range sc.batches {
+		if sc.writeErr() == nil {
+			if err := sc.write(b[0], b[1]); err != nil {
+				sc.errMu.Lock()
+				sc.err = err
+				sc.errMu.Unlock()
+			}
+		}
+		sc.pending.Done()
+	}
+}
+
+func (sc *Scan) writeErr() error {
+	sc.errMu.Lock()
+	defer sc.errMu.Unlock()
+	return sc.err
+}
+
+// write stores one batch in one transaction.
+func (sc *Scan) write(resources, findings [][]any) error {
 	tx, err := sc.store.db.Begin()
 	if err != nil {
 		return err
 	}
-	for _, w := range sc.pending {
-		if err := w(tx); err != nil {
-			tx.Rollback()
+	if err := insertRows(tx, `INSERT INTO resources(scan_id, location, kind, media_type, digest, ai, machine_readable, opt_out, error, evidence) VALUES `, 10, resources); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := insertRows(tx, `INSERT INTO findings(scan_id, key, rule, severity, location, content, message) VALUES `, 7, findings); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// rowsPerInsert rows go in one INSERT statement: the pure-Go SQLite pays
+// per statement, and a multi-row VALUES list makes a batch several times
+// cheaper to write.
+const rowsPerInsert = 64
+
+func insertRows(tx *sql.Tx, prefix string, cols int, rows [][]any) error {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	for len(rows) > 0 {
+		n := min(len(rows), rowsPerInsert)
+		args := make([]any, 0, n*cols)
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		query := prefix + strings.TrimSuffix(strings.Repeat(one+",", n), ",")
+		var err error
+		if n == rowsPerInsert {
+			if full == nil {
+				if full, err = tx.Prepare(query); err != nil {
+					return err
+				}
+			}
+			_, err = full.Exec(args...)
+		} else {
+			_, err = tx.Exec(query, args...)
+		}
+		if err != nil {
 			return err
 		}
+		rows = rows[n:]
 	}
-	sc.pending = sc.pending[:0]
-	sc.flushed = time.Now()
-	return tx.Commit()
+	return nil
 }
 
 // Finish writes what is left and marks the scan finished; it is complete
 // only when the report is.
 func (sc *Scan) Finish(rep *reports.Report) error {
-	if err := sc.flush(); err != nil {
+	err := sc.flush()
+	if sc.batches != nil {
+		close(sc.batches)
+		sc.batches = nil
+	}
+	if err != nil {
 		return err
 	}
 	sum, err := json.Marshal(rep.Summary)
@@ -266,6 +375,13 @@ func (sc *Scan) Finish(rep *reports.Report) error {
 // content digest, so a different picture at an old address is a new finding.
 func Key(f reports.Finding, roots []string) string {
 	return f.Rule + "|" + Place(f.Location, roots) + "|" + f.Content
+}
+
+// keyHash is what the database stores of a key: fixed-size, so the index
+// that diffs use stays small however long the URLs are.
+func keyHash(k string) string {
+	sum := sha256.Sum256([]byte(k))
+	return hex.EncodeToString(sum[:16])
 }
 
 // Place is a location stripped of what does not change what it points at.
@@ -391,46 +507,134 @@ type stored struct {
 	f   reports.Finding
 }
 
-func (s *Store) findings(ctx context.Context, id int64) ([]stored, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT key, rule, severity, location, content, message FROM findings WHERE scan_id = ? ORDER BY rowid`, id)
+// findingsWhere loads one scan's findings that do (or do not) share a key
+// with the other scan, once per key: identical findings count once.
+func (s *Store) findingsWhere(ctx context.Context, id, other int64, shared bool) ([]stored, error) {
+	return s.findingsQuery(ctx, id, other, shared, "")
+}
+
+// findingsQuery is findingsWhere with an extra condition on the rows.
+func (s *Store) findingsQuery(ctx context.Context, id, other int64, shared bool, and string) ([]stored, error) {
+	not := "NOT "
+	if shared {
+		not = ""
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT key, rule, severity, location, content, message FROM findings n
+		WHERE n.scan_id = ? AND `+not+`EXISTS (SELECT 1 FROM findings o WHERE o.scan_id = ? AND o.key = n.key)`+and+` ORDER BY n.rowid`, id, other)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []stored
+	seen := map[string]bool{}
 	for rows.Next() {
 		var st stored
 		var sev string
 		if err := rows.Scan(&st.key, &st.f.Rule, &sev, &st.f.Location, &st.f.Content, &st.f.Message); err != nil {
 			return nil, err
 		}
+		if seen[st.key] {
+			continue
+		}
+		seen[st.key] = true
 		st.f.Severity = reports.Severity(sev)
 		out = append(out, st)
 	}
 	return out, rows.Err()
 }
 
-// Compare diffs the findings of two scans.
+// Counts is what a report says about the previous scan: how many findings
+// are new, fixed and unchanged, and the new ones that are warnings or worse
+// (what --fail-on new and --notify act on).
+type Counts struct {
+	New, Fixed, Unchanged int
+	Alerts                []reports.Finding
+}
+
+// Changes counts what Compare lists without loading what did not change:
+// re-vetting a list of a million reserved URLs must not read a million rows
+// to say "3 new". Its cost follows the number of changes.
+func (s *Store) Changes(ctx context.Context, oldID, newID int64) (Counts, error) {
+	var c Counts
+	var nNew, nOld, same int
+	count := func(q string, dst *int, args ...any) error {
+		return s.db.QueryRowContext(ctx, q, args...).Scan(dst)
+	}
+	if err := count(`SELECT COUNT(DISTINCT key) FROM findings WHERE scan_id = ?`, &nNew, newID); err != nil {
+		return c, err
+	}
+	if err := count(`SELECT COUNT(DISTINCT key) FROM findings WHERE scan_id = ?`, &nOld, oldID); err != nil {
+		return c, err
+	}
+	if err := count(`SELECT COUNT(DISTINCT key) FROM findings n WHERE n.scan_id = ?
+		AND EXISTS (SELECT 1 FROM findings o WHERE o.scan_id = ? AND o.key = n.key)`, &same, newID, oldID); err != nil {
+		return c, err
+	}
+	c.New, c.Fixed, c.Unchanged = nNew-same, nOld-same, same
+	if c.New == 0 {
+		return c, nil
+	}
+	if c.Fixed == 0 {
+		// Nothing gone, so nothing moved: the counts stand, and only the
+		// alerts are read (a first scan reads no info findings at all).
+		alerts, err := s.findingsQuery(ctx, newID, oldID, false, ` AND n.severity IN ('warning', 'violation')`)
+		for _, st := range alerts {
+			st.f.Change = "new"
+			c.Alerts = append(c.Alerts, st.f)
+		}
+		return c, err
+	}
+	added, err := s.findingsWhere(ctx, newID, oldID, false)
+	if err != nil {
+		return c, err
+	}
+	var gone []stored
+	if c.Fixed > 0 {
+		if gone, err = s.findingsWhere(ctx, oldID, newID, false); err != nil {
+			return c, err
+		}
+	}
+	d := assemble(added, gone, nil)
+	c.New, c.Fixed, c.Unchanged = len(d.NewF), len(d.Fixed), same+len(d.Unchanged)
+	for _, f := range d.NewF {
+		if f.Severity.Rank() >= reports.SeverityWarning.Rank() {
+			c.Alerts = append(c.Alerts, f)
+		}
+	}
+	return c, nil
+}
+
+// Compare lists the findings of scan newID that are new, fixed and unchanged
+// since scan oldID (0: nothing before, every finding is new).
+//
+// It matches findings in two passes: by key (same rule, place and
+// content) in SQL, then, among those left on both sides, by rule and content
+// alone, so an item that moved to a new address is unchanged rather than
+// fixed-and-new. A finding without content (a page-level one) matches only
+// by key.
 func (s *Store) Compare(ctx context.Context, oldID, newID int64) (*reports.Diff, error) {
 	target, err := s.ScanTarget(ctx, newID)
 	if err != nil {
 		return nil, err
 	}
-	// Old scan 0 is "nothing before": the first scan's findings are all new.
-	var oldF []stored
 	if oldID != 0 {
 		if _, err := s.ScanTarget(ctx, oldID); err != nil {
 			return nil, err
 		}
-		if oldF, err = s.findings(ctx, oldID); err != nil {
-			return nil, err
-		}
 	}
-	newF, err := s.findings(ctx, newID)
+	added, err := s.findingsWhere(ctx, newID, oldID, false)
 	if err != nil {
 		return nil, err
 	}
-	d := match(oldF, newF)
+	gone, err := s.findingsWhere(ctx, oldID, newID, false)
+	if err != nil {
+		return nil, err
+	}
+	same, err := s.findingsWhere(ctx, newID, oldID, true)
+	if err != nil {
+		return nil, err
+	}
+	d := assemble(added, gone, same)
 	d.Target, d.Old, d.New = target, oldID, newID
 	return d, nil
 }
@@ -438,69 +642,65 @@ func (s *Store) Compare(ctx context.Context, oldID, newID int64) (*reports.Diff,
 // DiffReports diffs two saved scan reports (JSON files) the way Compare
 // diffs two scans in the database.
 func DiffReports(old, new *reports.Report) *reports.Diff {
-	keyed := func(r *reports.Report) []stored {
-		out := make([]stored, len(r.Findings))
-		for i, f := range r.Findings {
-			out[i] = stored{Key(f, r.Scan.Targets), f}
+	keys := func(r *reports.Report) map[string]bool {
+		m := map[string]bool{}
+		for _, f := range r.Findings {
+			m[Key(f, r.Scan.Targets)] = true
+		}
+		return m
+	}
+	// split is findingsWhere for a saved report.
+	split := func(r *reports.Report, other map[string]bool, shared bool) []stored {
+		var out []stored
+		seen := map[string]bool{}
+		for _, f := range r.Findings {
+			k := Key(f, r.Scan.Targets)
+			if !seen[k] && other[k] == shared {
+				seen[k] = true
+				out = append(out, stored{k, f})
+			}
 		}
 		return out
 	}
-	d := match(keyed(old), keyed(new))
+	oldKeys, newKeys := keys(old), keys(new)
+	d := assemble(split(new, oldKeys, false), split(old, newKeys, false), split(new, oldKeys, true))
 	d.Target = Target(new.Scan.Command, new.Scan.Targets)
 	return d
 }
 
-// match pairs findings in two passes: first by key (same rule, place and
-// content), then, among those left, by rule and content alone, so an item
-// that moved to a new address is unchanged rather than fixed-and-new. A
-// finding without content (a page-level one) matches only by key.
-func match(old, new []stored) *reports.Diff {
+// assemble builds a diff from the findings only in the new scan (added),
+// only in the old one (gone) and in both (same). Among added and gone, those
+// with the same rule and content are one item that moved: unchanged.
+func assemble(added, gone, same []stored) *reports.Diff {
 	d := &reports.Diff{Schema: reports.DiffSchema, NewF: []reports.Finding{}, Fixed: []reports.Finding{}, Unchanged: []reports.Finding{}}
-	oldByKey := map[string][]int{}
-	for i, o := range old {
-		oldByKey[o.key] = append(oldByKey[o.key], i)
+	for _, st := range same {
+		st.f.Change = "unchanged"
+		d.Unchanged = append(d.Unchanged, st.f)
 	}
-	used := make([]bool, len(old))
-	matched := make([]bool, len(new))
-	take := func(idx []int) bool {
-		for _, i := range idx {
-			if !used[i] {
-				used[i] = true
-				return true
-			}
-		}
-		return false
-	}
-	for j, n := range new {
-		matched[j] = take(oldByKey[n.key])
-	}
-	oldByContent := map[string][]int{}
-	for i, o := range old {
-		if !used[i] && o.f.Content != "" {
+	byContent := map[string][]int{}
+	for i, o := range gone {
+		if o.f.Content != "" {
 			k := o.f.Rule + "|" + o.f.Content
-			oldByContent[k] = append(oldByContent[k], i)
+			byContent[k] = append(byContent[k], i)
 		}
 	}
-	for j, n := range new {
-		if !matched[j] && n.f.Content != "" {
-			matched[j] = take(oldByContent[n.f.Rule+"|"+n.f.Content])
-		}
-	}
-	for j, n := range new {
-		f := n.f
-		if matched[j] {
+	used := make([]bool, len(gone))
+	for _, st := range added {
+		f := st.f
+		k := f.Rule + "|" + f.Content
+		if idx := byContent[k]; f.Content != "" && len(idx) > 0 {
+			used[idx[0]], byContent[k] = true, idx[1:]
 			f.Change = "unchanged"
 			d.Unchanged = append(d.Unchanged, f)
-		} else {
-			f.Change = "new"
-			d.NewF = append(d.NewF, f)
+			continue
 		}
+		f.Change = "new"
+		d.NewF = append(d.NewF, f)
 	}
-	for i, o := range old {
+	for i, st := range gone {
 		if !used[i] {
-			f := o.f
-			f.Change = "fixed"
-			d.Fixed = append(d.Fixed, f)
+			st.f.Change = "fixed"
+			d.Fixed = append(d.Fixed, st.f)
 		}
 	}
 	return d

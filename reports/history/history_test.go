@@ -89,6 +89,10 @@ func TestDiffAcrossScans(t *testing.T) {
 	for _, x := range d.NewF {
 		assert.Equal(t, "new", x.Change)
 	}
+	c, err := s.Changes(ctx, prev, second)
+	require.NoError(t, err)
+	assert.Equal(t, Counts{New: 3, Fixed: 3, Unchanged: 2, Alerts: c.Alerts}, c, "Changes counts what Compare lists")
+	assert.Equal(t, locs(d.NewF), locs(c.Alerts), "every new violation is an alert")
 	assert.Equal(t, "fixed", d.Fixed[0].Change)
 
 	list, err := s.Scans(ctx, "")
@@ -111,6 +115,30 @@ func TestSameImageTwiceOnAPageStaysTwoFindings(t *testing.T) {
 	assert.Len(t, d.Unchanged, 1)
 	assert.Equal(t, []string{"https://a.kz/x.jpg on https://a.kz/2"}, locs(d.Fixed))
 	assert.Empty(t, d.NewF)
+	c, err := s.Changes(context.Background(), a, b)
+	require.NoError(t, err)
+	assert.Equal(t, Counts{New: 0, Fixed: 1, Unchanged: 1}, c)
+}
+
+func TestChangesCountsMovesOncePerPairAndSkipsInfoAlerts(t *testing.T) {
+	s := open(t)
+	info := func(loc, content string) reports.Finding {
+		return reports.Finding{Rule: "training.reserved", Severity: reports.SeverityInfo, Location: loc, Content: content, Message: "m"}
+	}
+	a := record(t, s, f("https://a.kz/1.jpg on https://a.kz/", "same"), f("https://a.kz/2.jpg on https://a.kz/", "same"))
+	// Both copies of one picture move; a third copy appears; an info finding is new.
+	b := record(t, s, f("https://cdn.kz/1.jpg on https://a.kz/", "same"), f("https://cdn.kz/2.jpg on https://a.kz/", "same"),
+		f("https://cdn.kz/3.jpg on https://a.kz/", "same"), info("https://a.kz/x", "url:x"))
+	d, err := s.Compare(context.Background(), a, b)
+	require.NoError(t, err)
+	c, err := s.Changes(context.Background(), a, b)
+	require.NoError(t, err)
+	assert.Equal(t, len(d.NewF), c.New)
+	assert.Equal(t, len(d.Fixed), c.Fixed)
+	assert.Equal(t, len(d.Unchanged), c.Unchanged)
+	assert.Equal(t, Counts{New: 2, Fixed: 0, Unchanged: 2, Alerts: c.Alerts}, c)
+	require.Len(t, c.Alerts, 1, "the third copy; the info finding is not an alert")
+	assert.Equal(t, "https://cdn.kz/3.jpg on https://a.kz/", c.Alerts[0].Location)
 }
 
 func TestFilePathsAreRelativeToTheScannedFolder(t *testing.T) {
