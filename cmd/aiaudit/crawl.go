@@ -105,7 +105,7 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			} else {
 				opt.UserAgent = vf.userAgent
 			}
-			sched, err := startSchedule(c, sf, of, "crawl", args)
+			sched, err := startSchedule(sf, of, "crawl", args)
 			if err != nil {
 				return err
 			}

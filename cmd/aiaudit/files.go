@@ -76,7 +76,7 @@ target is in progress, 130 interrupted.`,
 			if err != nil {
 				return err
 			}
-			sched, err := startSchedule(c, sf, of, "files", paths)
+			sched, err := startSchedule(sf, of, "files", paths)
 			if err != nil {
 				return err
 			}

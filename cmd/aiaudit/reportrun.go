@@ -90,9 +90,9 @@ func (r *reportRun) finish(interrupted bool, calc *exposureCalc, out *outcome, s
 	}
 	// History is written to the end even after Ctrl-C: the scan is then
 	// recorded as incomplete, never as a baseline for the next diff.
-	if err := r.sched.finish(context.Background(), r.rep); err != nil {
-		return err
-	}
+	// A history that cannot be written (disk full, locked file) must not
+	// cost the report: it is written, and the error is the exit status.
+	histErr := r.sched.finish(context.Background(), r.rep)
 	if err := r.w.End(r.rep); err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (r *reportRun) finish(interrupted bool, calc *exposureCalc, out *outcome, s
 	switch r.of.failOn {
 	case "none":
 	case "new":
-		out.findingsAtFailOn = len(r.sched.newAlerts()) > 0
+		out.findingsAtFailOn = r.sched.newAlerts() > 0
 	default:
 		out.findingsAtFailOn = r.rep.Summary.Highest().Rank() >= reports.Severity(r.of.failOn).Rank()
 	}
@@ -118,6 +118,9 @@ func (r *reportRun) finish(interrupted bool, calc *exposureCalc, out *outcome, s
 		for _, e := range b.Expired {
 			warn(stderr, "baseline entry expired, its findings are reported again: %s", e)
 		}
+	}
+	if histErr != nil {
+		return fmt.Errorf("the report was written, but the history was not: %w", histErr)
 	}
 	return r.sched.notify(r.rep, r.of.output)
 }

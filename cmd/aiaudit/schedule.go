@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"time"
 
@@ -26,7 +27,7 @@ type scheduleFlags struct {
 func (s *scheduleFlags) register(c *cobra.Command) {
 	s.registerHistory(c)
 	c.Flags().StringVar(&s.baseline, "baseline", "", "YAML file of accepted findings (reason and expiry each); they are left out of the report and counted")
-	c.Flags().StringVar(&s.notify, "notify", "", "POST a JSON summary to this webhook URL when there are new findings (retried)")
+	c.Flags().StringVar(&s.notify, "notify", "", "POST a JSON summary to this webhook URL when a warning or violation is new since the last scan (retried)")
 }
 
 func (s *scheduleFlags) registerHistory(c *cobra.Command) {
@@ -54,14 +55,16 @@ type schedule struct {
 	suppressed int
 	expired    []string
 	seen       map[string]bool
-	// alerts are the new warnings and violations since the last scan.
-	alerts []reports.Finding
+	// alerts are the first of alertCount new warnings and violations since
+	// the last scan.
+	alerts     []reports.Finding
+	alertCount int
 }
 
 // startSchedule takes the target's lock (an overlapping run stops here with
 // its own exit code), opens the history and reads the baseline. Nothing is
 // written before all three succeeded.
-func startSchedule(c *cobra.Command, sf scheduleFlags, of outputFlags, command string, targets []string) (*schedule, error) {
+func startSchedule(sf scheduleFlags, of outputFlags, command string, targets []string) (*schedule, error) {
 	if of.failOn == "new" && sf.noHistory {
 		return nil, usageError{errors.New("--fail-on new compares with the last scan: it needs history (drop --no-history)")}
 	}
@@ -120,6 +123,10 @@ func (s *schedule) begin(c *cobra.Command, rep *reports.Report) error {
 	}
 	settings := map[string]string{}
 	c.Flags().Visit(func(f *pflag.Flag) { settings[f.Name] = f.Value.String() })
+	if u, err := url.Parse(settings["notify"]); err == nil && u.Host != "" {
+		// Webhook URLs carry their secret in the path: keep only the host.
+		settings["notify"] = u.Scheme + "://" + u.Host + "/…"
+	}
 	var err error
 	s.scan, err = s.store.Begin(rep, s.target, settings)
 	return err
@@ -188,33 +195,32 @@ func (s *schedule) finish(ctx context.Context, rep *reports.Report) error {
 	if err != nil {
 		return err
 	}
-	s.alerts = c.Alerts
+	s.alerts, s.alertCount = c.Alerts, c.AlertCount
 	rep.Changes = &reports.Changes{Scan: s.scan.ID, PreviousScan: prev, New: c.New, Fixed: c.Fixed, Unchanged: c.Unchanged}
 	return nil
 }
 
-// newAlerts are the new findings that are warnings or worse: what --fail-on
-// new fails on and --notify posts. A new info finding (an opt-out on a new
-// image) is in the report but wakes nobody.
-func (s *schedule) newAlerts() []reports.Finding {
+// newAlerts counts the new findings that are warnings or worse: what
+// --fail-on new fails on and --notify posts. A new info finding (an opt-out
+// on a new image) is in the report but wakes nobody.
+func (s *schedule) newAlerts() int {
 	if s == nil {
-		return nil
+		return 0
 	}
-	return s.alerts
+	return s.alertCount
 }
 
 // notify posts the new alerts to the webhook, if there are any.
 func (s *schedule) notify(rep *reports.Report, reportPath string) error {
-	alerts := s.newAlerts()
-	if s == nil || s.flags.notify == "" || len(alerts) == 0 {
+	if s.newAlerts() == 0 || s.flags.notify == "" {
 		return nil
 	}
-	fs := make([]notify.Finding, len(alerts))
-	for i, f := range alerts {
+	fs := make([]notify.Finding, len(s.alerts))
+	for i, f := range s.alerts {
 		fs[i] = notify.Finding{Rule: f.Rule, Severity: string(f.Severity), Location: f.Location, Message: f.Message}
 	}
 	c := rep.Changes
-	m := notify.Build(s.target, c.Scan, c.PreviousScan, rep.Scan.Complete, fs, c.Fixed, c.Unchanged, reportPath)
+	m := notify.Build(s.target, c.Scan, c.PreviousScan, rep.Scan.Complete, fs, s.alertCount, c.Fixed, c.Unchanged, reportPath)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if err := notify.Post(ctx, s.flags.notify, m, notify.Options{UserAgent: "aiaudit/" + version()}); err != nil {

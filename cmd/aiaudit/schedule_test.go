@@ -346,3 +346,39 @@ func TestURLsResumeContinuesTheHistoryScan(t *testing.T) {
 	assert.True(t, scans[0].Complete)
 	assert.Equal(t, 1, scans[0].Findings, "only /private/b was vetted in this run")
 }
+
+// The README's example config passes config check as written.
+func TestREADMEConfigExampleIsValid(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	_, after, ok := strings.Cut(string(b), "<!-- config-example: tested by cmd/aiaudit/schedule_test.go -->\n```yaml\n")
+	require.True(t, ok, "the README marks its config example")
+	block, _, ok := strings.Cut(after, "```")
+	require.True(t, ok)
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(block), 0o644))
+	code, out, stderr := runIn(t, "", "config", "check", path)
+	assert.Equal(t, exitClean, code, stderr)
+	assert.Contains(t, out, ": ok")
+}
+
+// A corrupt or newer history database is an error before anything is
+// scanned or written, and the file is left as it was.
+func TestBadHistoryDatabaseIsAClearError(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "h.db")
+	junk := []byte("not a database at all, but long enough to have a header of sorts......")
+	require.NoError(t, os.WriteFile(db, junk, 0o644))
+	report := filepath.Join(dir, "r.json")
+	code, _, stderr := runIn(t, "", "files", "../../testdata/media", "--db", db, "-o", report)
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "history database "+db)
+	assert.Contains(t, stderr, "not a readable SQLite database")
+	after, _ := os.ReadFile(db)
+	assert.Equal(t, junk, after, "nothing overwritten")
+	assert.NoFileExists(t, report, "nothing written half-way")
+
+	code, _, stderr = runIn(t, "", "history", "--db", filepath.Join(dir, "none.db"))
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "no history database at")
+}

@@ -140,7 +140,7 @@ interrupted (what was written is complete; --resume goes on).`,
 			if shard != "" {
 				targets = append(targets, "--shard="+shard)
 			}
-			sched, err := startSchedule(c, sf, outputFlags{}, "urls", targets)
+			sched, err := startSchedule(sf, outputFlags{}, "urls", targets)
 			if err != nil {
 				return err
 			}

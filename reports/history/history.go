@@ -510,17 +510,18 @@ type stored struct {
 // findingsWhere loads one scan's findings that do (or do not) share a key
 // with the other scan, once per key: identical findings count once.
 func (s *Store) findingsWhere(ctx context.Context, id, other int64, shared bool) ([]stored, error) {
-	return s.findingsQuery(ctx, id, other, shared, "")
+	return s.findingsQuery(ctx, id, other, shared, "", -1)
 }
 
-// findingsQuery is findingsWhere with an extra condition on the rows.
-func (s *Store) findingsQuery(ctx context.Context, id, other int64, shared bool, and string) ([]stored, error) {
+// findingsQuery is findingsWhere with an extra condition on the rows and at
+// most limit rows (-1: all).
+func (s *Store) findingsQuery(ctx context.Context, id, other int64, shared bool, and string, limit int) ([]stored, error) {
 	not := "NOT "
 	if shared {
 		not = ""
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT key, rule, severity, location, content, message FROM findings n
-		WHERE n.scan_id = ? AND `+not+`EXISTS (SELECT 1 FROM findings o WHERE o.scan_id = ? AND o.key = n.key)`+and+` ORDER BY n.rowid`, id, other)
+		WHERE n.scan_id = ? AND `+not+`EXISTS (SELECT 1 FROM findings o WHERE o.scan_id = ? AND o.key = n.key)`+and+` ORDER BY n.rowid LIMIT ?`, id, other, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -548,8 +549,14 @@ func (s *Store) findingsQuery(ctx context.Context, id, other int64, shared bool,
 // (what --fail-on new and --notify act on).
 type Counts struct {
 	New, Fixed, Unchanged int
-	Alerts                []reports.Finding
+	// Alerts holds the first MaxAlerts of AlertCount alerts.
+	Alerts     []reports.Finding
+	AlertCount int
 }
+
+// MaxAlerts caps the alerts Changes loads: a first scan of a big site may
+// have tens of thousands, and a notification shows a hundred.
+const MaxAlerts = 100
 
 // Changes counts what Compare lists without loading what did not change:
 // re-vetting a list of a million reserved URLs must not read a million rows
@@ -577,7 +584,12 @@ func (s *Store) Changes(ctx context.Context, oldID, newID int64) (Counts, error)
 	if c.Fixed == 0 {
 		// Nothing gone, so nothing moved: the counts stand, and only the
 		// alerts are read (a first scan reads no info findings at all).
-		alerts, err := s.findingsQuery(ctx, newID, oldID, false, ` AND n.severity IN ('warning', 'violation')`)
+		const severe = ` AND n.severity IN ('warning', 'violation')`
+		if err := count(`SELECT COUNT(DISTINCT key) FROM findings n WHERE n.scan_id = ? AND NOT EXISTS
+			(SELECT 1 FROM findings o WHERE o.scan_id = ? AND o.key = n.key)`+severe, &c.AlertCount, newID, oldID); err != nil {
+			return c, err
+		}
+		alerts, err := s.findingsQuery(ctx, newID, oldID, false, severe, MaxAlerts)
 		for _, st := range alerts {
 			st.f.Change = "new"
 			c.Alerts = append(c.Alerts, st.f)
@@ -598,7 +610,10 @@ func (s *Store) Changes(ctx context.Context, oldID, newID int64) (Counts, error)
 	c.New, c.Fixed, c.Unchanged = len(d.NewF), len(d.Fixed), same+len(d.Unchanged)
 	for _, f := range d.NewF {
 		if f.Severity.Rank() >= reports.SeverityWarning.Rank() {
-			c.Alerts = append(c.Alerts, f)
+			c.AlertCount++
+			if len(c.Alerts) < MaxAlerts {
+				c.Alerts = append(c.Alerts, f)
+			}
 		}
 	}
 	return c, nil

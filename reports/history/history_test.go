@@ -91,7 +91,7 @@ func TestDiffAcrossScans(t *testing.T) {
 	}
 	c, err := s.Changes(ctx, prev, second)
 	require.NoError(t, err)
-	assert.Equal(t, Counts{New: 3, Fixed: 3, Unchanged: 2, Alerts: c.Alerts}, c, "Changes counts what Compare lists")
+	assert.Equal(t, Counts{New: 3, Fixed: 3, Unchanged: 2, Alerts: c.Alerts, AlertCount: 3}, c, "Changes counts what Compare lists")
 	assert.Equal(t, locs(d.NewF), locs(c.Alerts), "every new violation is an alert")
 	assert.Equal(t, "fixed", d.Fixed[0].Change)
 
@@ -136,7 +136,7 @@ func TestChangesCountsMovesOncePerPairAndSkipsInfoAlerts(t *testing.T) {
 	assert.Equal(t, len(d.NewF), c.New)
 	assert.Equal(t, len(d.Fixed), c.Fixed)
 	assert.Equal(t, len(d.Unchanged), c.Unchanged)
-	assert.Equal(t, Counts{New: 2, Fixed: 0, Unchanged: 2, Alerts: c.Alerts}, c)
+	assert.Equal(t, Counts{New: 2, Fixed: 0, Unchanged: 2, Alerts: c.Alerts, AlertCount: 1}, c)
 	require.Len(t, c.Alerts, 1, "the third copy; the info finding is not an alert")
 	assert.Equal(t, "https://cdn.kz/3.jpg on https://a.kz/", c.Alerts[0].Location)
 }
@@ -232,6 +232,22 @@ func TestBatchesSpanManyResources(t *testing.T) {
 	var n int
 	require.NoError(t, s.db.QueryRow(`SELECT COUNT(*) FROM resources WHERE scan_id = ?`, sc.ID).Scan(&n))
 	assert.Equal(t, 1234, n)
+}
+
+func TestFirstScanLoadsOnlyTheFirstAlerts(t *testing.T) {
+	s := open(t)
+	var fs []reports.Finding
+	for i := range MaxAlerts + 50 {
+		fs = append(fs, f(fmt.Sprintf("https://a.kz/%d.jpg on https://a.kz/", i), fmt.Sprint(i)))
+	}
+	fs = append(fs, reports.Finding{Rule: "training.reserved", Severity: reports.SeverityInfo, Location: "https://a.kz/", Content: "u"})
+	id := record(t, s, fs...)
+	c, err := s.Changes(context.Background(), 0, id)
+	require.NoError(t, err)
+	assert.Equal(t, MaxAlerts+51, c.New)
+	assert.Equal(t, MaxAlerts+50, c.AlertCount, "info findings are not alerts")
+	assert.Len(t, c.Alerts, MaxAlerts)
+	assert.Equal(t, "https://a.kz/0.jpg on https://a.kz/", c.Alerts[0].Location, "in the order found")
 }
 
 func TestLockTarget(t *testing.T) {

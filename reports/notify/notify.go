@@ -64,15 +64,17 @@ type Message struct {
 	Report       string    `json:"report,omitempty"`
 }
 
-// Build assembles the message for one scan. newF may be any length: New
-// always reports the true count even when Findings is cut short.
-func Build(target string, scanID, previous int64, complete bool, newF []Finding, fixed, unchanged int, report string) Message {
+// Build assembles the message for one scan. newCount is the number of new
+// findings, of which newF may hold only the first ones (a caller with a
+// million new findings loads a hundred): New always reports the true count.
+func Build(target string, scanID, previous int64, complete bool, newF []Finding, newCount, fixed, unchanged int, report string) Message {
+	newCount = max(newCount, len(newF))
 	m := Message{
 		Tool:      "aiaudit",
 		Target:    target,
 		ScanID:    scanID,
 		Previous:  previous,
-		New:       len(newF),
+		New:       newCount,
 		Fixed:     fixed,
 		Unchanged: unchanged,
 		Complete:  complete,
@@ -83,7 +85,7 @@ func Build(target string, scanID, previous int64, complete bool, newF []Finding,
 	// that may still be waiting for a retry; never nil, so consumers get []
 	// rather than null.
 	m.Findings = append(make([]Finding, 0, n), newF[:n]...)
-	m.NewTruncated = len(newF) > n
+	m.NewTruncated = newCount > n
 	m.Text = buildText(m, newF)
 	return m
 }
@@ -104,7 +106,7 @@ func buildText(m Message, newF []Finding) string {
 		// the report; one short line per finding is what fits in chat.
 		fmt.Fprintf(&b, "\n- [%s] %s %s", oneLine(f.Severity), oneLine(f.Rule), oneLine(f.Location))
 	}
-	if extra := len(newF) - maxTextLines; extra > 0 {
+	if extra := m.New - min(len(newF), maxTextLines); extra > 0 {
 		fmt.Fprintf(&b, "\n… and %d more", extra)
 	}
 	return b.String()

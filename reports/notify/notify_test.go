@@ -62,7 +62,7 @@ func TestPostRetriesThenSucceeds(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	m := Build("https://example.kz/", 7, 6, true, findings(3), 2, 40, "/tmp/r.html")
+	m := Build("https://example.kz/", 7, 6, true, findings(3), 3, 2, 40, "/tmp/r.html")
 	s := &sleeps{}
 	err := Post(context.Background(), srv.URL+"/hooks/secret", m, Options{Backoff: 5 * time.Millisecond, Sleep: s.sleep, UserAgent: "test-agent"})
 	require.NoError(t, err)
@@ -101,7 +101,7 @@ func TestPostGivesUpAfterAttempts(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	err := Post(context.Background(), srv.URL, Build("t", 0, 0, true, nil, 0, 0, ""), Options{Attempts: 3, Backoff: 5 * time.Millisecond})
+	err := Post(context.Background(), srv.URL, Build("t", 0, 0, true, nil, 0, 0, 0, ""), Options{Attempts: 3, Backoff: 5 * time.Millisecond})
 	require.Error(t, err)
 	assert.EqualValues(t, 3, n.Load())
 	assert.Contains(t, err.Error(), "3 attempts")
@@ -121,7 +121,7 @@ func TestPostDoesNotRetryClientError(t *testing.T) {
 	defer srv.Close()
 
 	s := &sleeps{}
-	err := Post(context.Background(), srv.URL, Build("t", 0, 0, true, nil, 0, 0, ""), Options{Backoff: 5 * time.Millisecond, Sleep: s.sleep})
+	err := Post(context.Background(), srv.URL, Build("t", 0, 0, true, nil, 0, 0, 0, ""), Options{Backoff: 5 * time.Millisecond, Sleep: s.sleep})
 	require.Error(t, err)
 	assert.EqualValues(t, 1, n.Load())
 	assert.Empty(t, s.got())
@@ -146,7 +146,7 @@ func TestPostRetriesTooManyRequestsWithRetryAfterZero(t *testing.T) {
 	defer srv.Close()
 
 	s := &sleeps{}
-	err := Post(context.Background(), srv.URL, Build("t", 0, 0, true, nil, 0, 0, ""), Options{Backoff: time.Hour, Sleep: s.sleep})
+	err := Post(context.Background(), srv.URL, Build("t", 0, 0, true, nil, 0, 0, 0, ""), Options{Backoff: time.Hour, Sleep: s.sleep})
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, n.Load())
 	assert.Equal(t, []time.Duration{0}, s.got(), "Retry-After: 0 overrides the backoff")
@@ -169,7 +169,7 @@ func TestPostCapsRetryAfter(t *testing.T) {
 	defer srv.Close()
 
 	s := &sleeps{}
-	err := Post(context.Background(), srv.URL, Build("t", 0, 0, true, nil, 0, 0, ""), Options{Backoff: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond, Sleep: s.sleep})
+	err := Post(context.Background(), srv.URL, Build("t", 0, 0, true, nil, 0, 0, 0, ""), Options{Backoff: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond, Sleep: s.sleep})
 	require.NoError(t, err)
 	assert.Equal(t, []time.Duration{50 * time.Millisecond, 50 * time.Millisecond}, s.got())
 }
@@ -186,7 +186,7 @@ func TestPostCancelledDuringWait(t *testing.T) {
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
 	// The real sleep: a 1h backoff that only cancellation can cut short.
-	err := Post(ctx, srv.URL, Build("t", 0, 0, true, nil, 0, 0, ""), Options{Backoff: time.Hour, MaxWait: 2 * time.Hour})
+	err := Post(ctx, srv.URL, Build("t", 0, 0, true, nil, 0, 0, 0, ""), Options{Backoff: time.Hour, MaxWait: 2 * time.Hour})
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Less(t, time.Since(start), 5*time.Second)
 	assert.EqualValues(t, 1, n.Load())
@@ -198,7 +198,7 @@ func TestPostCancelledBeforeStart(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := Post(ctx, srv.URL, Build("t", 0, 0, true, nil, 0, 0, ""), Options{})
+	err := Post(ctx, srv.URL, Build("t", 0, 0, true, nil, 0, 0, 0, ""), Options{})
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Zero(t, n.Load())
 }
@@ -208,7 +208,7 @@ func TestPostInvalidURL(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
 	defer srv.Close()
 	for _, u := range []string{"ftp://x", "not a url", "", "http://", "https:///path", "://x"} {
-		err := Post(context.Background(), u, Build("t", 0, 0, true, nil, 0, 0, ""), Options{Client: srv.Client()})
+		err := Post(context.Background(), u, Build("t", 0, 0, true, nil, 0, 0, 0, ""), Options{Client: srv.Client()})
 		require.Error(t, err, u)
 		assert.Contains(t, err.Error(), fmt.Sprintf("%q", u))
 	}
@@ -231,7 +231,7 @@ func TestPostHangingServerBoundedByClientTimeout(t *testing.T) {
 	defer close(release) // runs first, so Close never waits on a handler
 
 	start := time.Now()
-	err := Post(context.Background(), srv.URL+"/hooks/T000/B000/secret-token", Build("t", 0, 0, true, nil, 0, 0, ""),
+	err := Post(context.Background(), srv.URL+"/hooks/T000/B000/secret-token", Build("t", 0, 0, true, nil, 0, 0, 0, ""),
 		Options{Client: &http.Client{Timeout: 100 * time.Millisecond}, Attempts: 2, Backoff: 5 * time.Millisecond})
 	require.Error(t, err)
 	assert.Less(t, time.Since(start), 3*time.Second)
@@ -241,7 +241,7 @@ func TestPostHangingServerBoundedByClientTimeout(t *testing.T) {
 }
 
 func TestBuildTruncates(t *testing.T) {
-	m := Build("crawl https://example.kz/", 2, 1, true, findings(150), 2, 40, "")
+	m := Build("crawl https://example.kz/", 2, 1, true, findings(150), 150, 2, 40, "")
 	assert.Equal(t, 150, m.New)
 	assert.Len(t, m.Findings, 100)
 	assert.True(t, m.NewTruncated)
@@ -251,14 +251,20 @@ func TestBuildTruncates(t *testing.T) {
 	assert.Equal(t, "aiaudit: 150 new findings on crawl https://example.kz/ (2 fixed, 40 unchanged)", lines[0])
 	assert.Equal(t, "- [violation] kz.aap.456.2 https://example.kz/img/0.jpg on https://example.kz/", lines[1])
 	assert.Equal(t, "… and 140 more", lines[11])
+
+	// The caller loaded the first 100 of 5,000 new findings.
+	m = Build("t", 2, 1, true, findings(100), 5000, 0, 0, "")
+	assert.Equal(t, 5000, m.New)
+	assert.True(t, m.NewTruncated)
+	assert.Contains(t, m.Text, "… and 4990 more")
 }
 
 func TestBuildSmall(t *testing.T) {
-	m := Build("https://example.kz/", 0, 0, true, findings(1), 0, 0, "")
+	m := Build("https://example.kz/", 0, 0, true, findings(1), 1, 0, 0, "")
 	assert.Equal(t, "aiaudit: 1 new finding on https://example.kz/ (0 fixed, 0 unchanged)\n- [violation] kz.aap.456.2 https://example.kz/img/0.jpg on https://example.kz/", m.Text)
 	assert.False(t, m.NewTruncated)
 
-	m = Build("https://example.kz/", 0, 0, true, nil, 3, 5, "")
+	m = Build("https://example.kz/", 0, 0, true, nil, 0, 3, 5, "")
 	assert.Equal(t, "aiaudit: 0 new findings on https://example.kz/ (3 fixed, 5 unchanged)", m.Text)
 	b, err := json.Marshal(m)
 	require.NoError(t, err)
@@ -269,7 +275,7 @@ func TestBuildSmall(t *testing.T) {
 
 func TestBuildIncompleteAndHostileText(t *testing.T) {
 	f := []Finding{{Rule: "r", Severity: "warning", Location: "https://x/a\n- [fake] line"}}
-	m := Build("https://x/", 0, 0, false, f, 0, 0, "")
+	m := Build("https://x/", 0, 0, false, f, 1, 0, 0, "")
 	assert.Contains(t, strings.SplitN(m.Text, "\n", 2)[0], "incomplete")
 	assert.Len(t, strings.Split(m.Text, "\n"), 2, "a newline in a field must not add a line")
 	assert.False(t, m.Complete)
@@ -277,7 +283,7 @@ func TestBuildIncompleteAndHostileText(t *testing.T) {
 
 func TestBuildCopiesFindings(t *testing.T) {
 	f := findings(2)
-	m := Build("t", 0, 0, true, f, 0, 0, "")
+	m := Build("t", 0, 0, true, f, 2, 0, 0, "")
 	f[0].Rule = "changed"
 	assert.Equal(t, "kz.aap.456.2", m.Findings[0].Rule)
 }
