@@ -52,7 +52,7 @@ type Resource struct {
 	Kind      string `json:"kind"`
 	MediaType string `json:"media_type"`
 	Size      int64  `json:"size,omitempty"`
-	// Digest identifies the content across scans (SHA-256 of its size and
+	// Digest identifies the content across scans (XXH3-128 of its size and
 	// first 64 KiB): history and baselines match on it.
 	Digest string `json:"digest,omitempty"`
 

@@ -80,11 +80,18 @@ func runFiles(args []string) error {
 			return fmt.Errorf("build corpus: %w", err)
 		}
 		report := filepath.Join(*dir, fmt.Sprintf("aiaudit-%d.json", n))
+		// With history (what a user gets by default, into a scratch
+		// database) and without it, to show what recording costs.
 		a, err := measure("aiaudit", n, io.Discard, *bin, "files", corpusDir, "-f", "json", "-o", report, "--progress", "never", "--fail-on", "none", "--db", filepath.Join(*dir, "history.db"))
 		if err != nil {
 			return err
 		}
 		printRow(a)
+		bare, err := measure("  same, --no-history", n, io.Discard, *bin, "files", corpusDir, "-f", "json", "-o", report, "--progress", "never", "--fail-on", "none", "--no-history")
+		if err != nil {
+			return err
+		}
+		printRow(bare)
 		if err := check(report, n, wantAI); err != nil {
 			return err
 		}

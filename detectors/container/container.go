@@ -68,11 +68,14 @@ func (h *PNGHeader) HasAlpha() bool { return h.ColorType == 4 || h.ColorType == 
 // Blocks is what Read found in one file.
 type Blocks struct {
 	MediaType, Kind string
-	XMP             []Block
-	EXIF            []Block
-	JUMBF           []Block
-	Text            []TextEntry
-	PNG             *PNGHeader
+	// Head is the file's first bytes (up to 64 KiB), already read: what
+	// identifies the content across scans costs no second read.
+	Head  []byte
+	XMP   []Block
+	EXIF  []Block
+	JUMBF []Block
+	Text  []TextEntry
+	PNG   *PNGHeader
 	// Problems lists what was wrong but did not stop parsing.
 	Problems []string
 }
@@ -89,7 +92,7 @@ func Read(r io.ReaderAt, size int64, lim Limits) (*Blocks, error) {
 		return nil, fmt.Errorf("read: %w", err)
 	}
 	mt, kind := sniff.Sniff(head[:min(len(head), sniff.HeadSize)])
-	s := &src{r: headCache{r, head}, size: size, lim: lim, b: &Blocks{MediaType: mt, Kind: kind}}
+	s := &src{r: headCache{r, head}, size: size, lim: lim, b: &Blocks{MediaType: mt, Kind: kind, Head: head}}
 	var err error
 	switch mt {
 	case "image/jpeg":

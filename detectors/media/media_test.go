@@ -109,3 +109,24 @@ func TestOptOutMediaFixtures(t *testing.T) {
 	require.Len(t, res.OptOuts, 1)
 	assert.Equal(t, "generative AI/ML training", res.OptOuts[0].Agent)
 }
+
+// The digest is the content's identity across scans: the same bytes give the
+// same digest, other pixels or the same head with another length do not.
+func TestDigestIdentifiesContent(t *testing.T) {
+	a, err := build.JPEG(16, 16, 1)
+	require.NoError(t, err)
+	b, err := build.JPEG(16, 16, 2)
+	require.NoError(t, err)
+	ra, err := FromBytes(a, Limits{})
+	require.NoError(t, err)
+	again, err := FromBytes(append([]byte(nil), a...), Limits{})
+	require.NoError(t, err)
+	rb, err := FromBytes(b, Limits{})
+	require.NoError(t, err)
+	assert.Regexp(t, `^xxh3-head:[0-9a-f]{32}$`, ra.Digest)
+	assert.Equal(t, ra.Digest, again.Digest)
+	assert.NotEqual(t, ra.Digest, rb.Digest)
+	longer, err := FromBytes(append(append([]byte(nil), a...), 0), Limits{})
+	require.NoError(t, err)
+	assert.NotEqual(t, ra.Digest, longer.Digest, "the size is part of it")
+}

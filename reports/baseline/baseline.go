@@ -8,7 +8,7 @@
 //	  - rule: kz.aap.456.2                       # required; "*" for every rule
 //	    location: https://example.kz/img/hero.jpg on https://example.kz/
 //	                                             # required; "*" matches any run of characters
-//	    content: sha256-head:9f2c...             # optional: only this exact content
+//	    content: xxh3-head:9f2c...             # optional: only this exact content
 //	    reason: licensed stock photo, label added in ticket 123   # required
 //	    until: 2027-03-31                        # required; accepted through that day (UTC)
 //

@@ -24,7 +24,7 @@ accepted:
     until: 2026-10-01
   - rule: ai.unmarked
     location: corpus/*.png
-    content: sha256-head:aa
+    content: xxh3-head:aa
     reason: vendor images, vendor marks them
     until: 2027-01-01
 `
@@ -42,8 +42,8 @@ func TestApply(t *testing.T) {
 		finding("eu.ai-act.50", "https://a.kz/img/hero.jpg on https://a.kz/", "x"),         // another rule: kept
 		finding("kz.aap.456.2", "https://a.kz/img/other.jpg on https://a.kz/", "y"),        // another image: kept
 		finding("kz.aap.456.2", "https://a.kz/blog/post-1", "z"),                           // entry expired: comes back
-		finding("ai.unmarked", "/data/corpus/1.png", "sha256-head:aa"),                     // accepted: relative place and content match
-		finding("ai.unmarked", "/data/corpus/2.png", "sha256-head:bb"),                     // same place pattern, other content: kept
+		finding("ai.unmarked", "/data/corpus/1.png", "xxh3-head:aa"),                       // accepted: relative place and content match
+		finding("ai.unmarked", "/data/corpus/2.png", "xxh3-head:bb"),                       // same place pattern, other content: kept
 	}
 	r := b.Apply(fs, []string{"/data/corpus"}, now)
 	assert.Equal(t, 2, r.Suppressed)
