@@ -59,6 +59,10 @@ var migrations = []string{
 	CREATE INDEX findings_scan ON findings(scan_id, key);`,
 }
 
+// busyTimeout is how long a write waits for another program's lock on the
+// database before giving up with a clear error.
+const busyTimeout = 5 * time.Second
+
 // Store is an open history database.
 type Store struct {
 	db *sql.DB
@@ -84,7 +88,7 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	// The busy timeout lets a reader wait for a writer instead of failing.
-	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16384)&_pragma=temp_store(MEMORY)"
+	dsn := "file:" + path + fmt.Sprintf("?_pragma=busy_timeout(%d)", busyTimeout.Milliseconds()) + "&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16384)&_pragma=temp_store(MEMORY)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err
@@ -182,6 +186,9 @@ func (s *Store) Begin(rep *reports.Report, target string, settings any) (*Scan, 
 	res, err := s.db.Exec(`INSERT INTO scans(target, command, started, settings) VALUES (?, ?, ?, ?)`,
 		target, rep.Scan.Command, rep.Scan.Started.Format(time.RFC3339Nano), string(set))
 	if err != nil {
+		if strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked") {
+			return nil, fmt.Errorf("history database is busy: another program holds a write lock on it (waited %s): %w", busyTimeout, err)
+		}
 		return nil, err
 	}
 	id, err := res.LastInsertId()

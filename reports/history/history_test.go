@@ -265,3 +265,28 @@ func TestLockTarget(t *testing.T) {
 	require.NoError(t, err, "released on unlock")
 	require.NoError(t, again.Unlock())
 }
+
+// A database another program holds a write lock on is an error that says
+// so (after SQLite's busy timeout), not a hang.
+func TestBusyDatabaseIsAClearError(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the busy timeout")
+	}
+	path := filepath.Join(t.TempDir(), "h.db")
+	s, err := Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	other, err := sql.Open("sqlite", "file:"+path)
+	require.NoError(t, err)
+	defer other.Close()
+	conn, err := other.Conn(context.Background())
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.ExecContext(context.Background(), `BEGIN IMMEDIATE`)
+	require.NoError(t, err)
+	defer conn.ExecContext(context.Background(), `ROLLBACK`)
+	rep := report("https://a.kz/")
+	_, err = s.Begin(rep, Target("crawl", rep.Scan.Targets), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "busy")
+}
