@@ -81,9 +81,17 @@ func TestReportsShowChangesAndBaseline(t *testing.T) {
 		assert.Contains(t, out, "5 accepted findings suppressed", format)
 		assert.Contains(t, out, "line 7: kz.aap.456.2", format)
 	}
+	var sarif bytes.Buffer
+	w, err := NewWriter("sarif", &sarif, TableOptions{})
+	require.NoError(t, err)
+	require.NoError(t, w.Begin(rep))
+	require.NoError(t, w.End(rep))
+	assert.Contains(t, sarif.String(), `"unchanged": 40`, "SARIF carries them in the run's property bag")
+	assert.Contains(t, sarif.String(), `"suppressed": 5`)
+
 	rep.Changes = &Changes{Scan: 1, New: 4}
 	var buf bytes.Buffer
-	w, _ := NewWriter("table", &buf, TableOptions{})
+	w, _ = NewWriter("table", &buf, TableOptions{})
 	require.NoError(t, w.Begin(rep))
 	require.NoError(t, w.End(rep))
 	assert.True(t, strings.Contains(buf.String(), "first scan of this target"))

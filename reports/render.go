@@ -94,6 +94,9 @@ type sarifLog struct {
 type sarifRun struct {
 	Tool    sarifTool     `json:"tool"`
 	Results []sarifResult `json:"results"`
+	// Properties is SARIF's property bag: what changed since the last scan
+	// and what a baseline suppressed, which SARIF has no field for.
+	Properties map[string]any `json:"properties,omitempty"`
 }
 
 type sarifTool struct {
@@ -151,6 +154,15 @@ var sarifBaselineState = map[string]string{"new": "new", "unchanged": "unchanged
 
 func renderSARIF(w io.Writer, r *Report, fs []Finding) error {
 	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "aiaudit", Version: r.Tool.Version, InformationURI: "https://github.com/aiaudit/aiaudit"}}, Results: []sarifResult{}}
+	if r.Changes != nil || r.Baseline != nil {
+		run.Properties = map[string]any{}
+		if r.Changes != nil {
+			run.Properties["changes"] = r.Changes
+		}
+		if r.Baseline != nil {
+			run.Properties["baseline"] = r.Baseline
+		}
+	}
 	seen := map[string]bool{}
 	for _, f := range fs {
 		if !seen[f.Rule] {

@@ -43,10 +43,10 @@ func TestSARIFValidAgainstPublishedSchema(t *testing.T) {
 	var empty bytes.Buffer
 	w, err := NewWriter("sarif", &empty, TableOptions{})
 	require.NoError(t, err)
-	rep := &Report{Tool: Tool{Name: "aiaudit", Version: "test"}}
+	rep := &Report{Tool: Tool{Name: "aiaudit", Version: "test"}, Changes: &Changes{Scan: 2, PreviousScan: 1, New: 1}, Baseline: &BaselineUse{File: "b.yaml", Suppressed: 1}}
 	require.NoError(t, w.Begin(rep))
 	require.NoError(t, w.End(rep))
-	for name, out := range map[string][]byte{"scan": goldenReport(t, "sarif"), "diff": diff.Bytes(), "no findings": empty.Bytes()} {
+	for name, out := range map[string][]byte{"scan": goldenReport(t, "sarif"), "diff": diff.Bytes(), "no findings, with changes": empty.Bytes()} {
 		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(out))
 		require.NoError(t, err, name)
 		require.NoError(t, schema.Validate(v), "%s:\n%s", name, out)
