@@ -11,20 +11,26 @@ import (
 	"strings"
 )
 
+// hasher is the hash a C2PA assertion names (SHA-256 when it names none).
+func hasher(alg string) (hash.Hash, error) {
+	switch strings.ToLower(alg) {
+	case "", "sha256":
+		return sha256.New(), nil
+	case "sha384":
+		return sha512.New384(), nil
+	case "sha512":
+		return sha512.New(), nil
+	}
+	return nil, fmt.Errorf("hash algorithm %q is not supported", alg)
+}
+
 // CheckDataHash recomputes a c2pa.hash.data binding over the asset bytes,
 // skipping the exclusion ranges, and compares. It streams through the file in
 // fixed-size reads, so memory does not depend on the asset's size.
 func CheckDataHash(r io.ReaderAt, size int64, dh DataHash) (bool, error) {
-	var h hash.Hash
-	switch strings.ToLower(dh.Alg) {
-	case "", "sha256":
-		h = sha256.New()
-	case "sha384":
-		h = sha512.New384()
-	case "sha512":
-		h = sha512.New()
-	default:
-		return false, fmt.Errorf("hash algorithm %q is not supported", dh.Alg)
+	h, err := hasher(dh.Alg)
+	if err != nil {
+		return false, err
 	}
 	if len(dh.Hash) == 0 {
 		return false, fmt.Errorf("the data hash assertion has no hash")

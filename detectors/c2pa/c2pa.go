@@ -43,6 +43,7 @@ type Manifest struct {
 	Actions        []Action
 	TrainingMining []TrainingEntry
 	DataHash       *DataHash
+	BMFFHash       *BMFFHash
 	// BindingKind is the label of the hard-binding assertion, if any.
 	BindingKind         string
 	MetadataSourceTypes []string
@@ -70,6 +71,39 @@ type DataHash struct {
 
 type Exclusion struct {
 	Start, Length int64
+}
+
+// BMFFHash is the c2pa.hash.bmff.v2/v3 hard binding of MP4, MOV, HEIF and
+// AVIF files: a hash over the file's top-level boxes minus the excluded
+// ones (the manifest's own uuid box, ftyp, mfra, ...), each box preceded by
+// its file offset.
+type BMFFHash struct {
+	Label      string
+	Alg        string
+	Hash       []byte
+	Exclusions []BMFFExclusion
+	// Merkle is set when the hash is a Merkle tree over fragments (fMP4),
+	// which needs the fragments to check.
+	Merkle bool
+}
+
+// BMFFExclusion selects boxes by path ("/uuid", "/moov/trak") and optional
+// predicates on their bytes; Subset, when set, excludes only those byte
+// ranges of the box.
+type BMFFExclusion struct {
+	XPath   string
+	Length  *int64
+	Data    []BMFFData
+	Subset  []Exclusion // Start is the offset inside the box
+	Version *int64
+	Flags   []byte
+	Exact   *bool
+}
+
+// BMFFData requires Value at Offset from the start of the box.
+type BMFFData struct {
+	Offset int64
+	Value  []byte
 }
 
 // decMode caps what hostile CBOR may allocate.
@@ -251,6 +285,35 @@ func (m *Manifest) readAssertion(label string, v any) {
 			dh.Exclusions = append(dh.Exclusions, Exclusion{Start: integer(em["start"]), Length: integer(em["length"])})
 		}
 		m.DataHash = dh
+	case label == "c2pa.hash.bmff.v2" || label == "c2pa.hash.bmff.v3":
+		m.BindingKind = label
+		bh := &BMFFHash{Label: label, Alg: str(a["alg"]), Hash: bytesOf(a["hash"]), Merkle: len(asSlice(a["merkle"])) > 0}
+		for _, e := range asSlice(a["exclusions"]) {
+			em := asMap(e)
+			ex := BMFFExclusion{XPath: str(em["xpath"]), Flags: bytesOf(em["flags"])}
+			// Absent and null both mean "no such predicate".
+			if v := em["length"]; v != nil {
+				n := integer(v)
+				ex.Length = &n
+			}
+			if v := em["version"]; v != nil {
+				n := integer(v)
+				ex.Version = &n
+			}
+			if v, ok := em["exact"].(bool); ok {
+				ex.Exact = &v
+			}
+			for _, d := range asSlice(em["data"]) {
+				dm := asMap(d)
+				ex.Data = append(ex.Data, BMFFData{Offset: integer(dm["offset"]), Value: bytesOf(dm["value"])})
+			}
+			for _, sub := range asSlice(em["subset"]) {
+				sm := asMap(sub)
+				ex.Subset = append(ex.Subset, Exclusion{Start: integer(sm["offset"]), Length: integer(sm["length"])})
+			}
+			bh.Exclusions = append(bh.Exclusions, ex)
+		}
+		m.BMFFHash = bh
 	case strings.HasPrefix(label, "c2pa.hash.bmff") || label == "c2pa.hash.boxes" || label == "c2pa.hash.collection.data":
 		m.BindingKind = label
 	case label == "c2pa.soft-binding":

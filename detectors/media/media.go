@@ -32,6 +32,9 @@ type Limits struct {
 	MaxStealthPixels int
 	// MaxStealthBytes caps the PNG file size read whole for that decode.
 	MaxStealthBytes int64
+	// MaxHashBytes caps the file size whose C2PA hard binding is checked:
+	// the check reads the whole file (a video's media data included).
+	MaxHashBytes int64
 }
 
 func (l Limits) withDefaults() Limits {
@@ -40,6 +43,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxStealthBytes <= 0 {
 		l.MaxStealthBytes = 64 << 20
+	}
+	if l.MaxHashBytes <= 0 {
+		l.MaxHashBytes = 1 << 30
 	}
 	return l
 }
@@ -75,7 +81,7 @@ func Analyze(asset Source, sidecars []Source, lim Limits) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &analysis{res: &Result{MediaType: blocks.MediaType, Kind: blocks.Kind}, asset: asset}
+	a := &analysis{res: &Result{MediaType: blocks.MediaType, Kind: blocks.Kind}, asset: asset, lim: lim}
 	a.res.Provenance.C2PA = "absent"
 	a.blocks(blocks, "")
 	if blocks.PNG != nil && blocks.PNG.HasAlpha() {
@@ -119,6 +125,7 @@ func headDigest(head []byte, size int64) string {
 type analysis struct {
 	res           *Result
 	asset         Source
+	lim           Limits
 	xmp           xmp.Info
 	fields        []generators.Field
 	stores        int
@@ -300,22 +307,31 @@ func trainingVerdict(e c2pa.TrainingEntry, role, label string) detectors.OptOut 
 // to bind to.
 func (a *analysis) binding(m *c2pa.Manifest, from string) {
 	p := &a.res.Provenance
+	var check func() (bool, error)
 	switch {
-	case m.DataHash == nil && m.BindingKind == "":
+	case m.DataHash != nil:
+		check = func() (bool, error) { return c2pa.CheckDataHash(a.asset.R, a.asset.Size, *m.DataHash) }
+	case m.BMFFHash != nil:
+		check = func() (bool, error) { return c2pa.CheckBMFFHash(a.asset.R, a.asset.Size, *m.BMFFHash) }
+	}
+	switch {
+	case m.BindingKind == "":
 		p.Binding, p.BindingDetail = "not_checked", "the active manifest has no hard binding assertion"
-	case m.DataHash == nil:
+	case check == nil:
 		p.Binding, p.BindingDetail = "not_checked", m.BindingKind+" bindings are not checked yet"
 	case a.asset.Size > 0 && from == "" && a.res.MediaType == "application/c2pa":
 		p.Binding, p.BindingDetail = "not_checked", "a sidecar manifest scanned without its asset"
+	case a.asset.Size > a.lim.MaxHashBytes:
+		p.Binding, p.BindingDetail = "not_checked", fmt.Sprintf("the file is larger than the %d bytes hashed to check %s", a.lim.MaxHashBytes, m.BindingKind)
 	default:
-		ok, err := c2pa.CheckDataHash(a.asset.R, a.asset.Size, *m.DataHash)
+		ok, err := check()
 		switch {
 		case err != nil:
-			p.Binding, p.BindingDetail = "not_checked", err.Error()
+			p.Binding, p.BindingDetail = "not_checked", m.BindingKind+": "+err.Error()
 		case ok:
-			p.Binding, p.BindingDetail = "match", "c2pa.hash.data matches the asset bytes"
+			p.Binding, p.BindingDetail = "match", m.BindingKind+" matches the asset bytes"
 		default:
-			p.Binding, p.BindingDetail = "mismatch", "c2pa.hash.data does not match the asset bytes: the manifest was made for other content (copied or the asset was altered)"
+			p.Binding, p.BindingDetail = "mismatch", m.BindingKind+" does not match the asset bytes: the manifest was made for other content (copied or the asset was altered)"
 		}
 	}
 }

@@ -130,3 +130,24 @@ func TestDigestIdentifiesContent(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEqual(t, ra.Digest, longer.Digest, "the size is part of it")
 }
+
+// The BMFF hard binding is checked end to end: the real HEIC and MP4 match,
+// the fragmented init segment (a Merkle hash over fragments) is not checked,
+// and a file over the hashing cap is not read whole.
+func TestBMFFBindingVerdicts(t *testing.T) {
+	for name, want := range map[string]string{
+		"c2pa_heic_notrain.heic": "match",
+		"c2pa_video.mp4":         "match",
+		"c2pa_fmp4_init.mp4":     "not_checked",
+	} {
+		b := fixtures.Read(t, "media", name)
+		r, err := FromBytes(b, Limits{})
+		require.NoError(t, err, name)
+		assert.Equal(t, want, r.Provenance.Binding, "%s: %s", name, r.Provenance.BindingDetail)
+	}
+	b := fixtures.Read(t, "media", "c2pa_heic_notrain.heic")
+	r, err := FromBytes(b, Limits{MaxHashBytes: 1000})
+	require.NoError(t, err)
+	assert.Equal(t, "not_checked", r.Provenance.Binding)
+	assert.Contains(t, r.Provenance.BindingDetail, "larger than the 1000 bytes")
+}

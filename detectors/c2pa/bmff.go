@@ -1,0 +1,219 @@
+package c2pa
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Caps for walking a hostile file's boxes while checking a BMFF binding.
+const (
+	maxBMFFBoxes  = 100_000
+	maxXPathDepth = 16
+)
+
+// ErrBMFFUnsupported marks a BMFF binding this reader does not evaluate
+// (Merkle trees over fragments, flags predicates): not checked, never a
+// mismatch.
+var ErrBMFFUnsupported = errors.New("not supported")
+
+type bmffBox struct {
+	typ       string
+	off, size int64
+	hdr       int64 // header length: 8, 16 with a 64-bit size, +16 for uuid
+}
+
+// CheckBMFFHash recomputes a c2pa.hash.bmff.v2/v3 binding: every top-level
+// box that no exclusion removes whole is hashed as its file offset (8 bytes,
+// big-endian) followed by its bytes, minus the excluded nested boxes and
+// subset ranges. Exclusions select boxes by path and predicates (length,
+// version, data bytes at an offset). The file is streamed, never held.
+func CheckBMFFHash(r io.ReaderAt, size int64, bh BMFFHash) (bool, error) {
+	if bh.Merkle {
+		return false, fmt.Errorf("a Merkle-tree BMFF hash covers fragments outside this file: %w", ErrBMFFUnsupported)
+	}
+	h, err := hasher(bh.Alg)
+	if err != nil {
+		return false, err
+	}
+	if len(bh.Hash) == 0 {
+		return false, errors.New("the BMFF hash assertion has no hash")
+	}
+	budget := maxBMFFBoxes
+	top, err := bmffChildren(r, 0, size, &budget)
+	if err != nil {
+		return false, err
+	}
+	var cut []Exclusion // absolute byte ranges removed from hashed boxes
+	whole := map[int64]bool{}
+	for _, ex := range bh.Exclusions {
+		path := strings.Split(strings.Trim(ex.XPath, "/"), "/")
+		if ex.XPath == "" || len(path) > maxXPathDepth {
+			return false, fmt.Errorf("exclusion path %q is not usable", ex.XPath)
+		}
+		boxes, err := bmffFind(r, top, path, &budget)
+		if err != nil {
+			return false, err
+		}
+		for _, b := range boxes {
+			ok, err := bmffMatches(r, b, ex)
+			if err != nil {
+				return false, err
+			}
+			if !ok {
+				continue
+			}
+			switch {
+			case len(ex.Subset) > 0:
+				for _, sub := range ex.Subset {
+					start := b.off + min(max(sub.Start, 0), b.size)
+					end := b.off + b.size
+					if sub.Length > 0 {
+						end = min(start+sub.Length, end)
+					}
+					cut = append(cut, Exclusion{Start: start, Length: end - start})
+				}
+			case len(path) == 1:
+				whole[b.off] = true
+			default:
+				cut = append(cut, Exclusion{Start: b.off, Length: b.size})
+			}
+		}
+	}
+	sort.Slice(cut, func(i, j int) bool { return cut[i].Start < cut[j].Start })
+	for _, b := range top {
+		if whole[b.off] {
+			continue
+		}
+		var mark [8]byte
+		binary.BigEndian.PutUint64(mark[:], uint64(b.off))
+		h.Write(mark[:])
+		if err := hashRange(h, r, b.off, b.off+b.size, cut); err != nil {
+			return false, err
+		}
+	}
+	return bytes.Equal(h.Sum(nil), bh.Hash), nil
+}
+
+// hashRange hashes [from, to) minus the (sorted) cut ranges.
+func hashRange(h hash.Hash, r io.ReaderAt, from, to int64, cut []Exclusion) error {
+	pos := from
+	for _, c := range cut {
+		end := c.Start + c.Length
+		if end <= pos || c.Start >= to {
+			continue
+		}
+		if c.Start > pos {
+			if _, err := io.Copy(h, io.NewSectionReader(r, pos, c.Start-pos)); err != nil {
+				return err
+			}
+		}
+		pos = max(pos, min(end, to))
+	}
+	if pos < to {
+		_, err := io.Copy(h, io.NewSectionReader(r, pos, to-pos))
+		return err
+	}
+	return nil
+}
+
+// bmffChildren lists the boxes in [start, end).
+func bmffChildren(r io.ReaderAt, start, end int64, budget *int) ([]bmffBox, error) {
+	var out []bmffBox
+	var hdr [32]byte
+	for off := start; off+8 <= end; {
+		if *budget--; *budget < 0 {
+			return nil, errors.New("too many boxes")
+		}
+		if _, err := r.ReadAt(hdr[:8], off); err != nil {
+			return nil, fmt.Errorf("box header at %d: %w", off, err)
+		}
+		b := bmffBox{typ: string(hdr[4:8]), off: off, size: int64(binary.BigEndian.Uint32(hdr[:4])), hdr: 8}
+		switch b.size {
+		case 1:
+			if _, err := r.ReadAt(hdr[8:16], off+8); err != nil {
+				return nil, fmt.Errorf("box size at %d: %w", off, err)
+			}
+			b.size, b.hdr = int64(binary.BigEndian.Uint64(hdr[8:16])), 16
+		case 0:
+			b.size = end - off
+		}
+		if b.typ == "uuid" {
+			b.hdr += 16
+		}
+		if b.size < b.hdr || b.size > end-off {
+			return nil, fmt.Errorf("box %q at %d: size %d does not fit", b.typ, off, b.size)
+		}
+		out = append(out, b)
+		off += b.size
+	}
+	return out, nil
+}
+
+// bmffFind returns the boxes at path below the top-level boxes.
+func bmffFind(r io.ReaderAt, level []bmffBox, path []string, budget *int) ([]bmffBox, error) {
+	var found []bmffBox
+	for _, b := range level {
+		if b.typ != path[0] {
+			continue
+		}
+		if len(path) == 1 {
+			found = append(found, b)
+			continue
+		}
+		start := b.off + b.hdr
+		if b.typ == "meta" {
+			start += 4 // a FullBox: version and flags before its children
+		}
+		kids, err := bmffChildren(r, start, b.off+b.size, budget)
+		if err != nil {
+			return nil, err
+		}
+		more, err := bmffFind(r, kids, path[1:], budget)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, more...)
+	}
+	return found, nil
+}
+
+// bmffMatches applies an exclusion's predicates to one box.
+func bmffMatches(r io.ReaderAt, b bmffBox, ex BMFFExclusion) (bool, error) {
+	if ex.Length != nil && *ex.Length != b.size {
+		return false, nil
+	}
+	if len(ex.Flags) > 0 {
+		return false, fmt.Errorf("exclusion %s tests box flags: %w", ex.XPath, ErrBMFFUnsupported)
+	}
+	if ex.Version != nil {
+		var v [1]byte
+		if b.hdr >= b.size {
+			return false, nil
+		}
+		if _, err := r.ReadAt(v[:], b.off+b.hdr); err != nil {
+			return false, err
+		}
+		if int64(v[0]) != *ex.Version {
+			return false, nil
+		}
+	}
+	for _, d := range ex.Data {
+		if d.Offset < 0 || d.Offset+int64(len(d.Value)) > b.size || len(d.Value) > 1<<16 {
+			return false, nil
+		}
+		got := make([]byte, len(d.Value))
+		if _, err := r.ReadAt(got, b.off+d.Offset); err != nil {
+			return false, err
+		}
+		if !bytes.Equal(got, d.Value) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
