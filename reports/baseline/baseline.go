@@ -52,7 +52,7 @@ func (e Entry) String() string {
 
 // File is a parsed baseline.
 type File struct {
-	Path     string
+	Path     string  `yaml:"-"`
 	Accepted []Entry `yaml:"accepted"`
 }
 
@@ -74,13 +74,14 @@ func Load(path string) (*File, error) {
 
 // Parse validates a baseline; every error names the file and line.
 func Parse(name string, b []byte) (*File, error) {
-	f := &File{Path: name}
+	f := &File{}
 	if len(b) > maxSize {
 		return nil, fmt.Errorf("%s: more than %d bytes", name, maxSize)
 	}
 	if err := yaml.UnmarshalWithOptions(b, f, yaml.Strict()); err != nil {
 		return nil, fmt.Errorf("%s: %s", name, yaml.FormatError(err, false, false))
 	}
+	f.Path = name // after decoding: an empty document resets the struct
 	ast, err := parser.ParseBytes(b, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)

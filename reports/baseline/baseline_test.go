@@ -98,9 +98,12 @@ func TestLoad(t *testing.T) {
 	require.NoError(t, os.WriteFile(big, make([]byte, maxSize+1), 0o644))
 	_, err = Load(big)
 	assert.ErrorContains(t, err, "more than")
-	empty, err := Parse("e.yaml", nil)
-	require.NoError(t, err)
-	assert.Empty(t, empty.Accepted)
+	for _, doc := range []string{"", "accepted: []\n", "# nothing accepted yet\n"} {
+		empty, err := Parse("e.yaml", []byte(doc))
+		require.NoError(t, err, "%q", doc)
+		assert.Empty(t, empty.Accepted)
+		assert.Equal(t, "e.yaml", empty.Path, "%q", doc)
+	}
 }
 
 func TestGlob(t *testing.T) {
