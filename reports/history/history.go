@@ -565,9 +565,9 @@ type Counts struct {
 // have tens of thousands, and a notification shows a hundred.
 const MaxAlerts = 100
 
-// Changes counts what Compare lists without loading what did not change:
+// Changes counts what Compare lists without loading findings into memory:
 // re-vetting a list of a million reserved URLs must not read a million rows
-// to say "3 new". Its cost follows the number of changes.
+// to say "3 new". Only the first MaxAlerts alerts are read.
 func (s *Store) Changes(ctx context.Context, oldID, newID int64) (Counts, error) {
 	var c Counts
 	var nNew, nOld, same int
@@ -603,27 +603,44 @@ func (s *Store) Changes(ctx context.Context, oldID, newID int64) (Counts, error)
 		}
 		return c, err
 	}
-	added, err := s.findingsWhere(ctx, newID, oldID, false)
+	// Both sides changed: the moved-item pass of Compare, in SQL. Within a
+	// group of added findings with the same rule and content, the first ones
+	// (in the order found) pair with the gone findings of that group; the
+	// rest are new. SQLite does the grouping, so memory does not follow the
+	// number of changes.
+	const ranked = `WITH
+		added AS (SELECT key, rule, content, severity, MIN(rowid) AS rid FROM findings n
+			WHERE n.scan_id = ?1 AND NOT EXISTS (SELECT 1 FROM findings o WHERE o.scan_id = ?2 AND o.key = n.key)
+			GROUP BY key),
+		gone AS (SELECT rule, content, COUNT(DISTINCT key) AS c FROM findings n
+			WHERE n.scan_id = ?2 AND n.content != '' AND NOT EXISTS (SELECT 1 FROM findings o WHERE o.scan_id = ?1 AND o.key = n.key)
+			GROUP BY rule, content),
+		ranked AS (SELECT a.rid, a.severity, a.content != '' AND
+				ROW_NUMBER() OVER (PARTITION BY a.rule, a.content ORDER BY a.rid) <= COALESCE(g.c, 0) AS moved
+			FROM added a LEFT JOIN gone g ON g.rule = a.rule AND g.content = a.content) `
+	var moved int
+	if err := s.db.QueryRowContext(ctx, ranked+`SELECT COALESCE(SUM(moved), 0),
+		COALESCE(SUM(NOT moved AND severity IN ('warning', 'violation')), 0) FROM ranked`, newID, oldID).Scan(&moved, &c.AlertCount); err != nil {
+		return c, err
+	}
+	c.New, c.Fixed, c.Unchanged = c.New-moved, c.Fixed-moved, c.Unchanged+moved
+	rows, err := s.db.QueryContext(ctx, ranked+`SELECT f.rule, f.severity, f.location, f.content, f.message
+		FROM ranked r JOIN findings f ON f.rowid = r.rid
+		WHERE NOT r.moved AND r.severity IN ('warning', 'violation') ORDER BY r.rid LIMIT ?3`, newID, oldID, MaxAlerts)
 	if err != nil {
 		return c, err
 	}
-	var gone []stored
-	if c.Fixed > 0 {
-		if gone, err = s.findingsWhere(ctx, oldID, newID, false); err != nil {
+	defer rows.Close()
+	for rows.Next() {
+		f := reports.Finding{Change: "new"}
+		var sev string
+		if err := rows.Scan(&f.Rule, &sev, &f.Location, &f.Content, &f.Message); err != nil {
 			return c, err
 		}
+		f.Severity = reports.Severity(sev)
+		c.Alerts = append(c.Alerts, f)
 	}
-	d := assemble(added, gone, nil)
-	c.New, c.Fixed, c.Unchanged = len(d.NewF), len(d.Fixed), same+len(d.Unchanged)
-	for _, f := range d.NewF {
-		if f.Severity.Rank() >= reports.SeverityWarning.Rank() {
-			c.AlertCount++
-			if len(c.Alerts) < MaxAlerts {
-				c.Alerts = append(c.Alerts, f)
-			}
-		}
-	}
-	return c, nil
+	return c, rows.Err()
 }
 
 // Compare lists the findings of scan newID that are new, fixed and unchanged

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -289,4 +290,54 @@ func TestBusyDatabaseIsAClearError(t *testing.T) {
 	_, err = s.Begin(rep, Target("crawl", rep.Scan.Targets), nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "busy")
+}
+
+// Changes (counted in SQL) agrees with Compare (matched in Go) on random
+// pairs of scans with moves, duplicates, page-level findings and both
+// severities: the report's counts and the diff never disagree.
+func TestChangesAgreesWithCompare(t *testing.T) {
+	s := open(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	rules := []struct {
+		rule string
+		sev  reports.Severity
+	}{{"kz.aap.456.2", reports.SeverityViolation}, {"ai.unmarked", reports.SeverityWarning}, {"training.reserved", reports.SeverityInfo}}
+	random := func() []reports.Finding {
+		var fs []reports.Finding
+		for range rng.IntN(40) {
+			r := rules[rng.IntN(len(rules))]
+			content := fmt.Sprint("c", rng.IntN(6))
+			if rng.IntN(5) == 0 {
+				content = "" // a page-level finding
+			}
+			fs = append(fs, reports.Finding{Rule: r.rule, Severity: r.sev, Content: content, Message: "m",
+				Location: fmt.Sprintf("https://a.kz/%d.jpg on https://a.kz/p%d", rng.IntN(8), rng.IntN(3))})
+		}
+		return fs
+	}
+	for i := range 60 {
+		a := record(t, s, random()...)
+		b := record(t, s, random()...)
+		old := a
+		if i%7 == 0 {
+			old = 0 // a first scan
+		}
+		d, err := s.Compare(context.Background(), old, b)
+		require.NoError(t, err)
+		c, err := s.Changes(context.Background(), old, b)
+		require.NoError(t, err)
+		var alerts []string
+		for _, f := range d.NewF {
+			if f.Severity.Rank() >= reports.SeverityWarning.Rank() {
+				alerts = append(alerts, f.Rule+" "+f.Location+" "+f.Content)
+			}
+		}
+		var got []string
+		for _, f := range c.Alerts {
+			got = append(got, f.Rule+" "+f.Location+" "+f.Content)
+		}
+		require.Equal(t, [3]int{len(d.NewF), len(d.Fixed), len(d.Unchanged)}, [3]int{c.New, c.Fixed, c.Unchanged}, "round %d", i)
+		require.Equal(t, len(alerts), c.AlertCount, "round %d", i)
+		require.Equal(t, alerts, got, "round %d: the same alerts, in the order found", i)
+	}
 }
