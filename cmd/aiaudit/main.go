@@ -120,6 +120,7 @@ func newRootCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
 	root.AddCommand(newReportCommand(out, stdout))
 	root.AddCommand(newHistoryCommand(e, stdout))
 	root.AddCommand(newDiffCommand(e, stdout))
+	root.AddCommand(newBaselineCommand(e, stdout))
 	root.AddCommand(newConfigCommand(e, stdout))
 	return root
 }

@@ -382,3 +382,50 @@ func TestBadHistoryDatabaseIsAClearError(t *testing.T) {
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "no history database at")
 }
+
+// A team adopting aiaudit accepts today's findings once; the next scan
+// reports only what is new.
+func TestBaselineCommandAcceptsAScan(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus")
+	copyMedia(t, corpus, "a1111_parameters.png", "comfyui_ztxt.png", "photo_notrain.jpg")
+	db := filepath.Join(dir, "h.db")
+	code, _, stderr := runIn(t, "", "files", corpus, "--db", db, "--fail-on", "warning")
+	require.Equal(t, exitFindings, code, stderr)
+
+	base := filepath.Join(dir, "baseline.yaml")
+	code, _, stderr = runIn(t, "", "baseline", "--db", db, "--reason", "vendor images, marked before publishing", "--until", "2099-01-01", "-o", base)
+	require.Equal(t, exitClean, code, stderr)
+	assert.Contains(t, stderr, "2 findings accepted until 2099-01-01", "warnings and up by default")
+	b, err := os.ReadFile(base)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "vendor images")
+
+	copyMedia(t, corpus, "c2pa_transplanted.jpg") // something new: a binding mismatch
+	code, out, stderr := runIn(t, "", "files", corpus, "--db", db, "--baseline", base, "--fail-on", "warning", "-f", "json")
+	assert.Equal(t, exitFindings, code, stderr)
+	rep := decode(t, out)
+	assert.Equal(t, 2, rep.Baseline.Suppressed)
+	for _, f := range rep.Findings {
+		if f.Severity.Rank() >= reports.SeverityWarning.Rank() {
+			assert.Contains(t, f.Location, "c2pa_transplanted.jpg", "only the new item is reported")
+		}
+	}
+
+	saved := filepath.Join(dir, "scan.json")
+	code, _, _ = runIn(t, "", "files", corpus, "--no-history", "-f", "json", "-o", saved, "--fail-on", "none")
+	require.Equal(t, exitClean, code)
+	code, out, _ = runIn(t, "", "baseline", saved, "--reason", "r", "--until", "2099-01-01", "--min-severity", "info")
+	require.Equal(t, exitClean, code)
+	assert.Contains(t, out, "training.reserved", "info findings too when asked")
+
+	for _, args := range [][]string{
+		{"baseline", saved, "--until", "2099-01-01"},
+		{"baseline", saved, "--reason", "r", "--until", "soon"},
+		{"baseline", saved, "--reason", "r", "--until", "2099-01-01", "--min-severity", "loud"},
+		{"baseline", saved, "--reason", "r", "--until", "2099-01-01", "--scan", "1"},
+	} {
+		code, _, stderr := runIn(t, "", args...)
+		assert.Equal(t, exitError, code, "%v: %s", args, stderr)
+	}
+}

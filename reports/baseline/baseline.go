@@ -19,6 +19,7 @@ package baseline
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -37,7 +38,7 @@ const maxSize = 4 << 20
 type Entry struct {
 	Rule     string `yaml:"rule"`
 	Location string `yaml:"location"`
-	Content  string `yaml:"content"`
+	Content  string `yaml:"content,omitempty"`
 	Reason   string `yaml:"reason"`
 	Until    string `yaml:"until"`
 
@@ -205,4 +206,31 @@ func glob(pattern, s string) bool {
 		s = s[i+len(p):]
 	}
 	return len(s) >= len(last) && strings.HasSuffix(s, last)
+}
+
+// Write writes a baseline accepting fs, each with reason and until, in the
+// format Parse reads: a team starting to use aiaudit accepts today's
+// findings once and sees only what is new. Entries carry the content digest
+// when there is one, so a different item at the same place is not accepted.
+func Write(w io.Writer, fs []reports.Finding, reason string, until time.Time) error {
+	doc := struct {
+		Accepted []Entry `yaml:"accepted"`
+	}{Accepted: []Entry{}}
+	seen := map[string]bool{}
+	for _, f := range fs {
+		e := Entry{Rule: f.Rule, Location: f.Location, Content: f.Content, Reason: reason, Until: until.Format(time.DateOnly)}
+		if k := e.Rule + "\x00" + e.Location + "\x00" + e.Content; !seen[k] {
+			seen[k] = true
+			doc.Accepted = append(doc.Accepted, e)
+		}
+	}
+	b, err := yaml.MarshalWithOptions(doc, yaml.UseLiteralStyleIfMultiline(true))
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, "# aiaudit baseline: accepted findings. Entries expire after \"until\".\n"); err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
 }

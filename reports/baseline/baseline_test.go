@@ -1,6 +1,7 @@
 package baseline
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -125,4 +126,32 @@ func FuzzParse(f *testing.F) {
 			bl.Apply([]reports.Finding{{Rule: "r", Location: "https://a.kz/x?q on https://a.kz/"}}, []string{"/x"}, time.Now())
 		}
 	})
+}
+
+// What Write writes, Parse reads back, and it accepts the findings it was
+// written from (and not another item at the same place).
+func TestWriteRoundTrip(t *testing.T) {
+	fs := []reports.Finding{
+		finding("kz.aap.456.2", "https://a.kz/img/x.jpg?v=1 on https://a.kz/#top", "xxh3-head:1"),
+		finding("kz.aap.456.2", "https://a.kz/img/x.jpg?v=1 on https://a.kz/#top", "xxh3-head:1"), // twice: one entry
+		finding("eu.ai-act.50.1", `https://a.kz/"quoted": page`, ""),
+	}
+	var buf bytes.Buffer
+	until := time.Date(2027, 6, 30, 0, 0, 0, 0, time.UTC)
+	require.NoError(t, Write(&buf, fs, "accepted at rollout: see ticket #12", until))
+	b, err := Parse("b.yaml", buf.Bytes())
+	require.NoError(t, err, buf.String())
+	require.Len(t, b.Accepted, 2)
+	assert.Equal(t, "2027-06-30", b.Accepted[0].Until)
+	assert.Equal(t, "accepted at rollout: see ticket #12", b.Accepted[1].Reason)
+	r := b.Apply(fs, nil, until)
+	assert.Equal(t, 3, r.Suppressed)
+	other := finding("kz.aap.456.2", "https://a.kz/img/x.jpg on https://a.kz/", "xxh3-head:2")
+	assert.Len(t, b.Apply([]reports.Finding{other}, nil, until).Kept, 1, "another picture at the same place is not accepted")
+
+	buf.Reset()
+	require.NoError(t, Write(&buf, nil, "r", until))
+	b, err = Parse("empty.yaml", buf.Bytes())
+	require.NoError(t, err)
+	assert.Empty(t, b.Accepted)
 }

@@ -478,24 +478,34 @@ func (s *Store) Previous(ctx context.Context, target string, id int64) (int64, e
 // Latest returns the two newest complete scans of target (of the most
 // recently scanned target when target is ""), for a diff without arguments.
 func (s *Store) Latest(ctx context.Context, target string) (old, new int64, err error) {
+	if new, err = s.Newest(ctx, target); err != nil {
+		return 0, 0, err
+	}
 	if target == "" {
-		err = s.db.QueryRowContext(ctx, `SELECT target FROM scans WHERE complete = 1 ORDER BY id DESC LIMIT 1`).Scan(&target)
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, 0, errors.New("the history holds no complete scan yet")
-		}
-		if err != nil {
+		if target, err = s.ScanTarget(ctx, new); err != nil {
 			return 0, 0, err
 		}
 	}
-	err = s.db.QueryRowContext(ctx, `SELECT id FROM scans WHERE target = ? AND complete = 1 ORDER BY id DESC LIMIT 1`, target).Scan(&new)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, 0, fmt.Errorf("no complete scan of %q in the history", target)
-	}
-	if err != nil {
-		return 0, 0, err
-	}
 	old, err = s.Previous(ctx, target, new)
 	return old, new, err
+}
+
+// Newest returns the newest complete scan of target (of any target when
+// target is "").
+func (s *Store) Newest(ctx context.Context, target string) (int64, error) {
+	q, args := `SELECT id FROM scans WHERE complete = 1 ORDER BY id DESC LIMIT 1`, []any{}
+	if target != "" {
+		q, args = `SELECT id FROM scans WHERE target = ? AND complete = 1 ORDER BY id DESC LIMIT 1`, []any{target}
+	}
+	var id int64
+	err := s.db.QueryRowContext(ctx, q, args...).Scan(&id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows) && target == "":
+		return 0, errors.New("the history holds no complete scan yet")
+	case errors.Is(err, sql.ErrNoRows):
+		return 0, fmt.Errorf("no complete scan of %q in the history", target)
+	}
+	return id, err
 }
 
 // ScanTarget returns a scan's target, or an error naming the id when the
@@ -507,6 +517,20 @@ func (s *Store) ScanTarget(ctx context.Context, id int64) (string, error) {
 		return "", fmt.Errorf("no scan %d in the history (see aiaudit history)", id)
 	}
 	return t, err
+}
+
+// Findings returns a scan's findings, once per identity, in the order found.
+func (s *Store) Findings(ctx context.Context, id int64) ([]reports.Finding, error) {
+	if _, err := s.ScanTarget(ctx, id); err != nil {
+		return nil, err
+	}
+	// "Not sharing a key with scan 0" is every finding of the scan.
+	sts, err := s.findingsWhere(ctx, id, 0, false)
+	out := make([]reports.Finding, len(sts))
+	for i, st := range sts {
+		out[i] = st.f
+	}
+	return out, err
 }
 
 type stored struct {

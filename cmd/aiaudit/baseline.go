@@ -1,0 +1,99 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/baseline"
+)
+
+func newBaselineCommand(e *env, stdout io.Writer) *cobra.Command {
+	var db, target, scan, reason, until, output, minSeverity string
+	c := &cobra.Command{
+		Use:   "baseline [SCAN.json]",
+		Short: "Write a baseline file accepting the findings of a scan (each with a reason and an expiry)",
+		Long: `Writes the accepted-findings file --baseline reads, accepting every finding of a
+saved JSON report, or of a scan in the history (--scan ID; default: the newest
+complete scan of --target, or of the most recently scanned target), at
+--min-severity or above. Review it, then pass it to scans with --baseline.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			if reason == "" {
+				return usageError{errors.New("--reason is required: say why these findings are accepted")}
+			}
+			day, err := time.Parse(time.DateOnly, until)
+			if err != nil {
+				return usageError{fmt.Errorf("--until %q is not a date: want YYYY-MM-DD", until)}
+			}
+			min := reports.Severity(minSeverity)
+			if min.Rank() == 0 {
+				return usageError{fmt.Errorf("--min-severity %q is not supported (accepted: info, warning, violation)", minSeverity)}
+			}
+			fs, err := findingsOf(c, db, target, scan, args)
+			if err != nil {
+				return err
+			}
+			var keep []reports.Finding
+			for _, f := range fs {
+				if f.Severity.Rank() >= min.Rank() {
+					keep = append(keep, f)
+				}
+			}
+			s, err := openSink(output, stdout)
+			if err != nil {
+				return err
+			}
+			defer s.abort()
+			if err := baseline.Write(s, keep, reason, day); err != nil {
+				return err
+			}
+			if err := s.commit(); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.log, "aiaudit: %d findings accepted until %s\n", len(keep), until)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&db, "db", "", "history database (default as for scans)")
+	c.Flags().StringVar(&target, "target", "", "the target whose newest complete scan to accept (see aiaudit history)")
+	c.Flags().StringVar(&scan, "scan", "", "the history scan ID to accept")
+	c.Flags().StringVar(&reason, "reason", "", "why these findings are accepted (required)")
+	c.Flags().StringVar(&until, "until", "", "YYYY-MM-DD: accepted through that day, then reported again (required)")
+	c.Flags().StringVarP(&output, "output", "o", "", "write to this file (whole or not at all)")
+	c.Flags().StringVar(&minSeverity, "min-severity", "warning", "accept findings of this severity or higher: info, warning, violation")
+	return c
+}
+
+// findingsOf reads the findings to accept: a saved report, or a history scan.
+func findingsOf(c *cobra.Command, db, target, scan string, args []string) ([]reports.Finding, error) {
+	if len(args) == 1 {
+		if scan != "" || target != "" {
+			return nil, usageError{errors.New("give a saved report or --scan/--target, not both")}
+		}
+		r, err := loadReport(args[0])
+		if err != nil {
+			return nil, err
+		}
+		return r.Findings, nil
+	}
+	s, err := openHistory(db)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	var id int64
+	if scan != "" {
+		if id, err = strconv.ParseInt(scan, 10, 64); err != nil || id <= 0 {
+			return nil, usageError{fmt.Errorf("--scan %q is not a scan ID", scan)}
+		}
+	} else if id, err = s.Newest(c.Context(), target); err != nil {
+		return nil, err
+	}
+	return s.Findings(c.Context(), id)
+}
