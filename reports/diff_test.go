@@ -68,7 +68,8 @@ func TestDiffSARIFMarksBaselineState(t *testing.T) {
 
 func TestReportsShowChangesAndBaseline(t *testing.T) {
 	rep := &Report{Scan: Scan{Command: "crawl", Started: time.Now(), Finished: time.Now(), Complete: true},
-		Changes:  &Changes{Scan: 9, PreviousScan: 7, New: 3, Fixed: 2, Unchanged: 40},
+		Changes: &Changes{Scan: 9, PreviousScan: 7, New: 3, Fixed: 2, Unchanged: 40, NewAlerts: 1,
+			Alerts: []Finding{{Rule: "kz.aap.456.2", Severity: SeverityViolation, Location: "https://a.kz/new.jpg on https://a.kz/"}}},
 		Baseline: &BaselineUse{File: "baseline.yaml", Suppressed: 5, Expired: []string{"line 7: kz.aap.456.2 at x (reason, until 2026-10-01)"}}}
 	for _, format := range []string{"table", "markdown", "html"} {
 		var buf bytes.Buffer
@@ -80,9 +81,18 @@ func TestReportsShowChangesAndBaseline(t *testing.T) {
 		assert.Contains(t, out, "3 new, 2 fixed, 40 unchanged", format)
 		assert.Contains(t, out, "5 accepted findings suppressed", format)
 		assert.Contains(t, out, "line 7: kz.aap.456.2", format)
+		assert.Contains(t, out, "new violation kz.aap.456.2 https://a.kz/new.jpg on https://a.kz/", format)
 	}
+	// In HTML the new finding's row is marked too.
+	var page bytes.Buffer
+	w, err := NewWriter("html", &page, TableOptions{})
+	require.NoError(t, err)
+	require.NoError(t, w.Begin(rep))
+	require.NoError(t, w.Findings(append(rep.Changes.Alerts, Finding{Rule: "kz.aap.456.2", Severity: SeverityViolation, Location: "https://a.kz/old.jpg on https://a.kz/"})))
+	require.NoError(t, w.End(rep))
+	assert.Equal(t, 1, strings.Count(page.String(), "<b>[new]</b>"), "only the new finding is marked")
 	var sarif bytes.Buffer
-	w, err := NewWriter("sarif", &sarif, TableOptions{})
+	w, err = NewWriter("sarif", &sarif, TableOptions{})
 	require.NoError(t, err)
 	require.NoError(t, w.Begin(rep))
 	require.NoError(t, w.End(rep))

@@ -64,8 +64,17 @@ func (h *htmlWriter) End(r *Report) error {
 	rows := make([]htmlRow, 0, len(h.findings))
 	unlabelled := map[string]bool{} // one item, one count, whatever the number of laws
 	sections := map[string]int64{}
+	isNew := map[[2]string]bool{}
+	if c := r.Changes; c != nil && c.PreviousScan != 0 {
+		for _, f := range c.Alerts {
+			isNew[[2]string{f.Rule, f.Location}] = true
+		}
+	}
 	for _, f := range h.findings {
 		row := htmlRow{Finding: f}
+		if isNew[[2]string{f.Rule, f.Location}] {
+			row.Change = "new"
+		}
 		media, pageURL := f.Location, f.Location
 		if i := strings.LastIndex(f.Location, " on "); i >= 0 {
 			media, pageURL = f.Location[:i], f.Location[i+4:]

@@ -83,6 +83,10 @@ type Changes struct {
 	New          int   `json:"new"`
 	Fixed        int   `json:"fixed"`
 	Unchanged    int   `json:"unchanged"`
+	// Alerts are the first 100 new warnings and violations, of NewAlerts:
+	// what tonight's reader wants to look at first.
+	Alerts    []Finding `json:"new_alerts,omitempty"`
+	NewAlerts int       `json:"new_alert_count,omitempty"`
 }
 
 // BaselineUse is what a baseline file did to a report.

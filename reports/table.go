@@ -153,8 +153,13 @@ func yesNo(b bool) string {
 	return "NO"
 }
 
+// maxAlertLines caps the new findings listed in the summary lines; the
+// report's findings hold them all.
+const maxAlertLines = 20
+
 // historyLines says what history and the baseline add to a report: what is
-// new since the last scan and what was accepted.
+// new since the last scan (the new warnings and violations by name) and what
+// was accepted.
 func historyLines(r *Report) []string {
 	var out []string
 	if c := r.Changes; c != nil {
@@ -162,6 +167,15 @@ func historyLines(r *Report) []string {
 			out = append(out, fmt.Sprintf("since last scan: first scan of this target (history scan %d); %d findings, all new", c.Scan, c.New))
 		} else {
 			out = append(out, fmt.Sprintf("since last scan (%d -> %d): %d new, %d fixed, %d unchanged", c.PreviousScan, c.Scan, c.New, c.Fixed, c.Unchanged))
+		}
+	}
+	if c := r.Changes; c != nil && c.PreviousScan != 0 {
+		for i, f := range c.Alerts {
+			if i == maxAlertLines {
+				out = append(out, fmt.Sprintf("  … and %d more new", c.NewAlerts-maxAlertLines))
+				break
+			}
+			out = append(out, fmt.Sprintf("  new %s %s %s", f.Severity, f.Rule, f.Location))
 		}
 	}
 	if b := r.Baseline; b != nil {

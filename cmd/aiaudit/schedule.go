@@ -196,7 +196,7 @@ func (s *schedule) finish(ctx context.Context, rep *reports.Report) error {
 		return err
 	}
 	s.alerts, s.alertCount = c.Alerts, c.AlertCount
-	rep.Changes = &reports.Changes{Scan: s.scan.ID, PreviousScan: prev, New: c.New, Fixed: c.Fixed, Unchanged: c.Unchanged}
+	rep.Changes = &reports.Changes{Scan: s.scan.ID, PreviousScan: prev, New: c.New, Fixed: c.Fixed, Unchanged: c.Unchanged, Alerts: c.Alerts, NewAlerts: c.AlertCount}
 	return nil
 }
 

@@ -59,8 +59,10 @@ func TestNightlyScansReportWhatIsNew(t *testing.T) {
 	copyMedia(t, corpus, "comfyui_ztxt.png")
 	code, rep, stderr = scan()
 	assert.Equal(t, exitFindings, code)
-	assert.Equal(t, reports.Changes{Scan: 3, PreviousScan: 2, New: 1, Fixed: 0, Unchanged: 1}, *rep.Changes, "a moved file is the same finding")
+	assert.Equal(t, [5]int64{3, 2, 1, 0, 1}, [5]int64{rep.Changes.Scan, rep.Changes.PreviousScan, int64(rep.Changes.New), int64(rep.Changes.Fixed), int64(rep.Changes.Unchanged)}, "a moved file is the same finding")
 	assert.Contains(t, stderr, "since scan 2: 1 new, 0 fixed, 1 unchanged")
+	require.Len(t, rep.Changes.Alerts, 1, "the report names what is new")
+	assert.Contains(t, rep.Changes.Alerts[0].Location, "comfyui_ztxt.png")
 
 	code, out, _ := runIn(t, "", "diff", "--db", db, "-f", "json")
 	require.Equal(t, exitClean, code)
