@@ -84,8 +84,14 @@ func Analyze(asset Source, sidecars []Source, lim Limits) (*Result, error) {
 	a := &analysis{res: &Result{MediaType: blocks.MediaType, Kind: blocks.Kind}, asset: asset, lim: lim}
 	a.res.Provenance.C2PA = "absent"
 	a.blocks(blocks, "")
-	if blocks.PNG != nil && blocks.PNG.HasAlpha() {
-		a.stealth(lim)
+	if blocks.PNG != nil {
+		// The first rows tell whether a stealth signature is there; only
+		// then is the whole image decoded. Where they cannot tell (16-bit,
+		// interlaced), an image with alpha is decoded as before.
+		signed, err := stealth.Signed(asset.R, asset.Size)
+		if signed || (err != nil && blocks.PNG.HasAlpha()) {
+			a.stealth(lim)
+		}
 	}
 	for _, sc := range sidecars {
 		scBlocks, err := container.Read(sc.R, sc.Size, lim.Container)

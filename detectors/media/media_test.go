@@ -3,6 +3,8 @@ package media
 import (
 	"bytes"
 	"crypto/sha256"
+	"image"
+	"image/png"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -150,4 +152,35 @@ func TestBMFFBindingVerdicts(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "not_checked", r.Provenance.Binding)
 	assert.Contains(t, r.Provenance.BindingDetail, "larger than the 1000 bytes")
+}
+
+// A1111 stealth metadata in the RGB low bits of a PNG without alpha is found
+// (the first rows give the signature away; then the image is decoded).
+func TestStealthRGBWithoutAlpha(t *testing.T) {
+	params := "a castle, Steps: 20, Sampler: Euler a, Model: sd_xl_base_1.0"
+	data := append([]byte("stealth_rgbinfo"), byte(len(params)*8>>24), byte(len(params)*8>>16), byte(len(params)*8>>8), byte(len(params)*8))
+	data = append(data, params...)
+	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
+	for i := range img.Pix {
+		img.Pix[i] = 0xFF // opaque: png.Encode writes an RGB image, no alpha channel
+	}
+	bit := 0
+	for x := 0; x < 40 && bit < len(data)*8; x++ {
+		for y := 0; y < 30 && bit < len(data)*8; y++ {
+			for c := 0; c < 3 && bit < len(data)*8; c++ {
+				i := img.PixOffset(x, y) + c
+				img.Pix[i] = img.Pix[i]&^1 | data[bit/8]>>(7-bit%8)&1
+				bit++
+			}
+		}
+	}
+	var buf bytes.Buffer
+	require.NoError(t, png.Encode(&buf, img))
+	require.Equal(t, byte(2), buf.Bytes()[25], "color type RGB: no alpha")
+	r, err := FromBytes(buf.Bytes(), Limits{})
+	require.NoError(t, err)
+	assert.True(t, r.AIGenerated)
+	require.NotEmpty(t, r.AIEvidence)
+	assert.Contains(t, r.AIEvidence[0].Detail, "stealth_rgbinfo")
+	assert.Contains(t, r.AIEvidence[0].Detail, "Euler a")
 }

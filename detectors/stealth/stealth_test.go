@@ -2,6 +2,7 @@ package stealth
 
 import (
 	"bytes"
+	"io"
 	"compress/gzip"
 	"encoding/binary"
 	"image"
@@ -113,5 +114,105 @@ func FuzzDecodePNG(f *testing.F) {
 	f.Add(buf.Bytes())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		DecodePNG(b, 1<<16) // no panic, bounded by the pixel cap
+	})
+}
+
+// Signed finds every signature mode from the first rows alone, in tall,
+// short and wide images, and says no to plain images.
+func TestSignedReadsOnlyTheFirstRows(t *testing.T) {
+	var ok bool
+	var err error
+	payload := []byte("Steps: 20, Sampler: Euler a, Model: sd_xl_base_1.0")
+	for _, c := range []struct {
+		sig  string
+		w, h int
+	}{
+		{"stealth_pnginfo", 64, 200}, {"stealth_pngcomp", 64, 200},
+		{"stealth_rgbinfo", 64, 200}, {"stealth_rgbcomp", 300, 7}, // 7 rows: the signature spans columns
+		{"stealth_pnginfo", 500, 3},
+	} {
+		b := embed(t, c.w, c.h, c.sig, payload, c.sig[12:] == "comp")
+		ok, err = Signed(bytes.NewReader(b), int64(len(b)))
+		require.NoError(t, err, c.sig)
+		assert.True(t, ok, "%s %dx%d", c.sig, c.w, c.h)
+	}
+
+	// Only the first rows are read: on a large noisy image (incompressible
+	// pixel data) the check stays near the head of the file.
+	noise := image.NewNRGBA(image.Rect(0, 0, 800, 800))
+	seed := uint32(1)
+	for i := range noise.Pix {
+		seed = seed*1664525 + 1013904223
+		noise.Pix[i] = byte(seed >> 24)
+	}
+	var big bytes.Buffer
+	require.NoError(t, png.Encode(&big, noise))
+	rec := &farthest{r: bytes.NewReader(big.Bytes())}
+	_, err = Signed(rec, int64(big.Len()))
+	require.NoError(t, err)
+	assert.Less(t, rec.max, int64(big.Len()/4), "read %d of %d bytes", rec.max, big.Len())
+
+	plain := image.NewNRGBA(image.Rect(0, 0, 50, 50))
+	for i := range plain.Pix {
+		plain.Pix[i] = byte(i * 7)
+	}
+	var buf bytes.Buffer
+	require.NoError(t, png.Encode(&buf, plain))
+	ok, err = Signed(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	require.NoError(t, err)
+	assert.False(t, ok)
+
+	// RGB images without alpha, every row filter (png.Encode picks them per row).
+	rgb := image.NewRGBA(image.Rect(0, 0, 40, 60))
+	for i := range rgb.Pix {
+		rgb.Pix[i] = byte(i * 31) // varied rows, so the encoder uses varied filters
+		if i%4 == 3 {
+			rgb.Pix[i] = 0xFF
+		}
+	}
+	buf.Reset()
+	require.NoError(t, png.Encode(&buf, rgb))
+	ok, err = Signed(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	require.NoError(t, err)
+	assert.False(t, ok)
+
+	gray := image.NewGray(image.Rect(0, 0, 10, 10))
+	buf.Reset()
+	require.NoError(t, png.Encode(&buf, gray))
+	_, err = Signed(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	assert.ErrorIs(t, err, ErrUnsupported)
+}
+
+// farthest records how far into the file reads went.
+type farthest struct {
+	r   io.ReaderAt
+	max int64
+}
+
+func (f *farthest) ReadAt(p []byte, off int64) (int, error) {
+	f.max = max(f.max, off+int64(len(p)))
+	return f.r.ReadAt(p, off)
+}
+
+// Signed agrees with a full decode on the real A1111 file.
+func TestSignedOnTheRealFixture(t *testing.T) {
+	b := fixtures.Read(t, "media", "sd_a1111_stealth_alpha.png")
+	ok, err := Signed(bytes.NewReader(b), int64(len(b)))
+	require.NoError(t, err)
+	assert.True(t, ok)
+	for _, name := range []string{"sd_a1111_parameters.png", "sd_novelai.png", "c2pa_adobe_aca_watermarked.png"} {
+		b := fixtures.Read(t, "media", name)
+		ok, _ := Signed(bytes.NewReader(b), int64(len(b)))
+		assert.False(t, ok, name)
+	}
+}
+
+func FuzzSigned(f *testing.F) {
+	var buf bytes.Buffer
+	png.Encode(&buf, image.NewNRGBA(image.Rect(0, 0, 3, 3)))
+	f.Add(buf.Bytes())
+	f.Add([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00\x00\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		Signed(bytes.NewReader(b), int64(len(b)))
 	})
 }

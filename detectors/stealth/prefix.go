@@ -1,0 +1,205 @@
+package stealth
+
+import (
+	"compress/zlib"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// ErrUnsupported says Signed cannot tell from the first rows (interlaced,
+// 16-bit or palette images): the caller decides whether a full decode is
+// worth it.
+var ErrUnsupported = errors.New("not a plain 8-bit RGB or RGBA PNG")
+
+// maxPrefixWidth caps the row Signed inflates: a hostile header may declare
+// any width.
+const maxPrefixWidth = 1 << 16
+
+// Signed reports whether a PNG carries a stealth signature, reading only
+// what that takes: the IHDR and the first rows of pixel data (the signature
+// sits in the first 40 pixels of column 0 in RGB mode, 120 in alpha mode).
+// It lets a scan look for stealth metadata in every PNG, with or without
+// alpha, and decode the whole image only when a signature is there.
+func Signed(r io.ReaderAt, size int64) (bool, error) {
+	var hdr [33]byte // signature, IHDR length, type, 13 bytes, CRC
+	if size < int64(len(hdr)) {
+		return false, fmt.Errorf("too short for a PNG")
+	}
+	if _, err := r.ReadAt(hdr[:], 0); err != nil {
+		return false, err
+	}
+	if string(hdr[12:16]) != "IHDR" {
+		return false, fmt.Errorf("no IHDR")
+	}
+	w := int(binary.BigEndian.Uint32(hdr[16:20]))
+	h := int(binary.BigEndian.Uint32(hdr[20:24]))
+	depth, ctype, interlace := hdr[24], hdr[25], hdr[28]
+	bpp := map[byte]int{2: 3, 6: 4}[ctype]
+	if depth != 8 || bpp == 0 || interlace != 0 || w <= 0 || h <= 0 || w > maxPrefixWidth {
+		return false, ErrUnsupported
+	}
+	// Pixels needed in stealth order (column-major): the alpha signature
+	// takes one bit per pixel, the RGB one three.
+	need := sigLen * 8 / 3
+	if bpp == 4 {
+		need = sigLen * 8
+	}
+	rows := min(h, need)
+	cols := min(w, (need+h-1)/h) // more than one column only for short images
+	zr, err := zlib.NewReader(&idatReader{r: r, size: size, off: 8})
+	if err != nil {
+		return false, fmt.Errorf("pixel data: %w", err)
+	}
+	// Two row buffers (filter byte + pixels) in turn: a row is unfiltered
+	// against the one before it.
+	stride := w * bpp
+	bufs := [2][]byte{make([]byte, stride+1), make([]byte, stride+1)}
+	prev := make([]byte, stride) // the zero row above the first
+	kept := make([][]byte, cols) // kept[x] holds column x's pixels, row by row
+	for y := range rows {
+		cur := bufs[y%2]
+		if _, err := io.ReadFull(zr, cur); err != nil {
+			return false, fmt.Errorf("pixel row %d: %w", y, err)
+		}
+		if err := unfilter(cur[0], cur[1:], prev, bpp); err != nil {
+			return false, err
+		}
+		for x := range cols {
+			kept[x] = append(kept[x], cur[1+x*bpp:1+(x+1)*bpp]...)
+		}
+		prev = cur[1:]
+	}
+	for _, alpha := range []bool{true, false} {
+		if alpha && bpp != 4 {
+			continue
+		}
+		var sig []byte
+		var acc byte
+		n := 0
+		for x := 0; x < cols && len(sig) < sigLen; x++ {
+			for y := 0; y < rows && len(sig) < sigLen; y++ {
+				px := kept[x][y*bpp : (y+1)*bpp]
+				channels := px[:3]
+				if alpha {
+					channels = px[3:4]
+				}
+				for _, c := range channels {
+					acc = acc<<1 | c&1
+					if n++; n%8 == 0 {
+						sig = append(sig, acc)
+						acc = 0
+						if len(sig) == sigLen {
+							break
+						}
+					}
+				}
+			}
+		}
+		if m, ok := signatures[string(sig)]; ok && m.alpha == alpha {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// unfilter reverses a PNG row filter in place (PNG spec section 9).
+func unfilter(filter byte, row, prev []byte, bpp int) error {
+	switch filter {
+	case 0:
+	case 1:
+		for i := bpp; i < len(row); i++ {
+			row[i] += row[i-bpp]
+		}
+	case 2:
+		for i := range row {
+			row[i] += prev[i]
+		}
+	case 3:
+		for i := range row {
+			var left byte
+			if i >= bpp {
+				left = row[i-bpp]
+			}
+			row[i] += byte((int(left) + int(prev[i])) / 2)
+		}
+	case 4:
+		for i := range row {
+			var a, c byte
+			if i >= bpp {
+				a, c = row[i-bpp], prev[i-bpp]
+			}
+			row[i] += paeth(a, prev[i], c)
+		}
+	default:
+		return fmt.Errorf("unknown PNG row filter %d", filter)
+	}
+	return nil
+}
+
+func paeth(a, b, c byte) byte {
+	p := int(a) + int(b) - int(c)
+	pa, pb, pc := abs(p-int(a)), abs(p-int(b)), abs(p-int(c))
+	switch {
+	case pa <= pb && pa <= pc:
+		return a
+	case pb <= pc:
+		return b
+	}
+	return c
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// idatReader streams the data of consecutive IDAT chunks, skipping the
+// chunks before them, reading the file only as far as asked.
+type idatReader struct {
+	r         io.ReaderAt
+	size, off int64
+	left      int64 // bytes left in the current IDAT chunk
+	inIDAT    bool
+}
+
+func (d *idatReader) Read(p []byte) (int, error) {
+	for d.left == 0 {
+		if d.inIDAT {
+			d.off += 4 // the CRC of the IDAT just read
+		}
+		var h [8]byte
+		if d.off+8 > d.size {
+			return 0, io.ErrUnexpectedEOF
+		}
+		if _, err := d.r.ReadAt(h[:], d.off); err != nil {
+			return 0, err
+		}
+		n := int64(binary.BigEndian.Uint32(h[:4]))
+		typ := string(h[4:8])
+		if n > d.size-d.off-12 {
+			return 0, fmt.Errorf("chunk %q at %d: length %d runs past the end", typ, d.off, n)
+		}
+		switch {
+		case typ == "IDAT":
+			d.inIDAT, d.left, d.off = true, n, d.off+8
+		case d.inIDAT || typ == "IEND":
+			return 0, io.EOF // image data is contiguous: a non-IDAT chunk ends it
+		default:
+			d.off += 12 + n
+		}
+	}
+	if int64(len(p)) > d.left {
+		p = p[:d.left]
+	}
+	k, err := d.r.ReadAt(p, d.off)
+	d.off += int64(k)
+	d.left -= int64(k)
+	if err == io.EOF && k > 0 {
+		err = nil
+	}
+	return k, err
+}
