@@ -1,17 +1,21 @@
 package stealth
 
 import (
+	"bufio"
 	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // ErrUnsupported says Signed cannot tell from the first rows (interlaced,
 // 16-bit or palette images): the caller decides whether a full decode is
 // worth it.
 var ErrUnsupported = errors.New("not a plain 8-bit RGB or RGBA PNG")
+
+var inflaters sync.Pool
 
 // maxPrefixWidth caps the row Signed inflates: a hostile header may declare
 // any width.
@@ -48,10 +52,22 @@ func Signed(r io.ReaderAt, size int64) (bool, error) {
 	}
 	rows := min(h, need)
 	cols := min(w, (need+h-1)/h) // more than one column only for short images
-	zr, err := zlib.NewReader(&idatReader{r: r, size: size, off: 8})
-	if err != nil {
-		return false, fmt.Errorf("pixel data: %w", err)
+	// A zlib reader allocates tens of kilobytes of tables: one per PNG of a
+	// corpus adds up, so they are reused.
+	src := bufio.NewReaderSize(&idatReader{r: r, size: size, off: 8}, 8<<10)
+	var zr io.ReadCloser
+	if pooled, ok := inflaters.Get().(io.ReadCloser); ok {
+		if err := pooled.(zlib.Resetter).Reset(src, nil); err != nil {
+			return false, fmt.Errorf("pixel data: %w", err)
+		}
+		zr = pooled
+	} else {
+		var err error
+		if zr, err = zlib.NewReader(src); err != nil {
+			return false, fmt.Errorf("pixel data: %w", err)
+		}
 	}
+	defer inflaters.Put(zr)
 	// Two row buffers (filter byte + pixels) in turn: a row is unfiltered
 	// against the one before it.
 	stride := w * bpp
@@ -63,7 +79,9 @@ func Signed(r io.ReaderAt, size int64) (bool, error) {
 		if _, err := io.ReadFull(zr, cur); err != nil {
 			return false, fmt.Errorf("pixel row %d: %w", y, err)
 		}
-		if err := unfilter(cur[0], cur[1:], prev, bpp); err != nil {
+		// Filters look left and up, never right: the first columns come
+		// out right without unfiltering the rest of the row.
+		if err := unfilter(cur[0], cur[1:1+cols*bpp], prev[:cols*bpp], bpp); err != nil {
 			return false, err
 		}
 		for x := range cols {

@@ -2,12 +2,12 @@ package stealth
 
 import (
 	"bytes"
-	"io"
 	"compress/gzip"
 	"encoding/binary"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
