@@ -162,17 +162,16 @@ func Target(command string, targets []string) string {
 // batches; a scan killed before Finish stays marked incomplete and keeps the
 // batches it had written.
 type Scan struct {
-	ID    int64
-	store *Store
-	roots []string
-	// rows waiting for the next batch
-	resources, findings [][]any
-	flushed             time.Time
+	ID      int64
+	store   *Store
+	roots   []string
+	pending rows // waiting for the next batch
+	flushed time.Time
 
 	// Batches are written by one goroutine while the scan goes on, so a
 	// fast scan (a URL list) does not wait for SQLite between batches.
-	batches chan [2][][]any
-	pending sync.WaitGroup
+	batches chan rows
+	writing sync.WaitGroup
 	errMu   sync.Mutex
 	err     error
 }
@@ -224,28 +223,38 @@ const (
 // Resource records a resource (nil for findings about an item already
 // recorded) and its findings.
 func (sc *Scan) Resource(r *reports.Resource, fs []reports.Finding) error {
+	// Rows are turned into SQL arguments by the writer goroutine: the
+	// caller is a scan's single, ordered output path.
 	if r != nil {
-		ev, err := json.Marshal(struct {
-			AI     any `json:"ai,omitempty"`
-			Label  any `json:"label,omitempty"`
-			OptOut any `json:"opt_out,omitempty"`
-		}{r.AIEvidence, r.Labelled.Evidence, r.OptOutEvidence})
-		if err != nil {
-			return err
-		}
-		var optOut any
-		if r.TrainingOptOut != nil {
-			optOut = *r.TrainingOptOut
-		}
-		sc.resources = append(sc.resources, []any{sc.ID, r.Location, r.Kind, r.MediaType, r.Digest, r.AIGenerated, r.Labelled.MachineReadable, optOut, r.Error, string(ev)})
+		sc.pending.resources = append(sc.pending.resources, *r)
 	}
-	for _, f := range fs {
-		sc.findings = append(sc.findings, []any{sc.ID, keyHash(Key(f, sc.roots)), f.Rule, string(f.Severity), f.Location, f.Content, f.Message})
-	}
-	if len(sc.resources)+len(sc.findings) >= batch || time.Since(sc.flushed) >= batchAge {
+	sc.pending.findings = append(sc.pending.findings, fs...)
+	if len(sc.pending.resources)+len(sc.pending.findings) >= batch || time.Since(sc.flushed) >= batchAge {
 		return sc.send()
 	}
 	return nil
+}
+
+// rows is one batch waiting to be written.
+type rows struct {
+	resources []reports.Resource
+	findings  []reports.Finding
+}
+
+func (sc *Scan) resourceArgs(r *reports.Resource) ([]any, error) {
+	ev, err := json.Marshal(struct {
+		AI     any `json:"ai,omitempty"`
+		Label  any `json:"label,omitempty"`
+		OptOut any `json:"opt_out,omitempty"`
+	}{r.AIEvidence, r.Labelled.Evidence, r.OptOutEvidence})
+	if err != nil {
+		return nil, err
+	}
+	var optOut any
+	if r.TrainingOptOut != nil {
+		optOut = *r.TrainingOptOut
+	}
+	return []any{sc.ID, r.Location, r.Kind, r.MediaType, r.Digest, r.AIGenerated, r.Labelled.MachineReadable, optOut, r.Error, string(ev)}, nil
 }
 
 // send hands the rows gathered so far to the writer.
@@ -253,16 +262,16 @@ func (sc *Scan) send() error {
 	if err := sc.writeErr(); err != nil {
 		return err
 	}
-	if len(sc.resources)+len(sc.findings) == 0 {
+	if len(sc.pending.resources)+len(sc.pending.findings) == 0 {
 		return nil
 	}
 	if sc.batches == nil {
-		sc.batches = make(chan [2][][]any, 2)
+		sc.batches = make(chan rows, 2)
 		go sc.writer()
 	}
-	sc.pending.Add(1)
-	sc.batches <- [2][][]any{sc.resources, sc.findings}
-	sc.resources, sc.findings = nil, nil
+	sc.writing.Add(1)
+	sc.batches <- sc.pending
+	sc.pending = rows{}
 	sc.flushed = time.Now()
 	return nil
 }
@@ -272,20 +281,20 @@ func (sc *Scan) flush() error {
 	if err := sc.send(); err != nil {
 		return err
 	}
-	sc.pending.Wait()
+	sc.writing.Wait()
 	return sc.writeErr()
 }
 
 func (sc *Scan) writer() {
 	for b := range sc.batches {
 		if sc.writeErr() == nil {
-			if err := sc.write(b[0], b[1]); err != nil {
+			if err := sc.write(b); err != nil {
 				sc.errMu.Lock()
 				sc.err = err
 				sc.errMu.Unlock()
 			}
 		}
-		sc.pending.Done()
+		sc.writing.Done()
 	}
 }
 
@@ -296,7 +305,19 @@ func (sc *Scan) writeErr() error {
 }
 
 // write stores one batch in one transaction.
-func (sc *Scan) write(resources, findings [][]any) error {
+func (sc *Scan) write(b rows) error {
+	resources := make([][]any, len(b.resources))
+	for i := range b.resources {
+		args, err := sc.resourceArgs(&b.resources[i])
+		if err != nil {
+			return err
+		}
+		resources[i] = args
+	}
+	findings := make([][]any, len(b.findings))
+	for i, f := range b.findings {
+		findings[i] = []any{sc.ID, keyHash(Key(f, sc.roots)), f.Rule, string(f.Severity), f.Location, f.Content, f.Message}
+	}
 	tx, err := sc.store.db.Begin()
 	if err != nil {
 		return err
