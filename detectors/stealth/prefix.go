@@ -88,38 +88,63 @@ func Signed(r io.ReaderAt, size int64) (bool, error) {
 			kept[x] = append(kept[x], cur[1+x*bpp:1+(x+1)*bpp]...)
 		}
 		prev = cur[1:]
+		// Every few rows of a tall image, give up as soon as the bits so
+		// far start no signature: most PNGs are settled after 8 rows.
+		if cols == 1 && y%8 == 7 && !viable(modeBits(kept, y+1, 1, bpp, true), true, bpp) && !viable(modeBits(kept, y+1, 1, bpp, false), false, bpp) {
+			return false, nil
+		}
 	}
 	for _, alpha := range []bool{true, false} {
-		if alpha && bpp != 4 {
-			continue
-		}
-		var sig []byte
-		var acc byte
-		n := 0
-		for x := 0; x < cols && len(sig) < sigLen; x++ {
-			for y := 0; y < rows && len(sig) < sigLen; y++ {
-				px := kept[x][y*bpp : (y+1)*bpp]
-				channels := px[:3]
-				if alpha {
-					channels = px[3:4]
-				}
-				for _, c := range channels {
-					acc = acc<<1 | c&1
-					if n++; n%8 == 0 {
-						sig = append(sig, acc)
-						acc = 0
-						if len(sig) == sigLen {
-							break
-						}
-					}
-				}
-			}
-		}
-		if m, ok := signatures[string(sig)]; ok && m.alpha == alpha {
+		bits := modeBits(kept, rows, cols, bpp, alpha)
+		if len(bits) >= sigLen*8 && viable(bits[:sigLen*8], alpha, bpp) {
 			return true, nil
 		}
 	}
 	return false, nil
+}
+
+// modeBits reads the low bits of the kept pixels in stealth order (column by
+// column): the alpha channel's, or the R, G and B channels'.
+func modeBits(kept [][]byte, rows, cols, bpp int, alpha bool) []byte {
+	if alpha && bpp != 4 {
+		return nil
+	}
+	var bits []byte
+	for x := range cols {
+		for y := range rows {
+			px := kept[x][y*bpp : (y+1)*bpp]
+			if alpha {
+				bits = append(bits, px[3]&1)
+			} else {
+				bits = append(bits, px[0]&1, px[1]&1, px[2]&1)
+			}
+		}
+	}
+	return bits
+}
+
+// viable reports whether bits begin a signature of that mode.
+func viable(bits []byte, alpha bool, bpp int) bool {
+	if alpha && bpp != 4 {
+		return false
+	}
+	bits = bits[:min(len(bits), sigLen*8)]
+	for sig, m := range signatures {
+		if m.alpha != alpha {
+			continue
+		}
+		match := true
+		for i, b := range bits {
+			if sig[i/8]>>(7-i%8)&1 != b {
+				match = false
+				break
+			}
+		}
+		if match {
+			return true
+		}
+	}
+	return false
 }
 
 // unfilter reverses a PNG row filter in place (PNG spec section 9).
