@@ -9,11 +9,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/baseline"
 )
 
 func newReportCommand(out *outcome, stdout io.Writer) *cobra.Command {
 	var of outputFlags
 	var ef exposureFlags
+	var baselinePath string
 	c := &cobra.Command{
 		Use:   "report SCAN.json",
 		Short: "Re-render a saved scan in another format or with other company settings, without scanning again",
@@ -38,11 +40,22 @@ func newReportCommand(out *outcome, stdout io.Writer) *cobra.Command {
 			findings := withEUFindings(rep.Findings, calc.eu)
 			resources := rep.Resources
 			rep.Resources, rep.Findings, rep.Summary = nil, nil, reports.Summary{}
+			var sched *schedule
+			if baselinePath != "" {
+				// Only the baseline part of a schedule: a re-render is not a
+				// scan, so it takes no lock and writes no history.
+				b, err := baseline.Load(baselinePath)
+				if err != nil {
+					return usageError{err}
+				}
+				sched = &schedule{base: b, roots: rep.Scan.Targets, seen: map[string]bool{}}
+			}
 			run, err := startReport(rep, of, stdout)
 			if err != nil {
 				return err
 			}
 			defer run.abort()
+			run.sched = sched
 			for _, r := range resources {
 				if err := run.resource(r, nil); err != nil {
 					return err
@@ -59,6 +72,7 @@ func newReportCommand(out *outcome, stdout io.Writer) *cobra.Command {
 	}
 	of.register(c)
 	ef.register(c)
+	c.Flags().StringVar(&baselinePath, "baseline", "", "YAML file of accepted findings to leave out (see aiaudit baseline)")
 	return c
 }
 

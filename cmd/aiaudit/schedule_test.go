@@ -421,6 +421,15 @@ func TestBaselineCommandAcceptsAScan(t *testing.T) {
 	require.Equal(t, exitClean, code)
 	assert.Contains(t, out, "training.reserved", "info findings too when asked")
 
+	// A saved scan re-rendered with the baseline leaves the accepted out.
+	code, out, stderr = runIn(t, "", "report", saved, "--baseline", base, "-f", "json", "--fail-on", "warning")
+	assert.Equal(t, exitFindings, code, stderr)
+	rerendered := decode(t, out)
+	assert.Equal(t, 2, rerendered.Baseline.Suppressed)
+	for _, f := range rerendered.Findings {
+		assert.NotContains(t, f.Location, "a1111_parameters.png")
+	}
+
 	for _, args := range [][]string{
 		{"baseline", saved, "--until", "2099-01-01"},
 		{"baseline", saved, "--reason", "r", "--until", "soon"},
