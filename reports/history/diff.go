@@ -1,0 +1,243 @@
+package history
+
+import (
+	"context"
+
+	"github.com/aiaudit/aiaudit/reports"
+)
+
+type stored struct {
+	key string
+	f   reports.Finding
+}
+
+// findingsWhere loads one scan's findings that do (or do not) share a key
+// with the other scan, once per key: identical findings count once.
+func (s *Store) findingsWhere(ctx context.Context, id, other int64, shared bool) ([]stored, error) {
+	return s.findingsQuery(ctx, id, other, shared, "", -1)
+}
+
+// findingsQuery is findingsWhere with an extra condition on the rows and at
+// most limit rows (-1: all).
+func (s *Store) findingsQuery(ctx context.Context, id, other int64, shared bool, and string, limit int) ([]stored, error) {
+	not := "NOT "
+	if shared {
+		not = ""
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT key, rule, severity, location, content, message FROM findings n
+		WHERE n.scan_id = ? AND `+not+`EXISTS (SELECT 1 FROM findings o WHERE o.scan_id = ? AND o.key = n.key)`+and+` ORDER BY n.rowid LIMIT ?`, id, other, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []stored
+	seen := map[string]bool{}
+	for rows.Next() {
+		var st stored
+		var sev string
+		if err := rows.Scan(&st.key, &st.f.Rule, &sev, &st.f.Location, &st.f.Content, &st.f.Message); err != nil {
+			return nil, err
+		}
+		if seen[st.key] {
+			continue
+		}
+		seen[st.key] = true
+		st.f.Severity = reports.Severity(sev)
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// Counts is what a report says about the previous scan: how many findings
+// are new, fixed and unchanged, and the new ones that are warnings or worse
+// (what --fail-on new and --notify act on).
+type Counts struct {
+	New, Fixed, Unchanged int
+	// Alerts holds the first MaxAlerts of AlertCount alerts.
+	Alerts     []reports.Finding
+	AlertCount int
+}
+
+// MaxAlerts caps the alerts Changes loads: a first scan of a big site may
+// have tens of thousands, and a notification shows a hundred.
+const MaxAlerts = 100
+
+// Changes counts what Compare lists without loading findings into memory:
+// re-vetting a list of a million reserved URLs must not read a million rows
+// to say "3 new". Only the first MaxAlerts alerts are read.
+func (s *Store) Changes(ctx context.Context, oldID, newID int64) (Counts, error) {
+	var c Counts
+	var nNew, nOld, same int
+	count := func(q string, dst *int, args ...any) error {
+		return s.db.QueryRowContext(ctx, q, args...).Scan(dst)
+	}
+	if err := count(`SELECT COUNT(DISTINCT key) FROM findings WHERE scan_id = ?`, &nNew, newID); err != nil {
+		return c, err
+	}
+	if err := count(`SELECT COUNT(DISTINCT key) FROM findings WHERE scan_id = ?`, &nOld, oldID); err != nil {
+		return c, err
+	}
+	if err := count(`SELECT COUNT(DISTINCT key) FROM findings n WHERE n.scan_id = ?
+		AND EXISTS (SELECT 1 FROM findings o WHERE o.scan_id = ? AND o.key = n.key)`, &same, newID, oldID); err != nil {
+		return c, err
+	}
+	c.New, c.Fixed, c.Unchanged = nNew-same, nOld-same, same
+	if c.New == 0 {
+		return c, nil
+	}
+	if c.Fixed == 0 {
+		// Nothing gone, so nothing moved: the counts stand, and only the
+		// alerts are read (a first scan reads no info findings at all).
+		const severe = ` AND n.severity IN ('warning', 'violation')`
+		if err := count(`SELECT COUNT(DISTINCT key) FROM findings n WHERE n.scan_id = ? AND NOT EXISTS
+			(SELECT 1 FROM findings o WHERE o.scan_id = ? AND o.key = n.key)`+severe, &c.AlertCount, newID, oldID); err != nil {
+			return c, err
+		}
+		alerts, err := s.findingsQuery(ctx, newID, oldID, false, severe, MaxAlerts)
+		for _, st := range alerts {
+			st.f.Change = "new"
+			c.Alerts = append(c.Alerts, st.f)
+		}
+		return c, err
+	}
+	// Both sides changed: the moved-item pass of Compare, in SQL. Within a
+	// group of added findings with the same rule and content, the first ones
+	// (in the order found) pair with the gone findings of that group; the
+	// rest are new. SQLite does the grouping, so memory does not follow the
+	// number of changes.
+	const ranked = `WITH
+		added AS (SELECT key, rule, content, severity, MIN(rowid) AS rid FROM findings n
+			WHERE n.scan_id = ?1 AND NOT EXISTS (SELECT 1 FROM findings o WHERE o.scan_id = ?2 AND o.key = n.key)
+			GROUP BY key),
+		gone AS (SELECT rule, content, COUNT(DISTINCT key) AS c FROM findings n
+			WHERE n.scan_id = ?2 AND n.content != '' AND NOT EXISTS (SELECT 1 FROM findings o WHERE o.scan_id = ?1 AND o.key = n.key)
+			GROUP BY rule, content),
+		ranked AS (SELECT a.rid, a.severity, a.content != '' AND
+				ROW_NUMBER() OVER (PARTITION BY a.rule, a.content ORDER BY a.rid) <= COALESCE(g.c, 0) AS moved
+			FROM added a LEFT JOIN gone g ON g.rule = a.rule AND g.content = a.content) `
+	var moved int
+	if err := s.db.QueryRowContext(ctx, ranked+`SELECT COALESCE(SUM(moved), 0),
+		COALESCE(SUM(NOT moved AND severity IN ('warning', 'violation')), 0) FROM ranked`, newID, oldID).Scan(&moved, &c.AlertCount); err != nil {
+		return c, err
+	}
+	c.New, c.Fixed, c.Unchanged = c.New-moved, c.Fixed-moved, c.Unchanged+moved
+	rows, err := s.db.QueryContext(ctx, ranked+`SELECT f.rule, f.severity, f.location, f.content, f.message
+		FROM ranked r JOIN findings f ON f.rowid = r.rid
+		WHERE NOT r.moved AND r.severity IN ('warning', 'violation') ORDER BY r.rid LIMIT ?3`, newID, oldID, MaxAlerts)
+	if err != nil {
+		return c, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		f := reports.Finding{Change: "new"}
+		var sev string
+		if err := rows.Scan(&f.Rule, &sev, &f.Location, &f.Content, &f.Message); err != nil {
+			return c, err
+		}
+		f.Severity = reports.Severity(sev)
+		c.Alerts = append(c.Alerts, f)
+	}
+	return c, rows.Err()
+}
+
+// Compare lists the findings of scan newID that are new, fixed and unchanged
+// since scan oldID (0: nothing before, every finding is new).
+//
+// It matches findings in two passes: by key (same rule, place and
+// content) in SQL, then, among those left on both sides, by rule and content
+// alone, so an item that moved to a new address is unchanged rather than
+// fixed-and-new. A finding without content (a page-level one) matches only
+// by key.
+func (s *Store) Compare(ctx context.Context, oldID, newID int64) (*reports.Diff, error) {
+	target, err := s.ScanTarget(ctx, newID)
+	if err != nil {
+		return nil, err
+	}
+	if oldID != 0 {
+		if _, err := s.ScanTarget(ctx, oldID); err != nil {
+			return nil, err
+		}
+	}
+	added, err := s.findingsWhere(ctx, newID, oldID, false)
+	if err != nil {
+		return nil, err
+	}
+	gone, err := s.findingsWhere(ctx, oldID, newID, false)
+	if err != nil {
+		return nil, err
+	}
+	same, err := s.findingsWhere(ctx, newID, oldID, true)
+	if err != nil {
+		return nil, err
+	}
+	d := assemble(added, gone, same)
+	d.Target, d.Old, d.New = target, oldID, newID
+	return d, nil
+}
+
+// DiffReports diffs two saved scan reports (JSON files) the way Compare
+// diffs two scans in the database.
+func DiffReports(old, new *reports.Report) *reports.Diff {
+	keys := func(r *reports.Report) map[string]bool {
+		m := map[string]bool{}
+		for _, f := range r.Findings {
+			m[Key(f, r.Scan.Targets)] = true
+		}
+		return m
+	}
+	// split is findingsWhere for a saved report.
+	split := func(r *reports.Report, other map[string]bool, shared bool) []stored {
+		var out []stored
+		seen := map[string]bool{}
+		for _, f := range r.Findings {
+			k := Key(f, r.Scan.Targets)
+			if !seen[k] && other[k] == shared {
+				seen[k] = true
+				out = append(out, stored{k, f})
+			}
+		}
+		return out
+	}
+	oldKeys, newKeys := keys(old), keys(new)
+	d := assemble(split(new, oldKeys, false), split(old, newKeys, false), split(new, oldKeys, true))
+	d.Target = Target(new.Scan.Command, new.Scan.Targets)
+	return d
+}
+
+// assemble builds a diff from the findings only in the new scan (added),
+// only in the old one (gone) and in both (same). Among added and gone, those
+// with the same rule and content are one item that moved: unchanged.
+func assemble(added, gone, same []stored) *reports.Diff {
+	d := &reports.Diff{Schema: reports.DiffSchema, NewF: []reports.Finding{}, Fixed: []reports.Finding{}, Unchanged: []reports.Finding{}}
+	for _, st := range same {
+		st.f.Change = "unchanged"
+		d.Unchanged = append(d.Unchanged, st.f)
+	}
+	byContent := map[string][]int{}
+	for i, o := range gone {
+		if o.f.Content != "" {
+			k := o.f.Rule + "|" + o.f.Content
+			byContent[k] = append(byContent[k], i)
+		}
+	}
+	used := make([]bool, len(gone))
+	for _, st := range added {
+		f := st.f
+		k := f.Rule + "|" + f.Content
+		if idx := byContent[k]; f.Content != "" && len(idx) > 0 {
+			used[idx[0]], byContent[k] = true, idx[1:]
+			f.Change = "unchanged"
+			d.Unchanged = append(d.Unchanged, f)
+			continue
+		}
+		f.Change = "new"
+		d.NewF = append(d.NewF, f)
+	}
+	for i, st := range gone {
+		if !used[i] {
+			st.f.Change = "fixed"
+			d.Fixed = append(d.Fixed, st.f)
+		}
+	}
+	return d
+}
