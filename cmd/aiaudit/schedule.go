@@ -88,13 +88,17 @@ func startSchedule(sf scheduleFlags, of outputFlags, command string, targets []s
 	if err != nil {
 		return nil, err
 	}
+	const hint = "--db chooses another file, --no-history scans without one"
 	if s.lock, err = history.LockTarget(filepath.Join(filepath.Dir(path), "locks"), s.target); err != nil {
-		return nil, err
+		if errors.Is(err, history.ErrLocked) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("lock for %s: %w (%s)", s.target, err, hint)
 	}
 	if !sf.noHistory {
 		if s.store, err = history.Open(path); err != nil {
 			s.lock.Unlock()
-			return nil, err
+			return nil, fmt.Errorf("%w (%s)", err, hint)
 		}
 	}
 	return s, nil

@@ -376,9 +376,17 @@ func TestBadHistoryDatabaseIsAClearError(t *testing.T) {
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "history database "+db)
 	assert.Contains(t, stderr, "not a readable SQLite database")
+	assert.Contains(t, stderr, "--no-history scans without one", "the way out is named")
 	after, _ := os.ReadFile(db)
 	assert.Equal(t, junk, after, "nothing overwritten")
 	assert.NoFileExists(t, report, "nothing written half-way")
+
+	// A data directory that cannot be created (a read-only home, say).
+	blocked := filepath.Join(dir, "file-not-dir")
+	require.NoError(t, os.WriteFile(blocked, nil, 0o644))
+	code, _, stderr = runIn(t, "", "files", "../../testdata/media", "--db", filepath.Join(blocked, "h.db"))
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "--no-history scans without one")
 
 	code, _, stderr = runIn(t, "", "history", "--db", filepath.Join(dir, "none.db"))
 	assert.Equal(t, exitError, code)
