@@ -3,8 +3,10 @@ package media
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"image"
 	"image/png"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -110,6 +112,40 @@ func TestOptOutMediaFixtures(t *testing.T) {
 	assert.True(t, res.TrainingOptOut)
 	require.Len(t, res.OptOuts, 1)
 	assert.Equal(t, "generative AI/ML training", res.OptOuts[0].Agent)
+}
+
+// The CAWG spec's own training-mining example (CBOR diagnostic notation) is
+// read, put in a manifest and judged: allowed, notAllowed, and constrained,
+// which reserves when nothing else is known. The example is malformed (the
+// "{" after "entries": is missing, as SOURCES.md says): it is read
+// tolerantly, with that brace restored, and the defect is asserted so a
+// fixed example is noticed.
+func TestCAWGSpecExample(t *testing.T) {
+	edn := fixtures.Read(t, "optout/media", "cawg-1.1.training-mining.example.cbordiag")
+	require.False(t, json.Valid(edn), "the spec example is still malformed")
+	repaired := strings.Replace(string(edn), `"entries":`, `"entries": {`, 1) + "}"
+	var assertion map[string]any
+	require.NoError(t, json.Unmarshal([]byte(repaired), &assertion), "diagnostic notation of maps and text strings is JSON")
+
+	jpg, err := build.JPEG(16, 16, 1)
+	require.NoError(t, err)
+	signed, err := build.SignedJPEG(jpg, build.Manifest{Generator: "camera", Action: "c2pa.created",
+		DigitalSourceType: "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture",
+		Extra:             map[string]any{"cawg.training-mining": assertion}})
+	require.NoError(t, err)
+	res, err := FromBytes(signed, Limits{})
+	require.NoError(t, err)
+	got := map[string]detectors.Verdict{}
+	for _, o := range res.OptOuts {
+		assert.Equal(t, "cawg.training-mining", o.Signal)
+		got[o.Agent] = o.Verdict
+	}
+	assert.Equal(t, map[string]detectors.Verdict{
+		"cawg.ai_training":            detectors.NotReserved,
+		"cawg.ai_generative_training": detectors.Reserved,
+		"cawg.data_mining":            detectors.Reserved, // constrained
+	}, got)
+	assert.True(t, res.TrainingOptOut)
 }
 
 // The digest is the content's identity across scans: the same bytes give the

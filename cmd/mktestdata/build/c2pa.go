@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -21,6 +23,9 @@ type Manifest struct {
 	DigitalSourceType string
 	SoftwareAgent     string
 	TrainingUse       string // c2pa.ai_training use; "" for no training-mining assertion
+	// Extra holds more assertions, label to CBOR value (e.g. a CAWG
+	// training-mining assertion taken from the CAWG spec's example).
+	Extra map[string]any
 }
 
 // encMode sorts map keys so that generated files are byte-for-byte stable.
@@ -88,6 +93,10 @@ func (m Manifest) Store(hash []byte, exclStart, exclLen int) ([]byte, error) {
 			"c2pa.ai_training":            map[string]string{"use": m.TrainingUse},
 			"c2pa.ai_generative_training": map[string]string{"use": m.TrainingUse},
 		}})
+	}
+	for _, l := range slices.Sorted(maps.Keys(m.Extra)) {
+		labels = append(labels, l)
+		values = append(values, m.Extra[l])
 	}
 	var refs []map[string]any
 	for i, l := range labels {
