@@ -90,10 +90,15 @@ func startSchedule(sf scheduleFlags, of outputFlags, command string, targets []s
 	}
 	const hint = "--db chooses another file, --no-history scans without one"
 	if s.lock, err = history.LockTarget(filepath.Join(filepath.Dir(path), "locks"), s.target); err != nil {
-		if errors.Is(err, history.ErrLocked) {
+		switch {
+		case errors.Is(err, history.ErrLocked):
 			return nil, err
+		case !sf.noHistory:
+			return nil, fmt.Errorf("lock for %s: %w (%s)", s.target, err, hint)
 		}
-		return nil, fmt.Errorf("lock for %s: %w (%s)", s.target, err, hint)
+		// Without history the lock only guards against overlapping runs:
+		// where no lock file can be made (a read-only home), scan anyway.
+		s.lock = nil
 	}
 	if !sf.noHistory {
 		if s.store, err = history.Open(path); err != nil {

@@ -387,6 +387,8 @@ func TestBadHistoryDatabaseIsAClearError(t *testing.T) {
 	code, _, stderr = runIn(t, "", "files", "../../testdata/media", "--db", filepath.Join(blocked, "h.db"))
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "--no-history scans without one")
+	code, _, stderr = runIn(t, "", "files", "../../testdata/media", "--db", filepath.Join(blocked, "h.db"), "--no-history")
+	assert.Equal(t, exitClean, code, "and it does: %s", stderr)
 
 	code, _, stderr = runIn(t, "", "history", "--db", filepath.Join(dir, "none.db"))
 	assert.Equal(t, exitError, code)
