@@ -37,6 +37,9 @@ func newReportCommand(out *outcome, stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return usageError{fmt.Errorf("%s: %w", args[0], err)}
 			}
+			if of.failOn == "new" && rep.Changes == nil {
+				return usageError{fmt.Errorf("%s: --fail-on new needs the scan's changes, and this scan was not recorded in a history", args[0])}
+			}
 			findings := withEUFindings(rep.Findings, calc.eu)
 			resources := rep.Resources
 			rep.Resources, rep.Findings, rep.Summary = nil, nil, reports.Summary{}

@@ -104,7 +104,10 @@ func (r *reportRun) finish(interrupted bool, calc *exposureCalc, out *outcome, s
 	switch r.of.failOn {
 	case "none":
 	case "new":
-		out.findingsAtFailOn = r.sched.newAlerts() > 0
+		// The counts the report carries: this scan's history, or a saved
+		// scan's when one is re-rendered.
+		c := r.rep.Changes
+		out.findingsAtFailOn = c != nil && c.NewAlerts > 0
 	default:
 		out.findingsAtFailOn = r.rep.Summary.Highest().Rank() >= reports.Severity(r.of.failOn).Rank()
 	}

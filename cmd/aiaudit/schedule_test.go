@@ -64,6 +64,13 @@ func TestNightlyScansReportWhatIsNew(t *testing.T) {
 	require.Len(t, rep.Changes.Alerts, 1, "the report names what is new")
 	assert.Contains(t, rep.Changes.Alerts[0].Location, "comfyui_ztxt.png")
 
+	// A saved report carries its changes: re-rendered, --fail-on new still
+	// knows what was new.
+	saved := filepath.Join(dir, "scan3.json")
+	require.NoError(t, os.WriteFile(saved, mustJSON(t, rep), 0o644))
+	code, _, stderr = runIn(t, "", "report", saved, "--fail-on", "new", "-f", "markdown")
+	assert.Equal(t, exitFindings, code, stderr)
+
 	code, out, _ := runIn(t, "", "diff", "--db", db, "-f", "json")
 	require.Equal(t, exitClean, code)
 	var d struct{ New, Fixed, Unchanged []reports.Finding }
@@ -99,6 +106,20 @@ func TestFailOnNewNeedsHistory(t *testing.T) {
 	code, _, stderr := runIn(t, "", "files", "../../testdata/media", "--no-history", "--fail-on", "new")
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "needs history")
+
+	saved := filepath.Join(t.TempDir(), "scan.json")
+	code, _, _ = runIn(t, "", "files", "../../testdata/media", "--no-history", "-f", "json", "-o", saved)
+	require.Equal(t, exitClean, code)
+	code, _, stderr = runIn(t, "", "report", saved, "--fail-on", "new")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "not recorded in a history")
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
 }
 
 func TestBaselineSuppressesUntilItExpires(t *testing.T) {
