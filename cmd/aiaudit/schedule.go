@@ -205,6 +205,11 @@ func (s *schedule) finish(ctx context.Context, rep *reports.Report) error {
 		return err
 	}
 	s.alerts, s.alertCount = c.Alerts, c.AlertCount
+	if !rep.Scan.Complete {
+		// Unknown is not absent: what an interrupted scan did not reach was
+		// not fixed.
+		c.Fixed = 0
+	}
 	rep.Changes = &reports.Changes{Scan: s.scan.ID, PreviousScan: prev, New: c.New, Fixed: c.Fixed, Unchanged: c.Unchanged, Alerts: c.Alerts, NewAlerts: c.AlertCount}
 	return nil
 }

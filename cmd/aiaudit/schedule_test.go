@@ -471,3 +471,23 @@ func TestBaselineCommandAcceptsAScan(t *testing.T) {
 		assert.Equal(t, exitError, code, "%v: %s", args, stderr)
 	}
 }
+
+// An interrupted scan says what is new but never that something was fixed:
+// what it did not reach is unknown.
+func TestInterruptedScanClaimsNothingFixed(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus")
+	copyMedia(t, corpus, "a1111_parameters.png", "comfyui_ztxt.png")
+	db := filepath.Join(dir, "h.db")
+	code, _, stderr := runIn(t, "", "files", corpus, "--db", db)
+	require.Equal(t, exitClean, code, stderr)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	code, out, _ := runCLI(t, ctx, "files", corpus, "--db", db, "-f", "json")
+	require.Equal(t, exitInterrupted, code)
+	rep := decode(t, out)
+	assert.False(t, rep.Scan.Complete)
+	require.NotNil(t, rep.Changes)
+	assert.Equal(t, 0, rep.Changes.Fixed, "nothing was reached, nothing is fixed")
+	assert.Equal(t, int64(1), rep.Changes.PreviousScan)
+}
