@@ -14,6 +14,9 @@ func WriteDiff(format string, w io.Writer, d *Diff, tool Tool) error {
 	all := make([]Finding, 0, len(d.NewF)+len(d.Fixed)+len(d.Unchanged))
 	all = append(append(append(all, d.NewF...), d.Fixed...), d.Unchanged...)
 	head := fmt.Sprintf("%s: %d new, %d fixed, %d unchanged", scansLabel(d), len(d.NewF), len(d.Fixed), len(d.Unchanged))
+	if d.Incomplete {
+		head += " (the new scan was interrupted: nothing counts as fixed)"
+	}
 	switch format {
 	case "json":
 		_, err := io.WriteString(w, indentJSON(d)+"\n")

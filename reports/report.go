@@ -107,6 +107,9 @@ type Diff struct {
 	NewF      []Finding `json:"new"`
 	Fixed     []Finding `json:"fixed"`
 	Unchanged []Finding `json:"unchanged"`
+	// Incomplete marks a new scan that was interrupted: Fixed is then empty,
+	// since what it did not reach is unknown, not fixed.
+	Incomplete bool `json:"new_scan_incomplete,omitempty"`
 }
 
 // DiffSchema versions the diff JSON.

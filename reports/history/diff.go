@@ -172,6 +172,13 @@ func (s *Store) Compare(ctx context.Context, oldID, newID int64) (*reports.Diff,
 	}
 	d := assemble(added, gone, same)
 	d.Target, d.Old, d.New = target, oldID, newID
+	var complete bool
+	if err := s.db.QueryRowContext(ctx, `SELECT complete FROM scans WHERE id = ?`, newID).Scan(&complete); err != nil {
+		return nil, err
+	}
+	if !complete {
+		d.Incomplete, d.Fixed = true, []reports.Finding{}
+	}
 	return d, nil
 }
 

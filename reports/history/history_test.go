@@ -180,6 +180,11 @@ func TestIncompleteScanIsNotABaseline(t *testing.T) {
 	prev, err := s.Previous(context.Background(), Target("crawl", []string{"https://a.kz/"}), latest)
 	require.NoError(t, err)
 	assert.Equal(t, done, prev, "the diff compares with the last complete scan")
+	d, err := s.Compare(context.Background(), done, killed.ID)
+	require.NoError(t, err)
+	assert.True(t, d.Incomplete)
+	assert.Empty(t, d.Fixed, "an interrupted scan fixes nothing")
+	assert.Len(t, d.NewF, 1)
 }
 
 func TestRefusesNewerAndCorruptDatabases(t *testing.T) {
