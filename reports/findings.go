@@ -3,6 +3,8 @@ package reports
 import (
 	"fmt"
 	"strings"
+
+	"github.com/aiaudit/aiaudit/detectors"
 )
 
 // Finding rules for media. The fine-exposure step maps them to articles.
@@ -51,15 +53,20 @@ func MediaFindings(r Resource) []Finding {
 		}
 	}
 	if r.TrainingOptOut != nil && *r.TrainingOptOut {
-		var sigs []string
-		for _, o := range r.OptOutEvidence {
-			if o.Verdict == "reserved" {
-				sigs = append(sigs, o.Signal+" "+o.Agent)
-			}
-		}
-		add(RuleTrainingReserved, SeverityInfo, "reserved against AI training by %s (KZ AI law Art. 23; EU DSM Art. 4(3))", strings.Join(uniq(sigs), ", "))
+		add(RuleTrainingReserved, SeverityInfo, "reserved against AI training by %s (KZ AI law Art. 23; EU DSM Art. 4(3))", ReservedBy(r.OptOutEvidence))
 	}
 	return out
+}
+
+// ReservedBy names the signals (and agents) that reserve an item, once each.
+func ReservedBy(ev []detectors.OptOut) string {
+	var sigs []string
+	for _, o := range ev {
+		if o.Verdict == detectors.Reserved {
+			sigs = append(sigs, o.Signal+" "+o.Agent)
+		}
+	}
+	return strings.Join(uniq(sigs), ", ")
 }
 
 func evidenceSummary(r Resource) string {

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -28,14 +27,9 @@ func newReportCommand(out *outcome, stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			f, err := os.Open(args[0])
+			rep, err := loadReport(args[0])
 			if err != nil {
-				return usageError{err}
-			}
-			rep, err := reports.Load(f)
-			f.Close()
-			if err != nil {
-				return usageError{fmt.Errorf("%s: %w", args[0], err)}
+				return err
 			}
 			if of.failOn == "new" && rep.Changes == nil {
 				return usageError{fmt.Errorf("%s: --fail-on new needs the scan's changes, and this scan was not recorded in a history", args[0])}

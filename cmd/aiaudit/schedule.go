@@ -55,10 +55,6 @@ type schedule struct {
 	suppressed int
 	expired    []string
 	seen       map[string]bool
-	// alerts are the first of alertCount new warnings and violations since
-	// the last scan.
-	alerts     []reports.Finding
-	alertCount int
 }
 
 // startSchedule takes the target's lock (an overlapping run stops here with
@@ -204,7 +200,6 @@ func (s *schedule) finish(ctx context.Context, rep *reports.Report) error {
 	if err != nil {
 		return err
 	}
-	s.alerts, s.alertCount = c.Alerts, c.AlertCount
 	if !rep.Scan.Complete {
 		// Unknown is not absent: what an interrupted scan did not reach was
 		// not fixed.
@@ -214,27 +209,18 @@ func (s *schedule) finish(ctx context.Context, rep *reports.Report) error {
 	return nil
 }
 
-// newAlerts counts the new findings that are warnings or worse: what
-// --fail-on new fails on and --notify posts. A new info finding (an opt-out
-// on a new image) is in the report but wakes nobody.
-func (s *schedule) newAlerts() int {
-	if s == nil {
-		return 0
-	}
-	return s.alertCount
-}
-
-// notify posts the new alerts to the webhook, if there are any.
+// notify posts the report's new alerts (new warnings and violations; a new
+// info finding wakes nobody) to the webhook, if there are any.
 func (s *schedule) notify(rep *reports.Report, reportPath string) error {
-	if s.newAlerts() == 0 || s.flags.notify == "" {
+	c := rep.Changes
+	if s == nil || s.flags.notify == "" || c == nil || c.NewAlerts == 0 {
 		return nil
 	}
-	fs := make([]notify.Finding, len(s.alerts))
-	for i, f := range s.alerts {
+	fs := make([]notify.Finding, len(c.Alerts))
+	for i, f := range c.Alerts {
 		fs[i] = notify.Finding{Rule: f.Rule, Severity: string(f.Severity), Location: f.Location, Message: f.Message}
 	}
-	c := rep.Changes
-	m := notify.Build(s.target, c.Scan, c.PreviousScan, rep.Scan.Complete, fs, s.alertCount, c.Fixed, c.Unchanged, reportPath)
+	m := notify.Build(s.target, c.Scan, c.PreviousScan, rep.Scan.Complete, fs, c.NewAlerts, c.Fixed, c.Unchanged, reportPath)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if err := notify.Post(ctx, s.flags.notify, m, notify.Options{UserAgent: "aiaudit/" + version()}); err != nil {

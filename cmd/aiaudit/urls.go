@@ -376,14 +376,8 @@ func urlFindings(r urls.Result) []reports.Finding {
 	if r.TrainingOptOut == nil || !*r.TrainingOptOut {
 		return nil
 	}
-	var sigs []string
-	for _, o := range r.OptOutEvidence {
-		if o.Verdict == "reserved" {
-			sigs = append(sigs, o.Signal+" "+o.Agent)
-		}
-	}
 	return []reports.Finding{{Rule: reports.RuleTrainingReserved, Severity: reports.SeverityInfo, Location: r.Location, Content: "url:" + r.Location,
-		Message: "reserved against AI training by " + strings.Join(sigs, ", ")}}
+		Message: "reserved against AI training by " + reports.ReservedBy(r.OptOutEvidence)}}
 }
 
 // readErrOrNil returns the reader's error; after an interrupt the reader may

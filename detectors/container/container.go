@@ -128,6 +128,10 @@ func Read(r io.ReaderAt, size int64, lim Limits) (*Blocks, error) {
 // call instead of one per segment.
 const headRead = 64 << 10
 
+// HeadReader reads r, serving reads inside head (r's first bytes, as in
+// Blocks.Head) from memory, so code after Read pays no system call for them.
+func HeadReader(r io.ReaderAt, head []byte) io.ReaderAt { return headCache{r, head} }
+
 // headCache serves reads inside the first bytes of the file from memory.
 type headCache struct {
 	r    io.ReaderAt

@@ -88,7 +88,7 @@ func Analyze(asset Source, sidecars []Source, lim Limits) (*Result, error) {
 		// The first rows tell whether a stealth signature is there; only
 		// then is the whole image decoded. Where they cannot tell (16-bit,
 		// interlaced), an image with alpha is decoded as before.
-		signed, err := stealth.Signed(headFirst{blocks.Head, asset.R}, asset.Size)
+		signed, err := stealth.Signed(container.HeadReader(asset.R, blocks.Head), asset.Size)
 		if signed || (err != nil && blocks.PNG.HasAlpha()) {
 			a.stealth(lim)
 		}
@@ -126,20 +126,6 @@ func headDigest(head []byte, size int64) string {
 	h.Write(head)
 	sum := h.Sum128().Bytes()
 	return "xxh3-head:" + hex.EncodeToString(sum[:])
-}
-
-// headFirst serves reads inside the already-read head of a file from
-// memory: a small PNG's first rows cost no system call.
-type headFirst struct {
-	head []byte
-	r    io.ReaderAt
-}
-
-func (h headFirst) ReadAt(p []byte, off int64) (int, error) {
-	if off >= 0 && off+int64(len(p)) <= int64(len(h.head)) {
-		return copy(p, h.head[off:]), nil
-	}
-	return h.r.ReadAt(p, off)
 }
 
 type analysis struct {
