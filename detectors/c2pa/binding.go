@@ -42,13 +42,32 @@ func CheckDataHash(r io.ReaderAt, size int64, dh DataHash) (bool, error) {
 		if e.Start < pos || e.Length < 0 || e.Start > size || e.Length > size-e.Start {
 			return false, fmt.Errorf("exclusion [%d, +%d] lies outside the %d-byte asset or overlaps another", e.Start, e.Length, size)
 		}
-		if _, err := io.Copy(h, io.NewSectionReader(r, pos, e.Start-pos)); err != nil {
-			return false, err
-		}
 		pos = e.Start + e.Length
 	}
-	if _, err := io.Copy(h, io.NewSectionReader(r, pos, size-pos)); err != nil {
+	if err := hashRange(h, r, 0, size, ex); err != nil {
 		return false, err
 	}
 	return bytes.Equal(h.Sum(nil), dh.Hash), nil
+}
+
+// hashRange hashes [from, to) minus the (sorted) cut ranges.
+func hashRange(h hash.Hash, r io.ReaderAt, from, to int64, cut []Exclusion) error {
+	pos := from
+	for _, c := range cut {
+		end := c.Start + c.Length
+		if end <= pos || c.Start >= to {
+			continue
+		}
+		if c.Start > pos {
+			if _, err := io.Copy(h, io.NewSectionReader(r, pos, c.Start-pos)); err != nil {
+				return err
+			}
+		}
+		pos = max(pos, min(end, to))
+	}
+	if pos < to {
+		_, err := io.Copy(h, io.NewSectionReader(r, pos, to-pos))
+		return err
+	}
+	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"sort"
 	"strings"
@@ -98,28 +97,6 @@ func CheckBMFFHash(r io.ReaderAt, size int64, bh BMFFHash) (bool, error) {
 		}
 	}
 	return bytes.Equal(h.Sum(nil), bh.Hash), nil
-}
-
-// hashRange hashes [from, to) minus the (sorted) cut ranges.
-func hashRange(h hash.Hash, r io.ReaderAt, from, to int64, cut []Exclusion) error {
-	pos := from
-	for _, c := range cut {
-		end := c.Start + c.Length
-		if end <= pos || c.Start >= to {
-			continue
-		}
-		if c.Start > pos {
-			if _, err := io.Copy(h, io.NewSectionReader(r, pos, c.Start-pos)); err != nil {
-				return err
-			}
-		}
-		pos = max(pos, min(end, to))
-	}
-	if pos < to {
-		_, err := io.Copy(h, io.NewSectionReader(r, pos, to-pos))
-		return err
-	}
-	return nil
 }
 
 // bmffChildren lists the boxes in [start, end).
