@@ -15,8 +15,20 @@ type Evidence struct {
 	// Strength says how much the evidence can be trusted: "signed-unverified"
 	// (a C2PA claim whose signature was not checked), "declared" (unsigned
 	// metadata such as XMP), "fingerprint" (a generator's own parameters).
-	Strength string `json:"strength,omitempty"`
+	Strength Strength `json:"strength,omitempty"`
 }
+
+// Strength is how far a piece of evidence can be trusted.
+type Strength string
+
+const (
+	// SignedUnverified: a C2PA claim whose signature was not checked.
+	SignedUnverified Strength = "signed-unverified"
+	// Declared: unsigned metadata (XMP, a --declared list).
+	Declared Strength = "declared"
+	// Fingerprint: a generator's own parameters or hidden metadata.
+	Fingerprint Strength = "fingerprint"
+)
 
 // Verdict of one opt-out mechanism for one agent (SIGNALS.md section 3).
 type Verdict string
@@ -45,20 +57,50 @@ type OptOut struct {
 type Provenance struct {
 	// C2PA is present | absent | malformed | remote_reference |
 	// stripped_reference | legacy_cai.
-	C2PA               string   `json:"c2pa"`
-	ClaimGenerator     string   `json:"claim_generator,omitempty"`
-	Manifests          int      `json:"manifests,omitempty"`
-	DigitalSourceType  string   `json:"digital_source_type,omitempty"`
-	DigitalSourceTypes []string `json:"all_digital_source_types,omitempty"`
+	C2PA               C2PAStatus `json:"c2pa"`
+	ClaimGenerator     string     `json:"claim_generator,omitempty"`
+	Manifests          int        `json:"manifests,omitempty"`
+	DigitalSourceType  string     `json:"digital_source_type,omitempty"`
+	DigitalSourceTypes []string   `json:"all_digital_source_types,omitempty"`
 	// Binding is the hard-binding check of the active manifest: match |
 	// mismatch | not_checked (with the reason in BindingDetail).
-	Binding       string `json:"binding,omitempty"`
-	BindingDetail string `json:"binding_detail,omitempty"`
+	Binding       Binding `json:"binding,omitempty"`
+	BindingDetail string  `json:"binding_detail,omitempty"`
 	// Signature is always "unverified": aiaudit reads claims, it does not
 	// validate certificates.
 	Signature string `json:"signature,omitempty"`
 	// Metadata is "present", "none" (no metadata block at all: possibly
 	// stripped by a CMS or CDN) or "stripped" (a reference to a manifest that
 	// is no longer there).
-	Metadata string `json:"metadata"`
+	Metadata MetadataStatus `json:"metadata"`
 }
+
+// C2PAStatus is what was found of a C2PA manifest store.
+type C2PAStatus string
+
+const (
+	C2PAPresent           C2PAStatus = "present"
+	C2PAAbsent            C2PAStatus = "absent"
+	C2PAMalformed         C2PAStatus = "malformed"
+	C2PARemoteReference   C2PAStatus = "remote_reference"
+	C2PAStrippedReference C2PAStatus = "stripped_reference"
+	C2PALegacyCAI         C2PAStatus = "legacy_cai"
+)
+
+// Binding is the result of the active manifest's hard-binding check.
+type Binding string
+
+const (
+	BindingMatch      Binding = "match"
+	BindingMismatch   Binding = "mismatch"
+	BindingNotChecked Binding = "not_checked"
+)
+
+// MetadataStatus says whether an item carries metadata at all.
+type MetadataStatus string
+
+const (
+	MetadataPresent  MetadataStatus = "present"
+	MetadataNone     MetadataStatus = "none"
+	MetadataStripped MetadataStatus = "stripped"
+)

@@ -5,13 +5,15 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 // WriteDiff renders what changed between two scans. JSON carries the arrays
 // new, fixed and unchanged; the other formats show every finding with its
 // change, so the same views people read for a scan work for a diff.
-func WriteDiff(format string, w io.Writer, d *Diff, tool Tool) error {
-	all := make([]Finding, 0, len(d.NewF)+len(d.Fixed)+len(d.Unchanged))
+func WriteDiff(format string, w io.Writer, d *model.Diff, tool model.Tool) error {
+	all := make([]model.Finding, 0, len(d.NewF)+len(d.Fixed)+len(d.Unchanged))
 	all = append(append(append(all, d.NewF...), d.Fixed...), d.Unchanged...)
 	head := fmt.Sprintf("%s: %d new, %d fixed, %d unchanged", scansLabel(d), len(d.NewF), len(d.Fixed), len(d.Unchanged))
 	if d.Incomplete {
@@ -26,7 +28,7 @@ func WriteDiff(format string, w io.Writer, d *Diff, tool Tool) error {
 		fmt.Fprintf(&b, "%s\n%s\n", d.Target, head)
 		for _, part := range []struct {
 			name string
-			fs   []Finding
+			fs   []model.Finding
 		}{{"NEW", d.NewF}, {"FIXED", d.Fixed}, {"UNCHANGED", d.Unchanged}} {
 			if len(part.fs) == 0 {
 				continue
@@ -42,7 +44,7 @@ func WriteDiff(format string, w io.Writer, d *Diff, tool Tool) error {
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"change", "rule", "severity", "location", "message"})
 		for _, f := range all {
-			cw.Write([]string{f.Change, f.Rule, string(f.Severity), f.Location, f.Message})
+			cw.Write([]string{string(f.Change), f.Rule, string(f.Severity), f.Location, f.Message})
 		}
 		cw.Flush()
 		return cw.Error()
@@ -60,8 +62,8 @@ func WriteDiff(format string, w io.Writer, d *Diff, tool Tool) error {
 	case "sarif", "html":
 		// A scan report whose findings carry their change: SARIF marks
 		// each result's baselineState, HTML prefixes the rule.
-		r := &Report{Schema: Schema, Tool: tool, Scan: Scan{Command: "diff", Targets: []string{d.Target}, Complete: true},
-			Changes: &Changes{Scan: d.New, PreviousScan: d.Old, New: len(d.NewF), Fixed: len(d.Fixed), Unchanged: len(d.Unchanged)}}
+		r := &model.Report{Schema: model.Schema, Tool: tool, Scan: model.Scan{Command: "diff", Targets: []string{d.Target}, Complete: true},
+			Changes: &model.Changes{Scan: d.New, PreviousScan: d.Old, New: len(d.NewF), Fixed: len(d.Fixed), Unchanged: len(d.Unchanged)}}
 		rw, err := NewWriter(format, w, TableOptions{})
 		if err != nil {
 			return err
@@ -78,7 +80,7 @@ func WriteDiff(format string, w io.Writer, d *Diff, tool Tool) error {
 	return fmt.Errorf("format %q is not supported (accepted: %s)", format, Formats)
 }
 
-func scansLabel(d *Diff) string {
+func scansLabel(d *model.Diff) string {
 	if d.Old == 0 && d.New == 0 {
 		return "saved reports"
 	}

@@ -9,25 +9,26 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func sampleDiff() *Diff {
-	mk := func(change, loc string) Finding {
-		return Finding{Rule: "kz.aap.456.2", Severity: SeverityViolation, Location: loc, Message: "AI-made image <b>unlabelled</b>", Change: change}
+func sampleDiff() *model.Diff {
+	mk := func(change model.Change, loc string) model.Finding {
+		return model.Finding{Rule: "kz.aap.456.2", Severity: model.SeverityViolation, Location: loc, Message: "AI-made image <b>unlabelled</b>", Change: change}
 	}
-	return &Diff{Schema: DiffSchema, Target: "crawl https://example.kz/", Old: 3, New: 4,
-		NewF:      []Finding{mk("new", "https://example.kz/new.jpg on https://example.kz/")},
-		Fixed:     []Finding{mk("fixed", "https://example.kz/old.jpg on https://example.kz/")},
-		Unchanged: []Finding{mk("unchanged", "https://example.kz/a.jpg on https://example.kz/<script>")},
+	return &model.Diff{Schema: model.DiffSchema, Target: "crawl https://example.kz/", Old: 3, New: 4,
+		NewF:      []model.Finding{mk("new", "https://example.kz/new.jpg on https://example.kz/")},
+		Fixed:     []model.Finding{mk("fixed", "https://example.kz/old.jpg on https://example.kz/")},
+		Unchanged: []model.Finding{mk("unchanged", "https://example.kz/a.jpg on https://example.kz/<script>")},
 	}
 }
 
 func TestGoldenDiff(t *testing.T) {
 	for format, name := range map[string]string{"json": "diff.json", "table": "diff.txt", "csv": "diff.csv", "markdown": "diff.md", "sarif": "diff.sarif", "html": "diff.html"} {
 		var buf bytes.Buffer
-		require.NoError(t, WriteDiff(format, &buf, sampleDiff(), Tool{Name: "aiaudit", Version: "test"}))
+		require.NoError(t, WriteDiff(format, &buf, sampleDiff(), model.Tool{Name: "aiaudit", Version: "test"}))
 		path := filepath.Join("testdata", "golden", name)
 		if *update {
 			require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
@@ -36,23 +37,23 @@ func TestGoldenDiff(t *testing.T) {
 		require.NoError(t, err, "run: go test ./reports -update")
 		assert.Equal(t, string(want), buf.String(), format)
 	}
-	assert.Error(t, WriteDiff("yaml", &bytes.Buffer{}, sampleDiff(), Tool{}))
+	assert.Error(t, WriteDiff("yaml", &bytes.Buffer{}, sampleDiff(), model.Tool{}))
 }
 
 func TestDiffJSONHasTheThreeArrays(t *testing.T) {
 	var buf bytes.Buffer
-	require.NoError(t, WriteDiff("json", &buf, sampleDiff(), Tool{}))
+	require.NoError(t, WriteDiff("json", &buf, sampleDiff(), model.Tool{}))
 	var d map[string]any
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &d))
 	for _, k := range []string{"new", "fixed", "unchanged"} {
 		assert.Len(t, d[k], 1, k)
 	}
-	assert.Equal(t, DiffSchema, d["schema"])
+	assert.Equal(t, model.DiffSchema, d["schema"])
 }
 
 func TestDiffSARIFMarksBaselineState(t *testing.T) {
 	var buf bytes.Buffer
-	require.NoError(t, WriteDiff("sarif", &buf, sampleDiff(), Tool{}))
+	require.NoError(t, WriteDiff("sarif", &buf, sampleDiff(), model.Tool{}))
 	var log struct {
 		Runs []struct {
 			Results []struct{ BaselineState string } `json:"results"`
@@ -67,10 +68,10 @@ func TestDiffSARIFMarksBaselineState(t *testing.T) {
 }
 
 func TestReportsShowChangesAndBaseline(t *testing.T) {
-	rep := &Report{Scan: Scan{Command: "crawl", Started: time.Now(), Finished: time.Now(), Complete: true},
-		Changes: &Changes{Scan: 9, PreviousScan: 7, New: 3, Fixed: 2, Unchanged: 40, NewAlerts: 1,
-			Alerts: []Finding{{Rule: "kz.aap.456.2", Severity: SeverityViolation, Location: "https://a.kz/new.jpg on https://a.kz/"}}},
-		Baseline: &BaselineUse{File: "baseline.yaml", Suppressed: 5, Expired: []string{"line 7: kz.aap.456.2 at x (reason, until 2026-10-01)"}}}
+	rep := &model.Report{Scan: model.Scan{Command: "crawl", Started: time.Now(), Finished: time.Now(), Complete: true},
+		Changes: &model.Changes{Scan: 9, PreviousScan: 7, New: 3, Fixed: 2, Unchanged: 40, NewAlerts: 1,
+			Alerts: []model.Finding{{Rule: "kz.aap.456.2", Severity: model.SeverityViolation, Location: "https://a.kz/new.jpg on https://a.kz/"}}},
+		Baseline: &model.BaselineUse{File: "baseline.yaml", Suppressed: 5, Expired: []string{"line 7: kz.aap.456.2 at x (reason, until 2026-10-01)"}}}
 	for _, format := range []string{"table", "markdown", "html"} {
 		var buf bytes.Buffer
 		w, err := NewWriter(format, &buf, TableOptions{})
@@ -88,7 +89,7 @@ func TestReportsShowChangesAndBaseline(t *testing.T) {
 	w, err := NewWriter("html", &page, TableOptions{})
 	require.NoError(t, err)
 	require.NoError(t, w.Begin(rep))
-	require.NoError(t, w.Findings(append(rep.Changes.Alerts, Finding{Rule: "kz.aap.456.2", Severity: SeverityViolation, Location: "https://a.kz/old.jpg on https://a.kz/"})))
+	require.NoError(t, w.Findings(append(rep.Changes.Alerts, model.Finding{Rule: "kz.aap.456.2", Severity: model.SeverityViolation, Location: "https://a.kz/old.jpg on https://a.kz/"})))
 	require.NoError(t, w.End(rep))
 	assert.Equal(t, 1, strings.Count(page.String(), "<b>[new]</b>"), "only the new finding is marked")
 	var sarif bytes.Buffer
@@ -99,7 +100,7 @@ func TestReportsShowChangesAndBaseline(t *testing.T) {
 	assert.Contains(t, sarif.String(), `"unchanged": 40`, "SARIF carries them in the run's property bag")
 	assert.Contains(t, sarif.String(), `"suppressed": 5`)
 
-	rep.Changes = &Changes{Scan: 1, New: 4}
+	rep.Changes = &model.Changes{Scan: 1, New: 4}
 	var buf bytes.Buffer
 	w, _ = NewWriter("table", &buf, TableOptions{})
 	require.NoError(t, w.Begin(rep))

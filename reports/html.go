@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 //go:embed html.tmpl
@@ -24,26 +26,26 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 // from a scanned site goes through html/template's escaping.
 type htmlWriter struct {
 	w        io.Writer
-	findings []Finding
+	findings []model.Finding
 	thumbs   map[string]string
 }
 
-func (h *htmlWriter) Begin(*Report) error { return nil }
+func (h *htmlWriter) Begin(*model.Report) error { return nil }
 
-func (h *htmlWriter) Resource(r Resource, fs []Finding) error {
+func (h *htmlWriter) Resource(r model.Resource, fs []model.Finding) error {
 	if r.Thumbnail != "" && len(h.thumbs) < 2000 {
 		h.thumbs[r.Location] = r.Thumbnail
 	}
 	return h.Findings(fs)
 }
 
-func (h *htmlWriter) Findings(fs []Finding) error {
+func (h *htmlWriter) Findings(fs []model.Finding) error {
 	h.findings = append(h.findings, fs...)
 	return nil
 }
 
 type htmlRow struct {
-	Finding
+	model.Finding
 	Thumb string
 }
 
@@ -60,7 +62,7 @@ type agentRow struct {
 	Blocked       bool
 }
 
-func (h *htmlWriter) End(r *Report) error {
+func (h *htmlWriter) End(r *model.Report) error {
 	rows := make([]htmlRow, 0, len(h.findings))
 	unlabelled := map[string]bool{} // one item, one count, whatever the number of laws
 	sections := map[string]int64{}
@@ -73,7 +75,7 @@ func (h *htmlWriter) End(r *Report) error {
 	for _, f := range h.findings {
 		row := htmlRow{Finding: f}
 		if isNew[[2]string{f.Rule, f.Location}] {
-			row.Change = "new"
+			row.Change = model.ChangeNew
 		}
 		media, pageURL := f.Location, f.Location
 		if i := strings.LastIndex(f.Location, " on "); i >= 0 {
@@ -81,7 +83,7 @@ func (h *htmlWriter) End(r *Report) error {
 		}
 		row.Thumb = h.thumbs[media]
 		rows = append(rows, row)
-		if f.Severity == SeverityViolation && !unlabelled[f.Location] {
+		if f.Severity == model.SeverityViolation && !unlabelled[f.Location] {
 			unlabelled[f.Location] = true
 			sections[section(pageURL)]++
 		}
@@ -149,7 +151,7 @@ func newChart(b []bar) chart { return chart{Bars: b, Height: len(b) * rowHeight}
 
 // exposureBars charts the maximum exposure per article, in euros (the one
 // unit every table has).
-func exposureBars(es []Exposure) []bar {
+func exposureBars(es []model.Exposure) []bar {
 	m := map[string]int64{}
 	texts := map[string]string{}
 	for _, e := range es {
@@ -178,7 +180,7 @@ func euros(s string) int64 {
 	return n
 }
 
-func exposureRange(es []Exposure) string {
+func exposureRange(es []model.Exposure) string {
 	var parts []string
 	for _, e := range es {
 		if e.TotalMax != nil && e.Jurisdiction == "KZ" {
@@ -191,7 +193,7 @@ func exposureRange(es []Exposure) string {
 	return strings.Join(parts, "; ")
 }
 
-func moneyText(m *Money) string {
+func moneyText(m *model.Money) string {
 	if m == nil {
 		return "-"
 	}
@@ -201,7 +203,7 @@ func moneyText(m *Money) string {
 	return m.EUR + " EUR"
 }
 
-func agentRows(sites []Site) []agentRow {
+func agentRows(sites []model.Site) []agentRow {
 	var out []agentRow
 	for _, s := range sites {
 		for key, blocked := range map[string]bool{"ai_agents_blocked": true, "ai_agents_allowed": false} {

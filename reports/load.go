@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 // Load reads a saved JSON report. A report of another schema version is an
 // error that names both versions.
-func Load(r io.Reader) (*Report, error) {
+func Load(r io.Reader) (*model.Report, error) {
 	var head struct {
 		Schema string `json:"schema"`
 	}
@@ -19,10 +21,10 @@ func Load(r io.Reader) (*Report, error) {
 	if err := json.Unmarshal(b, &head); err != nil {
 		return nil, fmt.Errorf("not an aiaudit JSON report: %w", err)
 	}
-	if head.Schema != Schema {
-		return nil, fmt.Errorf("the saved scan has schema %q; this aiaudit reads %q", head.Schema, Schema)
+	if head.Schema != model.Schema {
+		return nil, fmt.Errorf("the saved scan has schema %q; this aiaudit reads %q", head.Schema, model.Schema)
 	}
-	var rep Report
+	var rep model.Report
 	if err := json.Unmarshal(b, &rep); err != nil {
 		return nil, fmt.Errorf("aiaudit report: %w", err)
 	}

@@ -7,6 +7,9 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
 )
 
 // collector keeps the report header and findings for the formats that are
@@ -14,23 +17,23 @@ import (
 // kept.
 type collector struct {
 	w        io.Writer
-	findings []Finding
-	render   func(w io.Writer, r *Report, fs []Finding) error
+	findings []model.Finding
+	render   func(w io.Writer, r *model.Report, fs []model.Finding) error
 }
 
-func (c *collector) Begin(*Report) error { return nil }
+func (c *collector) Begin(*model.Report) error { return nil }
 
-func (c *collector) Resource(_ Resource, fs []Finding) error { return c.Findings(fs) }
+func (c *collector) Resource(_ model.Resource, fs []model.Finding) error { return c.Findings(fs) }
 
-func (c *collector) Findings(fs []Finding) error {
+func (c *collector) Findings(fs []model.Finding) error {
 	c.findings = append(c.findings, fs...)
 	return nil
 }
 
-func (c *collector) End(r *Report) error { return c.render(c.w, r, c.findings) }
+func (c *collector) End(r *model.Report) error { return c.render(c.w, r, c.findings) }
 
 // renderCSV writes one row per finding.
-func renderCSV(w io.Writer, _ *Report, fs []Finding) error {
+func renderCSV(w io.Writer, _ *model.Report, fs []model.Finding) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"rule", "severity", "location", "message"})
 	for _, f := range fs {
@@ -48,7 +51,7 @@ func mdEscape(s string) string {
 }
 
 // renderMarkdown writes a summary for a ticket or pull request.
-func renderMarkdown(w io.Writer, r *Report, fs []Finding) error {
+func renderMarkdown(w io.Writer, r *model.Report, fs []model.Finding) error {
 	s := r.Summary
 	fmt.Fprintf(w, "# aiaudit %s report\n\n", r.Scan.Command)
 	fmt.Fprintf(w, "Targets: %s  \nScanned: %s to %s", mdEscape(strings.Join(r.Scan.Targets, ", ")), r.Scan.Started.Format("2006-01-02 15:04:05Z07:00"), r.Scan.Finished.Format("15:04:05Z07:00"))
@@ -70,7 +73,7 @@ func renderMarkdown(w io.Writer, r *Report, fs []Finding) error {
 		}
 		fmt.Fprintf(w, "\n%s\n\n", r.Disclaimer)
 	}
-	sorted := append([]Finding(nil), fs...)
+	sorted := append([]model.Finding(nil), fs...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Severity.Rank() > sorted[j].Severity.Rank() })
 	fmt.Fprintf(w, "## Findings (%d)\n\n", len(fs))
 	if len(fs) == 0 {
@@ -113,6 +116,8 @@ type sarifDriver struct {
 type sarifRule struct {
 	ID               string       `json:"id"`
 	ShortDescription sarifMessage `json:"shortDescription"`
+	// Help says what fixes the rule's findings.
+	Help *sarifMessage `json:"help,omitempty"`
 }
 
 type sarifMessage struct {
@@ -136,23 +141,9 @@ type sarifLocation struct {
 	} `json:"physicalLocation"`
 }
 
-// ruleTexts describe each finding rule for SARIF consumers.
-var ruleTexts = map[string]string{
-	RuleAIUnmarked:         "AI-made content without a machine-readable AI marking",
-	RuleAIMarked:           "AI-made content with a machine-readable AI marking",
-	RuleBindingMismatch:    "C2PA manifest does not match the content",
-	RuleC2PAMalformed:      "Malformed C2PA manifest store",
-	RuleProvenanceStripped: "C2PA provenance stripped",
-	RuleTrainingReserved:   "Reserved against AI training",
-	"kz.aap.456.2":         "AI-made content published without a visible AI label (KZ Administrative Code Art. 456.2)",
-	"eu.ai-act.50":         "AI-made content without disclosure (EU AI Act Art. 50)",
-	"eu.ai-act.50.1":       "AI chat assistant without disclosure (EU AI Act Art. 50(1))",
-	"ai.chat-widget":       "AI chat assistant embedded without disclosure",
-}
+var sarifBaselineState = map[model.Change]string{model.ChangeNew: "new", model.ChangeUnchanged: "unchanged", model.ChangeFixed: "absent"}
 
-var sarifBaselineState = map[string]string{"new": "new", "unchanged": "unchanged", "fixed": "absent"}
-
-func renderSARIF(w io.Writer, r *Report, fs []Finding) error {
+func renderSARIF(w io.Writer, r *model.Report, fs []model.Finding) error {
 	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "aiaudit", Version: r.Tool.Version, InformationURI: "https://github.com/aiaudit/aiaudit"}}, Results: []sarifResult{}}
 	if r.Changes != nil || r.Baseline != nil {
 		run.Properties = map[string]any{}
@@ -167,11 +158,11 @@ func renderSARIF(w io.Writer, r *Report, fs []Finding) error {
 	for _, f := range fs {
 		if !seen[f.Rule] {
 			seen[f.Rule] = true
-			text := ruleTexts[f.Rule]
-			if text == "" {
-				text = f.Rule
+			sr := sarifRule{ID: f.Rule, ShortDescription: sarifMessage{Text: f.Rule}}
+			if r, ok := rules.Get(f.Rule); ok {
+				sr.ShortDescription.Text, sr.Help = r.Summary, &sarifMessage{Text: r.Fix}
 			}
-			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{ID: f.Rule, ShortDescription: sarifMessage{Text: text}})
+			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sr)
 		}
 		res := sarifResult{RuleID: f.Rule, Level: sarifLevel(f.Severity), Message: sarifMessage{Text: f.Message}, BaselineState: sarifBaselineState[f.Change]}
 		var loc sarifLocation
@@ -187,11 +178,11 @@ func renderSARIF(w io.Writer, r *Report, fs []Finding) error {
 	return enc.Encode(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
 }
 
-func sarifLevel(s Severity) string {
+func sarifLevel(s model.Severity) string {
 	switch s {
-	case SeverityViolation:
+	case model.SeverityViolation:
 		return "error"
-	case SeverityWarning:
+	case model.SeverityWarning:
 		return "warning"
 	}
 	return "note"

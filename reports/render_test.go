@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -21,19 +23,19 @@ func goldenReport(t *testing.T, format string) []byte {
 	var buf bytes.Buffer
 	w, err := NewWriter(format, &buf, TableOptions{})
 	require.NoError(t, err)
-	rep := &Report{Schema: Schema, Tool: Tool{Name: "aiaudit", Version: "test"},
-		Scan: Scan{Command: "crawl", Targets: []string{"https://example.kz/"}, Started: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC), Finished: time.Date(2026, 11, 24, 10, 1, 0, 0, time.UTC), Complete: true}}
+	rep := &model.Report{Schema: model.Schema, Tool: model.Tool{Name: "aiaudit", Version: "test"},
+		Scan: model.Scan{Command: "crawl", Targets: []string{"https://example.kz/"}, Started: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC), Finished: time.Date(2026, 11, 24, 10, 1, 0, 0, time.UTC), Complete: true}}
 	require.NoError(t, w.Begin(rep))
 	for _, r := range sample() {
-		fs := MediaFindings(r)
+		fs := rules.Set{}.Resource(r)
 		rep.Summary.Count(r, fs)
 		require.NoError(t, w.Resource(r, fs))
 	}
-	extra := []Finding{{Rule: "kz.aap.456.2", Severity: SeverityViolation, Location: "https://example.kz/a.png on https://example.kz/<script>", Message: "AI-made | unlabelled <b>x</b>"}}
+	extra := []model.Finding{{Rule: "kz.aap.456.2", Severity: model.SeverityViolation, Location: "https://example.kz/a.png on https://example.kz/<script>", Message: "AI-made | unlabelled <b>x</b>"}}
 	rep.Summary.AddFindings(extra)
 	require.NoError(t, w.Findings(extra))
-	rep.Exposure = []Exposure{{Jurisdiction: "KZ", Article: "456.2", Year: 2026, CompanySize: "medium", Counting: "item", Offences: 1,
-		FinePerOffence: &Money{MRP: 50, KZT: 216250, EUR: "367.50"}, TotalMin: &Money{MRP: 50, KZT: 216250, EUR: "367.50"}, TotalMax: &Money{MRP: 50, KZT: 216250, EUR: "367.50"}}}
+	rep.Exposure = []model.Exposure{{Jurisdiction: "KZ", Article: "456.2", Year: 2026, CompanySize: "medium", Counting: "item", Offences: 1,
+		FinePerOffence: &model.Money{MRP: 50, KZT: 216250, EUR: "367.50"}, TotalMin: &model.Money{MRP: 50, KZT: 216250, EUR: "367.50"}, TotalMax: &model.Money{MRP: 50, KZT: 216250, EUR: "367.50"}}}
 	rep.Disclaimer = "Fine exposure is an estimate for planning, not legal advice."
 	require.NoError(t, w.End(rep))
 	return buf.Bytes()

@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
 )
@@ -39,11 +40,11 @@ func sarifSchema(t *testing.T) *jsonschema.Schema {
 func TestSARIFValidAgainstPublishedSchema(t *testing.T) {
 	schema := sarifSchema(t)
 	var diff bytes.Buffer
-	require.NoError(t, WriteDiff("sarif", &diff, sampleDiff(), Tool{Name: "aiaudit", Version: "test"}))
+	require.NoError(t, WriteDiff("sarif", &diff, sampleDiff(), model.Tool{Name: "aiaudit", Version: "test"}))
 	var empty bytes.Buffer
 	w, err := NewWriter("sarif", &empty, TableOptions{})
 	require.NoError(t, err)
-	rep := &Report{Tool: Tool{Name: "aiaudit", Version: "test"}, Changes: &Changes{Scan: 2, PreviousScan: 1, New: 1}, Baseline: &BaselineUse{File: "b.yaml", Suppressed: 1}}
+	rep := &model.Report{Tool: model.Tool{Name: "aiaudit", Version: "test"}, Changes: &model.Changes{Scan: 2, PreviousScan: 1, New: 1}, Baseline: &model.BaselineUse{File: "b.yaml", Suppressed: 1}}
 	require.NoError(t, w.Begin(rep))
 	require.NoError(t, w.End(rep))
 	for name, out := range map[string][]byte{"scan": goldenReport(t, "sarif"), "diff": diff.Bytes(), "no findings, with changes": empty.Bytes()} {

@@ -6,20 +6,22 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 // Writer renders a report as resources arrive, so a scan of a million files
 // never holds them all in memory.
 type Writer interface {
 	// Begin is called once, before any resource.
-	Begin(r *Report) error
-	// Resource is called for each resource in order, with its findings.
-	Resource(r Resource, fs []Finding) error
+	Begin(r *model.Report) error
+	// model.Resource is called for each resource in order, with its findings.
+	Resource(r model.Resource, fs []model.Finding) error
 	// Findings adds findings about a resource written before.
-	Findings(fs []Finding) error
+	Findings(fs []model.Finding) error
 	// End is called once with the final report header (summary, finish time,
 	// completeness); Resources and Findings in it are empty.
-	End(r *Report) error
+	End(r *model.Report) error
 }
 
 // Formats lists the accepted output formats.
@@ -55,7 +57,7 @@ type jsonWriter struct {
 	nFindings int
 }
 
-func (j *jsonWriter) Begin(r *Report) error {
+func (j *jsonWriter) Begin(r *model.Report) error {
 	f, err := os.CreateTemp("", "aiaudit-findings-*.json")
 	if err != nil {
 		return fmt.Errorf("temp file for findings: %w", err)
@@ -66,7 +68,7 @@ func (j *jsonWriter) Begin(r *Report) error {
 	return nil
 }
 
-func (j *jsonWriter) Resource(r Resource, fs []Finding) error {
+func (j *jsonWriter) Resource(r model.Resource, fs []model.Finding) error {
 	b, err := json.MarshalIndent(r, "    ", "  ")
 	if err != nil {
 		return err
@@ -80,7 +82,7 @@ func (j *jsonWriter) Resource(r Resource, fs []Finding) error {
 	return j.Findings(fs)
 }
 
-func (j *jsonWriter) Findings(fs []Finding) error {
+func (j *jsonWriter) Findings(fs []model.Finding) error {
 	for _, f := range fs {
 		b, err := json.MarshalIndent(f, "    ", "  ")
 		if err != nil {
@@ -96,7 +98,7 @@ func (j *jsonWriter) Findings(fs []Finding) error {
 	return nil
 }
 
-func (j *jsonWriter) End(r *Report) error {
+func (j *jsonWriter) End(r *model.Report) error {
 	defer j.spill.Close()
 	if j.n > 0 {
 		j.w.WriteString("\n  ")
@@ -116,10 +118,10 @@ func (j *jsonWriter) End(r *Report) error {
 	}
 	sites, exposure := r.Sites, r.Exposure
 	if sites == nil {
-		sites = []Site{}
+		sites = []model.Site{}
 	}
 	if exposure == nil {
-		exposure = []Exposure{}
+		exposure = []model.Exposure{}
 	}
 	fmt.Fprintf(j.w, "],\n  \"sites\": %s,\n  \"exposure\": %s,\n", indentJSON(sites), indentJSON(exposure))
 	if r.Disclaimer != "" {

@@ -10,19 +10,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aiaudit/aiaudit/detectors"
+	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
 )
 
 func yes() *bool { b := true; return &b }
 
-func render(t *testing.T, format string, rs []Resource) string {
+func render(t *testing.T, format string, rs []model.Resource) string {
 	t.Helper()
 	var buf bytes.Buffer
 	w, err := NewWriter(format, &buf, TableOptions{})
 	require.NoError(t, err)
-	rep := &Report{Schema: Schema, Tool: Tool{Name: "aiaudit", Version: "test"}, Scan: Scan{Command: "files", Targets: []string{"x"}, Started: time.Unix(0, 0).UTC()}}
+	rep := &model.Report{Schema: model.Schema, Tool: model.Tool{Name: "aiaudit", Version: "test"}, Scan: model.Scan{Command: "files", Targets: []string{"x"}, Started: time.Unix(0, 0).UTC()}}
 	require.NoError(t, w.Begin(rep))
 	for _, r := range rs {
-		fs := MediaFindings(r)
+		fs := rules.Set{}.Resource(r)
 		rep.Summary.Count(r, fs)
 		require.NoError(t, w.Resource(r, fs))
 	}
@@ -31,14 +33,14 @@ func render(t *testing.T, format string, rs []Resource) string {
 	return buf.String()
 }
 
-func sample() []Resource {
-	return []Resource{
+func sample() []model.Resource {
+	return []model.Resource{
 		{Location: "a.png", Kind: "image", MediaType: "image/png", AIGenerated: true,
 			AIEvidence:     []detectors.Evidence{{Detector: "generator", Generator: "ComfyUI"}},
 			TrainingOptOut: new(bool), Provenance: &detectors.Provenance{C2PA: "absent", Metadata: "present"}},
 		{Location: "b.jpg", Kind: "image", MediaType: "image/jpeg", AIGenerated: true,
 			AIEvidence:     []detectors.Evidence{{Detector: "c2pa", Generator: "Firefly"}},
-			Labelled:       Labelled{MachineReadable: true, Evidence: []detectors.Evidence{{Detector: "c2pa"}}},
+			Labelled:       model.Labelled{MachineReadable: true, Evidence: []detectors.Evidence{{Detector: "c2pa"}}},
 			TrainingOptOut: yes(), OptOutEvidence: []detectors.OptOut{{Signal: "c2pa.training-mining", Verdict: detectors.Reserved, Agent: "c2pa.ai_training"}},
 			Provenance: &detectors.Provenance{C2PA: "present", Binding: "mismatch", Metadata: "present"}},
 		{Location: "c.bin", Kind: "other", MediaType: "application/octet-stream", Error: "permission denied"},
@@ -47,21 +49,21 @@ func sample() []Resource {
 
 func TestJSONStreamIsOneDocument(t *testing.T) {
 	out := render(t, "json", sample())
-	var rep Report
+	var rep model.Report
 	require.NoError(t, json.Unmarshal([]byte(out), &rep), out)
-	assert.Equal(t, Schema, rep.Schema)
+	assert.Equal(t, model.Schema, rep.Schema)
 	require.Len(t, rep.Resources, 3)
 	assert.Equal(t, "b.jpg", rep.Resources[1].Location)
 	assert.Nil(t, rep.Resources[2].TrainingOptOut, "an error is unknown, never allowed")
-	rules := []string{}
+	got := []string{}
 	for _, f := range rep.Findings {
-		rules = append(rules, f.Rule)
+		got = append(got, f.Rule)
 	}
-	assert.Equal(t, []string{RuleAIUnmarked, RuleAIMarked, RuleBindingMismatch, RuleTrainingReserved}, rules)
+	assert.Equal(t, []string{rules.AIUnmarked, rules.AIMarked, rules.BindingMismatch, rules.TrainingReserved}, got)
 	assert.Equal(t, 3, rep.Summary.Resources)
 	assert.Equal(t, 1, rep.Summary.Errors)
 	assert.Equal(t, 1, rep.Summary.AIUnmarked)
-	assert.Equal(t, SeverityWarning, rep.Summary.Highest())
+	assert.Equal(t, model.SeverityWarning, rep.Summary.Highest())
 	assert.True(t, rep.Scan.Complete)
 	assert.NotNil(t, rep.Sites)
 	assert.NotNil(t, rep.Exposure)
@@ -89,7 +91,7 @@ func TestUnknownFormat(t *testing.T) {
 }
 
 func TestSeverityRank(t *testing.T) {
-	assert.Greater(t, SeverityViolation.Rank(), SeverityWarning.Rank())
-	assert.Greater(t, SeverityWarning.Rank(), SeverityInfo.Rank())
-	assert.Equal(t, 0, Severity("bogus").Rank())
+	assert.Greater(t, model.SeverityViolation.Rank(), model.SeverityWarning.Rank())
+	assert.Greater(t, model.SeverityWarning.Rank(), model.SeverityInfo.Rank())
+	assert.Equal(t, 0, model.Severity("bogus").Rank())
 }

@@ -7,7 +7,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aiaudit/aiaudit/detectors"
 	"github.com/aiaudit/aiaudit/detectors/text"
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 // TableOptions tunes the terminal view.
@@ -30,11 +32,11 @@ func newTableWriter(w io.Writer, opt TableOptions) *tableWriter {
 	return &tableWriter{w: bufio.NewWriter(w), opt: opt}
 }
 
-func (t *tableWriter) Begin(r *Report) error { return nil }
+func (t *tableWriter) Begin(r *model.Report) error { return nil }
 
-func (t *tableWriter) Resource(r Resource, fs []Finding) error {
+func (t *tableWriter) Resource(r model.Resource, fs []model.Finding) error {
 	if !t.opt.All && r.Error == "" && !r.AIGenerated && len(r.OptOutEvidence) == 0 && len(fs) == 0 &&
-		(r.Provenance == nil || r.Provenance.C2PA == "absent") {
+		(r.Provenance == nil || r.Provenance.C2PA == detectors.C2PAAbsent) {
 		t.skipped++
 		return nil
 	}
@@ -51,9 +53,9 @@ func (t *tableWriter) Resource(r Resource, fs []Finding) error {
 		optOut = "reserved"
 	}
 	c2 := "-"
-	if p := r.Provenance; p != nil && p.C2PA != "absent" {
-		c2 = p.C2PA
-		if p.Binding == "mismatch" {
+	if p := r.Provenance; p != nil && p.C2PA != detectors.C2PAAbsent {
+		c2 = string(p.C2PA)
+		if p.Binding == detectors.BindingMismatch {
 			c2 = "MISMATCH"
 		}
 	}
@@ -69,16 +71,16 @@ func (t *tableWriter) Resource(r Resource, fs []Finding) error {
 
 // Findings prints violations about items already listed (the same image
 // unlabelled on another page).
-func (t *tableWriter) Findings(fs []Finding) error {
+func (t *tableWriter) Findings(fs []model.Finding) error {
 	for _, f := range fs {
-		if f.Severity == SeverityViolation {
+		if f.Severity == model.SeverityViolation {
 			fmt.Fprintf(t.w, "    %s: %s\n", f.Rule, f.Location)
 		}
 	}
 	return nil
 }
 
-func (t *tableWriter) End(r *Report) error {
+func (t *tableWriter) End(r *model.Report) error {
 	s := r.Summary
 	if t.header {
 		t.w.WriteString("\n")
@@ -115,8 +117,8 @@ func (t *tableWriter) End(r *Report) error {
 	return t.w.Flush()
 }
 
-func exposureLine(e Exposure) string {
-	money := func(m *Money) string {
+func exposureLine(e model.Exposure) string {
+	money := func(m *model.Money) string {
 		if m == nil {
 			return "-"
 		}
@@ -134,7 +136,7 @@ func exposureLine(e Exposure) string {
 	return fmt.Sprintf("%d offence(s) by %s; %s to %s (%s per offence, %s company)", e.Offences, e.Counting, money(e.TotalMin), money(e.TotalMax), money(e.FinePerOffence), e.CompanySize)
 }
 
-func generatorOf(r Resource) string {
+func generatorOf(r model.Resource) string {
 	for _, e := range r.AIEvidence {
 		if e.Generator != "" {
 			return e.Generator
@@ -160,7 +162,7 @@ const maxAlertLines = 20
 // historyLines says what history and the baseline add to a report: what is
 // new since the last scan (the new warnings and violations by name) and what
 // was accepted.
-func historyLines(r *Report) []string {
+func historyLines(r *model.Report) []string {
 	var out []string
 	if c := r.Changes; c != nil {
 		if c.PreviousScan == 0 {

@@ -12,7 +12,7 @@ import (
 	"sync"
 
 	"github.com/aiaudit/aiaudit/detectors/media"
-	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/scanner/thumb"
 )
 
@@ -25,7 +25,7 @@ type FilesOptions struct {
 	Thumbnails bool
 	// Emit receives every resource in walk order, from one goroutine. An error
 	// stops the scan (the output could not be written).
-	Emit func(reports.Resource) error
+	Emit func(model.Resource) error
 	// Progress, when set, is told after each file (done so far, and the total
 	// once the walk has finished, else -1).
 	Progress func(done, total int)
@@ -42,7 +42,7 @@ type job struct {
 
 type done struct {
 	seq int
-	res reports.Resource
+	res model.Resource
 }
 
 // ScanFiles walks paths and analyses every file. It returns ctx.Err() when
@@ -105,7 +105,7 @@ func ScanFiles(ctx context.Context, paths []string, opt FilesOptions) error {
 	}
 	go func() { wg.Wait(); close(results) }()
 
-	pending := map[int]reports.Resource{}
+	pending := map[int]model.Resource{}
 	next := 0
 	var emitErr error
 	for d := range results {
@@ -147,8 +147,8 @@ func ScanFiles(ctx context.Context, paths []string, opt FilesOptions) error {
 
 // AnalyzeFile reads one file (and its sidecars) and returns its resource. It
 // never panics: a parser bug on hostile bytes becomes that file's error.
-func AnalyzeFile(it FileItem, lim media.Limits, thumbnails bool) (res reports.Resource) {
-	res = reports.Resource{Location: it.Path, Kind: "other", MediaType: "application/octet-stream"}
+func AnalyzeFile(it FileItem, lim media.Limits, thumbnails bool) (res model.Resource) {
+	res = model.Resource{Location: it.Path, Kind: "other", MediaType: "application/octet-stream"}
 	defer func() {
 		if p := recover(); p != nil {
 			res = errorResource(it.Path, fmt.Errorf("internal error while parsing (please report): %v", p))
@@ -220,14 +220,14 @@ func openRegular(path string) (*os.File, os.FileInfo, error) {
 	return f, st, nil
 }
 
-func errorResource(path string, err error) reports.Resource {
-	return reports.Resource{Location: path, Kind: "other", MediaType: "application/octet-stream", Error: err.Error()}
+func errorResource(path string, err error) model.Resource {
+	return model.Resource{Location: path, Kind: "other", MediaType: "application/octet-stream", Error: err.Error()}
 }
 
-func toResource(path string, size int64, m *media.Result) reports.Resource {
+func toResource(path string, size int64, m *media.Result) model.Resource {
 	optOut := m.TrainingOptOut
 	prov := m.Provenance
-	return reports.Resource{
+	return model.Resource{
 		Location:       path,
 		Kind:           m.Kind,
 		MediaType:      m.MediaType,
@@ -235,7 +235,7 @@ func toResource(path string, size int64, m *media.Result) reports.Resource {
 		Digest:         m.Digest,
 		AIGenerated:    m.AIGenerated,
 		AIEvidence:     m.AIEvidence,
-		Labelled:       reports.Labelled{MachineReadable: m.MachineReadable, Evidence: m.LabelEvidence},
+		Labelled:       model.Labelled{MachineReadable: m.MachineReadable, Evidence: m.LabelEvidence},
 		TrainingOptOut: &optOut,
 		OptOutEvidence: m.OptOuts,
 		Provenance:     &prov,

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
-	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 func corpus(t *testing.T, n int) string {
@@ -33,7 +33,7 @@ func TestScanFilesKeepsInputOrderWithManyWorkers(t *testing.T) {
 	lastDone, lastTotal := 0, 0
 	err := ScanFiles(context.Background(), []string{dir}, FilesOptions{
 		Workers: 16,
-		Emit: func(r reports.Resource) error {
+		Emit: func(r model.Resource) error {
 			got = append(got, filepath.Base(r.Location))
 			return nil
 		},
@@ -53,7 +53,7 @@ func TestScanFilesEmitErrorStops(t *testing.T) {
 	n := 0
 	err := ScanFiles(context.Background(), []string{dir}, FilesOptions{
 		Workers: 4,
-		Emit: func(reports.Resource) error {
+		Emit: func(model.Resource) error {
 			n++
 			if n == 10 {
 				return errors.New("disk full")
@@ -71,7 +71,7 @@ func TestScanFilesCancelReturnsPromptly(t *testing.T) {
 	n := 0
 	err := ScanFiles(ctx, []string{dir}, FilesOptions{
 		Workers: 4,
-		Emit: func(reports.Resource) error {
+		Emit: func(model.Resource) error {
 			n++
 			if n == 5 {
 				cancel()

@@ -20,7 +20,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 func main() {
@@ -127,7 +127,7 @@ func check(path string, n, wantAI int) error {
 	}
 	defer f.Close()
 	var rep struct {
-		Summary reports.Summary `json:"summary"`
+		Summary model.Summary `json:"summary"`
 	}
 	if err := json.NewDecoder(f).Decode(&rep); err != nil {
 		return fmt.Errorf("aiaudit report: %w", err)

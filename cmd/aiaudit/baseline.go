@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/reports/baseline"
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 func newBaselineCommand(e *env, stdout io.Writer) *cobra.Command {
@@ -31,7 +31,7 @@ complete scan of --target, or of the most recently scanned target), at
 			if err != nil {
 				return usageError{fmt.Errorf("--until %q is not a date: want YYYY-MM-DD", until)}
 			}
-			min := reports.Severity(minSeverity)
+			min := model.Severity(minSeverity)
 			if min.Rank() == 0 {
 				return usageError{fmt.Errorf("--min-severity %q is not supported (accepted: info, warning, violation)", minSeverity)}
 			}
@@ -39,7 +39,7 @@ complete scan of --target, or of the most recently scanned target), at
 			if err != nil {
 				return err
 			}
-			var keep []reports.Finding
+			var keep []model.Finding
 			for _, f := range fs {
 				if f.Severity.Rank() >= min.Rank() {
 					keep = append(keep, f)
@@ -71,7 +71,7 @@ complete scan of --target, or of the most recently scanned target), at
 }
 
 // findingsOf reads the findings to accept: a saved report, or a history scan.
-func findingsOf(c *cobra.Command, db, target, scan string, args []string) ([]reports.Finding, error) {
+func findingsOf(c *cobra.Command, db, target, scan string, args []string) ([]model.Finding, error) {
 	if len(args) == 1 {
 		if scan != "" || target != "" {
 			return nil, usageError{errors.New("give a saved report or --scan/--target, not both")}

@@ -13,7 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aiaudit/aiaudit/detectors/labels"
-	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
 	"github.com/aiaudit/aiaudit/scanner/crawl"
 )
 
@@ -52,7 +53,7 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			if err != nil {
 				return err
 			}
-			opt.EU = calc.eu
+			opt.Rules = rules.Set{EU: calc.eu}
 			for _, p := range include {
 				re, err := regexp.Compile(p)
 				if err != nil {
@@ -142,7 +143,7 @@ func runCrawl(c *cobra.Command, opt crawl.Options, calc *exposureCalc, of output
 	}
 	bar := newProgress(of.progress, "items", stderr)
 	n := 0
-	opt.Emit = func(r *reports.Resource, fs []reports.Finding) error {
+	opt.Emit = func(r *model.Resource, fs []model.Finding) error {
 		n++
 		bar.update(n, -1)
 		if r == nil {

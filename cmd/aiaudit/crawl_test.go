@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
-	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 func aiSite(t *testing.T) *httptest.Server {
@@ -57,7 +57,7 @@ func TestCrawlCommand(t *testing.T) {
 	assert.Equal(t, 1, rules["eu.ai-act.50.1"], "an undisclosed AI chat widget")
 	require.Len(t, rep.Sites, 1)
 	assert.Contains(t, rep.Sites[0].OptOut["ai_agents_blocked"], "GPTBot")
-	var page reports.Resource
+	var page model.Resource
 	for _, r := range rep.Resources {
 		if r.Kind == "page" {
 			page = r
@@ -92,13 +92,13 @@ func TestCrawlExposure(t *testing.T) {
 	require.Equal(t, exitFindings, code, stderr)
 	rep := decode(t, out)
 	assert.Contains(t, rep.Disclaimer, "not legal advice")
-	got := map[string]reports.Exposure{}
+	got := map[string]model.Exposure{}
 	for _, e := range rep.Exposure {
 		got[e.Jurisdiction+" "+e.Article] = e
 	}
 	kz := got["KZ 456.2"]
 	assert.Equal(t, 1, kz.Offences)
-	assert.Equal(t, &reports.Money{MRP: 50, KZT: 216250, EUR: "367.50"}, kz.FinePerOffence)
+	assert.Equal(t, &model.Money{MRP: 50, KZT: 216250, EUR: "367.50"}, kz.FinePerOffence)
 	eu := got["EU 99(4)"]
 	assert.Equal(t, "30000000.00", eu.TotalMax.EUR, "3 % of 1 bn EUR is higher than 15 M")
 

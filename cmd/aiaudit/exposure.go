@@ -7,8 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/reports/exposure"
+	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
 )
 
 // exposureFlags are the company facts and counting choices that turn
@@ -117,7 +118,7 @@ func (e *exposureFlags) resolve() (*exposureCalc, error) {
 }
 
 // apply computes the exposure of the collected findings into the report.
-func (c *exposureCalc) apply(rep *reports.Report, findings []reports.Finding) error {
+func (c *exposureCalc) apply(rep *model.Report, findings []model.Finding) error {
 	es, err := c.tables.Compute(findings, c.settings)
 	if err != nil {
 		return err
@@ -129,10 +130,10 @@ func (c *exposureCalc) apply(rep *reports.Report, findings []reports.Finding) er
 
 // fined keeps the findings that fine tables count, so exposure is computed
 // without holding every finding in memory.
-func fined(fs []reports.Finding) []reports.Finding {
-	var out []reports.Finding
+func fined(fs []model.Finding) []model.Finding {
+	var out []model.Finding
 	for _, f := range fs {
-		if strings.HasPrefix(f.Rule, "kz.") || strings.HasPrefix(f.Rule, "eu.") {
+		if rules.Fined(f.Rule) {
 			out = append(out, f)
 		}
 	}

@@ -13,6 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
 	"github.com/aiaudit/aiaudit/scanner"
 )
 
@@ -105,8 +107,8 @@ func runFiles(c *cobra.Command, paths []string, workers int, of outputFlags, sch
 	scanErr := scanner.ScanFiles(ctx, paths, scanner.FilesOptions{
 		Workers:    workers,
 		Thumbnails: of.format == "html",
-		Emit: func(r reports.Resource) error {
-			return run.resource(r, reports.MediaFindings(r))
+		Emit: func(r model.Resource) error {
+			return run.resource(r, rules.Set{}.Resource(r))
 		},
 		Progress: bar.update,
 	})

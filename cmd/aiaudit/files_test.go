@@ -14,7 +14,8 @@ import (
 
 	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
 	fixtures "github.com/aiaudit/aiaudit/detectors/testfixtures"
-	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
 )
 
 func runCLI(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
@@ -24,9 +25,9 @@ func runCLI(t *testing.T, ctx context.Context, args ...string) (int, string, str
 	return code, out.String(), errb.String()
 }
 
-func decode(t *testing.T, s string) reports.Report {
+func decode(t *testing.T, s string) model.Report {
 	t.Helper()
-	var r reports.Report
+	var r model.Report
 	require.NoError(t, json.Unmarshal([]byte(s), &r), "output is one JSON document:\n%s", s)
 	return r
 }
@@ -39,12 +40,12 @@ func TestFilesShippedTestdata(t *testing.T) {
 	code, out, stderr := runCLI(t, context.Background(), "files", "../../testdata/media", "--format", "json")
 	require.Equal(t, exitClean, code, stderr)
 	rep := decode(t, out)
-	assert.Equal(t, reports.Schema, rep.Schema)
+	assert.Equal(t, model.Schema, rep.Schema)
 	assert.True(t, rep.Scan.Complete)
 	assert.Equal(t, "files", rep.Scan.Command)
 	require.Len(t, rep.Resources, len(files))
 
-	byName := map[string]reports.Resource{}
+	byName := map[string]model.Resource{}
 	for _, r := range rep.Resources {
 		byName[filepath.Base(r.Location)] = r
 	}
@@ -56,9 +57,9 @@ func TestFilesShippedTestdata(t *testing.T) {
 		require.NotNil(t, r.TrainingOptOut, f.Name)
 		assert.Equal(t, f.Want.OptOut, *r.TrainingOptOut, "%s opt-out: %+v", f.Name, r.OptOutEvidence)
 		assert.Nil(t, r.Labelled.Visible, "files never claim a visible label")
-		assert.Equal(t, f.Want.C2PA, r.Provenance.C2PA, f.Name)
+		assert.EqualValues(t, f.Want.C2PA, r.Provenance.C2PA, f.Name)
 		if f.Want.Binding != "" {
-			assert.Equal(t, f.Want.Binding, r.Provenance.Binding, "%s binding: %s", f.Name, r.Provenance.BindingDetail)
+			assert.EqualValues(t, f.Want.Binding, r.Provenance.Binding, "%s binding: %s", f.Name, r.Provenance.BindingDetail)
 		}
 		if f.Want.Generator != "" {
 			var gens []string
@@ -75,15 +76,15 @@ func TestFilesShippedTestdata(t *testing.T) {
 	assert.NotEmpty(t, byName["broken_truncated.png"].Notes, "a truncated file says so")
 
 	// Findings: the unmarked AI images are warnings, the marked one info.
-	rules := map[string]int{}
+	byRule := map[string]int{}
 	for _, f := range rep.Findings {
-		rules[f.Rule]++
+		byRule[f.Rule]++
 	}
-	assert.Equal(t, 2, rules[reports.RuleAIUnmarked])
-	assert.Equal(t, 3, rules[reports.RuleAIMarked])
-	assert.Equal(t, 3, rules[reports.RuleTrainingReserved])
-	assert.Equal(t, 1, rules[reports.RuleBindingMismatch], "the transplanted manifest")
-	assert.Equal(t, 1, rules[reports.RuleProvenanceStripped])
+	assert.Equal(t, 2, byRule[rules.AIUnmarked])
+	assert.Equal(t, 3, byRule[rules.AIMarked])
+	assert.Equal(t, 3, byRule[rules.TrainingReserved])
+	assert.Equal(t, 1, byRule[rules.BindingMismatch], "the transplanted manifest")
+	assert.Equal(t, 1, byRule[rules.ProvenanceStripped])
 	assert.Equal(t, len(files), rep.Summary.Resources)
 	assert.Equal(t, 5, rep.Summary.AIGenerated)
 	assert.Equal(t, 2, rep.Summary.AIUnmarked)

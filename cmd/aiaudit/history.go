@@ -15,6 +15,7 @@ import (
 	"github.com/aiaudit/aiaudit/cmd/aiaudit/config"
 	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/reports/history"
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 func openHistory(db string) (*history.Store, error) {
@@ -122,7 +123,7 @@ before it. Exit code 1 with --fail-on-new when something is new.`,
 				return err
 			}
 			defer s.abort()
-			if err := reports.WriteDiff(format, s, d, reports.Tool{Name: "aiaudit", Version: version()}); err != nil {
+			if err := reports.WriteDiff(format, s, d, model.Tool{Name: "aiaudit", Version: version()}); err != nil {
 				return err
 			}
 			if err := s.commit(); err != nil {
@@ -141,7 +142,7 @@ before it. Exit code 1 with --fail-on-new when something is new.`,
 }
 
 // diffOf resolves the diff's two sides: saved reports or history scans.
-func diffOf(c *cobra.Command, db, target string, args []string) (*reports.Diff, error) {
+func diffOf(c *cobra.Command, db, target string, args []string) (*model.Diff, error) {
 	if len(args) == 2 && !isID(args[0]) && !isID(args[1]) {
 		old, err := loadReport(args[0])
 		if err != nil {
@@ -189,7 +190,7 @@ func isID(s string) bool {
 	return err == nil && n > 0
 }
 
-func loadReport(path string) (*reports.Report, error) {
+func loadReport(path string) (*model.Report, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, usageError{err}

@@ -3,12 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/reports/baseline"
+	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
 )
 
 func newReportCommand(out *outcome, stdout io.Writer) *cobra.Command {
@@ -34,9 +34,9 @@ func newReportCommand(out *outcome, stdout io.Writer) *cobra.Command {
 			if of.failOn == "new" && rep.Changes == nil {
 				return usageError{fmt.Errorf("%s: --fail-on new needs the scan's changes, and this scan was not recorded in a history", args[0])}
 			}
-			findings := withEUFindings(rep.Findings, calc.eu)
+			findings := rules.Set{EU: calc.eu}.Rejudge(rep.Findings)
 			resources := rep.Resources
-			rep.Resources, rep.Findings, rep.Summary = nil, nil, reports.Summary{}
+			rep.Resources, rep.Findings, rep.Summary = nil, nil, model.Summary{}
 			var sched *schedule
 			if baselinePath != "" {
 				// Only the baseline part of a schedule: a re-render is not a
@@ -71,27 +71,4 @@ func newReportCommand(out *outcome, stdout io.Writer) *cobra.Command {
 	ef.register(c)
 	c.Flags().StringVar(&baselinePath, "baseline", "", "YAML file of accepted findings to leave out (see aiaudit baseline)")
 	return c
-}
-
-// withEUFindings adds the EU Art. 50 finding for every Kazakh unlabelled-AI
-// finding when a scan made for kz only is re-rendered for the EU: the facts
-// are the same, only the law differs.
-func withEUFindings(fs []reports.Finding, eu bool) []reports.Finding {
-	if !eu {
-		return fs
-	}
-	have := map[string]bool{}
-	for _, f := range fs {
-		if f.Rule == "eu.ai-act.50" {
-			have[f.Location] = true
-		}
-	}
-	out := append([]reports.Finding(nil), fs...)
-	for _, f := range fs {
-		if f.Rule == "kz.aap.456.2" && !have[f.Location] {
-			msg := strings.TrimSuffix(f.Message, " (KZ Administrative Code Art. 456.2, AI law Art. 21.2)") + " (EU AI Act Art. 50(4))"
-			out = append(out, reports.Finding{Rule: "eu.ai-act.50", Severity: f.Severity, Location: f.Location, Message: msg})
-		}
-	}
-	return out
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 // reportRun is one report being written: the sink (stdout or a file renamed
@@ -15,15 +16,15 @@ import (
 type reportRun struct {
 	sink  *sink
 	w     reports.Writer
-	rep   *reports.Report
+	rep   *model.Report
 	of    outputFlags
-	fined []reports.Finding
+	fined []model.Finding
 	// sched records the scan in the history and applies the baseline (nil
 	// for re-rendered reports).
 	sched *schedule
 }
 
-func startReport(rep *reports.Report, of outputFlags, stdout io.Writer) (*reportRun, error) {
+func startReport(rep *model.Report, of outputFlags, stdout io.Writer) (*reportRun, error) {
 	s, err := openSink(of.output, stdout)
 	if err != nil {
 		return nil, err
@@ -41,15 +42,15 @@ func startReport(rep *reports.Report, of outputFlags, stdout io.Writer) (*report
 }
 
 // newReport is the header of a new scan's report.
-func newReport(command string, targets []string) *reports.Report {
-	return &reports.Report{
-		Schema: reports.Schema,
-		Tool:   reports.Tool{Name: "aiaudit", Version: version()},
-		Scan:   reports.Scan{Command: command, Targets: targets, Started: time.Now().UTC()},
+func newReport(command string, targets []string) *model.Report {
+	return &model.Report{
+		Schema: model.Schema,
+		Tool:   model.Tool{Name: "aiaudit", Version: version()},
+		Scan:   model.Scan{Command: command, Targets: targets, Started: time.Now().UTC()},
 	}
 }
 
-func (r *reportRun) resource(res reports.Resource, fs []reports.Finding) error {
+func (r *reportRun) resource(res model.Resource, fs []model.Finding) error {
 	fs = r.sched.accept(fs)
 	r.rep.Summary.Count(res, fs)
 	r.fined = append(r.fined, fined(fs)...)
@@ -59,7 +60,7 @@ func (r *reportRun) resource(res reports.Resource, fs []reports.Finding) error {
 	return r.w.Resource(res, fs)
 }
 
-func (r *reportRun) findings(fs []reports.Finding) error {
+func (r *reportRun) findings(fs []model.Finding) error {
 	fs = r.sched.accept(fs)
 	r.rep.Summary.AddFindings(fs)
 	r.fined = append(r.fined, fined(fs)...)
@@ -86,7 +87,7 @@ func (r *reportRun) finish(interrupted bool, calc *exposureCalc, out *outcome, s
 		r.rep.Scan.Complete = !interrupted
 	}
 	if r.rep.Summary.FindingsBySeverity == nil {
-		r.rep.Summary.FindingsBySeverity = map[reports.Severity]int{}
+		r.rep.Summary.FindingsBySeverity = map[model.Severity]int{}
 	}
 	// History is written to the end even after Ctrl-C: the scan is then
 	// recorded as incomplete, never as a baseline for the next diff.
@@ -109,7 +110,7 @@ func (r *reportRun) finish(interrupted bool, calc *exposureCalc, out *outcome, s
 		c := r.rep.Changes
 		out.findingsAtFailOn = c != nil && c.NewAlerts > 0
 	default:
-		out.findingsAtFailOn = r.rep.Summary.Highest().Rank() >= reports.Severity(r.of.failOn).Rank()
+		out.findingsAtFailOn = r.rep.Summary.Highest().Rank() >= model.Severity(r.of.failOn).Rank()
 	}
 	if interrupted {
 		fmt.Fprintln(stderr, "aiaudit: interrupted; the partial report is marked incomplete")

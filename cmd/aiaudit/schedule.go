@@ -11,9 +11,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/reports/baseline"
 	"github.com/aiaudit/aiaudit/reports/history"
+	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/notify"
 )
 
@@ -122,7 +122,7 @@ func canonical(command string, targets []string) []string {
 }
 
 // begin records the scan's start with the settings it ran with.
-func (s *schedule) begin(c *cobra.Command, rep *reports.Report) error {
+func (s *schedule) begin(c *cobra.Command, rep *model.Report) error {
 	if s == nil || s.store == nil {
 		return nil
 	}
@@ -139,7 +139,7 @@ func (s *schedule) begin(c *cobra.Command, rep *reports.Report) error {
 
 // resume continues the target's interrupted scan in the history (urls
 // --resume), or begins a new one when there is none.
-func (s *schedule) resume(c *cobra.Command, rep *reports.Report) error {
+func (s *schedule) resume(c *cobra.Command, rep *model.Report) error {
 	if s == nil || s.store == nil {
 		return nil
 	}
@@ -155,7 +155,7 @@ func (s *schedule) resume(c *cobra.Command, rep *reports.Report) error {
 }
 
 // accept removes the findings the baseline accepts.
-func (s *schedule) accept(fs []reports.Finding) []reports.Finding {
+func (s *schedule) accept(fs []model.Finding) []model.Finding {
 	if s == nil || s.base == nil || len(fs) == 0 {
 		return fs
 	}
@@ -170,7 +170,7 @@ func (s *schedule) accept(fs []reports.Finding) []reports.Finding {
 	return r.Kept
 }
 
-func (s *schedule) record(r *reports.Resource, fs []reports.Finding) error {
+func (s *schedule) record(r *model.Resource, fs []model.Finding) error {
 	if s == nil || s.scan == nil {
 		return nil
 	}
@@ -179,12 +179,12 @@ func (s *schedule) record(r *reports.Resource, fs []reports.Finding) error {
 
 // finish marks the scan finished in the history and puts what changed since
 // the last complete scan, and what the baseline did, into the report.
-func (s *schedule) finish(ctx context.Context, rep *reports.Report) error {
+func (s *schedule) finish(ctx context.Context, rep *model.Report) error {
 	if s == nil {
 		return nil
 	}
 	if s.base != nil {
-		rep.Baseline = &reports.BaselineUse{File: s.base.Path, Suppressed: s.suppressed, Expired: s.expired}
+		rep.Baseline = &model.BaselineUse{File: s.base.Path, Suppressed: s.suppressed, Expired: s.expired}
 	}
 	if s.scan == nil {
 		return nil
@@ -205,13 +205,13 @@ func (s *schedule) finish(ctx context.Context, rep *reports.Report) error {
 		// not fixed.
 		c.Fixed = 0
 	}
-	rep.Changes = &reports.Changes{Scan: s.scan.ID, PreviousScan: prev, New: c.New, Fixed: c.Fixed, Unchanged: c.Unchanged, Alerts: c.Alerts, NewAlerts: c.AlertCount}
+	rep.Changes = &model.Changes{Scan: s.scan.ID, PreviousScan: prev, New: c.New, Fixed: c.Fixed, Unchanged: c.Unchanged, Alerts: c.Alerts, NewAlerts: c.AlertCount}
 	return nil
 }
 
 // notify posts the report's new alerts (new warnings and violations; a new
 // info finding wakes nobody) to the webhook, if there are any.
-func (s *schedule) notify(rep *reports.Report, reportPath string) error {
+func (s *schedule) notify(rep *model.Report, reportPath string) error {
 	c := rep.Changes
 	if s == nil || s.flags.notify == "" || c == nil || c.NewAlerts == 0 {
 		return nil

@@ -17,8 +17,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/reports/history"
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 func copyMedia(t *testing.T, dst string, names ...string) {
@@ -39,7 +39,7 @@ func TestNightlyScansReportWhatIsNew(t *testing.T) {
 	require.NoError(t, os.MkdirAll(corpus, 0o755))
 	copyMedia(t, corpus, "a1111_parameters.png", "photo_plain.jpg")
 	db := filepath.Join(dir, "h.db")
-	scan := func() (int, reports.Report, string) {
+	scan := func() (int, model.Report, string) {
 		code, out, stderr := runIn(t, "", "files", corpus, "--db", db, "-f", "json", "--fail-on", "new")
 		return code, decode(t, out), stderr
 	}
@@ -52,7 +52,7 @@ func TestNightlyScansReportWhatIsNew(t *testing.T) {
 
 	code, rep, _ = scan()
 	assert.Equal(t, exitClean, code, "nothing new since last night")
-	assert.Equal(t, reports.Changes{Scan: 2, PreviousScan: 1, New: 0, Fixed: 0, Unchanged: 1}, *rep.Changes)
+	assert.Equal(t, model.Changes{Scan: 2, PreviousScan: 1, New: 0, Fixed: 0, Unchanged: 1}, *rep.Changes)
 
 	require.NoError(t, os.MkdirAll(filepath.Join(corpus, "moved"), 0o755))
 	require.NoError(t, os.Rename(filepath.Join(corpus, "a1111_parameters.png"), filepath.Join(corpus, "moved", "renamed.png")))
@@ -73,7 +73,7 @@ func TestNightlyScansReportWhatIsNew(t *testing.T) {
 
 	code, out, _ := runIn(t, "", "diff", "--db", db, "-f", "json")
 	require.Equal(t, exitClean, code)
-	var d struct{ New, Fixed, Unchanged []reports.Finding }
+	var d struct{ New, Fixed, Unchanged []model.Finding }
 	require.NoError(t, json.Unmarshal([]byte(out), &d))
 	require.Len(t, d.New, 1)
 	assert.Contains(t, d.New[0].Location, "comfyui_ztxt.png")
@@ -352,7 +352,7 @@ func TestURLsResumeContinuesTheHistoryScan(t *testing.T) {
 	s, err := history.Open(db)
 	require.NoError(t, err)
 	abs, _ := filepath.Abs(list)
-	rep := &reports.Report{Scan: reports.Scan{Command: "urls", Targets: []string{abs}}}
+	rep := &model.Report{Scan: model.Scan{Command: "urls", Targets: []string{abs}}}
 	sc, err := s.Begin(rep, history.Target("urls", []string{abs}), nil)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
@@ -440,7 +440,7 @@ func TestBaselineCommandAcceptsAScan(t *testing.T) {
 	rep := decode(t, out)
 	assert.Equal(t, 2, rep.Baseline.Suppressed)
 	for _, f := range rep.Findings {
-		if f.Severity.Rank() >= reports.SeverityWarning.Rank() {
+		if f.Severity.Rank() >= model.SeverityWarning.Rank() {
 			assert.Contains(t, f.Location, "c2pa_transplanted.jpg", "only the new item is reported")
 		}
 	}

@@ -17,7 +17,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aiaudit/aiaudit/detectors/agents"
-	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
 	"github.com/aiaudit/aiaudit/scanner/urls"
 )
 
@@ -357,7 +358,7 @@ func runURLs(c *cobra.Command, in io.Reader, input urls.Input, opt urls.Options,
 	}
 	printTally(stderr, t, v.Agents(), opt.Agents, time.Since(started))
 	rep.Scan.Finished, rep.Scan.Complete = time.Now().UTC(), !interrupted
-	rep.Summary = reports.Summary{Resources: t.total, TrainingOptOut: t.reserved, Errors: t.errors}
+	rep.Summary = model.Summary{Resources: t.total, TrainingOptOut: t.reserved, Errors: t.errors}
 	if err := run.sched.finish(context.Background(), rep); err != nil {
 		return err
 	}
@@ -372,12 +373,11 @@ func runURLs(c *cobra.Command, in io.Reader, input urls.Input, opt urls.Options,
 // urlFindings makes a reserved URL a finding, so history can say which URLs
 // became reserved since the last run. Its content is the whole URL: in a
 // corpus list the query string is part of what a URL names.
-func urlFindings(r urls.Result) []reports.Finding {
+func urlFindings(r urls.Result) []model.Finding {
 	if r.TrainingOptOut == nil || !*r.TrainingOptOut {
 		return nil
 	}
-	return []reports.Finding{{Rule: reports.RuleTrainingReserved, Severity: reports.SeverityInfo, Location: r.Location, Content: "url:" + r.Location,
-		Message: "reserved against AI training by " + reports.ReservedBy(r.OptOutEvidence)}}
+	return rules.Set{}.Judge(rules.FactReserved, rules.Item{Location: r.Location, Content: "url:" + r.Location}, rules.ReservedBy(r.OptOutEvidence))
 }
 
 // readErrOrNil returns the reader's error; after an interrupt the reader may

@@ -49,7 +49,7 @@ func TestSharedMediaFixtures(t *testing.T) {
 			if status == "" {
 				status = map[bool]string{true: "present", false: "absent"}[exp.C2PA]
 			}
-			assert.Equal(t, status, p.C2PA, "c2pa status; notes=%v", res.Notes)
+			assert.EqualValues(t, status, p.C2PA, "c2pa status; notes=%v", res.Notes)
 			assert.Equal(t, exp.DigitalSourceType, strings.TrimSpace(p.DigitalSourceType), "digital_source_type")
 			if exp.AllDSTs != nil {
 				assert.ElementsMatch(t, exp.AllDSTs, trimAll(p.DigitalSourceTypes), "all digital source types")

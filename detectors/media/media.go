@@ -82,7 +82,7 @@ func Analyze(asset Source, sidecars []Source, lim Limits) (*Result, error) {
 		return nil, err
 	}
 	a := &analysis{res: &Result{MediaType: blocks.MediaType, Kind: blocks.Kind}, asset: asset, lim: lim}
-	a.res.Provenance.C2PA = "absent"
+	a.res.Provenance.C2PA = detectors.C2PAAbsent
 	a.blocks(blocks, "")
 	if blocks.PNG != nil {
 		// The first rows tell whether a stealth signature is there; only
@@ -199,8 +199,8 @@ func (a *analysis) jumbf(blk container.Block, from string, where func(string) st
 	kind, store, err := c2pa.Inspect(blk.Data)
 	switch kind {
 	case c2pa.KindLegacyCAI:
-		if a.res.Provenance.C2PA == "absent" {
-			a.res.Provenance.C2PA = "legacy_cai"
+		if a.res.Provenance.C2PA == detectors.C2PAAbsent {
+			a.res.Provenance.C2PA = detectors.C2PALegacyCAI
 		}
 		a.note("%s: pre-standard CAI JUMBF (label \"cai\"), not C2PA", where(blk.Where))
 		return
@@ -212,7 +212,7 @@ func (a *analysis) jumbf(blk container.Block, from string, where func(string) st
 		a.note("more than one C2PA manifest store: a conforming file has one")
 	}
 	if blk.Malformed != "" || err != nil || store == nil {
-		a.res.Provenance.C2PA = "malformed"
+		a.res.Provenance.C2PA = detectors.C2PAMalformed
 		reason := blk.Malformed
 		if err != nil {
 			reason = strings.TrimPrefix(strings.TrimSpace(reason+"; "+err.Error()), "; ")
@@ -222,7 +222,7 @@ func (a *analysis) jumbf(blk container.Block, from string, where func(string) st
 			return
 		}
 	} else if a.res.Provenance.C2PA != "malformed" {
-		a.res.Provenance.C2PA = "present"
+		a.res.Provenance.C2PA = detectors.C2PAPresent
 	}
 	a.res.Provenance.Signature = "unverified"
 	a.res.Provenance.Manifests += len(store.Manifests)
@@ -264,11 +264,11 @@ func (a *analysis) manifests(store *c2pa.Store, blk container.Block, from string
 				Detail: fmt.Sprintf("%s manifest %q (%s): action %s, digitalSourceType %s%s",
 					role, m.Label, blk.Where, act.Action, shortDST(act.DigitalSourceType), agentSuffix(act.SoftwareAgent)),
 				Generator: gen,
-				Strength:  "signed-unverified",
+				Strength:  detectors.SignedUnverified,
 			}
 			a.res.AIEvidence = append(a.res.AIEvidence, ev)
 			a.res.LabelEvidence = append(a.res.LabelEvidence, detectors.Evidence{
-				Detector: "c2pa", Detail: "C2PA manifest declares " + shortDST(act.DigitalSourceType), Strength: "signed-unverified",
+				Detector: "c2pa", Detail: "C2PA manifest declares " + shortDST(act.DigitalSourceType), Strength: detectors.SignedUnverified,
 			})
 		}
 		for _, dst := range m.MetadataSourceTypes {
@@ -276,9 +276,9 @@ func (a *analysis) manifests(store *c2pa.Store, blk container.Block, from string
 			if c2pa.IsAIType(dst) {
 				a.res.AIEvidence = append(a.res.AIEvidence, detectors.Evidence{
 					Detector: "c2pa", Detail: fmt.Sprintf("%s manifest %q metadata assertion: DigitalSourceType %s", role, m.Label, shortDST(dst)),
-					Generator: m.ClaimGenerator, Strength: "signed-unverified",
+					Generator: m.ClaimGenerator, Strength: detectors.SignedUnverified,
 				})
-				a.res.LabelEvidence = append(a.res.LabelEvidence, detectors.Evidence{Detector: "c2pa", Detail: "C2PA metadata declares " + shortDST(dst), Strength: "signed-unverified"})
+				a.res.LabelEvidence = append(a.res.LabelEvidence, detectors.Evidence{Detector: "c2pa", Detail: "C2PA metadata declares " + shortDST(dst), Strength: detectors.SignedUnverified})
 			}
 		}
 		for _, e := range m.TrainingMining {
@@ -322,22 +322,22 @@ func (a *analysis) binding(m *c2pa.Manifest, from string) {
 	}
 	switch {
 	case m.BindingKind == "":
-		p.Binding, p.BindingDetail = "not_checked", "the active manifest has no hard binding assertion"
+		p.Binding, p.BindingDetail = detectors.BindingNotChecked, "the active manifest has no hard binding assertion"
 	case check == nil:
-		p.Binding, p.BindingDetail = "not_checked", m.BindingKind+" bindings are not checked yet"
+		p.Binding, p.BindingDetail = detectors.BindingNotChecked, m.BindingKind+" bindings are not checked yet"
 	case a.asset.Size > 0 && from == "" && a.res.MediaType == "application/c2pa":
-		p.Binding, p.BindingDetail = "not_checked", "a sidecar manifest scanned without its asset"
+		p.Binding, p.BindingDetail = detectors.BindingNotChecked, "a sidecar manifest scanned without its asset"
 	case a.asset.Size > a.lim.MaxHashBytes:
-		p.Binding, p.BindingDetail = "not_checked", fmt.Sprintf("the file is larger than the %d bytes hashed to check %s", a.lim.MaxHashBytes, m.BindingKind)
+		p.Binding, p.BindingDetail = detectors.BindingNotChecked, fmt.Sprintf("the file is larger than the %d bytes hashed to check %s", a.lim.MaxHashBytes, m.BindingKind)
 	default:
 		ok, err := check()
 		switch {
 		case err != nil:
-			p.Binding, p.BindingDetail = "not_checked", m.BindingKind+": "+err.Error()
+			p.Binding, p.BindingDetail = detectors.BindingNotChecked, m.BindingKind+": "+err.Error()
 		case ok:
-			p.Binding, p.BindingDetail = "match", m.BindingKind+" matches the asset bytes"
+			p.Binding, p.BindingDetail = detectors.BindingMatch, m.BindingKind+" matches the asset bytes"
 		default:
-			p.Binding, p.BindingDetail = "mismatch", m.BindingKind+" does not match the asset bytes: the manifest was made for other content (copied or the asset was altered)"
+			p.Binding, p.BindingDetail = detectors.BindingMismatch, m.BindingKind+" does not match the asset bytes: the manifest was made for other content (copied or the asset was altered)"
 		}
 	}
 }
@@ -365,7 +365,7 @@ func (a *analysis) stealth(lim Limits) {
 	a.metadata = true
 	a.res.AIEvidence = append(a.res.AIEvidence, detectors.Evidence{
 		Detector: "stealth", Detail: fmt.Sprintf("A1111 stealth metadata (%s) hidden in pixel low bits: %s", mode, text.Clip(hidden, 120)),
-		Generator: "AUTOMATIC1111 (stealth pnginfo)", Strength: "fingerprint",
+		Generator: "AUTOMATIC1111 (stealth pnginfo)", Strength: detectors.Fingerprint,
 	})
 }
 
@@ -381,20 +381,20 @@ func (a *analysis) finish() {
 		if c2pa.IsAIType(dst) {
 			r.AIEvidence = append(r.AIEvidence, detectors.Evidence{
 				Detector: "xmp", Detail: "XMP Iptc4xmpExt:DigitalSourceType " + shortDST(dst),
-				Generator: xmpGenerator(x), Strength: "declared",
+				Generator: xmpGenerator(x), Strength: detectors.Declared,
 			})
-			r.LabelEvidence = append(r.LabelEvidence, detectors.Evidence{Detector: "xmp", Detail: "IPTC DigitalSourceType " + shortDST(dst), Strength: "declared"})
+			r.LabelEvidence = append(r.LabelEvidence, detectors.Evidence{Detector: "xmp", Detail: "IPTC DigitalSourceType " + shortDST(dst), Strength: detectors.Declared})
 		}
 	}
 	if x.AISystemUsed != "" {
 		r.AIEvidence = append(r.AIEvidence, detectors.Evidence{
 			Detector: "xmp", Detail: "XMP Iptc4xmpExt:AISystemUsed " + strings.TrimSpace(x.AISystemUsed+" "+x.AISystemVersionUsed),
-			Generator: x.AISystemUsed, Strength: "declared",
+			Generator: x.AISystemUsed, Strength: detectors.Declared,
 		})
 	}
 	if x.AIGC != "" {
-		r.AIEvidence = append(r.AIEvidence, detectors.Evidence{Detector: "xmp", Detail: "XMP AIGC label (GB 45438-2025): " + text.Clip(x.AIGC, 120), Strength: "declared"})
-		r.LabelEvidence = append(r.LabelEvidence, detectors.Evidence{Detector: "xmp", Detail: "AIGC implicit label (GB 45438-2025)", Strength: "declared"})
+		r.AIEvidence = append(r.AIEvidence, detectors.Evidence{Detector: "xmp", Detail: "XMP AIGC label (GB 45438-2025): " + text.Clip(x.AIGC, 120), Strength: detectors.Declared})
+		r.LabelEvidence = append(r.LabelEvidence, detectors.Evidence{Detector: "xmp", Detail: "AIGC implicit label (GB 45438-2025)", Strength: detectors.Declared})
 	}
 	for _, v := range x.DataMining {
 		r.OptOuts = append(r.OptOuts, dataMiningVerdict(v))
@@ -406,7 +406,7 @@ func (a *analysis) finish() {
 		a.fields = append(a.fields, generators.Field{Source: "xmp", Key: "Contributor", Value: c})
 	}
 	for _, m := range generators.Detect(a.fields) {
-		r.AIEvidence = append(r.AIEvidence, detectors.Evidence{Detector: "generator", Detail: m.Detail, Generator: m.Generator, Strength: "fingerprint"})
+		r.AIEvidence = append(r.AIEvidence, detectors.Evidence{Detector: "generator", Detail: m.Detail, Generator: m.Generator, Strength: detectors.Fingerprint})
 	}
 	r.AIGenerated = len(r.AIEvidence) > 0
 	r.MachineReadable = len(r.LabelEvidence) > 0
@@ -422,12 +422,12 @@ func (a *analysis) provenance() {
 	p := &a.res.Provenance
 	prov := strings.TrimSpace(a.xmp.Provenance)
 	switch {
-	case p.C2PA != "absent":
+	case p.C2PA != detectors.C2PAAbsent:
 	case strings.HasPrefix(prov, "self#jumbf="):
-		p.C2PA = "stripped_reference"
+		p.C2PA = detectors.C2PAStrippedReference
 		a.note("XMP dcterms:provenance points at an embedded manifest (%s) that is no longer in the file: provenance was stripped", text.Clip(prov, 80))
 	case strings.HasPrefix(prov, "http://") || strings.HasPrefix(prov, "https://"):
-		p.C2PA = "remote_reference"
+		p.C2PA = detectors.C2PARemoteReference
 		a.note("remote C2PA manifest referenced by XMP dcterms:provenance: %s (not fetched)", prov)
 	}
 	p.DigitalSourceType = firstNonEmpty(a.dstFromActive, a.dstFallback)
@@ -438,12 +438,12 @@ func (a *analysis) provenance() {
 	}
 	slices.Sort(p.DigitalSourceTypes)
 	switch {
-	case p.C2PA == "stripped_reference":
-		p.Metadata = "stripped"
+	case p.C2PA == detectors.C2PAStrippedReference:
+		p.Metadata = detectors.MetadataStripped
 	case a.metadata:
-		p.Metadata = "present"
+		p.Metadata = detectors.MetadataPresent
 	default:
-		p.Metadata = "none"
+		p.Metadata = detectors.MetadataNone
 		if !a.res.AIGenerated && a.res.Kind != "other" {
 			a.note("no metadata at all: it may have been stripped (CMS, CDN, re-encoding), so no AI evidence does not mean not AI-made")
 		}

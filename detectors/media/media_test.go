@@ -36,19 +36,19 @@ func TestSidecarBindsToItsAsset(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, res.AIGenerated)
 	assert.True(t, res.MachineReadable)
-	assert.Equal(t, "present", res.Provenance.C2PA)
-	assert.Equal(t, "match", res.Provenance.Binding, res.Provenance.BindingDetail)
+	assert.EqualValues(t, "present", res.Provenance.C2PA)
+	assert.EqualValues(t, "match", res.Provenance.Binding, res.Provenance.BindingDetail)
 	assert.Equal(t, "image/jpeg", res.MediaType)
 
 	other, err := build.JPEG(32, 32, 6)
 	require.NoError(t, err)
 	res, err = Analyze(src("other.jpg", other), []Source{src("other.c2pa", sidecar)}, Limits{})
 	require.NoError(t, err)
-	assert.Equal(t, "mismatch", res.Provenance.Binding)
+	assert.EqualValues(t, "mismatch", res.Provenance.Binding)
 
 	alone, err := FromBytes(sidecar, Limits{})
 	require.NoError(t, err)
-	assert.Equal(t, "not_checked", alone.Provenance.Binding)
+	assert.EqualValues(t, "not_checked", alone.Provenance.Binding)
 	assert.Contains(t, alone.Provenance.BindingDetail, "without its asset")
 	assert.True(t, alone.AIGenerated)
 }
@@ -84,7 +84,7 @@ func TestNoMetadataIsNotProofOfHumanOrigin(t *testing.T) {
 	res, err := FromBytes(jpg, Limits{})
 	require.NoError(t, err)
 	assert.False(t, res.AIGenerated)
-	assert.Equal(t, "none", res.Provenance.Metadata)
+	assert.EqualValues(t, "none", res.Provenance.Metadata)
 	assert.Contains(t, res.Notes[0], "stripped")
 }
 
@@ -181,12 +181,12 @@ func TestBMFFBindingVerdicts(t *testing.T) {
 		b := fixtures.Read(t, "media", name)
 		r, err := FromBytes(b, Limits{})
 		require.NoError(t, err, name)
-		assert.Equal(t, want, r.Provenance.Binding, "%s: %s", name, r.Provenance.BindingDetail)
+		assert.EqualValues(t, want, r.Provenance.Binding, "%s: %s", name, r.Provenance.BindingDetail)
 	}
 	b := fixtures.Read(t, "media", "c2pa_heic_notrain.heic")
 	r, err := FromBytes(b, Limits{MaxHashBytes: 1000})
 	require.NoError(t, err)
-	assert.Equal(t, "not_checked", r.Provenance.Binding)
+	assert.EqualValues(t, "not_checked", r.Provenance.Binding)
 	assert.Contains(t, r.Provenance.BindingDetail, "larger than the 1000 bytes")
 }
 

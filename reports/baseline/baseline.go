@@ -27,8 +27,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/parser"
 
-	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/reports/history"
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 // maxSize caps the file: a baseline is written by people.
@@ -131,7 +131,7 @@ func Parse(name string, b []byte) (*File, error) {
 
 // Result is what applying a baseline did.
 type Result struct {
-	Kept       []reports.Finding
+	Kept       []model.Finding
 	Suppressed int
 	// Expired lists entries past their date that matched a finding, which
 	// is therefore reported again.
@@ -140,7 +140,7 @@ type Result struct {
 
 // Apply removes the findings the baseline accepts as of now. roots are the
 // scan's targets, so file paths compare relative to them.
-func (f *File) Apply(fs []reports.Finding, roots []string, now time.Time) Result {
+func (f *File) Apply(fs []model.Finding, roots []string, now time.Time) Result {
 	var r Result
 	expired := map[int]bool{}
 	for _, fd := range fs {
@@ -163,7 +163,7 @@ func (f *File) Apply(fs []reports.Finding, roots []string, now time.Time) Result
 
 // match returns the first entry that covers the finding (a live one first),
 // and whether it is still in force.
-func (f *File) match(fd reports.Finding, roots []string, now time.Time) (int, bool) {
+func (f *File) match(fd model.Finding, roots []string, now time.Time) (int, bool) {
 	place := history.Place(fd.Location, roots)
 	found := -1
 	for i, e := range f.Accepted {
@@ -212,7 +212,7 @@ func glob(pattern, s string) bool {
 // format Parse reads: a team starting to use aiaudit accepts today's
 // findings once and sees only what is new. Entries carry the content digest
 // when there is one, so a different item at the same place is not accepted.
-func Write(w io.Writer, fs []reports.Finding, reason string, until time.Time) error {
+func Write(w io.Writer, fs []model.Finding, reason string, until time.Time) error {
 	doc := struct {
 		Accepted []Entry `yaml:"accepted"`
 	}{Accepted: []Entry{}}

@@ -7,10 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/aiaudit/aiaudit/reports"
 )
 
 const sample = `# accepted findings
@@ -30,15 +29,15 @@ accepted:
     until: 2027-01-01
 `
 
-func finding(rule, loc, content string) reports.Finding {
-	return reports.Finding{Rule: rule, Location: loc, Content: content, Severity: reports.SeverityViolation}
+func finding(rule, loc, content string) model.Finding {
+	return model.Finding{Rule: rule, Location: loc, Content: content, Severity: model.SeverityViolation}
 }
 
 func TestApply(t *testing.T) {
 	b, err := Parse("baseline.yaml", []byte(sample))
 	require.NoError(t, err)
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
-	fs := []reports.Finding{
+	fs := []model.Finding{
 		finding("kz.aap.456.2", "https://a.kz/img/hero.jpg?v=3 on https://a.kz/#top", "x"), // accepted; query and anchor ignored
 		finding("eu.ai-act.50", "https://a.kz/img/hero.jpg on https://a.kz/", "x"),         // another rule: kept
 		finding("kz.aap.456.2", "https://a.kz/img/other.jpg on https://a.kz/", "y"),        // another image: kept
@@ -123,7 +122,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		bl, err := Parse("f.yaml", b)
 		if err == nil {
-			bl.Apply([]reports.Finding{{Rule: "r", Location: "https://a.kz/x?q on https://a.kz/"}}, []string{"/x"}, time.Now())
+			bl.Apply([]model.Finding{{Rule: "r", Location: "https://a.kz/x?q on https://a.kz/"}}, []string{"/x"}, time.Now())
 		}
 	})
 }
@@ -131,7 +130,7 @@ func FuzzParse(f *testing.F) {
 // What Write writes, Parse reads back, and it accepts the findings it was
 // written from (and not another item at the same place).
 func TestWriteRoundTrip(t *testing.T) {
-	fs := []reports.Finding{
+	fs := []model.Finding{
 		finding("kz.aap.456.2", "https://a.kz/img/x.jpg?v=1 on https://a.kz/#top", "xxh3-head:1"),
 		finding("kz.aap.456.2", "https://a.kz/img/x.jpg?v=1 on https://a.kz/#top", "xxh3-head:1"), // twice: one entry
 		finding("eu.ai-act.50.1", `https://a.kz/"quoted": page`, ""),
@@ -147,7 +146,7 @@ func TestWriteRoundTrip(t *testing.T) {
 	r := b.Apply(fs, nil, until)
 	assert.Equal(t, 3, r.Suppressed)
 	other := finding("kz.aap.456.2", "https://a.kz/img/x.jpg on https://a.kz/", "xxh3-head:2")
-	assert.Len(t, b.Apply([]reports.Finding{other}, nil, until).Kept, 1, "another picture at the same place is not accepted")
+	assert.Len(t, b.Apply([]model.Finding{other}, nil, until).Kept, 1, "another picture at the same place is not accepted")
 
 	buf.Reset()
 	require.NoError(t, Write(&buf, nil, "r", until))

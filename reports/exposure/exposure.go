@@ -10,10 +10,12 @@ import (
 	"math/big"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
-	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
 )
 
 // Disclaimer is the one line every report carries with exposure figures.
@@ -106,6 +108,14 @@ func (t *Tables) add(b []byte, name string, override bool) error {
 			return fmt.Errorf("%s: eur_per_mrp %q is not a decimal number", name, tab.EURPerMRP)
 		}
 	}
+	for _, r := range tab.Rules {
+		for _, id := range append(slices.Clone(r.Findings), r.FlagWith...) {
+			// A rule id the registry does not know would never count.
+			if !rules.Fined(id) {
+				return fmt.Errorf("%s: article %s counts %q, which is not a rule a fine table can count (%s)", name, r.Article, id, strings.Join(rules.FinedIDs(), ", "))
+			}
+		}
+	}
 	k := key(tab.Jurisdiction, tab.Year)
 	if old, ok := t.byKey[k]; ok && override {
 		if tab.MRPKZT != 0 {
@@ -173,8 +183,8 @@ type Settings struct {
 }
 
 // Compute gives the exposure of the findings under every applicable rule.
-func (t *Tables) Compute(findings []reports.Finding, s Settings) ([]reports.Exposure, error) {
-	var out []reports.Exposure
+func (t *Tables) Compute(findings []model.Finding, s Settings) ([]model.Exposure, error) {
+	var out []model.Exposure
 	for _, jur := range s.Jurisdictions {
 		tab, err := t.Get(jur, s.Year)
 		if err != nil {
@@ -185,7 +195,7 @@ func (t *Tables) Compute(findings []reports.Finding, s Settings) ([]reports.Expo
 				continue
 			}
 			offences := count(findings, r.Findings, s.Counting)
-			e := reports.Exposure{Jurisdiction: tab.Jurisdiction, Article: r.Article, Cite: r.Cite, Year: tab.Year,
+			e := model.Exposure{Jurisdiction: tab.Jurisdiction, Article: r.Article, Cite: r.Cite, Year: tab.Year,
 				CompanySize: s.Size, Role: r.Role, Counting: s.Counting, Offences: offences}
 			switch {
 			case r.FlagOnly:
@@ -212,8 +222,8 @@ func (t *Tables) Compute(findings []reports.Finding, s Settings) ([]reports.Expo
 				}
 				capEUR, rule := euCap(r, s)
 				e.CapRule = rule
-				e.TotalMin = &reports.Money{EUR: "0.00"}
-				e.TotalMax = &reports.Money{EUR: capEUR}
+				e.TotalMin = &model.Money{EUR: "0.00"}
+				e.TotalMax = &model.Money{EUR: capEUR}
 				e.Note = "fines are set up to the cap, by the factors of Art. 99(7)"
 			}
 			out = append(out, e)
@@ -235,8 +245,8 @@ func roleApplies(ruleRole string, roles []string) bool {
 }
 
 // mrp renders an amount in MRP as MRP, tenge and euros, exactly.
-func (tab *Table) mrp(n int64) *reports.Money {
-	m := &reports.Money{MRP: n, KZT: n * tab.MRPKZT}
+func (tab *Table) mrp(n int64) *model.Money {
+	m := &model.Money{MRP: n, KZT: n * tab.MRPKZT}
 	if rate, ok := new(big.Rat).SetString(tab.EURPerMRP); ok {
 		m.EUR = new(big.Rat).Mul(rate, new(big.Rat).SetInt64(n)).FloatString(2)
 	}
@@ -270,7 +280,7 @@ func euCap(r Rule, s Settings) (string, string) {
 
 // count counts offences among the findings of the given rules, by item,
 // page or site.
-func count(findings []reports.Finding, rules []string, counting string) int {
+func count(findings []model.Finding, rules []string, counting string) int {
 	want := map[string]bool{}
 	for _, r := range rules {
 		want[r] = true

@@ -3,14 +3,13 @@ package exposure
 import (
 	"testing"
 
+	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/aiaudit/aiaudit/reports"
 )
 
 // Three unlabelled images on two pages of one site.
-var findings = []reports.Finding{
+var findings = []model.Finding{
 	{Rule: "kz.aap.456.2", Location: "https://a.kz/1.jpg on https://a.kz/p1"},
 	{Rule: "kz.aap.456.2", Location: "https://a.kz/2.jpg on https://a.kz/p1"},
 	{Rule: "kz.aap.456.2", Location: "https://a.kz/3.jpg on https://a.kz/p2"},
@@ -24,8 +23,8 @@ func tables(t *testing.T) *Tables {
 	return tab
 }
 
-func byArticle(es []reports.Exposure) map[string]reports.Exposure {
-	m := map[string]reports.Exposure{}
+func byArticle(es []model.Exposure) map[string]model.Exposure {
+	m := map[string]model.Exposure{}
 	for _, e := range es {
 		m[e.Jurisdiction+" "+e.Article] = e
 	}
@@ -58,9 +57,9 @@ func TestKazakhFigures(t *testing.T) {
 		e := byArticle(es)["KZ "+c.article]
 		name := c.size + "/" + c.role + "/" + c.counting
 		assert.Equal(t, c.offences, e.Offences, name)
-		assert.Equal(t, &reports.Money{MRP: c.perMRP, KZT: c.perKZT, EUR: c.perEUR}, e.FinePerOffence, name)
-		assert.Equal(t, &reports.Money{MRP: c.perMRP, KZT: c.perKZT, EUR: c.perEUR}, e.TotalMin, name+": one case")
-		assert.Equal(t, &reports.Money{MRP: c.maxMRP, KZT: c.maxKZT, EUR: c.maxEUR}, e.TotalMax, name)
+		assert.Equal(t, &model.Money{MRP: c.perMRP, KZT: c.perKZT, EUR: c.perEUR}, e.FinePerOffence, name)
+		assert.Equal(t, &model.Money{MRP: c.perMRP, KZT: c.perKZT, EUR: c.perEUR}, e.TotalMin, name+": one case")
+		assert.Equal(t, &model.Money{MRP: c.maxMRP, KZT: c.maxKZT, EUR: c.maxEUR}, e.TotalMax, name)
 		assert.True(t, byArticle(es)["KZ criminal (false information)"].FlaggedOnly, "flagged, never computed")
 		_, other := byArticle(es)["KZ "+map[string]string{"456.2": "641.1", "641.1": "456.2"}[c.article]]
 		assert.False(t, other, "%s: the role chooses the article", name)
@@ -132,7 +131,7 @@ func TestOverridesAndNewJurisdictions(t *testing.T) {
 	es, err := tab.Compute(findings, Settings{Jurisdictions: []string{"kz", "xx"}, Year: 2026, Size: "small", Roles: []string{"publisher"}, Counting: "site"})
 	require.NoError(t, err)
 	m := byArticle(es)
-	assert.Equal(t, &reports.Money{MRP: 30, KZT: 150000, EUR: "240.00"}, m["KZ 456.2"].FinePerOffence)
+	assert.Equal(t, &model.Money{MRP: 30, KZT: 150000, EUR: "240.00"}, m["KZ 456.2"].FinePerOffence)
 	assert.Equal(t, int64(1), m["XX 1"].FinePerOffence.MRP)
 	_, err = Load([]byte(`{"jurisdiction":"KZ","year":2026,"mrp":1}`))
 	assert.ErrorContains(t, err, "unknown field", "a misspelt key is an error, not ignored")

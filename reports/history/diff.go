@@ -3,12 +3,12 @@ package history
 import (
 	"context"
 
-	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 type stored struct {
 	key string
-	f   reports.Finding
+	f   model.Finding
 }
 
 // findingsWhere loads one scan's findings that do (or do not) share a key
@@ -42,7 +42,7 @@ func (s *Store) findingsQuery(ctx context.Context, id, other int64, shared bool,
 			continue
 		}
 		seen[st.key] = true
-		st.f.Severity = reports.Severity(sev)
+		st.f.Severity = model.Severity(sev)
 		out = append(out, st)
 	}
 	return out, rows.Err()
@@ -54,7 +54,7 @@ func (s *Store) findingsQuery(ctx context.Context, id, other int64, shared bool,
 type Counts struct {
 	New, Fixed, Unchanged int
 	// Alerts holds the first MaxAlerts of AlertCount alerts.
-	Alerts     []reports.Finding
+	Alerts     []model.Finding
 	AlertCount int
 }
 
@@ -95,7 +95,7 @@ func (s *Store) Changes(ctx context.Context, oldID, newID int64) (Counts, error)
 		}
 		alerts, err := s.findingsQuery(ctx, newID, oldID, false, severe, MaxAlerts)
 		for _, st := range alerts {
-			st.f.Change = "new"
+			st.f.Change = model.ChangeNew
 			c.Alerts = append(c.Alerts, st.f)
 		}
 		return c, err
@@ -129,12 +129,12 @@ func (s *Store) Changes(ctx context.Context, oldID, newID int64) (Counts, error)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		f := reports.Finding{Change: "new"}
+		f := model.Finding{Change: model.ChangeNew}
 		var sev string
 		if err := rows.Scan(&f.Rule, &sev, &f.Location, &f.Content, &f.Message); err != nil {
 			return c, err
 		}
-		f.Severity = reports.Severity(sev)
+		f.Severity = model.Severity(sev)
 		c.Alerts = append(c.Alerts, f)
 	}
 	return c, rows.Err()
@@ -148,7 +148,7 @@ func (s *Store) Changes(ctx context.Context, oldID, newID int64) (Counts, error)
 // alone, so an item that moved to a new address is unchanged rather than
 // fixed-and-new. A finding without content (a page-level one) matches only
 // by key.
-func (s *Store) Compare(ctx context.Context, oldID, newID int64) (*reports.Diff, error) {
+func (s *Store) Compare(ctx context.Context, oldID, newID int64) (*model.Diff, error) {
 	target, err := s.ScanTarget(ctx, newID)
 	if err != nil {
 		return nil, err
@@ -177,15 +177,15 @@ func (s *Store) Compare(ctx context.Context, oldID, newID int64) (*reports.Diff,
 		return nil, err
 	}
 	if !complete {
-		d.Incomplete, d.Fixed = true, []reports.Finding{}
+		d.Incomplete, d.Fixed = true, []model.Finding{}
 	}
 	return d, nil
 }
 
 // DiffReports diffs two saved scan reports (JSON files) the way Compare
 // diffs two scans in the database.
-func DiffReports(old, new *reports.Report) *reports.Diff {
-	keys := func(r *reports.Report) map[string]bool {
+func DiffReports(old, new *model.Report) *model.Diff {
+	keys := func(r *model.Report) map[string]bool {
 		m := map[string]bool{}
 		for _, f := range r.Findings {
 			m[Key(f, r.Scan.Targets)] = true
@@ -193,7 +193,7 @@ func DiffReports(old, new *reports.Report) *reports.Diff {
 		return m
 	}
 	// split is findingsWhere for a saved report.
-	split := func(r *reports.Report, other map[string]bool, shared bool) []stored {
+	split := func(r *model.Report, other map[string]bool, shared bool) []stored {
 		var out []stored
 		seen := map[string]bool{}
 		for _, f := range r.Findings {
@@ -214,10 +214,10 @@ func DiffReports(old, new *reports.Report) *reports.Diff {
 // assemble builds a diff from the findings only in the new scan (added),
 // only in the old one (gone) and in both (same). Among added and gone, those
 // with the same rule and content are one item that moved: unchanged.
-func assemble(added, gone, same []stored) *reports.Diff {
-	d := &reports.Diff{Schema: reports.DiffSchema, NewF: []reports.Finding{}, Fixed: []reports.Finding{}, Unchanged: []reports.Finding{}}
+func assemble(added, gone, same []stored) *model.Diff {
+	d := &model.Diff{Schema: model.DiffSchema, NewF: []model.Finding{}, Fixed: []model.Finding{}, Unchanged: []model.Finding{}}
 	for _, st := range same {
-		st.f.Change = "unchanged"
+		st.f.Change = model.ChangeUnchanged
 		d.Unchanged = append(d.Unchanged, st.f)
 	}
 	byContent := map[string][]int{}
@@ -233,16 +233,16 @@ func assemble(added, gone, same []stored) *reports.Diff {
 		k := f.Rule + "|" + f.Content
 		if idx := byContent[k]; f.Content != "" && len(idx) > 0 {
 			used[idx[0]], byContent[k] = true, idx[1:]
-			f.Change = "unchanged"
+			f.Change = model.ChangeUnchanged
 			d.Unchanged = append(d.Unchanged, f)
 			continue
 		}
-		f.Change = "new"
+		f.Change = model.ChangeNew
 		d.NewF = append(d.NewF, f)
 	}
 	for i, st := range gone {
 		if !used[i] {
-			st.f.Change = "fixed"
+			st.f.Change = model.ChangeFixed
 			d.Fixed = append(d.Fixed, st.f)
 		}
 	}

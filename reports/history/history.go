@@ -15,9 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aiaudit/aiaudit/reports/model"
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
-
-	"github.com/aiaudit/aiaudit/reports"
 )
 
 // migrations[i] brings the schema from version i to i+1.
@@ -245,13 +244,13 @@ func (s *Store) ScanTarget(ctx context.Context, id int64) (string, error) {
 }
 
 // Findings returns a scan's findings, once per identity, in the order found.
-func (s *Store) Findings(ctx context.Context, id int64) ([]reports.Finding, error) {
+func (s *Store) Findings(ctx context.Context, id int64) ([]model.Finding, error) {
 	if _, err := s.ScanTarget(ctx, id); err != nil {
 		return nil, err
 	}
 	// "Not sharing a key with scan 0" is every finding of the scan.
 	sts, err := s.findingsWhere(ctx, id, 0, false)
-	out := make([]reports.Finding, len(sts))
+	out := make([]model.Finding, len(sts))
 	for i, st := range sts {
 		out[i] = st.f
 	}

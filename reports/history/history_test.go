@@ -10,19 +10,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/aiaudit/aiaudit/reports"
 )
 
-func report(targets ...string) *reports.Report {
-	return &reports.Report{Scan: reports.Scan{Command: "crawl", Targets: targets, Started: time.Now(), Finished: time.Now(), Complete: true}}
+func report(targets ...string) *model.Report {
+	return &model.Report{Scan: model.Scan{Command: "crawl", Targets: targets, Started: time.Now(), Finished: time.Now(), Complete: true}}
 }
 
 // f is an unlabelled-image finding for the picture with digest content.
-func f(loc, content string) reports.Finding {
-	return reports.Finding{Rule: "kz.aap.456.2", Severity: reports.SeverityViolation, Location: loc, Content: content, Message: "m"}
+func f(loc, content string) model.Finding {
+	return model.Finding{Rule: "kz.aap.456.2", Severity: model.SeverityViolation, Location: loc, Content: content, Message: "m"}
 }
 
 func open(t *testing.T) *Store {
@@ -33,17 +32,17 @@ func open(t *testing.T) *Store {
 	return s
 }
 
-func record(t *testing.T, s *Store, fs ...reports.Finding) int64 {
+func record(t *testing.T, s *Store, fs ...model.Finding) int64 {
 	t.Helper()
 	rep := report("https://a.kz/")
 	sc, err := s.Begin(rep, Target("crawl", rep.Scan.Targets), map[string]string{"size": "small"})
 	require.NoError(t, err)
-	require.NoError(t, sc.Resource(&reports.Resource{Location: "https://a.kz/", Digest: "d"}, fs))
+	require.NoError(t, sc.Resource(&model.Resource{Location: "https://a.kz/", Digest: "d"}, fs))
 	require.NoError(t, sc.Finish(rep))
 	return sc.ID
 }
 
-func locs(fs []reports.Finding) []string {
+func locs(fs []model.Finding) []string {
 	out := []string{}
 	for _, f := range fs {
 		out = append(out, f.Location)
@@ -88,13 +87,13 @@ func TestDiffAcrossScans(t *testing.T) {
 		"https://cdn.a.kz/5.jpg on https://a.kz/about",
 	}, locs(d.Unchanged))
 	for _, x := range d.NewF {
-		assert.Equal(t, "new", x.Change)
+		assert.Equal(t, model.ChangeNew, x.Change)
 	}
 	c, err := s.Changes(ctx, prev, second)
 	require.NoError(t, err)
 	assert.Equal(t, Counts{New: 3, Fixed: 3, Unchanged: 2, Alerts: c.Alerts, AlertCount: 3}, c, "Changes counts what Compare lists")
 	assert.Equal(t, locs(d.NewF), locs(c.Alerts), "every new violation is an alert")
-	assert.Equal(t, "fixed", d.Fixed[0].Change)
+	assert.Equal(t, model.ChangeFixed, d.Fixed[0].Change)
 
 	list, err := s.Scans(ctx, "")
 	require.NoError(t, err)
@@ -123,8 +122,8 @@ func TestSameImageTwiceOnAPageStaysTwoFindings(t *testing.T) {
 
 func TestChangesCountsMovesOncePerPairAndSkipsInfoAlerts(t *testing.T) {
 	s := open(t)
-	info := func(loc, content string) reports.Finding {
-		return reports.Finding{Rule: "training.reserved", Severity: reports.SeverityInfo, Location: loc, Content: content, Message: "m"}
+	info := func(loc, content string) model.Finding {
+		return model.Finding{Rule: "training.reserved", Severity: model.SeverityInfo, Location: loc, Content: content, Message: "m"}
 	}
 	a := record(t, s, f("https://a.kz/1.jpg on https://a.kz/", "same"), f("https://a.kz/2.jpg on https://a.kz/", "same"))
 	// Both copies of one picture move; a third copy appears; an info finding is new.
@@ -143,20 +142,20 @@ func TestChangesCountsMovesOncePerPairAndSkipsInfoAlerts(t *testing.T) {
 }
 
 func TestFilePathsAreRelativeToTheScannedFolder(t *testing.T) {
-	fl := reports.Finding{Rule: "ai.unmarked", Location: "/home/ana/corpus/a/x.png", Content: "c"}
+	fl := model.Finding{Rule: "ai.unmarked", Location: "/home/ana/corpus/a/x.png", Content: "c"}
 	moved := fl
 	moved.Location = "/srv/data/corpus/a/x.png"
 	assert.Equal(t, Key(fl, []string{"/home/ana/corpus"}), Key(moved, []string{"/srv/data/corpus/"}))
 	assert.Equal(t, "ai.unmarked|corpus/a/x.png|c", Key(fl, []string{"/home/ana/corpus"}))
-	assert.NotEqual(t, Key(fl, []string{"/home/ana/corpus"}), Key(reports.Finding{Rule: "ai.unmarked", Location: "/home/ana/corpus2/a/x.png", Content: "c"}, []string{"/home/ana/corpus2"}))
+	assert.NotEqual(t, Key(fl, []string{"/home/ana/corpus"}), Key(model.Finding{Rule: "ai.unmarked", Location: "/home/ana/corpus2/a/x.png", Content: "c"}, []string{"/home/ana/corpus2"}))
 }
 
 func TestDiffReports(t *testing.T) {
-	old := &reports.Report{Scan: reports.Scan{Command: "files", Targets: []string{"/a/corpus"}}, Findings: []reports.Finding{
+	old := &model.Report{Scan: model.Scan{Command: "files", Targets: []string{"/a/corpus"}}, Findings: []model.Finding{
 		{Rule: "ai.unmarked", Location: "/a/corpus/1.png", Content: "one"},
 		{Rule: "ai.unmarked", Location: "/a/corpus/2.png", Content: "two"},
 	}}
-	new := &reports.Report{Scan: reports.Scan{Command: "files", Targets: []string{"/b/corpus"}}, Findings: []reports.Finding{
+	new := &model.Report{Scan: model.Scan{Command: "files", Targets: []string{"/b/corpus"}}, Findings: []model.Finding{
 		{Rule: "ai.unmarked", Location: "/b/corpus/1.png", Content: "one"},
 		{Rule: "ai.unmarked", Location: "/b/corpus/3.png", Content: "three"},
 	}}
@@ -172,7 +171,7 @@ func TestIncompleteScanIsNotABaseline(t *testing.T) {
 	rep := report("https://a.kz/")
 	killed, err := s.Begin(rep, Target("crawl", rep.Scan.Targets), nil) // never finished: as if the process was killed after a batch
 	require.NoError(t, err)
-	require.NoError(t, killed.Resource(nil, []reports.Finding{f("https://a.kz/x.jpg on https://a.kz/", "x")}))
+	require.NoError(t, killed.Resource(nil, []model.Finding{f("https://a.kz/x.jpg on https://a.kz/", "x")}))
 	require.NoError(t, killed.flush())
 	latest := record(t, s)
 	list, _ := s.Scans(context.Background(), "")
@@ -232,7 +231,7 @@ func TestBatchesSpanManyResources(t *testing.T) {
 	sc, err := s.Begin(rep, Target("crawl", rep.Scan.Targets), nil)
 	require.NoError(t, err)
 	for i := range 1234 {
-		require.NoError(t, sc.Resource(&reports.Resource{Location: "https://a.kz/" + string(rune('a'+i%26))}, []reports.Finding{f("https://a.kz/x on https://a.kz/", "x")}))
+		require.NoError(t, sc.Resource(&model.Resource{Location: "https://a.kz/" + string(rune('a'+i%26))}, []model.Finding{f("https://a.kz/x on https://a.kz/", "x")}))
 	}
 	require.NoError(t, sc.Finish(rep))
 	var n int
@@ -242,11 +241,11 @@ func TestBatchesSpanManyResources(t *testing.T) {
 
 func TestFirstScanLoadsOnlyTheFirstAlerts(t *testing.T) {
 	s := open(t)
-	var fs []reports.Finding
+	var fs []model.Finding
 	for i := range MaxAlerts + 50 {
 		fs = append(fs, f(fmt.Sprintf("https://a.kz/%d.jpg on https://a.kz/", i), fmt.Sprint(i)))
 	}
-	fs = append(fs, reports.Finding{Rule: "training.reserved", Severity: reports.SeverityInfo, Location: "https://a.kz/", Content: "u"})
+	fs = append(fs, model.Finding{Rule: "training.reserved", Severity: model.SeverityInfo, Location: "https://a.kz/", Content: "u"})
 	id := record(t, s, fs...)
 	c, err := s.Changes(context.Background(), 0, id)
 	require.NoError(t, err)
@@ -305,17 +304,17 @@ func TestChangesAgreesWithCompare(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	rules := []struct {
 		rule string
-		sev  reports.Severity
-	}{{"kz.aap.456.2", reports.SeverityViolation}, {"ai.unmarked", reports.SeverityWarning}, {"training.reserved", reports.SeverityInfo}}
-	random := func() []reports.Finding {
-		var fs []reports.Finding
+		sev  model.Severity
+	}{{"kz.aap.456.2", model.SeverityViolation}, {"ai.unmarked", model.SeverityWarning}, {"training.reserved", model.SeverityInfo}}
+	random := func() []model.Finding {
+		var fs []model.Finding
 		for range rng.IntN(40) {
 			r := rules[rng.IntN(len(rules))]
 			content := fmt.Sprint("c", rng.IntN(6))
 			if rng.IntN(5) == 0 {
 				content = "" // a page-level finding
 			}
-			fs = append(fs, reports.Finding{Rule: r.rule, Severity: r.sev, Content: content, Message: "m",
+			fs = append(fs, model.Finding{Rule: r.rule, Severity: r.sev, Content: content, Message: "m",
 				Location: fmt.Sprintf("https://a.kz/%d.jpg on https://a.kz/p%d", rng.IntN(8), rng.IntN(3))})
 		}
 		return fs
@@ -333,7 +332,7 @@ func TestChangesAgreesWithCompare(t *testing.T) {
 		require.NoError(t, err)
 		var alerts []string
 		for _, f := range d.NewF {
-			if f.Severity.Rank() >= reports.SeverityWarning.Rank() {
+			if f.Severity.Rank() >= model.SeverityWarning.Rank() {
 				alerts = append(alerts, f.Rule+" "+f.Location+" "+f.Content)
 			}
 		}

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 // Key is a finding's identity at its place: the rule and the location with
@@ -15,7 +15,7 @@ import (
 // anchor does not make an old finding new) and file paths made relative to
 // the scanned folder (a baseline survives moving the folder), plus the
 // content digest, so a different picture at an old address is a new finding.
-func Key(f reports.Finding, roots []string) string {
+func Key(f model.Finding, roots []string) string {
 	return f.Rule + "|" + Place(f.Location, roots) + "|" + f.Content
 }
 

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 // Scan is a scan being recorded. Rows are buffered and written in batches,
@@ -33,7 +33,7 @@ type Scan struct {
 }
 
 // Begin records the start of a scan of target (see Target).
-func (s *Store) Begin(rep *reports.Report, target string, settings any) (*Scan, error) {
+func (s *Store) Begin(rep *model.Report, target string, settings any) (*Scan, error) {
 	set, err := json.Marshal(settings)
 	if err != nil {
 		return nil, err
@@ -78,7 +78,7 @@ const (
 
 // Resource records a resource (nil for findings about an item already
 // recorded) and its findings.
-func (sc *Scan) Resource(r *reports.Resource, fs []reports.Finding) error {
+func (sc *Scan) Resource(r *model.Resource, fs []model.Finding) error {
 	// Rows are turned into SQL arguments by the writer goroutine: the
 	// caller is a scan's single, ordered output path.
 	if r != nil {
@@ -93,11 +93,11 @@ func (sc *Scan) Resource(r *reports.Resource, fs []reports.Finding) error {
 
 // rows is one batch waiting to be written.
 type rows struct {
-	resources []reports.Resource
-	findings  []reports.Finding
+	resources []model.Resource
+	findings  []model.Finding
 }
 
-func (sc *Scan) resourceArgs(r *reports.Resource) ([]any, error) {
+func (sc *Scan) resourceArgs(r *model.Resource) ([]any, error) {
 	ev, err := json.Marshal(struct {
 		AI     any `json:"ai,omitempty"`
 		Label  any `json:"label,omitempty"`
@@ -230,7 +230,7 @@ func insertRows(tx *sql.Tx, prefix string, cols int, rows [][]any) error {
 
 // Finish writes what is left and marks the scan finished; it is complete
 // only when the report is.
-func (sc *Scan) Finish(rep *reports.Report) error {
+func (sc *Scan) Finish(rep *model.Report) error {
 	err := sc.flush()
 	if sc.batches != nil {
 		close(sc.batches)

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,11 +22,13 @@ import (
 	"github.com/aiaudit/aiaudit/detectors"
 	"github.com/aiaudit/aiaudit/detectors/labels"
 	"github.com/aiaudit/aiaudit/detectors/media"
+	"github.com/aiaudit/aiaudit/detectors/optout"
 	"github.com/aiaudit/aiaudit/detectors/robots"
 	"github.com/aiaudit/aiaudit/detectors/robotsmeta"
 	"github.com/aiaudit/aiaudit/detectors/text"
 	"github.com/aiaudit/aiaudit/detectors/widgets"
-	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
 	"github.com/aiaudit/aiaudit/scanner/thumb"
 	"github.com/aiaudit/aiaudit/scanner/urls"
 )
@@ -46,8 +47,9 @@ type Options struct {
 	MaxPageBytes     int
 	MaxMediaBytes    int64
 	Labels           *labels.Table
-	// EU adds EU AI Act Art. 50 findings to the Kazakh ones.
-	EU bool
+	// Rules are the rules in force (EU AI Act rules beside the Kazakh ones
+	// with --jurisdiction kz,eu); every finding is made by them.
+	Rules rules.Set
 	// Declared names content known to be AI-made (--declared).
 	Declared Declared
 	// Thumbnails adds a small picture of each AI-made image (for HTML).
@@ -57,7 +59,7 @@ type Options struct {
 	// Emit receives every page and media resource with its findings, from
 	// one goroutine at a time; a nil resource carries findings for an item
 	// already emitted (the same image on another page).
-	Emit func(*reports.Resource, []reports.Finding) error
+	Emit func(*model.Resource, []model.Finding) error
 }
 
 func (o *Options) defaults() {
@@ -89,7 +91,7 @@ type Stats struct {
 	Pages, Media      int
 	SkippedByRobots   []string
 	SkippedOutOfScope int
-	Sites             []reports.Site
+	Sites             []model.Site
 }
 
 type crawler struct {
@@ -114,7 +116,7 @@ type crawler struct {
 // mediaItem is one media URL's analysis, shared by every page showing it.
 type mediaItem struct {
 	once sync.Once
-	res  reports.Resource
+	res  model.Resource
 }
 
 // Run crawls and reports. It returns ctx.Err() when interrupted; what was
@@ -201,14 +203,15 @@ func (cr *crawler) enqueue(u *url.URL, depth int) {
 	cr.q.AddURL(key)
 }
 
+// sitePolicy is the cached policy of u's origin, fetched once per crawl
+// (and cancelled with it).
+func (cr *crawler) sitePolicy(u *url.URL) optout.Site {
+	return cr.vet.SitePolicy(cr.ctx, u.Host, u.Scheme+"://"+u.Host)
+}
+
 // allowedByRobots applies robots.txt for the crawler's own token.
 func (cr *crawler) allowedByRobots(u *url.URL) bool {
-	rb, _, _ := cr.vet.SitePolicy(context.Background(), u.Host, u.Scheme+"://"+u.Host)
-	path := u.EscapedPath()
-	if u.RawQuery != "" {
-		path += "?" + u.RawQuery
-	}
-	return rb.Evaluate(cr.ownTok, path).Allowed
+	return cr.sitePolicy(u).Robots.Evaluate(cr.ownTok, optout.Path(u)).Allowed
 }
 
 func (cr *crawler) onRequest(r *colly.Request) {
@@ -263,7 +266,7 @@ func (cr *crawler) redirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-func (cr *crawler) emit(r *reports.Resource, fs []reports.Finding) {
+func (cr *crawler) emit(r *model.Resource, fs []model.Finding) {
 	cr.emitMu.Lock()
 	defer cr.emitMu.Unlock()
 	if cr.emitErr != nil || cr.opt.Emit == nil {
@@ -279,7 +282,7 @@ func (cr *crawler) onError(resp *colly.Response, err error) {
 	if errors.Is(err, colly.ErrRobotsTxtBlocked) {
 		return
 	}
-	r := reports.Resource{Location: resp.Request.URL.String(), Kind: "page", MediaType: "text/html", Error: err.Error()}
+	r := model.Resource{Location: resp.Request.URL.String(), Kind: "page", MediaType: "text/html", Error: err.Error()}
 	if resp.StatusCode != 0 {
 		r.Error = fmt.Sprintf("HTTP %d: %v", resp.StatusCode, err)
 	}
@@ -297,7 +300,7 @@ func (cr *crawler) onResponse(resp *colly.Response) {
 	cr.mu.Unlock()
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(resp.Body))
 	if err != nil {
-		cr.emit(&reports.Resource{Location: resp.Request.URL.String(), Kind: "page", MediaType: "text/html", Error: "HTML: " + err.Error()}, nil)
+		cr.emit(&model.Resource{Location: resp.Request.URL.String(), Kind: "page", MediaType: "text/html", Error: "HTML: " + err.Error()}, nil)
 		return
 	}
 	page := cr.pageResource(resp)
@@ -306,7 +309,7 @@ func (cr *crawler) onResponse(resp *colly.Response) {
 		page.Notes = append(page.Notes, fmt.Sprintf("page larger than %d bytes: read only that far; items after the cut were not seen", cr.opt.MaxPageBytes))
 		page.Error = "page truncated at the size cap: not fully audited"
 	}
-	fs := append(reports.MediaFindings(page), cr.declaredFindings(doc, resp.Request.URL)...)
+	fs := append(cr.opt.Rules.Resource(page), cr.declaredFindings(doc, resp.Request.URL)...)
 	cr.emit(&page, append(fs, cr.widgetFindings(doc, page.Location)...))
 	for _, ref := range MediaRefs(doc, resp.Request.URL) {
 		cr.mediaOccurrence(doc, resp.Request.URL.String(), ref)
@@ -320,24 +323,16 @@ func (cr *crawler) onResponse(resp *colly.Response) {
 }
 
 // pageResource gives a page its opt-out verdict: site policy plus the
-// page's own headers and meta tags.
-func (cr *crawler) pageResource(resp *colly.Response) reports.Resource {
-	u := resp.Request.URL.String()
-	v := cr.vet.Vet(context.Background(), u)
-	ev := v.OptOutEvidence
-	for _, a := range cr.vet.Agents() {
-		ev = append(ev, robotsmeta.FromHeaders(*resp.Headers, a, false)...)
-	}
+// page's own headers and meta tags, through the one opt-out decision.
+func (cr *crawler) pageResource(resp *colly.Response) model.Resource {
+	u := resp.Request.URL
+	facts := cr.vet.Facts(u, cr.sitePolicy(u))
 	head := robotsmeta.ParseHead(bytes.NewReader(resp.Body), 256<<10)
-	for _, a := range cr.vet.Agents() {
-		ev = append(ev, head.OptOuts(a)...)
-	}
-	if d := head.TDM(); d.Reservation >= 0 {
-		ev = append(ev, d.OptOut(cr.opt.Vet.Strict))
-	}
-	return reports.Resource{
-		Location: u, Kind: "page", MediaType: "text/html", Size: int64(len(resp.Body)),
-		TrainingOptOut: urls.Verdict(ev, v.Error != ""), OptOutEvidence: ev, Error: v.Error,
+	facts.Response = &optout.Response{Header: *resp.Headers, Head: &head}
+	d := optout.Decide(facts)
+	return model.Resource{
+		Location: u.String(), Kind: "page", MediaType: "text/html", Size: int64(len(resp.Body)),
+		TrainingOptOut: d.Reserved, OptOutEvidence: d.Evidence,
 	}
 }
 
@@ -364,9 +359,9 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 	if lab.Visible {
 		res.Labelled.Evidence = append(res.Labelled.Evidence, detectors.Evidence{Detector: "label", Detail: fmt.Sprintf("%s on %s: %q (%s)", lab.Label.Where, pageURL, lab.Label.Text, lab.Label.Lang)})
 	}
-	var fs []reports.Finding
+	var fs []model.Finding
 	if first {
-		fs = reports.MediaFindings(res)
+		fs = cr.opt.Rules.Resource(res)
 		cr.mu.Lock()
 		cr.stats.Media++
 		cr.mu.Unlock()
@@ -379,7 +374,7 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 				seen += fmt.Sprintf("; %s=%q", a, text.Clip(v, 120))
 			}
 		}
-		fs = append(fs, cr.unlabelled(ref.URL+" on "+pageURL, res.Digest, ref.Kind, evidenceSummary(res)+seen, lab.Looked)...)
+		fs = append(fs, cr.unlabelled(ref.URL+" on "+pageURL, res.Digest, ref.Kind, rules.EvidenceSummary(res.AIEvidence)+seen, lab.Looked)...)
 	}
 	switch {
 	case first:
@@ -389,26 +384,21 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 	}
 }
 
-// unlabelled builds the findings for an AI-made item shown without a
-// visible label.
+// unlabelled judges an AI-made item shown without a visible label.
 // content is the item's digest, so history recognises it wherever it moves.
-func (cr *crawler) unlabelled(loc, content, what, why string, looked []string) []reports.Finding {
-	msg := fmt.Sprintf("AI-made %s (%s) is published without a visible AI label; looked in: %s", what, why, strings.Join(looked, ", "))
-	fs := []reports.Finding{{Rule: "kz.aap.456.2", Severity: reports.SeverityViolation, Location: loc, Content: content, Message: msg + " (KZ Administrative Code Art. 456.2, AI law Art. 21.2)"}}
-	if cr.opt.EU {
-		fs = append(fs, reports.Finding{Rule: "eu.ai-act.50", Severity: reports.SeverityViolation, Location: loc, Content: content, Message: msg + " (EU AI Act Art. 50(4))"})
-	}
-	return fs
+func (cr *crawler) unlabelled(loc, content, what, why string, looked []string) []model.Finding {
+	detail := fmt.Sprintf("AI-made %s (%s) is published without a visible AI label; looked in: %s", what, why, strings.Join(looked, ", "))
+	return cr.opt.Rules.Judge(rules.FactUnlabelled, rules.Item{Location: loc, Content: content}, detail)
 }
 
 // declaredFindings checks the content declared AI-made on this page: a
 // selector's elements, or the whole page when no selector was given.
-func (cr *crawler) declaredFindings(doc *goquery.Document, page *url.URL) []reports.Finding {
+func (cr *crawler) declaredFindings(doc *goquery.Document, page *url.URL) []model.Finding {
 	sels, ok := cr.opt.Declared[normalize(page)]
 	if !ok {
 		return nil
 	}
-	var fs []reports.Finding
+	var fs []model.Finding
 	for _, sel := range sels {
 		if sel == "" {
 			body := doc.Find("body")
@@ -428,19 +418,14 @@ func (cr *crawler) declaredFindings(doc *goquery.Document, page *url.URL) []repo
 
 // widgetFindings reports AI chat assistants embedded without telling
 // visitors they talk to an AI (EU AI Act Art. 50(1)).
-func (cr *crawler) widgetFindings(doc *goquery.Document, page string) []reports.Finding {
-	var fs []reports.Finding
+func (cr *crawler) widgetFindings(doc *goquery.Document, page string) []model.Finding {
+	var fs []model.Finding
 	for _, w := range widgets.Default().Find(doc) {
 		if w.Disclosed != "" {
 			continue
 		}
-		f := reports.Finding{Rule: "ai.chat-widget", Severity: reports.SeverityInfo, Location: page,
-			Message: fmt.Sprintf("embeds the AI chat assistant %s (%s) and the page does not say visitors talk to an AI; the widget's own interface was not rendered", w.Name, w.URL)}
-		if cr.opt.EU {
-			f.Rule, f.Severity = "eu.ai-act.50.1", reports.SeverityViolation
-			f.Message += " (EU AI Act Art. 50(1))"
-		}
-		fs = append(fs, f)
+		detail := fmt.Sprintf("embeds the AI chat assistant %s (%s) and the page does not say visitors talk to an AI; the widget's own interface was not rendered", w.Name, w.URL)
+		fs = append(fs, cr.opt.Rules.Judge(rules.FactUndisclosed, rules.Item{Location: page}, detail)...)
 	}
 	return fs
 }
@@ -452,24 +437,10 @@ func textDigest(s string) string {
 	return "sha256-text:" + hex.EncodeToString(sum[:])
 }
 
-func evidenceSummary(r reports.Resource) string {
-	var parts []string
-	for _, e := range r.AIEvidence {
-		p := e.Detector
-		if e.Generator != "" {
-			p += ": " + e.Generator
-		}
-		if !slices.Contains(parts, p) {
-			parts = append(parts, p)
-		}
-	}
-	return strings.Join(parts, "; ")
-}
-
 // analyzeMedia fetches a media file through the polite client and runs the
 // media detectors; a file over the cap is unknown, never "not AI".
-func (cr *crawler) analyzeMedia(u *url.URL) reports.Resource {
-	res := reports.Resource{Location: u.String(), Kind: "other", MediaType: "application/octet-stream"}
+func (cr *crawler) analyzeMedia(u *url.URL) model.Resource {
+	res := model.Resource{Location: u.String(), Kind: "other", MediaType: "application/octet-stream"}
 	if !cr.scope.Allows(u) {
 		// The crawl never leaves its scope, media included: a CDN host is
 		// added with ExtraHosts (--extra-host).
@@ -482,7 +453,7 @@ func (cr *crawler) analyzeMedia(u *url.URL) reports.Resource {
 	}
 	// Read on demand with Range requests: a video's metadata boxes cost a
 	// few kilobytes, its media data is never fetched.
-	remote, err := cr.vet.Fetcher().Open(context.Background(), u.Host, u.String(), cr.opt.MaxMediaBytes)
+	remote, err := cr.vet.Fetcher().Open(cr.ctx, u.Host, u.String(), cr.opt.MaxMediaBytes)
 	if err != nil {
 		res.Error = err.Error()
 		return res
@@ -505,21 +476,19 @@ func (cr *crawler) analyzeMedia(u *url.URL) reports.Resource {
 			}
 		}
 	}
-	v := cr.vet.Vet(context.Background(), u.String())
-	ev := append(v.OptOutEvidence, m.OptOuts...)
-	for _, a := range cr.vet.Agents() {
-		ev = append(ev, robotsmeta.FromHeaders(remote.Header, a, m.Kind == "image")...)
-	}
+	facts := cr.vet.Facts(u, cr.sitePolicy(u))
+	facts.Response = &optout.Response{Header: remote.Header, Image: m.Kind == "image"}
+	facts.Embedded = m.OptOuts
+	d := optout.Decide(facts)
 	prov := m.Provenance
 	res.MediaType, res.Kind, res.Digest = m.MediaType, m.Kind, m.Digest
 	res.AIGenerated, res.AIEvidence = m.AIGenerated, m.AIEvidence
 	if _, declared := cr.opt.Declared[u.String()]; declared {
 		res.AIGenerated = true
-		res.AIEvidence = append(res.AIEvidence, detectors.Evidence{Detector: "declared", Detail: "listed as AI-made in the --declared file", Strength: "declared"})
+		res.AIEvidence = append(res.AIEvidence, detectors.Evidence{Detector: "declared", Detail: "listed as AI-made in the --declared file", Strength: detectors.Declared})
 	}
-	res.Labelled = reports.Labelled{MachineReadable: m.MachineReadable, Evidence: m.LabelEvidence}
-	res.TrainingOptOut = urls.Verdict(ev, v.Error != "")
-	res.OptOutEvidence = ev
+	res.Labelled = model.Labelled{MachineReadable: m.MachineReadable, Evidence: m.LabelEvidence}
+	res.TrainingOptOut, res.OptOutEvidence = d.Reserved, d.Evidence
 	res.Provenance = &prov
 	res.Notes = m.Notes
 	if cr.opt.Thumbnails && res.AIGenerated && res.Kind == "image" {
@@ -538,7 +507,8 @@ func (cr *crawler) siteSummaries(ctx context.Context, starts []*url.URL) {
 			continue
 		}
 		seen[origin] = true
-		rb, tdm, ai := cr.vet.SitePolicy(ctx, u.Host, origin)
+		site := cr.vet.SitePolicy(ctx, u.Host, origin)
+		rb, tdm, ai := site.Robots, site.TDM, site.AITxt
 		var blocked, allowed []string
 		for _, a := range cr.vet.Agents() {
 			if rb.Evaluate(a, "/").Allowed {
@@ -559,7 +529,7 @@ func (cr *crawler) siteSummaries(ctx context.Context, starts []*url.URL) {
 		if tdm != nil {
 			oo["tdmrep_root"] = tdm.Evaluate("/").OptOut(false)
 		}
-		cr.stats.Sites = append(cr.stats.Sites, reports.Site{Origin: origin, OptOut: oo})
+		cr.stats.Sites = append(cr.stats.Sites, model.Site{Origin: origin, OptOut: oo})
 	}
 }
 
@@ -577,8 +547,7 @@ func prefsOf(rb *robots.File) []string {
 // and /sitemap.xml, following sitemap indexes three levels deep).
 func (cr *crawler) sitemaps(ctx context.Context, start *url.URL) {
 	origin := start.Scheme + "://" + start.Host
-	rb, _, _ := cr.vet.SitePolicy(ctx, start.Host, origin)
-	todo := append([]string{}, rb.Sitemaps...)
+	todo := append([]string{}, cr.vet.SitePolicy(ctx, start.Host, origin).Robots.Sitemaps...)
 	todo = append(todo, origin+"/sitemap.xml")
 	seen := map[string]bool{}
 	for level := 0; level < 3 && len(todo) > 0; level++ {

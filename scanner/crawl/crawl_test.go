@@ -24,7 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
-	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/scanner/urls"
 )
 
@@ -100,12 +100,12 @@ func newTestSite(t *testing.T) *testSite {
 func TestCrawlFindsEveryUnlabelledAIItem(t *testing.T) {
 	site := newTestSite(t)
 	var mu sync.Mutex
-	var resources []reports.Resource
-	var findings []reports.Finding
+	var resources []model.Resource
+	var findings []model.Finding
 	stats, err := Run(context.Background(), Options{
 		Starts: []string{site.srv.URL + "/"}, MaxPages: 40, MaxDepth: 30, Concurrency: 3,
 		Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: 2 * time.Second}},
-		Emit: func(r *reports.Resource, fs []reports.Finding) error {
+		Emit: func(r *model.Resource, fs []model.Finding) error {
 			mu.Lock()
 			defer mu.Unlock()
 			if r != nil {
@@ -152,7 +152,7 @@ func TestCrawlFindsEveryUnlabelledAIItem(t *testing.T) {
 	assert.Contains(t, stats.SkippedByRobots, base+"/forbidden/secret.html")
 	require.Len(t, stats.Sites, 1)
 
-	byLoc := map[string]reports.Resource{}
+	byLoc := map[string]model.Resource{}
 	for _, r := range resources {
 		byLoc[r.Location] = r
 	}
@@ -218,7 +218,7 @@ func TestDeclaredContent(t *testing.T) {
 	_, err = Run(context.Background(), Options{
 		Starts: []string{srv.URL + "/news.html", srv.URL + "/whole.html"}, Declared: decl,
 		Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: time.Second}},
-		Emit: func(r *reports.Resource, fs []reports.Finding) error {
+		Emit: func(r *model.Resource, fs []model.Finding) error {
 			for _, f := range fs {
 				if f.Rule == "kz.aap.456.2" {
 					locs = append(locs, f.Location)
@@ -271,7 +271,7 @@ func TestCharsetAndCompression(t *testing.T) {
 	defer srv.Close()
 	var locs []string
 	_, err = Run(context.Background(), Options{Starts: []string{srv.URL + "/"}, Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: time.Second}},
-		Emit: func(r *reports.Resource, fs []reports.Finding) error {
+		Emit: func(r *model.Resource, fs []model.Finding) error {
 			for _, f := range fs {
 				if f.Rule == "kz.aap.456.2" {
 					locs = append(locs, f.Location)
@@ -357,10 +357,10 @@ func TestLargeVideoIsReadByRange(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	var video *reports.Resource
+	var video *model.Resource
 	var rules []string
 	_, err := Run(context.Background(), Options{Starts: []string{srv.URL + "/"}, Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: 5 * time.Second}},
-		Emit: func(r *reports.Resource, fs []reports.Finding) error {
+		Emit: func(r *model.Resource, fs []model.Finding) error {
 			if r != nil && strings.HasSuffix(r.Location, "big.mp4") {
 				video = r
 			}
@@ -414,9 +414,9 @@ func TestHugePageIsMarkedTruncated(t *testing.T) {
 		fmt.Fprint(w, "<html><body>"+strings.Repeat("<p>filler</p>", 10000)+"</body></html>")
 	}))
 	defer srv.Close()
-	var page *reports.Resource
+	var page *model.Resource
 	_, err := Run(context.Background(), Options{Starts: []string{srv.URL + "/"}, MaxPageBytes: 4096, Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: time.Second}},
-		Emit: func(r *reports.Resource, fs []reports.Finding) error {
+		Emit: func(r *model.Resource, fs []model.Finding) error {
 			if r != nil && r.Kind == "page" {
 				page = r
 			}

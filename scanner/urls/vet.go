@@ -15,6 +15,7 @@ import (
 	"github.com/aiaudit/aiaudit/detectors/agents"
 	"github.com/aiaudit/aiaudit/detectors/aitxt"
 	"github.com/aiaudit/aiaudit/detectors/media"
+	"github.com/aiaudit/aiaudit/detectors/optout"
 	"github.com/aiaudit/aiaudit/detectors/robots"
 	"github.com/aiaudit/aiaudit/detectors/robotsmeta"
 	"github.com/aiaudit/aiaudit/detectors/tdmrep"
@@ -72,10 +73,7 @@ type site struct {
 	ready   chan struct{}
 	fetched time.Time
 	ttl     time.Duration
-	robots  *robots.File
-	tdm     *tdmrep.File
-	tdmNote string
-	ai      *aitxt.File
+	policy  optout.Site
 }
 
 // NewVetter builds a vetter; its cache holds one entry per host, so memory
@@ -101,10 +99,9 @@ func NewVetter(opt Options) *Vetter {
 func (v *Vetter) Agents() []string { return v.agents }
 
 // SitePolicy returns the cached robots.txt, tdmrep.json and ai.txt of an
-// origin (nil when absent), fetching them once.
-func (v *Vetter) SitePolicy(ctx context.Context, host, origin string) (*robots.File, *tdmrep.File, *aitxt.File) {
-	s := v.site(ctx, host, origin)
-	return s.robots, s.tdm, s.ai
+// origin, fetching them once.
+func (v *Vetter) SitePolicy(ctx context.Context, host, origin string) optout.Site {
+	return v.site(ctx, host, origin).policy
 }
 
 // Fetcher is the vetter's polite client, for callers that fetch more from
@@ -124,7 +121,9 @@ func Origin(raw string) (*url.URL, string, error) {
 	return u, u.Scheme + "://" + u.Host, nil
 }
 
-// Vet decides one URL.
+// Vet decides one URL: the site's policy, and (with --check headers or
+// full) the response's headers, HTML head and embedded metadata, through the
+// one opt-out decision (detectors/optout).
 func (v *Vetter) Vet(ctx context.Context, raw string) Result {
 	res := Result{Location: raw}
 	u, origin, err := Origin(raw)
@@ -136,23 +135,7 @@ func (v *Vetter) Vet(ctx context.Context, raw string) Result {
 		res.Error = err.Error()
 		return res
 	}
-	st := v.site(ctx, u.Host, origin)
-	path := u.EscapedPath()
-	if path == "" {
-		path = "/"
-	}
-	if u.RawQuery != "" {
-		path += "?" + u.RawQuery
-	}
-	ev := v.robotsEvidence(st.robots, path)
-	fileStep := tdmrep.Decision{Reservation: tdmrep.Unset, Source: "tdmrep.json"}
-	if st.tdm != nil {
-		fileStep = st.tdm.Evaluate(path)
-	}
-	steps := []tdmrep.Decision{fileStep}
-	if st.ai != nil {
-		ev = append(ev, st.ai.OptOut("*", path))
-	}
+	facts := v.Facts(u, v.site(ctx, u.Host, origin).policy)
 	if v.opt.Depth != Policy {
 		limit := int64(maxHead)
 		if v.opt.Depth == Full {
@@ -164,117 +147,40 @@ func (v *Vetter) Vet(ctx context.Context, raw string) Result {
 		} else {
 			res.Status = resp.Status
 			res.MediaType = strings.TrimSpace(strings.Split(resp.Header.Get("Content-Type"), ";")[0])
-			more, tdmSteps := v.pageEvidence(resp)
-			ev = append(ev, more...)
-			steps = append(steps, tdmSteps...)
+			v.readResponse(&facts, resp)
 			if resp.Status >= 400 {
 				res.Error = fmt.Sprintf("HTTP %d", resp.Status)
 			}
 		}
 	}
-	tdm := tdmrep.Combine(steps...)
-	if tdm.Reservation != tdmrep.Unset || st.tdm != nil {
-		ev = append(ev, tdm.OptOut(v.opt.Strict))
-	}
-	if st.tdmNote != "" {
-		ev = append(ev, detectors.OptOut{Signal: "tdmrep tdmrep.json", Verdict: detectors.Unset, Detail: st.tdmNote, NonStandard: true})
-	}
-	res.OptOutEvidence = dedupe(ev)
-	res.TrainingOptOut = Verdict(res.OptOutEvidence, res.Error != "")
+	facts.Failed = res.Error != ""
+	d := optout.Decide(facts)
+	res.OptOutEvidence, res.TrainingOptOut = d.Evidence, d.Reserved
 	res.canceled = ctx.Err() != nil
 	return res
 }
 
-// Verdict: reserved when any signal reserves; unknown (nil) when nothing
-// reserves but something could not be determined; else not reserved.
-func Verdict(ev []detectors.OptOut, failed bool) *bool {
-	unknown := failed
-	for _, o := range ev {
-		switch o.Verdict {
-		case detectors.Reserved:
-			t := true
-			return &t
-		case detectors.Unknown:
-			unknown = true
-		}
-	}
-	if unknown {
-		return nil
-	}
-	f := false
-	return &f
+// Facts starts the opt-out facts of a URL on a site with this policy: the
+// agents and strictness of this vetter. Callers add what they fetched.
+func (v *Vetter) Facts(u *url.URL, site optout.Site) optout.Facts {
+	return optout.Facts{URL: u, Agents: v.agents, Explicit: len(v.opt.Agents) > 0, Site: site, Strict: v.opt.Strict}
 }
 
-// robotsEvidence evaluates robots.txt for every agent asked about. With the
-// default (every training agent) only reservations and unknowns are listed
-// one by one; "allowed" is summarised in one line.
-func (v *Vetter) robotsEvidence(f *robots.File, path string) []detectors.OptOut {
-	var out []detectors.OptOut
-	explicit := len(v.opt.Agents) > 0
-	allowed := 0
-	for _, a := range v.agents {
-		for _, o := range f.OptOuts(a, path) {
-			if !explicit && o.Signal == "robots.txt" && o.Verdict == detectors.NotReserved {
-				allowed++
-				continue
-			}
-			if !explicit && o.Signal != "robots.txt" {
-				o.Agent = "" // group preferences: the same for every agent in the group
-			}
-			out = append(out, o)
-		}
-	}
-	if allowed > 0 {
-		out = append(out, detectors.OptOut{Signal: "robots.txt", Verdict: detectors.NotReserved,
-			Detail: fmt.Sprintf("%d of %d known AI-training agents may crawl this path", allowed, len(v.agents))})
-	}
-	return out
-}
-
-// pageEvidence reads the response: opt-out headers, the HTML head, and for
-// media fetched in full, the metadata embedded in the file.
-func (v *Vetter) pageEvidence(resp *Response) ([]detectors.OptOut, []tdmrep.Decision) {
+// readResponse adds what a response shows: its headers, the HTML head, and
+// for media fetched in full, the metadata embedded in the file.
+func (v *Vetter) readResponse(f *optout.Facts, resp *Response) {
 	ct := strings.ToLower(resp.Header.Get("Content-Type"))
-	image := strings.HasPrefix(ct, "image/")
-	var ev []detectors.OptOut
-	for _, a := range v.agents {
-		ev = append(ev, robotsmeta.FromHeaders(resp.Header, a, image)...)
-	}
-	steps := []tdmrep.Decision{robotsmeta.TDMHeaders(resp.Header)}
+	f.Response = &optout.Response{Header: resp.Header, Image: strings.HasPrefix(ct, "image/")}
 	if strings.Contains(ct, "html") {
 		head := robotsmeta.ParseHead(bytes.NewReader(resp.Body), maxHead)
-		for _, a := range v.agents {
-			ev = append(ev, head.OptOuts(a)...)
-		}
-		steps = append(steps, head.TDM())
+		f.Response.Head = &head
 	} else if v.opt.Depth == Full && len(resp.Body) > 0 {
 		if resp.Truncated {
-			ev = append(ev, detectors.OptOut{Signal: "embedded metadata", Verdict: detectors.Unknown,
-				Detail: fmt.Sprintf("body over %d bytes: embedded metadata not fully read", maxFull)})
+			f.EmbeddedUnread = fmt.Sprintf("body over %d bytes: embedded metadata not fully read", maxFull)
 		} else if m, err := media.FromBytes(resp.Body, media.Limits{}); err == nil {
-			ev = append(ev, m.OptOuts...)
+			f.Embedded = m.OptOuts
 		}
 	}
-	if link := resp.Header.Get("Link"); strings.Contains(link, "c2pa-manifest") {
-		ev = append(ev, detectors.OptOut{Signal: "Link rel=c2pa-manifest", Verdict: detectors.Unset, Detail: "remote C2PA manifest referenced (not fetched): " + link})
-	}
-	return ev, steps
-}
-
-// dedupe drops evidence repeated once per agent (header and meta signals
-// that address every agent).
-func dedupe(in []detectors.OptOut) []detectors.OptOut {
-	seen := map[string]bool{}
-	out := in[:0]
-	for _, o := range in {
-		k := o.Signal + "\x00" + string(o.Verdict) + "\x00" + o.Detail
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		out = append(out, o)
-	}
-	return out
 }
 
 // site returns the cached policy of a host, fetching it once; concurrent
@@ -329,25 +235,25 @@ func cacheTTL(h http.Header) time.Duration {
 func (v *Vetter) load(ctx context.Context, s *site, host, origin string) {
 	s.fetched, s.ttl = time.Now(), policyTTL
 	if r, err := v.fetch.Get(ctx, host, origin+"/robots.txt", maxPolicyFile); err != nil {
-		s.robots = robots.ForStatus(0, nil) // unreachable: disallow-all, reported as unknown
-		s.robots.Notes = append(s.robots.Notes, err.Error())
+		s.policy.Robots = robots.ForStatus(0, nil) // unreachable: disallow-all, reported as unknown
+		s.policy.Robots.Notes = append(s.policy.Robots.Notes, err.Error())
 	} else {
-		s.robots = robots.ForStatus(r.Status, r.Body)
+		s.policy.Robots = robots.ForStatus(r.Status, r.Body)
 		s.ttl = cacheTTL(r.Header)
 	}
 	if r, err := v.fetch.Get(ctx, host, origin+"/.well-known/tdmrep.json", tdmrep.MaxFile); err == nil && r.Status == 200 && !r.Truncated {
 		f, perr := tdmrep.ParseFile(r.Body)
 		switch {
 		case perr != nil:
-			s.tdmNote = "tdmrep.json unreadable: " + perr.Error()
+			s.policy.TDMNote = "tdmrep.json unreadable: " + perr.Error()
 		default:
-			s.tdm = f
+			s.policy.TDM = f
 			if len(f.Problems) > 0 {
-				s.tdmNote = "tdmrep.json: " + strings.Join(f.Problems, "; ")
+				s.policy.TDMNote = "tdmrep.json: " + strings.Join(f.Problems, "; ")
 			}
 		}
 	}
 	if r, err := v.fetch.Get(ctx, host, origin+"/ai.txt", maxPolicyFile); err == nil && r.Status == 200 {
-		s.ai = aitxt.Parse(r.Body)
+		s.policy.AITxt = aitxt.Parse(r.Body)
 	}
 }

@@ -1,7 +1,8 @@
-// Package reports holds the scan report (the JSON output contract of DESIGN.md)
-// and its renderers. Reports never parse bytes: they render what scanners and
-// detectors found.
-package reports
+// Package model holds the scan report's types: the JSON output contract of
+// DESIGN.md. It sits below everything that reports: scanners emit these
+// types, and findings, baseline, history, exposure and every renderer read
+// them. It has no behaviour beyond counting.
+package model
 
 import (
 	"time"
@@ -161,8 +162,17 @@ type Finding struct {
 	Content string `json:"content,omitempty"`
 	// Change says how the finding relates to the previous scan of the same
 	// target: "new", "unchanged" or "fixed" (set when history is kept).
-	Change string `json:"change,omitempty"`
+	Change Change `json:"change,omitempty"`
 }
+
+// Change is how a finding relates to the previous scan of its target.
+type Change string
+
+const (
+	ChangeNew       Change = "new"
+	ChangeUnchanged Change = "unchanged"
+	ChangeFixed     Change = "fixed"
+)
 
 // Exposure is one article's fine exposure for the findings of a scan
 // (reports/exposure computes it). Amounts are exact: whole MRP and tenge,
@@ -204,4 +214,50 @@ type Summary struct {
 	NoMetadata         int              `json:"no_metadata"`
 	Errors             int              `json:"errors"`
 	FindingsBySeverity map[Severity]int `json:"findings_by_severity"`
+}
+
+// Count adds one resource and its findings to the summary.
+func (s *Summary) Count(r Resource, fs []Finding) {
+	s.Resources++
+	if r.Error != "" {
+		s.Errors++
+		return
+	}
+	if r.AIGenerated {
+		s.AIGenerated++
+		if !r.Labelled.MachineReadable {
+			s.AIUnmarked++
+		}
+	}
+	if r.Labelled.MachineReadable {
+		s.MachineLabelled++
+	}
+	if r.TrainingOptOut != nil && *r.TrainingOptOut {
+		s.TrainingOptOut++
+	}
+	if r.Provenance != nil && r.Provenance.Metadata != detectors.MetadataPresent {
+		s.NoMetadata++
+	}
+	s.AddFindings(fs)
+}
+
+// AddFindings counts findings by severity.
+func (s *Summary) AddFindings(fs []Finding) {
+	if s.FindingsBySeverity == nil {
+		s.FindingsBySeverity = map[Severity]int{}
+	}
+	for _, f := range fs {
+		s.FindingsBySeverity[f.Severity]++
+	}
+}
+
+// Highest returns the highest severity counted.
+func (s *Summary) Highest() Severity {
+	var best Severity
+	for sev, n := range s.FindingsBySeverity {
+		if n > 0 && sev.Rank() > best.Rank() {
+			best = sev
+		}
+	}
+	return best
 }

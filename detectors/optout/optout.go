@@ -1,0 +1,193 @@
+// Package optout is the one training opt-out decision (SIGNALS.md section 3):
+// a pure function from what is known about one resource (its site's policy
+// files, its response headers, its HTML head, the metadata embedded in it)
+// to the evidence of every mechanism and the resource's verdict. `urls`,
+// `check` and `crawl` all call Decide, so the three cannot disagree.
+package optout
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/aiaudit/aiaudit/detectors"
+	"github.com/aiaudit/aiaudit/detectors/aitxt"
+	"github.com/aiaudit/aiaudit/detectors/robots"
+	"github.com/aiaudit/aiaudit/detectors/robotsmeta"
+	"github.com/aiaudit/aiaudit/detectors/tdmrep"
+)
+
+// Site is the policy of one origin: its robots.txt, tdmrep.json and ai.txt.
+type Site struct {
+	// Robots is never nil for a site that was asked: an unreachable
+	// robots.txt is robots.ForStatus(0, nil), which reads as unknown.
+	Robots *robots.File
+	// TDM is nil when /.well-known/tdmrep.json is absent or unreadable;
+	// TDMNote then says why it was not used, or what was wrong with it.
+	TDM     *tdmrep.File
+	TDMNote string
+	AITxt   *aitxt.File
+}
+
+// Response is what one fetch of the resource itself showed.
+type Response struct {
+	Header http.Header
+	// Head is the parsed <head> of an HTML resource (nil otherwise).
+	Head *robotsmeta.Head
+	// Image says whether the resource is an image: noimageai applies to
+	// images only.
+	Image bool
+}
+
+// Facts is everything known about one resource.
+type Facts struct {
+	// URL is the resource's absolute URL (its path and query are matched
+	// against the site's rules).
+	URL *url.URL
+	// Agents are the crawler tokens evaluated; Explicit says the user named
+	// them (each agent's robots.txt verdict is then listed on its own;
+	// otherwise those that may crawl are summarised in one line).
+	Agents   []string
+	Explicit bool
+	Site     Site
+	// Response is nil when the resource was not fetched (policy-only checks).
+	Response *Response
+	// Embedded are the opt-outs read from the resource's own metadata (C2PA,
+	// CAWG, IPTC); EmbeddedUnread says why they could not all be read.
+	Embedded       []detectors.OptOut
+	EmbeddedUnread string
+	// Failed marks a resource that could not be read: its verdict is
+	// unknown unless something reserves it.
+	Failed bool
+	// Strict counts only conforming signals.
+	Strict bool
+}
+
+// Decision is a resource's opt-out evidence and verdict: Reserved is nil
+// when it could not be determined (unknown is never "allowed").
+type Decision struct {
+	Evidence []detectors.OptOut
+	Reserved *bool
+}
+
+// Decide applies every mechanism and the precedence rules. It does no I/O.
+func Decide(f Facts) Decision {
+	path := Path(f.URL)
+	var ev []detectors.OptOut
+	if f.Site.Robots != nil {
+		ev = robotsEvidence(f.Site.Robots, path, f.Agents, f.Explicit)
+	}
+	if f.Site.AITxt != nil {
+		ev = append(ev, f.Site.AITxt.OptOut("*", path))
+	}
+	// TDMRep: tdmrep.json < HTTP header < HTML meta; the more specific
+	// source wins and absence never resets (tdmrep.Combine).
+	steps := []tdmrep.Decision{{Reservation: tdmrep.Unset, Source: "tdmrep.json"}}
+	if f.Site.TDM != nil {
+		steps[0] = f.Site.TDM.Evaluate(path)
+	}
+	if r := f.Response; r != nil {
+		for _, a := range f.Agents {
+			ev = append(ev, robotsmeta.FromHeaders(r.Header, a, r.Image)...)
+		}
+		steps = append(steps, robotsmeta.TDMHeaders(r.Header))
+		if r.Head != nil {
+			for _, a := range f.Agents {
+				ev = append(ev, r.Head.OptOuts(a)...)
+			}
+			steps = append(steps, r.Head.TDM())
+		}
+	}
+	ev = append(ev, f.Embedded...)
+	if f.EmbeddedUnread != "" {
+		ev = append(ev, detectors.OptOut{Signal: "embedded metadata", Verdict: detectors.Unknown, Detail: f.EmbeddedUnread})
+	}
+	if r := f.Response; r != nil {
+		if link := r.Header.Get("Link"); strings.Contains(link, "c2pa-manifest") {
+			ev = append(ev, detectors.OptOut{Signal: "Link rel=c2pa-manifest", Verdict: detectors.Unset, Detail: "remote C2PA manifest referenced (not fetched): " + link})
+		}
+	}
+	if tdm := tdmrep.Combine(steps...); tdm.Reservation != tdmrep.Unset || f.Site.TDM != nil {
+		ev = append(ev, tdm.OptOut(f.Strict))
+	}
+	if f.Site.TDMNote != "" {
+		ev = append(ev, detectors.OptOut{Signal: "tdmrep tdmrep.json", Verdict: detectors.Unset, Detail: f.Site.TDMNote, NonStandard: true})
+	}
+	ev = dedupe(ev)
+	return Decision{Evidence: ev, Reserved: Verdict(ev, f.Failed)}
+}
+
+// Path is what robots.txt, ai.txt and tdmrep.json rules match: the escaped
+// path (at least "/") and the query.
+func Path(u *url.URL) string {
+	path := u.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	if u.RawQuery != "" {
+		path += "?" + u.RawQuery
+	}
+	return path
+}
+
+// Verdict: reserved when any signal reserves; unknown (nil) when nothing
+// reserves but something could not be determined; else not reserved.
+func Verdict(ev []detectors.OptOut, failed bool) *bool {
+	unknown := failed
+	for _, o := range ev {
+		switch o.Verdict {
+		case detectors.Reserved:
+			t := true
+			return &t
+		case detectors.Unknown:
+			unknown = true
+		}
+	}
+	if unknown {
+		return nil
+	}
+	f := false
+	return &f
+}
+
+// robotsEvidence evaluates robots.txt for every agent asked about. With the
+// default (every training agent) only reservations and unknowns are listed
+// one by one; "allowed" is summarised in one line.
+func robotsEvidence(f *robots.File, path string, agents []string, explicit bool) []detectors.OptOut {
+	var out []detectors.OptOut
+	allowed := 0
+	for _, a := range agents {
+		for _, o := range f.OptOuts(a, path) {
+			if !explicit && o.Signal == "robots.txt" && o.Verdict == detectors.NotReserved {
+				allowed++
+				continue
+			}
+			if !explicit && o.Signal != "robots.txt" {
+				o.Agent = "" // group preferences: the same for every agent in the group
+			}
+			out = append(out, o)
+		}
+	}
+	if allowed > 0 {
+		out = append(out, detectors.OptOut{Signal: "robots.txt", Verdict: detectors.NotReserved,
+			Detail: fmt.Sprintf("%d of %d known AI-training agents may crawl this path", allowed, len(agents))})
+	}
+	return out
+}
+
+// dedupe drops evidence repeated once per agent (header and meta signals
+// that address every agent).
+func dedupe(in []detectors.OptOut) []detectors.OptOut {
+	seen := map[string]bool{}
+	out := in[:0]
+	for _, o := range in {
+		k := o.Signal + "\x00" + string(o.Verdict) + "\x00" + o.Detail
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, o)
+	}
+	return out
+}
