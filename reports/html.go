@@ -206,30 +206,15 @@ func moneyText(m *model.Money) string {
 func agentRows(sites []model.Site) []agentRow {
 	var out []agentRow
 	for _, s := range sites {
-		for key, blocked := range map[string]bool{"ai_agents_blocked": true, "ai_agents_allowed": false} {
-			for _, a := range asStrings(s.OptOut[key]) {
-				out = append(out, agentRow{Origin: s.Origin, Agent: a, Blocked: blocked})
-			}
+		for _, a := range s.OptOut.AIAgentsBlocked {
+			out = append(out, agentRow{Origin: s.Origin, Agent: a, Blocked: true})
+		}
+		for _, a := range s.OptOut.AIAgentsAllowed {
+			out = append(out, agentRow{Origin: s.Origin, Agent: a})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Origin+out[i].Agent < out[j].Origin+out[j].Agent })
 	return out
-}
-
-func asStrings(v any) []string {
-	switch t := v.(type) {
-	case []string:
-		return t
-	case []any:
-		var out []string
-		for _, x := range t {
-			if s, ok := x.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
 }
 
 var dataJPEG = regexp.MustCompile(`^data:image/jpeg;base64,[A-Za-z0-9+/=]+$`)

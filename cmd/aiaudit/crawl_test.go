@@ -56,7 +56,7 @@ func TestCrawlCommand(t *testing.T) {
 	assert.Equal(t, 1, rules["eu.ai-act.50"])
 	assert.Equal(t, 1, rules["eu.ai-act.50.1"], "an undisclosed AI chat widget")
 	require.Len(t, rep.Sites, 1)
-	assert.Contains(t, rep.Sites[0].OptOut["ai_agents_blocked"], "GPTBot")
+	assert.Contains(t, rep.Sites[0].OptOut.AIAgentsBlocked, "GPTBot")
 	var page model.Resource
 	for _, r := range rep.Resources {
 		if r.Kind == "page" {

@@ -125,9 +125,27 @@ type Labelled struct {
 	Evidence        []detectors.Evidence `json:"evidence"`
 }
 
+// Site is the site-level opt-out summary of one crawled origin.
 type Site struct {
-	Origin string         `json:"origin"`
-	OptOut map[string]any `json:"opt_out"`
+	Origin string     `json:"origin"`
+	OptOut SiteOptOut `json:"opt_out"`
+}
+
+// SiteOptOut says which AI agents a site's robots.txt blocks at its root
+// and which other site-level signals it has. Fields are in the order of
+// their JSON names, as the contract has always printed them.
+type SiteOptOut struct {
+	AIAgentsAllowed []string `json:"ai_agents_allowed"`
+	AIAgentsBlocked []string `json:"ai_agents_blocked"`
+	AITxt           bool     `json:"ai_txt"`
+	// CrawlerSkippedByRobots counts URLs robots.txt forbade to aiaudit itself.
+	CrawlerSkippedByRobots int      `json:"crawler_skipped_by_robots"`
+	RobotsAIPreferences    []string `json:"robots_ai_preferences"`
+	// RobotsStatus is the HTTP status of robots.txt (0: unreachable).
+	RobotsStatus int  `json:"robots_status"`
+	TDMRep       bool `json:"tdmrep"`
+	// TDMRepRoot is what tdmrep.json says of the site's root.
+	TDMRepRoot *detectors.OptOut `json:"tdmrep_root,omitempty"`
 }
 
 // Severity orders findings for --fail-on.

@@ -517,17 +517,14 @@ func (cr *crawler) siteSummaries(ctx context.Context, starts []*url.URL) {
 				blocked = append(blocked, a)
 			}
 		}
-		oo := map[string]any{
-			"robots_status":             rb.Status,
-			"ai_agents_blocked":         blocked,
-			"ai_agents_allowed":         allowed,
-			"robots_ai_preferences":     prefsOf(rb),
-			"tdmrep":                    tdm != nil,
-			"ai_txt":                    ai != nil,
-			"crawler_skipped_by_robots": len(cr.stats.SkippedByRobots),
+		oo := model.SiteOptOut{
+			RobotsStatus: rb.Status, AIAgentsBlocked: blocked, AIAgentsAllowed: allowed,
+			RobotsAIPreferences: prefsOf(rb), TDMRep: tdm != nil, AITxt: ai != nil,
+			CrawlerSkippedByRobots: len(cr.stats.SkippedByRobots),
 		}
 		if tdm != nil {
-			oo["tdmrep_root"] = tdm.Evaluate("/").OptOut(false)
+			root := tdm.Evaluate("/").OptOut(false)
+			oo.TDMRepRoot = &root
 		}
 		cr.stats.Sites = append(cr.stats.Sites, model.Site{Origin: origin, OptOut: oo})
 	}
