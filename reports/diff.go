@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bufio"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -49,16 +50,18 @@ func WriteDiff(format string, w io.Writer, d *model.Diff, tool model.Tool) error
 		cw.Flush()
 		return cw.Error()
 	case "markdown":
-		fmt.Fprintf(w, "# aiaudit diff\n\n%s  \n%s\n\n", mdEscape(d.Target), head)
+		// bufio keeps the first write error: Flush reports it (a full disk).
+		bw := bufio.NewWriter(w)
+		fmt.Fprintf(bw, "# aiaudit diff\n\n%s  \n%s\n\n", mdEscape(d.Target), head)
 		if len(all) == 0 {
-			_, err := io.WriteString(w, "No findings in either scan.\n")
-			return err
+			fmt.Fprint(bw, "No findings in either scan.\n")
+		} else {
+			fmt.Fprint(bw, "| change | severity | rule | location | message |\n|---|---|---|---|---|\n")
 		}
-		fmt.Fprint(w, "| change | severity | rule | location | message |\n|---|---|---|---|---|\n")
 		for _, f := range all {
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", f.Change, f.Severity, f.Rule, mdEscape(f.Location), mdEscape(f.Message))
+			fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", f.Change, f.Severity, f.Rule, mdEscape(f.Location), mdEscape(f.Message))
 		}
-		return nil
+		return bw.Flush()
 	case "sarif", "html":
 		// A scan report whose findings carry their change: SARIF marks
 		// each result's baselineState, HTML prefixes the rule.

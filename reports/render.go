@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -51,7 +52,9 @@ func mdEscape(s string) string {
 }
 
 // renderMarkdown writes a summary for a ticket or pull request.
-func renderMarkdown(w io.Writer, r *model.Report, fs []model.Finding) error {
+func renderMarkdown(out io.Writer, r *model.Report, fs []model.Finding) error {
+	// bufio keeps the first write error: Flush reports it (a full disk).
+	w := bufio.NewWriter(out)
 	s := r.Summary
 	fmt.Fprintf(w, "# aiaudit %s report\n\n", r.Scan.Command)
 	fmt.Fprintf(w, "Targets: %s  \nScanned: %s to %s", mdEscape(strings.Join(r.Scan.Targets, ", ")), r.Scan.Started.Format("2006-01-02 15:04:05Z07:00"), r.Scan.Finished.Format("15:04:05Z07:00"))
@@ -78,13 +81,13 @@ func renderMarkdown(w io.Writer, r *model.Report, fs []model.Finding) error {
 	fmt.Fprintf(w, "## Findings (%d)\n\n", len(fs))
 	if len(fs) == 0 {
 		fmt.Fprint(w, "None.\n")
-		return nil
+		return w.Flush()
 	}
 	fmt.Fprint(w, "| severity | rule | location | message |\n|---|---|---|---|\n")
 	for _, f := range sorted {
 		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", f.Severity, f.Rule, mdEscape(f.Location), mdEscape(f.Message))
 	}
-	return nil
+	return w.Flush()
 }
 
 // SARIF 2.1.0, the subset code-scanning dashboards read.

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -21,24 +24,67 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 func goldenReport(t *testing.T, format string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	w, err := NewWriter(format, &buf, TableOptions{})
-	require.NoError(t, err)
+	require.NoError(t, renderSample(&buf, format))
+	return buf.Bytes()
+}
+
+func renderSample(out io.Writer, format string) error {
+	w, err := NewWriter(format, out, TableOptions{})
+	if err != nil {
+		return err
+	}
 	rep := &model.Report{Schema: model.Schema, Tool: model.Tool{Name: "aiaudit", Version: "test"},
 		Scan: model.Scan{Command: "crawl", Targets: []string{"https://example.kz/"}, Started: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC), Finished: time.Date(2026, 11, 24, 10, 1, 0, 0, time.UTC), Complete: true}}
-	require.NoError(t, w.Begin(rep))
+	if err := w.Begin(rep); err != nil {
+		return err
+	}
 	for _, r := range sample() {
 		fs := rules.Set{}.Resource(r)
 		rep.Summary.Count(r, fs)
-		require.NoError(t, w.Resource(r, fs))
+		if err := w.Resource(r, fs); err != nil {
+			return err
+		}
 	}
 	extra := []model.Finding{{Rule: "kz.aap.456.2", Severity: model.SeverityViolation, Location: "https://example.kz/a.png on https://example.kz/<script>", Message: "AI-made | unlabelled <b>x</b>"}}
 	rep.Summary.AddFindings(extra)
-	require.NoError(t, w.Findings(extra))
+	if err := w.Findings(extra); err != nil {
+		return err
+	}
 	rep.Exposure = []model.Exposure{{Jurisdiction: "KZ", Article: "456.2", Year: 2026, CompanySize: "medium", Counting: "item", Offences: 1,
 		FinePerOffence: &model.Money{MRP: 50, KZT: 216250, EUR: "367.50"}, TotalMin: &model.Money{MRP: 50, KZT: 216250, EUR: "367.50"}, TotalMax: &model.Money{MRP: 50, KZT: 216250, EUR: "367.50"}}}
 	rep.Disclaimer = "Fine exposure is an estimate for planning, not legal advice."
-	require.NoError(t, w.End(rep))
-	return buf.Bytes()
+	return w.End(rep)
+}
+
+// fullDisk accepts room bytes, then fails every write, as a full disk does.
+type fullDisk struct{ room int }
+
+func (d *fullDisk) Write(p []byte) (int, error) {
+	if len(p) <= d.room {
+		d.room -= len(p)
+		return len(p), nil
+	}
+	n := d.room
+	d.room = 0
+	return n, syscall.ENOSPC
+}
+
+// A report or diff that could not be written whole is an error, in every
+// format, wherever the disk fills up.
+func TestWriteErrorsReachTheCaller(t *testing.T) {
+	for _, format := range strings.Split(Formats, ", ") {
+		size := len(goldenReport(t, format))
+		for _, room := range []int{0, 10, size / 2, size - 1} {
+			err := renderSample(&fullDisk{room: room}, format)
+			assert.ErrorIs(t, err, syscall.ENOSPC, "report %s, disk full after %d of %d bytes", format, room, size)
+		}
+		var buf bytes.Buffer
+		require.NoError(t, WriteDiff(format, &buf, sampleDiff(), model.Tool{Name: "aiaudit", Version: "test"}))
+		for _, room := range []int{0, buf.Len() / 2, buf.Len() - 1} {
+			err := WriteDiff(format, &fullDisk{room: room}, sampleDiff(), model.Tool{Name: "aiaudit", Version: "test"})
+			assert.ErrorIs(t, err, syscall.ENOSPC, "diff %s, disk full after %d of %d bytes", format, room, buf.Len())
+		}
+	}
 }
 
 func TestGoldenRenderers(t *testing.T) {
