@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -175,4 +177,54 @@ func TestReportReRenders(t *testing.T) {
 	assert.Equal(t, exitError, code)
 	_, err := os.Stat(dest)
 	assert.True(t, os.IsNotExist(err), "nothing written half-way")
+}
+
+// Ctrl-C during a page fetch that never ends stops the crawl at once: the
+// fetch in flight is cancelled and the partial report is written.
+func TestCrawlInterruptedDuringASlowFetch(t *testing.T) {
+	started := make(chan struct{})
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><a href="/slow">slow</a></body></html>`)
+		case "/slow":
+			once.Do(func() { close(started) })
+			select { // a server that never answers, until the client goes
+			case <-r.Context().Done():
+			case <-time.After(time.Minute):
+			}
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	type result struct {
+		code     int
+		out, err string
+	}
+	done := make(chan result, 1)
+	go func() {
+		var out, errb bytes.Buffer
+		code := run(ctx, []string{"crawl", srv.URL + "/", "-f", "json", "--delay", "0", "--no-history", "--timeout", "1m"}, strings.NewReader(""), &out, &errb)
+		done <- result{code, out.String(), errb.String()}
+	}()
+	select {
+	case <-started:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the slow page was never requested")
+	}
+	cancel()
+	select {
+	case r := <-done:
+		assert.Equal(t, exitInterrupted, r.code, r.err)
+		rep := decode(t, r.out)
+		assert.False(t, rep.Scan.Complete)
+		require.NotEmpty(t, rep.Resources, "the page read before the interrupt is in the report")
+		assert.Equal(t, srv.URL+"/", rep.Resources[0].Location)
+	case <-time.After(time.Second):
+		t.Fatal("the crawl did not stop within a second of Ctrl-C")
+	}
 }

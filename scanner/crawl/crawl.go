@@ -139,7 +139,9 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		vet: urls.NewVetter(vo), ownTok: robots.Token(opt.UserAgent),
 		depth: map[string]int{}, media: map[string]*mediaItem{}, next: map[string]time.Time{}, ctx: ctx,
 	}
-	c := colly.NewCollector(colly.UserAgent(opt.UserAgent))
+	// The crawl's context reaches every page fetch: Ctrl-C ends fetches in
+	// flight, not only the queue.
+	c := colly.NewCollector(colly.UserAgent(opt.UserAgent), colly.StdlibContext(ctx))
 	// colly ignores robots.txt unless told; it is checked here too, with the
 	// project's RFC 9309 evaluation, before every request and redirect.
 	c.IgnoreRobotsTxt = false
@@ -247,7 +249,11 @@ func (cr *crawler) onRequest(r *colly.Request) {
 	}
 	cr.next[u.Host] = at.Add(cr.opt.Delay)
 	cr.mu.Unlock()
-	time.Sleep(time.Until(at))
+	select {
+	case <-time.After(time.Until(at)):
+	case <-cr.ctx.Done():
+		r.Abort()
+	}
 }
 
 func (cr *crawler) redirect(req *http.Request, via []*http.Request) error {
