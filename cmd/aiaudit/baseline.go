@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/aiaudit/aiaudit/reports/audit"
 	"github.com/aiaudit/aiaudit/reports/baseline"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
@@ -45,15 +46,9 @@ complete scan of --target, or of the most recently scanned target), at
 					keep = append(keep, f)
 				}
 			}
-			s, err := openSink(output, stdout)
-			if err != nil {
-				return err
-			}
-			defer s.abort()
-			if err := baseline.Write(s, keep, reason, day); err != nil {
-				return err
-			}
-			if err := s.commit(); err != nil {
+			if err := audit.WriteWhole(output, stdout, func(w io.Writer) error {
+				return baseline.Write(w, keep, reason, day)
+			}); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.log, "aiaudit: %d findings accepted until %s\n", len(keep), until)

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,8 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aiaudit/aiaudit/detectors/labels"
-	"github.com/aiaudit/aiaudit/reports/model"
-	"github.com/aiaudit/aiaudit/reports/rules"
+	"github.com/aiaudit/aiaudit/reports/audit"
 	"github.com/aiaudit/aiaudit/scanner/crawl"
 )
 
@@ -53,7 +50,6 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			if err != nil {
 				return err
 			}
-			opt.Rules = rules.Set{EU: calc.eu}
 			for _, p := range include {
 				re, err := regexp.Compile(p)
 				if err != nil {
@@ -97,8 +93,6 @@ progress, 130 interrupted (partial report marked incomplete).`,
 					return usageError{fmt.Errorf("label phrases: %w", err)}
 				}
 			}
-			opt.Starts = args
-			opt.Thumbnails = of.format == "html"
 			opt.Vet = vo
 			opt.Delay = vf.delay
 			if vf.userAgent == "" {
@@ -106,12 +100,16 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			} else {
 				opt.UserAgent = vf.userAgent
 			}
-			sched, err := startSchedule(sf, of, "crawl", args)
-			if err != nil {
-				return err
+			ro := e.runOptions(c, "crawl", args, of, sf, stdout)
+			ro.Exposure = calc
+			bar := newProgress(of.progress, "items", e.log)
+			ro.Progress = bar.update
+			out, stats, err := audit.Crawl(c.Context(), ro, opt)
+			bar.finish()
+			if err == nil {
+				fmt.Fprintf(e.log, "aiaudit: crawled %d pages, %d media items; %d URLs skipped because robots.txt forbids them to aiaudit\n", stats.Pages, stats.Media, len(stats.SkippedByRobots))
 			}
-			defer sched.close()
-			return runCrawl(c, opt, calc, of, sched, e.out, stdout, e.log)
+			return e.finish(out, err)
 		},
 	}
 	of.register(c)
@@ -128,39 +126,4 @@ progress, 130 interrupted (partial report marked incomplete).`,
 	c.Flags().StringVar(&phrases, "label-phrases", "", `extra visible-label phrases: a JSON list of {"lang": "fr", "pattern": "généré par (l')?IA"}`)
 	c.Flags().StringVar(&declared, "declared", "", "CSV of content known to be AI-made: url[,css selector] per row (from a CMS export)")
 	return c
-}
-
-func runCrawl(c *cobra.Command, opt crawl.Options, calc *exposureCalc, of outputFlags, sched *schedule, out *outcome, stdout, stderr io.Writer) error {
-	ctx := c.Context()
-	run, err := startReport(newReport("crawl", opt.Starts), of, stdout)
-	if err != nil {
-		return err
-	}
-	defer run.abort()
-	run.sched = sched
-	if err := sched.begin(c, run.rep); err != nil {
-		return err
-	}
-	bar := newProgress(of.progress, "items", stderr)
-	n := 0
-	opt.Emit = func(r *model.Resource, fs []model.Finding) error {
-		n++
-		bar.update(n, -1)
-		if r == nil {
-			return run.findings(fs)
-		}
-		return run.resource(*r, fs)
-	}
-	stats, runErr := crawl.Run(ctx, opt)
-	bar.finish()
-	interrupted := errors.Is(runErr, context.Canceled)
-	if runErr != nil && !interrupted {
-		return runErr
-	}
-	run.rep.Sites = stats.Sites
-	if err := run.finish(interrupted, calc, out, stderr); err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "aiaudit: crawled %d pages, %d media items; %d URLs skipped because robots.txt forbids them to aiaudit\n", stats.Pages, stats.Media, len(stats.SkippedByRobots))
-	return nil
 }

@@ -1,20 +1,15 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/aiaudit/aiaudit/reports"
-	"github.com/aiaudit/aiaudit/reports/model"
-	"github.com/aiaudit/aiaudit/reports/rules"
+	"github.com/aiaudit/aiaudit/reports/audit"
 	"github.com/aiaudit/aiaudit/scanner"
 )
 
@@ -38,10 +33,8 @@ func (o *outputFlags) validate() error {
 	if _, err := reports.NewWriter(o.format, io.Discard, reports.TableOptions{}); err != nil {
 		return usageError{err}
 	}
-	switch o.failOn {
-	case "info", "warning", "violation", "none", "new":
-	default:
-		return usageError{fmt.Errorf("--fail-on %q is not supported (accepted: info, warning, violation, none, new)", o.failOn)}
+	if err := audit.ValidateFailOn(o.failOn); err != nil {
+		return usageError{err}
 	}
 	switch o.progress {
 	case "auto", "always", "never":
@@ -49,6 +42,22 @@ func (o *outputFlags) validate() error {
 		return usageError{fmt.Errorf("--progress %q is not supported (accepted: auto, always, never)", o.progress)}
 	}
 	return nil
+}
+
+// options maps the flags onto the run's output options.
+func (o *outputFlags) options(stdout io.Writer) audit.OutputOptions {
+	return audit.OutputOptions{Format: o.format, Path: o.output, Stdout: stdout, All: o.all, FailOn: o.failOn}
+}
+
+// runOptions are the options every report-writing command shares.
+func (e *env) runOptions(c *cobra.Command, command string, targets []string, of outputFlags, sf scheduleFlags, stdout io.Writer) audit.Options {
+	return audit.Options{Command: command, Targets: targets, Version: version(), Output: of.options(stdout), History: sf.options(c), Log: e.log}
+}
+
+// finish maps a run's outcome onto the exit code.
+func (e *env) finish(out audit.Outcome, err error) error {
+	e.out.findingsAtFailOn, e.out.incomplete, e.out.interrupted = out.FindingsAtFailOn, out.Incomplete, out.Interrupted
+	return err
 }
 
 func newFilesCommand(e *env, stdout io.Writer) *cobra.Command {
@@ -78,91 +87,17 @@ target is in progress, 130 interrupted.`,
 			if err != nil {
 				return err
 			}
-			sched, err := startSchedule(sf, of, "files", paths)
-			if err != nil {
-				return err
-			}
-			defer sched.close()
-			return runFiles(c, paths, workers, of, sched, e.out, stdout, e.log)
+			opt := e.runOptions(c, "files", paths, of, sf, stdout)
+			bar := newProgress(of.progress, "files", e.log)
+			defer bar.finish()
+			opt.Progress = bar.update
+			return e.finish(audit.Files(c.Context(), opt, workers))
 		},
 	}
 	of.register(c)
 	sf.register(c)
 	c.Flags().IntVar(&workers, "workers", scanner.DefaultWorkers(), "files analysed at once")
 	return c
-}
-
-func runFiles(c *cobra.Command, paths []string, workers int, of outputFlags, sched *schedule, out *outcome, stdout, stderr io.Writer) error {
-	ctx := c.Context()
-	run, err := startReport(newReport("files", paths), of, stdout)
-	if err != nil {
-		return err
-	}
-	defer run.abort()
-	run.sched = sched
-	if err := sched.begin(c, run.rep); err != nil {
-		return err
-	}
-	bar := newProgress(of.progress, "files", stderr)
-	scanErr := scanner.ScanFiles(ctx, paths, scanner.FilesOptions{
-		Workers:    workers,
-		Thumbnails: of.format == "html",
-		Emit: func(r model.Resource) error {
-			return run.resource(r, rules.Set{}.Resource(r))
-		},
-		Progress: bar.update,
-	})
-	bar.finish()
-	interrupted := errors.Is(scanErr, context.Canceled)
-	if scanErr != nil && !interrupted {
-		return scanErr
-	}
-	return run.finish(interrupted, nil, out, stderr)
-}
-
-// sink writes to stdout, or to a temp file beside -o that is renamed into place
-// only when the report is complete, so a crash never leaves half a report.
-type sink struct {
-	io.Writer
-	f    *os.File
-	dest string
-}
-
-func openSink(dest string, stdout io.Writer) (*sink, error) {
-	if dest == "" || dest == "-" {
-		return &sink{Writer: stdout}, nil
-	}
-	f, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".tmp-*")
-	if err != nil {
-		return nil, fmt.Errorf("cannot write the report to %s: %w", dest, err)
-	}
-	return &sink{Writer: f, f: f, dest: dest}, nil
-}
-
-func (s *sink) commit() error {
-	if s.f == nil {
-		return nil
-	}
-	f := s.f
-	s.f = nil
-	// CreateTemp makes the file private; a report is an ordinary file.
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return os.Rename(f.Name(), s.dest)
-}
-
-func (s *sink) abort() {
-	if s.f != nil {
-		s.f.Close()
-		os.Remove(s.f.Name())
-	}
 }
 
 // progress draws a bar on stderr for a person watching a terminal; when

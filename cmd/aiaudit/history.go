@@ -14,13 +14,13 @@ import (
 
 	"github.com/aiaudit/aiaudit/cmd/aiaudit/config"
 	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/audit"
 	"github.com/aiaudit/aiaudit/reports/history"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 func openHistory(db string) (*history.Store, error) {
-	sf := scheduleFlags{db: db}
-	path, err := sf.dbPath()
+	path, err := audit.DBPath(db)
 	if err != nil {
 		return nil, err
 	}
@@ -118,15 +118,9 @@ before it. Exit code 1 with --fail-on-new when something is new.`,
 			if err != nil {
 				return err
 			}
-			s, err := openSink(output, stdout)
-			if err != nil {
-				return err
-			}
-			defer s.abort()
-			if err := reports.WriteDiff(format, s, d, model.Tool{Name: "aiaudit", Version: version()}); err != nil {
-				return err
-			}
-			if err := s.commit(); err != nil {
+			if err := audit.WriteWhole(output, stdout, func(w io.Writer) error {
+				return reports.WriteDiff(format, w, d, model.Tool{Name: "aiaudit", Version: version()})
+			}); err != nil {
 				return err
 			}
 			e.out.findingsAtFailOn = failOnNew && len(d.NewF) > 0

@@ -58,7 +58,7 @@ func (l *logSink) write(level string, p []byte) (int, error) {
 }
 
 // warn writes a line that --quiet does not silence.
-func (l *logSink) warn(format string, args ...any) {
+func (l *logSink) Warn(format string, args ...any) {
 	l.write("warn", []byte("aiaudit: "+fmt.Sprintf(format, args...)+"\n"))
 }
 
@@ -78,13 +78,4 @@ func isTerminal(w io.Writer) bool {
 	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// warn writes a warning that --quiet does not silence.
-func warn(w io.Writer, format string, args ...any) {
-	if l, ok := w.(*logSink); ok {
-		l.warn(format, args...)
-		return
-	}
-	fmt.Fprintf(w, "aiaudit: "+format+"\n", args...)
 }

@@ -117,7 +117,7 @@ func newRootCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
 	root.AddCommand(newURLsCommand(e, stdin, stdout))
 	root.AddCommand(newCheckCommand(out, stdout))
 	root.AddCommand(newCrawlCommand(e, stdout))
-	root.AddCommand(newReportCommand(out, stdout))
+	root.AddCommand(newReportCommand(e, stdout))
 	root.AddCommand(newHistoryCommand(e, stdout))
 	root.AddCommand(newDiffCommand(e, stdout))
 	root.AddCommand(newBaselineCommand(e, stdout))

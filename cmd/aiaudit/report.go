@@ -4,14 +4,11 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/aiaudit/aiaudit/reports/audit"
 	"github.com/spf13/cobra"
-
-	"github.com/aiaudit/aiaudit/reports/baseline"
-	"github.com/aiaudit/aiaudit/reports/model"
-	"github.com/aiaudit/aiaudit/reports/rules"
 )
 
-func newReportCommand(out *outcome, stdout io.Writer) *cobra.Command {
+func newReportCommand(e *env, stdout io.Writer) *cobra.Command {
 	var of outputFlags
 	var ef exposureFlags
 	var baselinePath string
@@ -31,40 +28,13 @@ func newReportCommand(out *outcome, stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if of.failOn == "new" && rep.Changes == nil {
-				return usageError{fmt.Errorf("%s: --fail-on new needs the scan's changes, and this scan was not recorded in a history", args[0])}
-			}
-			findings := rules.Set{EU: calc.eu}.Rejudge(rep.Findings)
-			resources := rep.Resources
-			rep.Resources, rep.Findings, rep.Summary = nil, nil, model.Summary{}
-			var sched *schedule
-			if baselinePath != "" {
-				// Only the baseline part of a schedule: a re-render is not a
-				// scan, so it takes no lock and writes no history.
-				b, err := baseline.Load(baselinePath)
-				if err != nil {
-					return usageError{err}
-				}
-				sched = &schedule{base: b, roots: rep.Scan.Targets, seen: map[string]bool{}}
-			}
-			run, err := startReport(rep, of, stdout)
+			opt := audit.Options{Command: "report", Version: version(), Output: of.options(stdout), Exposure: calc,
+				History: audit.HistoryOptions{Baseline: baselinePath}}
+			out, err := audit.Rerender(opt, rep)
 			if err != nil {
-				return err
+				err = usageError{fmt.Errorf("%s: %w", args[0], err)}
 			}
-			defer run.abort()
-			run.sched = sched
-			for _, r := range resources {
-				if err := run.resource(r, nil); err != nil {
-					return err
-				}
-			}
-			if err := run.findings(findings); err != nil {
-				return err
-			}
-			if err := run.finish(false, calc, out, io.Discard); err != nil {
-				return err
-			}
-			return nil
+			return e.finish(out, err)
 		},
 	}
 	of.register(c)

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aiaudit/aiaudit/detectors/agents"
+	"github.com/aiaudit/aiaudit/reports/audit"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/rules"
 	"github.com/aiaudit/aiaudit/scanner/urls"
@@ -141,11 +142,13 @@ interrupted (what was written is complete; --resume goes on).`,
 			if shard != "" {
 				targets = append(targets, "--shard="+shard)
 			}
-			sched, err := startSchedule(sf, outputFlags{}, "urls", targets)
+			ho := sf.options(c)
+			ho.Resume = resume
+			sched, err := audit.OpenSession("urls", targets, ho, "", version())
 			if err != nil {
 				return err
 			}
-			defer sched.close()
+			defer sched.Close()
 			return runURLs(c, in, urls.Input{Column: column, Field: field}, opt, urlRun{
 				format: format, output: output, reservedOut: reservedOut, allowedOut: allowedOut,
 				resume: resume, shard: sh, concurrency: concurrency, progress: progressMode,
@@ -186,7 +189,7 @@ type urlRun struct {
 	concurrency                                       int
 	total                                             int // lines in the input file, -1 for stdin
 	targets                                           []string
-	sched                                             *schedule
+	sched                                             *audit.Session
 }
 
 // countLines counts a list file's lines for the progress bar's ETA (a fast
@@ -247,12 +250,8 @@ type tally struct {
 
 func runURLs(c *cobra.Command, in io.Reader, input urls.Input, opt urls.Options, run urlRun, out *outcome, stdout, stderr io.Writer) error {
 	ctx := c.Context()
-	rep := newReport("urls", run.targets)
-	if run.resume {
-		if err := run.sched.resume(c, rep); err != nil {
-			return err
-		}
-	} else if err := run.sched.begin(c, rep); err != nil {
+	rep := audit.NewReport("urls", version(), run.targets)
+	if err := run.sched.Begin(ctx, rep); err != nil {
 		return err
 	}
 	var done urls.Done
@@ -308,8 +307,8 @@ func runURLs(c *cobra.Command, in io.Reader, input urls.Input, opt urls.Options,
 			// The history keeps the reserved URLs (findings), not every
 			// URL: the output holds those, and at corpus scale a row per
 			// allowed URL would double the run's time.
-			if err := run.sched.record(nil, urlFindings(r)); err != nil {
-				return fmt.Errorf("history: %w", err)
+			if err := run.sched.Record(nil, urlFindings(r)); err != nil {
+				return err
 			}
 			t.total++
 			switch {
@@ -359,7 +358,7 @@ func runURLs(c *cobra.Command, in io.Reader, input urls.Input, opt urls.Options,
 	printTally(stderr, t, v.Agents(), opt.Agents, time.Since(started))
 	rep.Scan.Finished, rep.Scan.Complete = time.Now().UTC(), !interrupted
 	rep.Summary = model.Summary{Resources: t.total, TrainingOptOut: t.reserved, Errors: t.errors}
-	if err := run.sched.finish(context.Background(), rep); err != nil {
+	if err := run.sched.Finish(context.Background(), rep); err != nil {
 		return err
 	}
 	if ch := rep.Changes; ch != nil && ch.PreviousScan != 0 {

@@ -1,0 +1,134 @@
+package audit
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/aiaudit/aiaudit/reports/exposure"
+	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
+)
+
+// ExposureOptions are the company facts and counting choices that turn
+// findings into fine exposure, as a user gives them.
+type ExposureOptions struct {
+	Jurisdiction string // kz, eu or kz,eu
+	Size         string // small, medium, large; "" derives it
+	Employees    int    // -1: not given
+	IncomeKZT    int64  // -1: not given
+	TurnoverEUR  int64
+	Role         string // publisher, operator or both
+	Counting     string // item, page, site
+	Year         int
+	// RuleFiles override the MRP or exchange rate, or add a jurisdiction.
+	RuleFiles []string
+}
+
+// Exposure is a validated exposure configuration, ready to compute.
+type Exposure struct {
+	tables   *exposure.Tables
+	settings exposure.Settings
+	// Rules are the finding rules in force for the jurisdictions asked for.
+	Rules rules.Set
+}
+
+// Resolve validates the options and derives the company size.
+func (e ExposureOptions) Resolve() (*Exposure, error) {
+	var overrides [][]byte
+	for _, f := range e.RuleFiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		overrides = append(overrides, b)
+	}
+	tables, err := exposure.Load(overrides...)
+	if err != nil {
+		return nil, err
+	}
+	s := exposure.Settings{Year: e.Year, Counting: e.Counting, TurnoverEUR: e.TurnoverEUR}
+	calc := &Exposure{tables: tables}
+	for _, j := range strings.Split(e.Jurisdiction, ",") {
+		j = strings.ToLower(strings.TrimSpace(j))
+		if _, err := tables.Get(j, e.Year); err != nil {
+			return nil, fmt.Errorf("--jurisdiction %q / --year %d: %w", j, e.Year, err)
+		}
+		s.Jurisdictions = append(s.Jurisdictions, j)
+		if j == "eu" {
+			calc.Rules.EU = true
+		}
+	}
+	for _, r := range strings.Split(e.Role, ",") {
+		switch r = strings.TrimSpace(r); r {
+		case "publisher", "operator":
+			s.Roles = append(s.Roles, r)
+		default:
+			return nil, fmt.Errorf("--role %q is not supported (accepted: publisher, operator, publisher,operator)", r)
+		}
+	}
+	switch e.Counting {
+	case "item", "page", "site":
+	default:
+		return nil, fmt.Errorf("--counting %q is not supported (accepted: item, page, site)", e.Counting)
+	}
+	if e.TurnoverEUR < 0 || e.TurnoverEUR > 10_000_000_000_000 {
+		return nil, fmt.Errorf("--turnover %d EUR is not plausible (accepted: 0 to 10,000,000,000,000)", e.TurnoverEUR)
+	}
+	if s.Size, err = e.size(tables); err != nil {
+		return nil, err
+	}
+	// EU SME (Recommendation 2003/361/EC): fewer than 250 employees and
+	// turnover up to 50 M EUR; without those facts, the size decides.
+	s.SME = s.Size != "large"
+	if e.Employees >= 250 || e.TurnoverEUR > 50_000_000 {
+		s.SME = false
+	}
+	calc.settings = s
+	return calc, nil
+}
+
+// size is the company size given, or derived from staff and income under
+// Kazakh law, else small.
+func (e ExposureOptions) size(tables *exposure.Tables) (string, error) {
+	switch {
+	case e.Size != "":
+		switch e.Size {
+		case "small", "medium", "large":
+			return e.Size, nil
+		}
+		return "", fmt.Errorf("--company-size %q is not supported (accepted: small, medium, large)", e.Size)
+	case e.Employees >= 0 && e.IncomeKZT >= 0:
+		kz, err := tables.Get("kz", e.Year)
+		if err != nil {
+			return "", err
+		}
+		return kz.KZSize(e.Employees, e.IncomeKZT)
+	case e.Employees >= 0 || e.IncomeKZT >= 0:
+		return "", fmt.Errorf("--employees and --annual-income go together (or give --company-size)")
+	}
+	return "small", nil
+}
+
+// apply computes the exposure of the fined findings into the report.
+func (c *Exposure) apply(rep *model.Report, findings []model.Finding) error {
+	es, err := c.tables.Compute(findings, c.settings)
+	if err != nil {
+		return err
+	}
+	rep.Exposure = es
+	rep.Disclaimer = exposure.Disclaimer
+	return nil
+}
+
+// fined keeps the findings that fine tables count, so exposure is computed
+// without holding every finding in memory.
+func fined(fs []model.Finding) []model.Finding {
+	var out []model.Finding
+	for _, f := range fs {
+		if rules.Fined(f.Rule) {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,158 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
+)
+
+// Run is one report being written: the sink (stdout or a file renamed into
+// place when complete), the renderer, the summary, the session (history,
+// baseline, notify) and the findings the fine tables count.
+type Run struct {
+	opt     Options
+	sink    *sink
+	w       reports.Writer
+	rep     *model.Report
+	session *Session
+	fined   []model.Finding
+}
+
+// NewReport is the header of a new scan's report.
+func NewReport(command, version string, targets []string) *model.Report {
+	return &model.Report{
+		Schema: model.Schema,
+		Tool:   model.Tool{Name: "aiaudit", Version: version},
+		Scan:   model.Scan{Command: command, Targets: targets, Started: time.Now().UTC()},
+	}
+}
+
+// Rules are the finding rules in force for this run.
+func (o Options) Rules() rules.Set {
+	if o.Exposure == nil {
+		return rules.Set{}
+	}
+	return o.Exposure.Rules
+}
+
+// start opens the report's sink and renderer and writes its beginning.
+func start(rep *model.Report, opt Options, session *Session) (*Run, error) {
+	s, err := openSink(opt.Output.Path, opt.Output.Stdout)
+	if err != nil {
+		return nil, err
+	}
+	w, err := reports.NewWriter(opt.Output.Format, s, reports.TableOptions{All: opt.Output.All})
+	if err != nil {
+		s.abort()
+		return nil, err
+	}
+	if err := w.Begin(rep); err != nil {
+		s.abort()
+		return nil, err
+	}
+	return &Run{opt: opt, sink: s, w: w, rep: rep, session: session}, nil
+}
+
+// resource adds one resource and its findings: the baseline removes the
+// accepted ones, the rest are counted, kept for the fine tables, recorded
+// and rendered.
+func (r *Run) resource(res model.Resource, fs []model.Finding) error {
+	fs = r.session.accept(fs)
+	r.rep.Summary.Count(res, fs)
+	r.fined = append(r.fined, fined(fs)...)
+	if err := r.session.Record(&res, fs); err != nil {
+		return err
+	}
+	return r.w.Resource(res, fs)
+}
+
+// findings adds findings about a resource written before.
+func (r *Run) findings(fs []model.Finding) error {
+	fs = r.session.accept(fs)
+	r.rep.Summary.AddFindings(fs)
+	r.fined = append(r.fined, fined(fs)...)
+	if err := r.session.Record(nil, fs); err != nil {
+		return err
+	}
+	return r.w.Findings(fs)
+}
+
+// abort drops a report that could not be finished: no half-written file.
+func (r *Run) abort() { r.sink.abort() }
+
+// finish computes exposure, writes the end of the report, puts the file in
+// place and returns the outcome that decides the exit code.
+func (r *Run) finish(interrupted bool) (Outcome, error) {
+	defer r.sink.abort()
+	var out Outcome
+	if r.opt.Exposure != nil {
+		if err := r.opt.Exposure.apply(r.rep, r.fined); err != nil {
+			return out, err
+		}
+	}
+	if r.rep.Scan.Finished.IsZero() {
+		r.rep.Scan.Finished = time.Now().UTC()
+		r.rep.Scan.Complete = !interrupted
+	}
+	if r.rep.Summary.FindingsBySeverity == nil {
+		r.rep.Summary.FindingsBySeverity = map[model.Severity]int{}
+	}
+	// History is written to the end even after Ctrl-C: the scan is then
+	// recorded as incomplete, never as a baseline for the next diff.
+	// A history that cannot be written (disk full, locked file) must not
+	// cost the report: it is written, and the error is the exit status.
+	histErr := r.session.Finish(context.Background(), r.rep)
+	if err := r.w.End(r.rep); err != nil {
+		return out, err
+	}
+	if err := r.sink.commit(); err != nil {
+		return out, err
+	}
+	out.Interrupted = interrupted
+	out.Incomplete = !r.rep.Scan.Complete || r.rep.Summary.Errors > 0
+	switch r.opt.Output.FailOn {
+	case "none":
+	case "new":
+		// The counts the report carries: this scan's history, or a saved
+		// scan's when one is re-rendered.
+		c := r.rep.Changes
+		out.FindingsAtFailOn = c != nil && c.NewAlerts > 0
+	default:
+		out.FindingsAtFailOn = r.rep.Summary.Highest().Rank() >= model.Severity(r.opt.Output.FailOn).Rank()
+	}
+	r.summarize(interrupted)
+	if histErr != nil {
+		return out, fmt.Errorf("the report was written, but the history was not: %w", histErr)
+	}
+	return out, r.session.notify(r.rep, r.opt.Output.Path)
+}
+
+// summarize tells the person watching what the report cannot: that it is
+// partial, what changed, which accepted findings came back.
+func (r *Run) summarize(interrupted bool) {
+	log := r.opt.Log
+	if log == nil {
+		return
+	}
+	if interrupted {
+		fmt.Fprintln(log, "aiaudit: interrupted; the partial report is marked incomplete")
+	}
+	if c := r.rep.Changes; c != nil && c.PreviousScan != 0 {
+		fmt.Fprintf(log, "aiaudit: since scan %d: %d new, %d fixed, %d unchanged findings\n", c.PreviousScan, c.New, c.Fixed, c.Unchanged)
+	}
+	if b := r.rep.Baseline; b != nil {
+		for _, e := range b.Expired {
+			log.Warn("baseline entry expired, its findings are reported again: %s", e)
+		}
+	}
+}
+
+// discardLog is the log of a run nobody watches.
+type discardLog struct{ io.Writer }
+
+func (discardLog) Warn(string, ...any) {}

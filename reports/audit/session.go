@@ -1,0 +1,236 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"time"
+
+	"github.com/aiaudit/aiaudit/reports/baseline"
+	"github.com/aiaudit/aiaudit/reports/history"
+	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/notify"
+)
+
+// Session is a scan's part in the history: its target's lock, the open
+// database and the scan being recorded, the baseline and what it did.
+type Session struct {
+	opt        HistoryOptions
+	version    string
+	target     string
+	roots      []string
+	lock       *history.Lock
+	store      *history.Store
+	scan       *history.Scan
+	base       *baseline.File
+	suppressed int
+	expired    []string
+	seen       map[string]bool
+}
+
+// DBPath is the history database a run uses: the one given, or the default.
+func DBPath(db string) (string, error) {
+	if db != "" {
+		return db, nil
+	}
+	return history.DefaultPath()
+}
+
+// OpenSession takes the target's lock (an overlapping run stops here with
+// history.ErrLocked), opens the history and reads the baseline. Nothing is
+// written before all three succeeded.
+func OpenSession(command string, targets []string, opt HistoryOptions, failOn, version string) (*Session, error) {
+	if failOn == "new" && opt.Off {
+		return nil, errors.New("--fail-on new compares with the last scan: it needs history (drop --no-history)")
+	}
+	if opt.Notify != "" && opt.Off {
+		return nil, errors.New("--notify reports new findings: it needs history (drop --no-history)")
+	}
+	if opt.Notify != "" {
+		if _, err := notify.CheckURL(opt.Notify); err != nil {
+			return nil, fmt.Errorf("--notify: %w", err)
+		}
+	}
+	s := &Session{opt: opt, version: version, roots: targets, target: history.Target(command, canonical(command, targets)), seen: map[string]bool{}}
+	if opt.Baseline != "" {
+		b, err := baseline.Load(opt.Baseline)
+		if err != nil {
+			return nil, err
+		}
+		s.base = b
+	}
+	path, err := DBPath(opt.DB)
+	if err != nil {
+		return nil, err
+	}
+	const hint = "--db chooses another file, --no-history scans without one"
+	if s.lock, err = history.LockTarget(filepath.Join(filepath.Dir(path), "locks"), s.target); err != nil {
+		switch {
+		case errors.Is(err, history.ErrLocked):
+			return nil, err
+		case !opt.Off:
+			return nil, fmt.Errorf("lock for %s: %w (%s)", s.target, err, hint)
+		}
+		// Without history the lock only guards against overlapping runs:
+		// where no lock file can be made (a read-only home), scan anyway.
+		s.lock = nil
+	}
+	if !opt.Off {
+		if s.store, err = history.Open(path); err != nil {
+			s.lock.Unlock()
+			return nil, fmt.Errorf("%w (%s)", err, hint)
+		}
+	}
+	return s, nil
+}
+
+// baselineOnly is the part of a session a re-render needs: it is not a
+// scan, so it takes no lock and writes no history.
+func baselineOnly(path string, roots []string) (*Session, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := baseline.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{base: b, roots: roots, seen: map[string]bool{}}, nil
+}
+
+// canonical makes file targets absolute, so the same folder is the same
+// target from any working directory. URLs are left as given.
+func canonical(command string, targets []string) []string {
+	if command != "files" {
+		return targets
+	}
+	out := make([]string, len(targets))
+	for i, t := range targets {
+		if abs, err := filepath.Abs(t); err == nil {
+			t = abs
+		}
+		out[i] = t
+	}
+	return out
+}
+
+// Begin records the scan's start with the settings it ran with, or with
+// Resume continues the target's interrupted scan when there is one.
+func (s *Session) Begin(ctx context.Context, rep *model.Report) error {
+	if s == nil || s.store == nil {
+		return nil
+	}
+	if s.opt.Resume {
+		sc, ok, err := s.store.Resume(ctx, s.target, s.roots)
+		if err != nil {
+			return err
+		}
+		if ok {
+			s.scan = sc
+			return nil
+		}
+	}
+	settings := map[string]string{}
+	for k, v := range s.opt.Settings {
+		settings[k] = v
+	}
+	if u, err := url.Parse(settings["notify"]); err == nil && u.Host != "" {
+		// Webhook URLs carry their secret in the path: keep only the host.
+		settings["notify"] = u.Scheme + "://" + u.Host + "/…"
+	}
+	var err error
+	s.scan, err = s.store.Begin(rep, s.target, settings)
+	return err
+}
+
+// accept removes the findings the baseline accepts.
+func (s *Session) accept(fs []model.Finding) []model.Finding {
+	if s == nil || s.base == nil || len(fs) == 0 {
+		return fs
+	}
+	r := s.base.Apply(fs, s.roots, time.Now())
+	s.suppressed += r.Suppressed
+	for _, e := range r.Expired {
+		if !s.seen[e.String()] {
+			s.seen[e.String()] = true
+			s.expired = append(s.expired, e.String())
+		}
+	}
+	return r.Kept
+}
+
+// Record writes a resource (nil for findings about one written before) and
+// its findings into the history.
+func (s *Session) Record(r *model.Resource, fs []model.Finding) error {
+	if s == nil || s.scan == nil {
+		return nil
+	}
+	if err := s.scan.Resource(r, fs); err != nil {
+		return fmt.Errorf("history: %w", err)
+	}
+	return nil
+}
+
+// Finish marks the scan finished in the history and puts what changed since
+// the last complete scan, and what the baseline did, into the report.
+func (s *Session) Finish(ctx context.Context, rep *model.Report) error {
+	if s == nil {
+		return nil
+	}
+	if s.base != nil {
+		rep.Baseline = &model.BaselineUse{File: s.base.Path, Suppressed: s.suppressed, Expired: s.expired}
+	}
+	if s.scan == nil {
+		return nil
+	}
+	if err := s.scan.Finish(rep); err != nil {
+		return fmt.Errorf("history: %w", err)
+	}
+	prev, err := s.store.Previous(ctx, s.target, s.scan.ID)
+	if err != nil && !errors.Is(err, history.ErrNoHistory) {
+		return err
+	}
+	c, err := s.store.Changes(ctx, prev, s.scan.ID)
+	if err != nil {
+		return err
+	}
+	if !rep.Scan.Complete {
+		// Unknown is not absent: what an interrupted scan did not reach was
+		// not fixed.
+		c.Fixed = 0
+	}
+	rep.Changes = &model.Changes{Scan: s.scan.ID, PreviousScan: prev, New: c.New, Fixed: c.Fixed, Unchanged: c.Unchanged, Alerts: c.Alerts, NewAlerts: c.AlertCount}
+	return nil
+}
+
+// notify posts the report's new alerts (new warnings and violations; a new
+// info finding wakes nobody) to the webhook, if there are any.
+func (s *Session) notify(rep *model.Report, reportPath string) error {
+	c := rep.Changes
+	if s == nil || s.opt.Notify == "" || c == nil || c.NewAlerts == 0 {
+		return nil
+	}
+	fs := make([]notify.Finding, len(c.Alerts))
+	for i, f := range c.Alerts {
+		fs[i] = notify.Finding{Rule: f.Rule, Severity: string(f.Severity), Location: f.Location, Message: f.Message}
+	}
+	m := notify.Build(s.target, c.Scan, c.PreviousScan, rep.Scan.Complete, fs, c.NewAlerts, c.Fixed, c.Unchanged, reportPath)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := notify.Post(ctx, s.opt.Notify, m, notify.Options{UserAgent: "aiaudit/" + s.version}); err != nil {
+		return fmt.Errorf("the report was written, but the notification failed: %w", err)
+	}
+	return nil
+}
+
+// Close releases the database and the target's lock.
+func (s *Session) Close() {
+	if s == nil {
+		return
+	}
+	if s.store != nil {
+		s.store.Close()
+	}
+	s.lock.Unlock()
+}

@@ -1,0 +1,115 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/scanner"
+	"github.com/aiaudit/aiaudit/scanner/crawl"
+)
+
+// scan runs one source into a new report: it opens the session (lock,
+// history, baseline), starts the report, lets the source emit, and finishes.
+// The source returns context.Canceled when interrupted: the partial report
+// is still written, marked incomplete.
+func scan(ctx context.Context, opt Options, source func(r *Run) error) (Outcome, error) {
+	session, err := OpenSession(opt.Command, opt.Targets, opt.History, opt.Output.FailOn, opt.Version)
+	if err != nil {
+		return Outcome{}, err
+	}
+	defer session.Close()
+	r, err := start(NewReport(opt.Command, opt.Version, opt.Targets), opt, session)
+	if err != nil {
+		return Outcome{}, err
+	}
+	defer r.abort()
+	if err := session.Begin(ctx, r.rep); err != nil {
+		return Outcome{}, err
+	}
+	srcErr := source(r)
+	interrupted := errors.Is(srcErr, context.Canceled)
+	if srcErr != nil && !interrupted {
+		return Outcome{}, srcErr
+	}
+	return r.finish(interrupted)
+}
+
+// Files walks folders and files: every file is one resource.
+func Files(ctx context.Context, opt Options, workers int) (Outcome, error) {
+	set := opt.Rules()
+	return scan(ctx, opt, func(r *Run) error {
+		return scanner.ScanFiles(ctx, opt.Targets, scanner.FilesOptions{
+			Workers:    workers,
+			Thumbnails: opt.Output.Format == "html",
+			Emit:       func(res model.Resource) error { return r.resource(res, set.Resource(res)) },
+			Progress:   opt.Progress,
+		})
+	})
+}
+
+// Crawl audits websites: pages and media are resources, an item's later
+// occurrences add findings. It returns the crawl's statistics for the
+// summary line.
+func Crawl(ctx context.Context, opt Options, co crawl.Options) (Outcome, *crawl.Stats, error) {
+	co.Starts = opt.Targets
+	co.Rules = opt.Rules()
+	co.Thumbnails = opt.Output.Format == "html"
+	var stats *crawl.Stats
+	n := 0
+	out, err := scan(ctx, opt, func(r *Run) error {
+		co.Emit = func(res *model.Resource, fs []model.Finding) error {
+			n++
+			if opt.Progress != nil {
+				opt.Progress(n, -1)
+			}
+			if res == nil {
+				return r.findings(fs)
+			}
+			return r.resource(*res, fs)
+		}
+		var err error
+		stats, err = crawl.Run(ctx, co)
+		if stats != nil {
+			r.rep.Sites = stats.Sites
+		}
+		return err
+	})
+	return out, stats, err
+}
+
+// Rerender writes a saved scan again, in another format or under other
+// laws and company settings, without scanning: the findings are judged
+// again by the rules in force, the baseline (when given) applied, exposure
+// recomputed. It takes no lock and writes no history.
+func Rerender(opt Options, saved *model.Report) (Outcome, error) {
+	if opt.Output.FailOn == "new" && saved.Changes == nil {
+		return Outcome{}, fmt.Errorf("--fail-on new needs the scan's changes, and this scan was not recorded in a history")
+	}
+	session, err := baselineOnly(opt.History.Baseline, saved.Scan.Targets)
+	if err != nil {
+		return Outcome{}, err
+	}
+	findings := opt.Rules().Rejudge(saved.Findings)
+	resources := saved.Resources
+	rep := *saved
+	rep.Resources, rep.Findings, rep.Summary = nil, nil, model.Summary{}
+	// A re-render is not a scan: no progress, no "since last scan" lines.
+	opt.Log = discardLog{io.Discard}
+	r, err := start(&rep, opt, session)
+	if err != nil {
+		return Outcome{}, err
+	}
+	defer r.abort()
+	for _, res := range resources {
+		if err := r.resource(res, nil); err != nil {
+			return Outcome{}, err
+		}
+	}
+	if err := r.findings(findings); err != nil {
+		return Outcome{}, err
+	}
+	return r.finish(false)
+}
