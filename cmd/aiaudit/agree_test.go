@@ -13,6 +13,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
 	"github.com/aiaudit/aiaudit/detectors"
+	"github.com/aiaudit/aiaudit/reports/audit"
 )
 
 // mixedOptOutSite serves one site where every page and image is decided by
@@ -123,7 +124,7 @@ func TestCrawlURLsAndCheckAgreeOnOptOuts(t *testing.T) {
 		code, out, stderr = runIn(t, "", append([]string{"check", loc, "--check", "full"}, agents...)...)
 		require.Equal(t, exitClean, code, stderr)
 		c := crawled[loc]
-		assert.Contains(t, out, "verdict: "+verdictWord(c.TrainingOptOut)+" ", "check and crawl verdicts for %s", loc)
+		assert.Contains(t, out, "verdict: "+audit.VerdictWord(c.TrainingOptOut)+" ", "check and crawl verdicts for %s", loc)
 		for _, o := range c.OptOutEvidence {
 			assert.Contains(t, out, o.Detail, "check shows the evidence crawl found for %s", loc)
 		}

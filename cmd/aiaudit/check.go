@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/aiaudit/aiaudit/reports/audit"
 	"github.com/aiaudit/aiaudit/scanner/urls"
 )
 
@@ -25,7 +26,7 @@ func newCheckCommand(out *outcome, stdout io.Writer) *cobra.Command {
 				return usageError{err}
 			}
 			r := urls.NewVetter(opt).Vet(c.Context(), args[0])
-			fmt.Fprintf(stdout, "%s\nverdict: %s (for %d agents, --check %s)\n", r.Location, verdictWord(r.TrainingOptOut), len(opt.Agents), opt.Depth)
+			fmt.Fprintf(stdout, "%s\nverdict: %s (for %d agents, --check %s)\n", r.Location, audit.VerdictWord(r.TrainingOptOut), len(opt.Agents), opt.Depth)
 			if r.Status != 0 {
 				fmt.Fprintf(stdout, "HTTP %d %s\n", r.Status, r.MediaType)
 			}

@@ -1,25 +1,16 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/aiaudit/aiaudit/detectors/agents"
 	"github.com/aiaudit/aiaudit/reports/audit"
-	"github.com/aiaudit/aiaudit/reports/model"
-	"github.com/aiaudit/aiaudit/reports/rules"
 	"github.com/aiaudit/aiaudit/scanner/urls"
 )
 
@@ -125,35 +116,17 @@ interrupted (what was written is complete; --resume goes on).`,
 			if resume && output == "" {
 				return usageError{errors.New("--resume needs -o FILE: the output is the checkpoint")}
 			}
-			in, closeIn, err := openInput(args[0], stdin)
-			if err != nil {
-				return err
-			}
-			defer closeIn()
-			// One list (and shard) is one target: tonight's run is diffed
-			// with last night's, and two runs of it never overlap.
-			target := args[0]
-			if target != "-" {
-				if abs, err := filepath.Abs(target); err == nil {
-					target = abs
-				}
-			}
-			targets := []string{target}
-			if shard != "" {
-				targets = append(targets, "--shard="+shard)
-			}
-			ho := sf.options(c)
-			ho.Resume = resume
-			sched, err := audit.OpenSession("urls", targets, ho, "", version())
-			if err != nil {
-				return err
-			}
-			defer sched.Close()
-			return runURLs(c, in, urls.Input{Column: column, Field: field}, opt, urlRun{
-				format: format, output: output, reservedOut: reservedOut, allowedOut: allowedOut,
-				resume: resume, shard: sh, concurrency: concurrency, progress: progressMode,
-				total: countLines(args[0]), targets: targets, sched: sched,
-			}, e.out, stdout, e.log)
+			ro := audit.Options{Command: "urls", Version: version(), History: sf.options(c), Log: e.log,
+				Output: audit.OutputOptions{Stdout: stdout}}
+			bar := newProgress(progressMode, "URLs", e.log)
+			ro.Progress = bar.update
+			out, err := audit.URLs(c.Context(), ro, audit.URLOptions{
+				List: args[0], Stdin: stdin, Input: urls.Input{Column: column, Field: field}, Vet: opt,
+				Format: format, Results: output, Reserved: reservedOut, Allowed: allowedOut,
+				Resume: resume, Shard: sh, ShardSpec: shard, Concurrency: concurrency,
+			})
+			bar.finish()
+			return e.finish(out, err)
 		},
 	}
 	vf.register(c, 250*time.Millisecond)
@@ -169,258 +142,4 @@ interrupted (what was written is complete; --resume goes on).`,
 	c.Flags().IntVar(&concurrency, "concurrency", 64, "URLs in flight across all hosts")
 	c.Flags().StringVar(&progressMode, "progress", "auto", "progress on stderr: auto, always, never")
 	return c
-}
-
-func openInput(name string, stdin io.Reader) (io.Reader, func(), error) {
-	if name == "-" {
-		return stdin, func() {}, nil
-	}
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, func() { f.Close() }, nil
-}
-
-type urlRun struct {
-	format, output, reservedOut, allowedOut, progress string
-	resume                                            bool
-	shard                                             urls.Shard
-	concurrency                                       int
-	total                                             int // lines in the input file, -1 for stdin
-	targets                                           []string
-	sched                                             *audit.Session
-}
-
-// countLines counts a list file's lines for the progress bar's ETA (a fast
-// pass compared with vetting); stdin cannot be read twice.
-func countLines(name string) int {
-	if name == "-" {
-		return -1
-	}
-	f, err := os.Open(name)
-	if err != nil {
-		return -1
-	}
-	defer f.Close()
-	n := 0
-	buf := make([]byte, 256<<10)
-	for {
-		k, err := f.Read(buf)
-		n += bytes.Count(buf[:k], []byte{'\n'})
-		if err != nil {
-			return n
-		}
-	}
-}
-
-// lineFile is an output written line by line (the checkpoint for --resume).
-type lineFile struct {
-	f *os.File
-	w *bufio.Writer
-}
-
-func createLines(path string, appendTo bool) (*lineFile, error) {
-	flag := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-	if appendTo {
-		flag = os.O_CREATE | os.O_WRONLY | os.O_APPEND
-	}
-	f, err := os.OpenFile(path, flag, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	return &lineFile{f: f, w: bufio.NewWriter(f)}, nil
-}
-
-func (l *lineFile) close() error {
-	if l == nil {
-		return nil
-	}
-	err := l.w.Flush()
-	if cerr := l.f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-type tally struct {
-	total, reserved, allowed, unknown, errors int
-	bySignal                                  map[string]int
-}
-
-func runURLs(c *cobra.Command, in io.Reader, input urls.Input, opt urls.Options, run urlRun, out *outcome, stdout, stderr io.Writer) error {
-	ctx := c.Context()
-	rep := audit.NewReport("urls", version(), run.targets)
-	if err := run.sched.Begin(ctx, rep); err != nil {
-		return err
-	}
-	var done urls.Done
-	if run.resume {
-		if f, err := os.Open(run.output); err == nil {
-			done, err = urls.LoadDone(f)
-			f.Close()
-			if err != nil {
-				return fmt.Errorf("reading %s for --resume: %w", run.output, err)
-			}
-		}
-	}
-	w := bufio.NewWriter(stdout)
-	var results *lineFile
-	if run.output != "" {
-		var err error
-		if results, err = createLines(run.output, run.resume); err != nil {
-			return err
-		}
-		w = results.w
-	}
-	defer results.close()
-	var reserved, allowed *lineFile
-	var err error
-	if run.reservedOut != "" {
-		if reserved, err = createLines(run.reservedOut, run.resume); err != nil {
-			return err
-		}
-		defer reserved.close()
-	}
-	if run.allowedOut != "" {
-		if allowed, err = createLines(run.allowedOut, run.resume); err != nil {
-			return err
-		}
-		defer allowed.close()
-	}
-
-	v := urls.NewVetter(opt)
-	items := make(chan urls.Item, 256)
-	readErr := make(chan error, 1)
-	go func() {
-		readErr <- urls.Read(in, input, items)
-		close(items)
-	}()
-	t := tally{bySignal: map[string]int{}}
-	bar := newProgress(run.progress, "URLs", stderr)
-	enc := json.NewEncoder(w)
-	started := time.Now()
-	runErr := v.Run(ctx, items, urls.RunOptions{
-		Concurrency: run.concurrency, Shard: run.shard, Resume: done,
-		Progress: func(n int) { bar.update(n, run.total) },
-		Emit: func(r urls.Result) error {
-			// The history keeps the reserved URLs (findings), not every
-			// URL: the output holds those, and at corpus scale a row per
-			// allowed URL would double the run's time.
-			if err := run.sched.Record(nil, urlFindings(r)); err != nil {
-				return err
-			}
-			t.total++
-			switch {
-			case r.TrainingOptOut == nil:
-				t.unknown++
-			case *r.TrainingOptOut:
-				t.reserved++
-				for _, o := range r.OptOutEvidence {
-					if o.Verdict == "reserved" {
-						t.bySignal[o.Signal]++
-					}
-				}
-				if reserved != nil {
-					fmt.Fprintln(reserved.w, r.Location)
-				}
-			default:
-				t.allowed++
-				if allowed != nil {
-					fmt.Fprintln(allowed.w, r.Location)
-				}
-			}
-			if r.Error != "" {
-				t.errors++
-			}
-			if run.format == "table" {
-				_, err := fmt.Fprintf(w, "%-9s %s%s\n", verdictWord(r.TrainingOptOut), r.Location, errSuffix(r.Error))
-				return err
-			}
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-			// Flushed line by line: the output is the --resume checkpoint.
-			return w.Flush()
-		},
-	})
-	bar.finish()
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	interrupted := errors.Is(runErr, context.Canceled)
-	if runErr != nil && !interrupted {
-		return runErr
-	}
-	if err := <-readErrOrNil(readErr, interrupted); err != nil {
-		return fmt.Errorf("reading the URL list: %w", err)
-	}
-	printTally(stderr, t, v.Agents(), opt.Agents, time.Since(started))
-	rep.Scan.Finished, rep.Scan.Complete = time.Now().UTC(), !interrupted
-	rep.Summary = model.Summary{Resources: t.total, TrainingOptOut: t.reserved, Errors: t.errors}
-	if err := run.sched.Finish(context.Background(), rep); err != nil {
-		return err
-	}
-	if ch := rep.Changes; ch != nil && ch.PreviousScan != 0 {
-		fmt.Fprintf(stderr, "aiaudit: since scan %d of this list: %d URLs newly reserved, %d no longer reserved, %d still reserved\n", ch.PreviousScan, ch.New, ch.Fixed, ch.Unchanged)
-	}
-	out.interrupted = interrupted
-	out.incomplete = t.unknown > 0
-	return nil
-}
-
-// urlFindings makes a reserved URL a finding, so history can say which URLs
-// became reserved since the last run. Its content is the whole URL: in a
-// corpus list the query string is part of what a URL names.
-func urlFindings(r urls.Result) []model.Finding {
-	if r.TrainingOptOut == nil || !*r.TrainingOptOut {
-		return nil
-	}
-	return rules.Set{}.Judge(rules.FactReserved, rules.Item{Location: r.Location, Content: "url:" + r.Location}, rules.ReservedBy(r.OptOutEvidence))
-}
-
-// readErrOrNil returns the reader's error; after an interrupt the reader may
-// still be blocked on a full channel, and its error does not matter.
-func readErrOrNil(ch chan error, interrupted bool) chan error {
-	if interrupted {
-		c := make(chan error, 1)
-		c <- nil
-		return c
-	}
-	return ch
-}
-
-func printTally(w io.Writer, t tally, evaluated, asked []string, took time.Duration) {
-	who := fmt.Sprintf("any of %d known AI-training agents", len(evaluated))
-	if len(asked) > 0 {
-		who = strings.Join(asked, ", ")
-	}
-	rate := float64(t.total) / max(took.Seconds(), 1e-9)
-	fmt.Fprintf(w, "vetted %d URLs in %s (%.0f/s) for %s: reserved %d, not reserved %d, unknown %d (errors %d)\n",
-		t.total, took.Round(time.Millisecond), rate, who, t.reserved, t.allowed, t.unknown, t.errors)
-	var sigs []string
-	for s, n := range t.bySignal {
-		sigs = append(sigs, fmt.Sprintf("%s %d", s, n))
-	}
-	sort.Strings(sigs)
-	if len(sigs) > 0 {
-		fmt.Fprintf(w, "reservations by signal: %s\n", strings.Join(sigs, ", "))
-	}
-}
-
-func verdictWord(b *bool) string {
-	switch {
-	case b == nil:
-		return "unknown"
-	case *b:
-		return "reserved"
-	}
-	return "allowed"
-}
-
-func errSuffix(e string) string {
-	if e == "" {
-		return ""
-	}
-	return "  (" + e + ")"
 }

@@ -1,0 +1,103 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
+)
+
+type testLog struct{ bytes.Buffer }
+
+func (l *testLog) Warn(format string, args ...any) { l.WriteString("warning\n") }
+
+func readReport(t *testing.T, path string) model.Report {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var r model.Report
+	require.NoError(t, json.Unmarshal(b, &r))
+	return r
+}
+
+// The whole pipeline, without the CLI: a files scan of the shipped sample
+// media written to a file, recorded in a real history, scanned again.
+func TestFilesRunRecordsAndCompares(t *testing.T) {
+	dir := t.TempDir()
+	opt := Options{Command: "files", Targets: []string{"../../testdata/media"}, Version: "test",
+		Output:  OutputOptions{Format: "json", Path: filepath.Join(dir, "scan.json"), FailOn: "warning"},
+		History: HistoryOptions{DB: filepath.Join(dir, "history.db")}, Log: &testLog{}}
+	out, err := Files(context.Background(), opt, 2)
+	require.NoError(t, err)
+	assert.True(t, out.FindingsAtFailOn, "the sample has unmarked AI images (warnings)")
+	assert.False(t, out.Incomplete, "every sample file is read (the truncated one with a note)")
+	assert.False(t, out.Interrupted)
+	first := readReport(t, opt.Output.Path)
+	require.NotNil(t, first.Changes)
+	assert.Zero(t, first.Changes.PreviousScan, "the first scan of a target")
+	assert.Equal(t, len(first.Findings), first.Changes.New)
+
+	out, err = Files(context.Background(), opt, 2)
+	require.NoError(t, err)
+	second := readReport(t, opt.Output.Path)
+	assert.Equal(t, first.Changes.Scan, second.Changes.PreviousScan)
+	assert.Zero(t, second.Changes.New)
+	assert.Equal(t, len(first.Findings), second.Changes.Unchanged)
+	assert.Contains(t, opt.Log.(*testLog).String(), "0 new, 0 fixed")
+}
+
+// A scan made under Kazakh law, re-rendered for the EU, is judged by the EU
+// rules from the same facts and priced under both laws.
+func TestRerenderJudgesUnderTheLawsAskedFor(t *testing.T) {
+	kz := rules.Set{}.Judge(rules.FactUnlabelled, rules.Item{Location: "https://x.kz/a.jpg on https://x.kz/", Content: "c1"}, "AI-made image (xmp) is published without a visible AI label; looked in: alt")
+	saved := &model.Report{Schema: model.Schema, Scan: model.Scan{Command: "crawl", Targets: []string{"https://x.kz/"}, Complete: true}, Findings: kz}
+	x, err := ExposureOptions{Jurisdiction: "kz,eu", Employees: -1, IncomeKZT: -1, Role: "publisher", Counting: "item", Year: 2026}.Resolve()
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	out, err := Rerender(Options{Version: "test", Output: OutputOptions{Format: "json", Stdout: &buf, FailOn: "violation"}, Exposure: x}, saved)
+	require.NoError(t, err)
+	assert.True(t, out.FindingsAtFailOn)
+	var rep model.Report
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &rep))
+	var ids []string
+	for _, f := range rep.Findings {
+		ids = append(ids, f.Rule)
+	}
+	assert.Equal(t, []string{rules.KZUnlabelled, rules.EUUnlabelled}, ids)
+	jur := map[string]int{}
+	for _, e := range rep.Exposure {
+		jur[e.Jurisdiction] += e.Offences
+	}
+	assert.Positive(t, jur["KZ"])
+	assert.Positive(t, jur["EU"])
+}
+
+func TestExposureOptionsAreValidated(t *testing.T) {
+	base := ExposureOptions{Jurisdiction: "kz", Employees: -1, IncomeKZT: -1, Role: "publisher", Counting: "item", Year: 2026}
+	for name, change := range map[string]func(*ExposureOptions){
+		"unknown size":             func(o *ExposureOptions) { o.Size = "huge" },
+		"unknown role":             func(o *ExposureOptions) { o.Role = "bystander" },
+		"unknown counting":         func(o *ExposureOptions) { o.Counting = "sometimes" },
+		"no table for the year":    func(o *ExposureOptions) { o.Year = 1999 },
+		"employees without income": func(o *ExposureOptions) { o.Employees = 10 },
+		"negative turnover":        func(o *ExposureOptions) { o.TurnoverEUR = -1 },
+		"missing rules file":       func(o *ExposureOptions) { o.RuleFiles = []string{"/nonexistent/rules.json"} },
+	} {
+		o := base
+		change(&o)
+		_, err := o.Resolve()
+		assert.Error(t, err, name)
+	}
+	x, err := base.Resolve()
+	require.NoError(t, err)
+	assert.Equal(t, "small", x.settings.Size, "no facts given: small")
+	assert.False(t, x.Rules.EU)
+}

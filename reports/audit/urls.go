@@ -1,0 +1,378 @@
+package audit
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aiaudit/aiaudit/detectors"
+	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
+	"github.com/aiaudit/aiaudit/scanner/urls"
+)
+
+// URLOptions configure a URL-list run.
+type URLOptions struct {
+	// List is the list file, or "-" for Stdin.
+	List  string
+	Stdin io.Reader
+	Input urls.Input
+	Vet   urls.Options
+	// Format is jsonl (one object per URL) or table.
+	Format string
+	// Results, Reserved and Allowed are files for every result, the
+	// reserved URLs and the not reserved ones ("" for none; Results ""
+	// writes to the Stdout of Options.Output).
+	Results, Reserved, Allowed string
+	// Resume skips the URLs already in Results and appends to it.
+	Resume bool
+	// Shard vets only the hosts of one shard; ShardSpec is how it was given.
+	Shard       urls.Shard
+	ShardSpec   string
+	Concurrency int
+}
+
+// urlTargets names a list run for the history: one list (and shard) is one
+// target, so tonight's run is diffed with last night's, and two runs of it
+// never overlap.
+func urlTargets(uo URLOptions) []string {
+	target := uo.List
+	if target != "-" {
+		if abs, err := filepath.Abs(target); err == nil {
+			target = abs
+		}
+	}
+	targets := []string{target}
+	if uo.ShardSpec != "" {
+		targets = append(targets, "--shard="+uo.ShardSpec)
+	}
+	return targets
+}
+
+// URLs vets a list of URLs, streaming: one result per URL to the results
+// output (the --resume checkpoint), reserved and allowed URLs to their
+// lists, the reserved ones to the history, and a tally to the log.
+func URLs(ctx context.Context, opt Options, uo URLOptions) (Outcome, error) {
+	if uo.Resume && uo.Results == "" {
+		return Outcome{}, errors.New("--resume needs -o FILE: the output is the checkpoint")
+	}
+	if uo.Format != "jsonl" && uo.Format != "table" {
+		return Outcome{}, fmt.Errorf("--format %q is not supported (accepted: jsonl, table)", uo.Format)
+	}
+	in, closeIn, err := openInput(uo.List, uo.Stdin)
+	if err != nil {
+		return Outcome{}, err
+	}
+	defer closeIn()
+	opt.Targets = urlTargets(uo)
+	opt.History.Resume = uo.Resume
+	session, err := OpenSession("urls", opt.Targets, opt.History, "", opt.Version)
+	if err != nil {
+		return Outcome{}, err
+	}
+	defer session.Close()
+	return vetList(ctx, in, opt, uo, session)
+}
+
+func vetList(ctx context.Context, in io.Reader, opt Options, uo URLOptions, session *Session) (Outcome, error) {
+	rep := NewReport("urls", opt.Version, opt.Targets)
+	if err := session.Begin(ctx, rep); err != nil {
+		return Outcome{}, err
+	}
+	done, err := resumeFrom(uo)
+	if err != nil {
+		return Outcome{}, err
+	}
+	out, err := openURLOutputs(uo, opt.Output.Stdout)
+	if err != nil {
+		return Outcome{}, err
+	}
+	defer out.close()
+	out.session = session
+
+	v := urls.NewVetter(uo.Vet)
+	items := make(chan urls.Item, 256)
+	readErr := make(chan error, 1)
+	go func() {
+		readErr <- urls.Read(in, uo.Input, items)
+		close(items)
+	}()
+	total := countLines(uo.List)
+	started := time.Now()
+	runErr := v.Run(ctx, items, urls.RunOptions{
+		Concurrency: uo.Concurrency, Shard: uo.Shard, Resume: done,
+		Progress: func(n int) {
+			if opt.Progress != nil {
+				opt.Progress(n, total)
+			}
+		},
+		Emit: out.emit,
+	})
+	if err := out.flush(); err != nil {
+		return Outcome{}, err
+	}
+	if err := out.close(); err != nil {
+		return Outcome{}, err
+	}
+	interrupted := errors.Is(runErr, context.Canceled)
+	if runErr != nil && !interrupted {
+		return Outcome{}, runErr
+	}
+	if err := <-readErrOrNil(readErr, interrupted); err != nil {
+		return Outcome{}, fmt.Errorf("reading the URL list: %w", err)
+	}
+	t := out.tally
+	printTally(opt.Log, t, v.Agents(), uo.Vet.Agents, time.Since(started))
+	rep.Scan.Finished, rep.Scan.Complete = time.Now().UTC(), !interrupted
+	rep.Summary = model.Summary{Resources: t.total, TrainingOptOut: t.reserved, Errors: t.errors}
+	if err := session.Finish(context.Background(), rep); err != nil {
+		return Outcome{}, err
+	}
+	if ch := rep.Changes; ch != nil && ch.PreviousScan != 0 {
+		fmt.Fprintf(opt.Log, "aiaudit: since scan %d of this list: %d URLs newly reserved, %d no longer reserved, %d still reserved\n", ch.PreviousScan, ch.New, ch.Fixed, ch.Unchanged)
+	}
+	return Outcome{Interrupted: interrupted, Incomplete: t.unknown > 0}, nil
+}
+
+// resumeFrom reads the URLs already vetted into the results file.
+func resumeFrom(uo URLOptions) (urls.Done, error) {
+	if !uo.Resume {
+		return nil, nil
+	}
+	f, err := os.Open(uo.Results)
+	if err != nil {
+		return nil, nil // nothing written yet: nothing to skip
+	}
+	defer f.Close()
+	done, err := urls.LoadDone(f)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s for --resume: %w", uo.Results, err)
+	}
+	return done, nil
+}
+
+// urlOutputs are where a list run's results go, and their tally.
+type urlOutputs struct {
+	format                     string
+	w                          *bufio.Writer
+	enc                        *json.Encoder
+	results, reserved, allowed *lineFile
+	session                    *Session
+	tally                      tally
+}
+
+func openURLOutputs(uo URLOptions, stdout io.Writer) (*urlOutputs, error) {
+	o := &urlOutputs{format: uo.Format, w: bufio.NewWriter(stdout), tally: tally{bySignal: map[string]int{}}}
+	var err error
+	if uo.Results != "" {
+		if o.results, err = createLines(uo.Results, uo.Resume); err != nil {
+			return nil, err
+		}
+		o.w = o.results.w
+	}
+	if uo.Reserved != "" {
+		if o.reserved, err = createLines(uo.Reserved, uo.Resume); err != nil {
+			o.close()
+			return nil, err
+		}
+	}
+	if uo.Allowed != "" {
+		if o.allowed, err = createLines(uo.Allowed, uo.Resume); err != nil {
+			o.close()
+			return nil, err
+		}
+	}
+	o.enc = json.NewEncoder(o.w)
+	return o, nil
+}
+
+// emit writes one result, in input order, and counts it.
+func (o *urlOutputs) emit(r urls.Result) error {
+	// The history keeps the reserved URLs (findings), not every URL: the
+	// output holds those, and at corpus scale a row per allowed URL would
+	// double the run's time.
+	if err := o.session.Record(nil, urlFindings(r)); err != nil {
+		return err
+	}
+	t := &o.tally
+	t.total++
+	switch {
+	case r.TrainingOptOut == nil:
+		t.unknown++
+	case *r.TrainingOptOut:
+		t.reserved++
+		for _, ev := range r.OptOutEvidence {
+			if ev.Verdict == detectors.Reserved {
+				t.bySignal[ev.Signal]++
+			}
+		}
+		if o.reserved != nil {
+			fmt.Fprintln(o.reserved.w, r.Location)
+		}
+	default:
+		t.allowed++
+		if o.allowed != nil {
+			fmt.Fprintln(o.allowed.w, r.Location)
+		}
+	}
+	if r.Error != "" {
+		t.errors++
+	}
+	if o.format == "table" {
+		_, err := fmt.Fprintf(o.w, "%-9s %s%s\n", VerdictWord(r.TrainingOptOut), r.Location, errSuffix(r.Error))
+		return err
+	}
+	if err := o.enc.Encode(r); err != nil {
+		return err
+	}
+	// Flushed line by line: the output is the --resume checkpoint.
+	return o.w.Flush()
+}
+
+func (o *urlOutputs) flush() error { return o.w.Flush() }
+
+// close flushes and closes the files; the first error wins.
+func (o *urlOutputs) close() error {
+	var first error
+	for _, l := range []*lineFile{o.results, o.reserved, o.allowed} {
+		if err := l.close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func openInput(name string, stdin io.Reader) (io.Reader, func(), error) {
+	if name == "-" {
+		return stdin, func() {}, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
+}
+
+// countLines counts a list file's lines for the progress bar's ETA (a fast
+// pass compared with vetting); stdin cannot be read twice.
+func countLines(name string) int {
+	if name == "-" {
+		return -1
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	n := 0
+	buf := make([]byte, 256<<10)
+	for {
+		k, err := f.Read(buf)
+		n += bytes.Count(buf[:k], []byte{'\n'})
+		if err != nil {
+			return n
+		}
+	}
+}
+
+// lineFile is an output written line by line (the checkpoint for --resume).
+type lineFile struct {
+	f *os.File
+	w *bufio.Writer
+}
+
+func createLines(path string, appendTo bool) (*lineFile, error) {
+	flag := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+	if appendTo {
+		flag = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+	}
+	f, err := os.OpenFile(path, flag, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return &lineFile{f: f, w: bufio.NewWriter(f)}, nil
+}
+
+// close flushes and closes the file once; later calls do nothing.
+func (l *lineFile) close() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	err := l.w.Flush()
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	l.f = nil
+	return err
+}
+
+type tally struct {
+	total, reserved, allowed, unknown, errors int
+	bySignal                                  map[string]int
+}
+
+// urlFindings makes a reserved URL a finding, so history can say which URLs
+// became reserved since the last run. Its content is the whole URL: in a
+// corpus list the query string is part of what a URL names.
+func urlFindings(r urls.Result) []model.Finding {
+	if r.TrainingOptOut == nil || !*r.TrainingOptOut {
+		return nil
+	}
+	return rules.Set{}.Judge(rules.FactReserved, rules.Item{Location: r.Location, Content: "url:" + r.Location}, rules.ReservedBy(r.OptOutEvidence))
+}
+
+// readErrOrNil returns the reader's error; after an interrupt the reader may
+// still be blocked on a full channel, and its error does not matter.
+func readErrOrNil(ch chan error, interrupted bool) chan error {
+	if interrupted {
+		c := make(chan error, 1)
+		c <- nil
+		return c
+	}
+	return ch
+}
+
+func printTally(w io.Writer, t tally, evaluated, asked []string, took time.Duration) {
+	who := fmt.Sprintf("any of %d known AI-training agents", len(evaluated))
+	if len(asked) > 0 {
+		who = strings.Join(asked, ", ")
+	}
+	rate := float64(t.total) / max(took.Seconds(), 1e-9)
+	fmt.Fprintf(w, "vetted %d URLs in %s (%.0f/s) for %s: reserved %d, not reserved %d, unknown %d (errors %d)\n",
+		t.total, took.Round(time.Millisecond), rate, who, t.reserved, t.allowed, t.unknown, t.errors)
+	var sigs []string
+	for s, n := range t.bySignal {
+		sigs = append(sigs, fmt.Sprintf("%s %d", s, n))
+	}
+	sort.Strings(sigs)
+	if len(sigs) > 0 {
+		fmt.Fprintf(w, "reservations by signal: %s\n", strings.Join(sigs, ", "))
+	}
+}
+
+// VerdictWord is how a verdict reads in tables: unknown is never allowed.
+func VerdictWord(b *bool) string {
+	switch {
+	case b == nil:
+		return "unknown"
+	case *b:
+		return "reserved"
+	}
+	return "allowed"
+}
+
+func errSuffix(e string) string {
+	if e == "" {
+		return ""
+	}
+	return "  (" + e + ")"
+}
