@@ -30,7 +30,10 @@ func (s *src) bmffBoxes(off, end int64, depth int, path string) error {
 		if err := s.tick(); err != nil {
 			return err
 		}
-		h := s.small(off, 32)
+		h, err := s.small(off, 32)
+		if err != nil {
+			return err
+		}
 		size := int64(binary.BigEndian.Uint32(h))
 		typ := string(h[4:8])
 		hdr := int64(8)
@@ -77,7 +80,11 @@ func (s *src) bmffBoxes(off, end int64, depth int, path string) error {
 }
 
 func (s *src) bmffUUID(off, body, n int64, path string) {
-	id := s.small(body, 16)
+	id, err := s.small(body, 16)
+	if err != nil {
+		s.problem("BMFF uuid box at %d: %v", off, err)
+		return
+	}
 	switch {
 	case bytes.Equal(id, uuidC2PA):
 		data, err := s.read(body+16, n-16, "BMFF C2PA uuid box")

@@ -78,6 +78,10 @@ type Blocks struct {
 	PNG   *PNGHeader
 	// Problems lists what was wrong but did not stop parsing.
 	Problems []string
+	// Stopped is the error that ended parsing early (damage), or else the
+	// first read that failed: what lies after it was not seen. The blocks
+	// found are still evidence.
+	Stopped error
 }
 
 // Read sniffs the file and collects its metadata blocks. Damage inside the file
@@ -119,6 +123,10 @@ func Read(r io.ReaderAt, size int64, lim Limits) (*Blocks, error) {
 	if err != nil {
 		// The blocks found before the damage are still evidence.
 		s.problem("%v", err)
+		s.b.Stopped = err
+	}
+	if s.b.Stopped == nil {
+		s.b.Stopped = s.unread
 	}
 	return s.b, nil
 }
@@ -153,6 +161,17 @@ type src struct {
 	b     *Blocks
 	total int64
 	boxes int
+	// unread is the first read of the file that failed: what it would have
+	// read was not seen.
+	unread error
+}
+
+// failed records a read that failed and returns its error.
+func (s *src) failed(err error) error {
+	if s.unread == nil {
+		s.unread = err
+	}
+	return err
 }
 
 var errTooMany = errors.New("too many boxes/segments/entries: the rest of the file was not read")
@@ -186,21 +205,29 @@ func (s *src) read(off, n int64, what string) ([]byte, error) {
 	s.total += n
 	buf := make([]byte, n)
 	if _, err := s.r.ReadAt(buf, off); err != nil && !(errors.Is(err, io.EOF) && int64(len(buf)) == n) {
-		return nil, fmt.Errorf("%s at %d: %w", what, off, err)
+		return nil, s.failed(fmt.Errorf("%s at %d: %w", what, off, err))
 	}
 	return buf, nil
 }
 
 // small reads a structure header that is always small; past EOF it returns
 // what is there.
-func (s *src) small(off int64, n int) []byte {
+func (s *src) small(off int64, n int) ([]byte, error) {
 	if off < 0 || off >= s.size {
-		return nil
+		return nil, nil
 	}
 	n = int(min(int64(n), s.size-off))
 	buf := make([]byte, n)
-	m, _ := s.r.ReadAt(buf, off)
-	return buf[:m]
+	// A read that fails (a remote file over its byte cap, an I/O error, a
+	// file that shrank) stops the parser with that error: it never parses
+	// a short buffer as if it were the file.
+	if m, err := s.r.ReadAt(buf, off); m < n {
+		if err == nil || errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, s.failed(fmt.Errorf("reading %d bytes at %d: %w", n, off, err))
+	}
+	return buf, nil
 }
 
 func (s *src) whole(dst *[]Block, where string) error {

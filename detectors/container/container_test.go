@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,6 +110,47 @@ func TestTruncatedAtEveryLength(t *testing.T) {
 			if n > 64 && n < len(f.Data)-12 && (bl.MediaType == "image/png") {
 				assert.NotEmpty(t, bl.Problems, "%s cut at %d", f.Name, n)
 			}
+		}
+	}
+}
+
+// failingAt is a file whose reads past a point fail, as a remote file does
+// past its byte cap: the full size is known, the bytes are not.
+type failingAt struct {
+	b    []byte
+	from int64
+}
+
+var errInjected = errors.New("injected read failure")
+
+func (f failingAt) ReadAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > f.from {
+		return 0, errInjected
+	}
+	return bytes.NewReader(f.b).ReadAt(p, off)
+}
+
+// A read that fails anywhere in any format stops the parser without a
+// panic, and says what was not read: Stopped carries the read's error.
+func TestReadFailureAtEveryOffset(t *testing.T) {
+	files, err := build.All()
+	require.NoError(t, err)
+	for _, f := range files {
+		for from := int64(16); from < int64(len(f.Data)); from += max(1, int64(len(f.Data))/200) {
+			bl, err := Read(failingAt{f.Data, from}, int64(len(f.Data)), Limits{})
+			if err != nil {
+				assert.ErrorIs(t, err, errInjected, "%s failing from %d", f.Name, from)
+				continue
+			}
+			if bl.Stopped != nil {
+				assert.ErrorIs(t, bl.Stopped, errInjected, "%s failing from %d", f.Name, from)
+			}
+		}
+		// A read failing before the last block is reported, in the formats
+		// read block by block.
+		bl, err := Read(failingAt{f.Data, int64(len(f.Data)) - 1}, int64(len(f.Data)), Limits{})
+		if err == nil && (bl.MediaType == "image/png" || bl.MediaType == "image/jpeg") {
+			assert.ErrorIs(t, bl.Stopped, errInjected, "%s: the last byte was not read", f.Name)
 		}
 	}
 }

@@ -39,7 +39,10 @@ func (s *src) jpeg() error {
 		if err := s.tick(); err != nil {
 			return err
 		}
-		h := s.small(off, 4)
+		h, err := s.small(off, 4)
+		if err != nil {
+			return err
+		}
 		if len(h) < 2 || h[0] != 0xFF {
 			return fmt.Errorf("JPEG: no marker at %d (file damaged or truncated)", off)
 		}

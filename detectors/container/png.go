@@ -20,7 +20,10 @@ func (s *src) png() error {
 		if err := s.tick(); err != nil {
 			return err
 		}
-		h := s.small(off, 8)
+		h, err := s.small(off, 8)
+		if err != nil {
+			return err
+		}
 		n := int64(binary.BigEndian.Uint32(h))
 		typ := string(h[4:8])
 		if n > 1<<31-1 {

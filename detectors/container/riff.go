@@ -10,7 +10,7 @@ import (
 // sizes, each chunk padded to an even length.
 func (s *src) riff() error {
 	end := s.size
-	if h := s.small(4, 4); len(h) == 4 {
+	if h, _ := s.small(4, 4); len(h) == 4 {
 		if declared := int64(binary.LittleEndian.Uint32(h)) + 8; declared < end {
 			end = declared
 		} else if declared > end {
@@ -22,7 +22,10 @@ func (s *src) riff() error {
 		if err := s.tick(); err != nil {
 			return err
 		}
-		h := s.small(off, 8)
+		h, err := s.small(off, 8)
+		if err != nil {
+			return err
+		}
 		id := string(h[:4])
 		n := int64(binary.LittleEndian.Uint32(h[4:]))
 		dataOff := off + 8

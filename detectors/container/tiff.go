@@ -13,7 +13,10 @@ const (
 // tiff walks the IFD chain for the XMP and C2PA tags, and hands the whole file
 // to the EXIF reader when it fits the cap (EXIF offsets point anywhere in it).
 func (s *src) tiff() error {
-	h := s.small(0, 8)
+	h, err := s.small(0, 8)
+	if err != nil {
+		return err
+	}
 	if len(h) < 8 {
 		return fmt.Errorf("TIFF header truncated")
 	}
@@ -35,12 +38,18 @@ func (s *src) tiff() error {
 			return fmt.Errorf("TIFF IFD chain loops or is too long at offset %d", next)
 		}
 		seen[next] = true
-		cnt := s.small(int64(next), 2)
+		cnt, err := s.small(int64(next), 2)
+		if err != nil {
+			return err
+		}
 		if len(cnt) < 2 {
 			return fmt.Errorf("TIFF IFD at %d truncated", next)
 		}
 		n := int64(bo.Uint16(cnt))
-		entries := s.small(int64(next)+2, int(n*12+4))
+		entries, err := s.small(int64(next)+2, int(n*12+4))
+		if err != nil {
+			return err
+		}
 		if int64(len(entries)) < n*12+4 {
 			return fmt.Errorf("TIFF IFD at %d declares %d entries, file truncated", next, n)
 		}

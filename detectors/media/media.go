@@ -68,6 +68,9 @@ type Result struct {
 	OptOuts         []detectors.OptOut
 	Provenance      detectors.Provenance
 	Notes           []string
+	// Unread is the error that stopped the asset being read to its end:
+	// metadata after it was not seen (nil when it was read whole).
+	Unread error
 	// Digest identifies the content across scans (see headDigest).
 	Digest string
 }
@@ -83,6 +86,7 @@ func Analyze(asset Source, sidecars []Source, lim Limits) (*Result, error) {
 	}
 	a := &analysis{res: &Result{MediaType: blocks.MediaType, Kind: blocks.Kind}, asset: asset, lim: lim}
 	a.res.Provenance.C2PA = detectors.C2PAAbsent
+	a.res.Unread = blocks.Stopped
 	a.blocks(blocks, "")
 	if blocks.PNG != nil {
 		// The first rows tell whether a stealth signature is there; only

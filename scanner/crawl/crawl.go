@@ -474,13 +474,9 @@ func (cr *crawler) analyzeMedia(u *url.URL) model.Resource {
 		res.Error = err.Error()
 		return res
 	}
-	if !m.AIGenerated {
-		for _, n := range m.Notes {
-			if strings.Contains(n, urls.ErrOverCap.Error()) {
-				// Metadata beyond the cap was not read: unknown, not "not AI".
-				res.Error = "not fully analysed: " + n
-			}
-		}
+	if !m.AIGenerated && errors.Is(m.Unread, urls.ErrOverCap) {
+		// Metadata beyond the cap was not read: unknown, not "not AI".
+		res.Error = "not fully analysed: " + m.Unread.Error()
 	}
 	facts := cr.vet.Facts(u, cr.sitePolicy(u))
 	facts.Response = &optout.Response{Header: remote.Header, Image: m.Kind == "image"}

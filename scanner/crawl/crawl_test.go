@@ -426,3 +426,42 @@ func TestHugePageIsMarkedTruncated(t *testing.T) {
 	require.NotNil(t, page)
 	assert.Contains(t, page.Error, "truncated", "a cut page is never reported as fully audited")
 }
+
+// An image whose metadata runs past the media byte cap is unknown (an
+// error), never "not AI": the generator parameters after the cap were not
+// read.
+func TestMediaOverTheCapIsUnknown(t *testing.T) {
+	var chunks []build.Chunk
+	for i := 0; i < 20; i++ {
+		chunks = append(chunks, build.TextChunk("tEXt", fmt.Sprintf("Comment%d", i), strings.Repeat("x", 8<<10)))
+	}
+	chunks = append(chunks, build.TextChunk("tEXt", "parameters", "a cat\nSteps: 20, Sampler: Euler a, CFG scale: 7, Seed: 1, Size: 8x8, Model: sd"))
+	png, err := build.PNG(8, 8, false, chunks...)
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><img src="/big.png" alt="x"></body></html>`)
+		case "/big.png":
+			http.ServeContent(w, r, "big.png", time.Time{}, bytes.NewReader(png))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	var img *model.Resource
+	_, err = Run(context.Background(), Options{Starts: []string{srv.URL + "/"}, MaxMediaBytes: 64 << 10,
+		Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: 5 * time.Second}},
+		Emit: func(r *model.Resource, fs []model.Finding) error {
+			if r != nil && strings.HasSuffix(r.Location, "big.png") {
+				img = r
+			}
+			return nil
+		}})
+	require.NoError(t, err)
+	require.NotNil(t, img)
+	assert.False(t, img.AIGenerated)
+	assert.Contains(t, img.Error, "not fully analysed", "unknown, not clean")
+	assert.Contains(t, img.Error, urls.ErrOverCap.Error())
+}
