@@ -3,6 +3,8 @@
 // its own, no knowledge of the CLI, the scanner or fines.
 package detectors
 
+import "strings"
+
 // Evidence is one observation that supports a verdict (AI-made, labelled, ...).
 type Evidence struct {
 	// Detector is the stable id of the detector that found it: "c2pa", "xmp",
@@ -29,6 +31,24 @@ const (
 	// Fingerprint: a generator's own parameters or hidden metadata.
 	Fingerprint Strength = "fingerprint"
 )
+
+// EvidenceSummary names, once each, the detectors (and generators) behind a
+// verdict: "c2pa: Firefly; xmp".
+func EvidenceSummary(ev []Evidence) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, e := range ev {
+		s := e.Detector
+		if e.Generator != "" {
+			s += ": " + e.Generator
+		}
+		if s = strings.TrimSpace(s); !seen[s] {
+			seen[s] = true
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
 
 // Verdict of one opt-out mechanism for one agent (SIGNALS.md section 3).
 type Verdict string

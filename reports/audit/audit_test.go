@@ -57,7 +57,7 @@ func TestFilesRunRecordsAndCompares(t *testing.T) {
 // A scan made under Kazakh law, re-rendered for the EU, is judged by the EU
 // rules from the same facts and priced under both laws.
 func TestRerenderJudgesUnderTheLawsAskedFor(t *testing.T) {
-	kz := rules.Set{}.Judge(rules.FactUnlabelled, rules.Item{Location: "https://x.kz/a.jpg on https://x.kz/", Content: "c1"}, "AI-made image (xmp) is published without a visible AI label; looked in: alt")
+	kz := rules.Set{}.Judge(model.FactUnlabelled, rules.Item{Location: "https://x.kz/a.jpg on https://x.kz/", Content: "c1"}, "AI-made image (xmp) is published without a visible AI label; looked in: alt")
 	saved := &model.Report{Schema: model.Schema, Scan: model.Scan{Command: "crawl", Targets: []string{"https://x.kz/"}, Complete: true}, Findings: kz}
 	x, err := ExposureOptions{Jurisdiction: "kz,eu", Employees: -1, IncomeKZT: -1, Role: "publisher", Counting: "item", Year: 2026}.Resolve()
 	require.NoError(t, err)

@@ -55,20 +55,20 @@ func Files(ctx context.Context, opt Options, workers int) (Outcome, error) {
 // summary line.
 func Crawl(ctx context.Context, opt Options, co crawl.Options) (Outcome, *crawl.Stats, error) {
 	co.Starts = opt.Targets
-	co.Rules = opt.Rules()
+	set := opt.Rules()
 	co.Thumbnails = opt.Output.Format == "html"
 	var stats *crawl.Stats
 	n := 0
 	out, err := scan(ctx, opt, func(r *Run) error {
-		co.Emit = func(res *model.Resource, fs []model.Finding) error {
+		co.Emit = func(res *model.Resource, obs []model.Observation) error {
 			n++
 			if opt.Progress != nil {
 				opt.Progress(n, -1)
 			}
 			if res == nil {
-				return r.findings(fs)
+				return r.findings(set.Observe(obs))
 			}
-			return r.resource(*res, fs)
+			return r.resource(*res, append(set.Resource(*res), set.Observe(obs)...))
 		}
 		var err error
 		stats, err = crawl.Run(ctx, co)

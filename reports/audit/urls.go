@@ -327,7 +327,7 @@ func urlFindings(r urls.Result) []model.Finding {
 	if r.TrainingOptOut == nil || !*r.TrainingOptOut {
 		return nil
 	}
-	return rules.Set{}.Judge(rules.FactReserved, rules.Item{Location: r.Location, Content: "url:" + r.Location}, rules.ReservedBy(r.OptOutEvidence))
+	return rules.Set{}.Judge(model.FactReserved, rules.Item{Location: r.Location, Content: "url:" + r.Location}, rules.ReservedBy(r.OptOutEvidence))
 }
 
 // readErrOrNil returns the reader's error; after an interrupt the reader may

@@ -279,3 +279,31 @@ func (s *Summary) Highest() Severity {
 	}
 	return best
 }
+
+// Fact is what a finding is about: one observation, which the rules
+// (reports/rules) judge, one rule per law in force.
+type Fact string
+
+const (
+	FactUnmarked    Fact = "ai-made without machine-readable marking"
+	FactMarked      Fact = "ai-made with machine-readable marking"
+	FactMismatch    Fact = "manifest does not match the bytes"
+	FactMalformed   Fact = "malformed manifest store"
+	FactStripped    Fact = "manifest stripped"
+	FactReserved    Fact = "reserved against training"
+	FactUnlabelled  Fact = "ai-made item published without a visible label"
+	FactUndisclosed Fact = "ai chat assistant without disclosure"
+)
+
+// Observation is a fact a scanner saw about an item where it is shown (an
+// AI-made image on a page without a visible label, an undisclosed chat
+// assistant), beyond what the item's own resource says.
+type Observation struct {
+	Fact     Fact
+	Location string
+	// Content is the item's digest (empty for page-level observations), so
+	// history recognises the item wherever it moves.
+	Content string
+	// Detail is what was seen, for the finding's message.
+	Detail string
+}

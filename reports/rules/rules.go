@@ -31,24 +31,10 @@ const (
 	EUChatWidget       ID = "eu.ai-act.50.1"
 )
 
-// Fact is what a rule is about: one observation, judged by one rule per law.
-type Fact string
-
-const (
-	FactUnmarked    Fact = "ai-made without machine-readable marking"
-	FactMarked      Fact = "ai-made with machine-readable marking"
-	FactMismatch    Fact = "manifest does not match the bytes"
-	FactMalformed   Fact = "malformed manifest store"
-	FactStripped    Fact = "manifest stripped"
-	FactReserved    Fact = "reserved against training"
-	FactUnlabelled  Fact = "ai-made item published without a visible label"
-	FactUndisclosed Fact = "ai chat assistant without disclosure"
-)
-
 // Rule is one rule's declaration.
 type Rule struct {
 	ID       ID
-	Fact     Fact
+	Fact     model.Fact
 	Severity model.Severity
 	// Jurisdiction is "kz" or "eu" for rules a fine table can count; ""
 	// for the jurisdiction-neutral facts the inventory lists.
@@ -64,43 +50,43 @@ type Rule struct {
 }
 
 var registry = []Rule{
-	{ID: AIUnmarked, Fact: FactUnmarked, Severity: model.SeverityWarning,
+	{ID: AIUnmarked, Fact: model.FactUnmarked, Severity: model.SeverityWarning,
 		Message: "AI-made (%s) but carries no machine-readable AI marking (IPTC DigitalSourceType or C2PA): EU AI Act Art. 50(2), KZ AI law Art. 21.2",
 		Summary: "AI-made content without a machine-readable AI marking",
 		Fix:     "Embed an AI digital source type: IPTC Iptc4xmpExt:DigitalSourceType trainedAlgorithmicMedia in XMP, or a C2PA manifest declaring it."},
-	{ID: AIMarked, Fact: FactMarked, Severity: model.SeverityInfo,
+	{ID: AIMarked, Fact: model.FactMarked, Severity: model.SeverityInfo,
 		Message: "AI-made (%s) and marked machine-readably",
 		Summary: "AI-made content with a machine-readable AI marking",
 		Fix:     "Nothing to fix: listed so the inventory of AI-made content is complete."},
-	{ID: BindingMismatch, Fact: FactMismatch, Severity: model.SeverityWarning,
+	{ID: BindingMismatch, Fact: model.FactMismatch, Severity: model.SeverityWarning,
 		Message: "C2PA manifest (claim generator %s) does not match these bytes: it was copied from other content or the content was altered",
 		Summary: "C2PA manifest does not match the content",
 		Fix:     "Re-sign the published file with a C2PA tool after the last edit, or remove the foreign manifest."},
-	{ID: C2PAMalformed, Fact: FactMalformed, Severity: model.SeverityWarning,
+	{ID: C2PAMalformed, Fact: model.FactMalformed, Severity: model.SeverityWarning,
 		Message: "C2PA manifest store is malformed; its claims could not be read in full%s",
 		Summary: "Malformed C2PA manifest store",
 		Fix:     "Re-export the file from the tool that signed it; check it with a C2PA validator."},
-	{ID: ProvenanceStripped, Fact: FactStripped, Severity: model.SeverityInfo,
+	{ID: ProvenanceStripped, Fact: model.FactStripped, Severity: model.SeverityInfo,
 		Message: "XMP says a C2PA manifest was embedded, but it has been stripped%s",
 		Summary: "C2PA provenance stripped",
 		Fix:     "Publish the original file, or configure the CMS or CDN to keep metadata (C2PA, XMP)."},
-	{ID: TrainingReserved, Fact: FactReserved, Severity: model.SeverityInfo,
+	{ID: TrainingReserved, Fact: model.FactReserved, Severity: model.SeverityInfo,
 		Message: "reserved against AI training by %s (KZ AI law Art. 23; EU DSM Art. 4(3))",
 		Summary: "Reserved against AI training",
 		Fix:     "Do not use for AI training without the rights holder's licence."},
-	{ID: KZUnlabelled, Fact: FactUnlabelled, Severity: model.SeverityViolation, Jurisdiction: "kz",
+	{ID: KZUnlabelled, Fact: model.FactUnlabelled, Severity: model.SeverityViolation, Jurisdiction: "kz",
 		Message: "%s (KZ Administrative Code Art. 456.2, AI law Art. 21.2)",
 		Summary: "AI-made content published without a visible AI label (KZ Administrative Code Art. 456.2)",
 		Fix:     "Show a label a reader sees next to the item (caption, alt text or a page notice), e.g. «Изображение создано ИИ» / «Сурет ЖИ арқылы жасалған»."},
-	{ID: EUUnlabelled, Fact: FactUnlabelled, Severity: model.SeverityViolation, Jurisdiction: "eu",
+	{ID: EUUnlabelled, Fact: model.FactUnlabelled, Severity: model.SeverityViolation, Jurisdiction: "eu",
 		Message: "%s (EU AI Act Art. 50(4))",
 		Summary: "AI-made content without disclosure (EU AI Act Art. 50)",
 		Fix:     "Disclose that the content is AI-generated in a way a person sees (caption, label or notice), e.g. \"AI-generated image\"."},
-	{ID: ChatWidget, Fact: FactUndisclosed, Severity: model.SeverityInfo,
+	{ID: ChatWidget, Fact: model.FactUndisclosed, Severity: model.SeverityInfo,
 		Message: "%s",
 		Summary: "AI chat assistant embedded without disclosure",
 		Fix:     "Tell visitors they are talking to an AI, in the page or in the widget's greeting."},
-	{ID: EUChatWidget, Fact: FactUndisclosed, Severity: model.SeverityViolation, Jurisdiction: "eu",
+	{ID: EUChatWidget, Fact: model.FactUndisclosed, Severity: model.SeverityViolation, Jurisdiction: "eu",
 		Message: "%s (EU AI Act Art. 50(1))",
 		Summary: "AI chat assistant without disclosure (EU AI Act Art. 50(1))",
 		Fix:     "Tell visitors they are talking to an AI, in the page or in the widget's greeting (EU AI Act Art. 50(1))."},
@@ -160,7 +146,7 @@ type Set struct {
 }
 
 // For returns the rules that judge a fact.
-func (s Set) For(fact Fact) []Rule {
+func (s Set) For(fact model.Fact) []Rule {
 	var out []Rule
 	var neutral []Rule
 	for _, r := range registry {
@@ -193,7 +179,7 @@ type Item struct {
 }
 
 // Judge makes the findings of one fact about one item: one per rule in force.
-func (s Set) Judge(fact Fact, it Item, detail string) []model.Finding {
+func (s Set) Judge(fact model.Fact, it Item, detail string) []model.Finding {
 	var out []model.Finding
 	for _, r := range s.For(fact) {
 		out = append(out, make1(r, it, detail))
@@ -226,6 +212,15 @@ func (s Set) Rejudge(fs []model.Finding) []model.Finding {
 	return out
 }
 
+// Observe judges what a scanner observed.
+func (s Set) Observe(obs []model.Observation) []model.Finding {
+	var out []model.Finding
+	for _, o := range obs {
+		out = append(out, s.Judge(o.Fact, Item{Location: o.Location, Content: o.Content}, o.Detail)...)
+	}
+	return out
+}
+
 func make1(r Rule, it Item, detail string) model.Finding {
 	return model.Finding{Rule: r.ID, Severity: r.Severity, Location: it.Location, Content: it.Content, Message: fmt.Sprintf(r.Message, detail)}
 }
@@ -239,25 +234,25 @@ func (s Set) Resource(r model.Resource) []model.Finding {
 	it := Item{Location: r.Location, Content: r.Digest}
 	var out []model.Finding
 	if r.AIGenerated {
-		fact := FactUnmarked
+		fact := model.FactUnmarked
 		if r.Labelled.MachineReadable {
-			fact = FactMarked
+			fact = model.FactMarked
 		}
-		out = append(out, s.Judge(fact, it, EvidenceSummary(r.AIEvidence))...)
+		out = append(out, s.Judge(fact, it, detectors.EvidenceSummary(r.AIEvidence))...)
 	}
 	if p := r.Provenance; p != nil {
 		if p.Binding == detectors.BindingMismatch {
-			out = append(out, s.Judge(FactMismatch, it, fmt.Sprintf("%q", p.ClaimGenerator))...)
+			out = append(out, s.Judge(model.FactMismatch, it, fmt.Sprintf("%q", p.ClaimGenerator))...)
 		}
 		switch p.C2PA {
 		case detectors.C2PAMalformed:
-			out = append(out, s.Judge(FactMalformed, it, "")...)
+			out = append(out, s.Judge(model.FactMalformed, it, "")...)
 		case detectors.C2PAStrippedReference:
-			out = append(out, s.Judge(FactStripped, it, "")...)
+			out = append(out, s.Judge(model.FactStripped, it, "")...)
 		}
 	}
 	if r.TrainingOptOut != nil && *r.TrainingOptOut {
-		out = append(out, s.Judge(FactReserved, it, ReservedBy(r.OptOutEvidence))...)
+		out = append(out, s.Judge(model.FactReserved, it, ReservedBy(r.OptOutEvidence))...)
 	}
 	return out
 }
@@ -271,19 +266,6 @@ func ReservedBy(ev []detectors.OptOut) string {
 		}
 	}
 	return strings.Join(uniq(sigs), ", ")
-}
-
-// EvidenceSummary names the detectors (and generators) behind an AI verdict.
-func EvidenceSummary(ev []detectors.Evidence) string {
-	var parts []string
-	for _, e := range ev {
-		s := e.Detector
-		if e.Generator != "" {
-			s += ": " + e.Generator
-		}
-		parts = append(parts, s)
-	}
-	return strings.Join(uniq(parts), "; ")
 }
 
 func uniq(in []string) []string {

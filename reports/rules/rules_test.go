@@ -54,15 +54,15 @@ func TestSetChoosesTheRulesInForce(t *testing.T) {
 		}
 		return out
 	}
-	assert.Equal(t, []ID{KZUnlabelled}, ids(Set{}.For(FactUnlabelled)))
-	assert.Equal(t, []ID{KZUnlabelled, EUUnlabelled}, ids(Set{EU: true}.For(FactUnlabelled)))
-	assert.Equal(t, []ID{ChatWidget}, ids(Set{}.For(FactUndisclosed)), "no law in force: the neutral rule")
-	assert.Equal(t, []ID{EUChatWidget}, ids(Set{EU: true}.For(FactUndisclosed)), "the EU rule replaces the neutral one")
-	assert.Equal(t, []ID{AIUnmarked}, ids(Set{EU: true}.For(FactUnmarked)))
+	assert.Equal(t, []ID{KZUnlabelled}, ids(Set{}.For(model.FactUnlabelled)))
+	assert.Equal(t, []ID{KZUnlabelled, EUUnlabelled}, ids(Set{EU: true}.For(model.FactUnlabelled)))
+	assert.Equal(t, []ID{ChatWidget}, ids(Set{}.For(model.FactUndisclosed)), "no law in force: the neutral rule")
+	assert.Equal(t, []ID{EUChatWidget}, ids(Set{EU: true}.For(model.FactUndisclosed)), "the EU rule replaces the neutral one")
+	assert.Equal(t, []ID{AIUnmarked}, ids(Set{EU: true}.For(model.FactUnmarked)))
 }
 
 func TestRejudgeAddsTheOtherLawOnce(t *testing.T) {
-	kz := Set{}.Judge(FactUnlabelled, Item{Location: "https://x.kz/a.jpg on https://x.kz/", Content: "xxh3:1"}, "AI-made image (c2pa) is published without a visible AI label; looked in: alt")
+	kz := Set{}.Judge(model.FactUnlabelled, Item{Location: "https://x.kz/a.jpg on https://x.kz/", Content: "xxh3:1"}, "AI-made image (c2pa) is published without a visible AI label; looked in: alt")
 	require.Len(t, kz, 1)
 	assert.Equal(t, kz, Set{}.Rejudge(kz), "KZ only: nothing to add")
 
@@ -75,7 +75,7 @@ func TestRejudgeAddsTheOtherLawOnce(t *testing.T) {
 	assert.Equal(t, "AI-made image (c2pa) is published without a visible AI label; looked in: alt (EU AI Act Art. 50(4))", eu.Message)
 	assert.Equal(t, both, Set{EU: true}.Rejudge(both), "a scan already made for the EU gains nothing")
 
-	widget := Set{}.Judge(FactUndisclosed, Item{Location: "p"}, "embeds X")
+	widget := Set{}.Judge(model.FactUndisclosed, Item{Location: "p"}, "embeds X")
 	assert.Equal(t, widget, Set{EU: true}.Rejudge(widget), "a neutral finding is not re-judged: the scan did not apply a law")
 }
 

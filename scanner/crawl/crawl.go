@@ -28,7 +28,6 @@ import (
 	"github.com/aiaudit/aiaudit/detectors/text"
 	"github.com/aiaudit/aiaudit/detectors/widgets"
 	"github.com/aiaudit/aiaudit/reports/model"
-	"github.com/aiaudit/aiaudit/reports/rules"
 	"github.com/aiaudit/aiaudit/scanner/thumb"
 	"github.com/aiaudit/aiaudit/scanner/urls"
 )
@@ -47,19 +46,17 @@ type Options struct {
 	MaxPageBytes     int
 	MaxMediaBytes    int64
 	Labels           *labels.Table
-	// Rules are the rules in force (EU AI Act rules beside the Kazakh ones
-	// with --jurisdiction kz,eu); every finding is made by them.
-	Rules rules.Set
 	// Declared names content known to be AI-made (--declared).
 	Declared Declared
 	// Thumbnails adds a small picture of each AI-made image (for HTML).
 	Thumbnails bool
 	// Vet configures the opt-out checks (agents, strictness, fetch limits).
 	Vet urls.Options
-	// Emit receives every page and media resource with its findings, from
-	// one goroutine at a time; a nil resource carries findings for an item
-	// already emitted (the same image on another page).
-	Emit func(*model.Resource, []model.Finding) error
+	// Emit receives every page and media resource with what was observed
+	// where it is shown (for the rules to judge), from one goroutine at a
+	// time; a nil resource carries observations of an item already emitted
+	// (the same image on another page).
+	Emit func(*model.Resource, []model.Observation) error
 }
 
 func (o *Options) defaults() {
@@ -114,9 +111,25 @@ type crawler struct {
 }
 
 // mediaItem is one media URL's analysis, shared by every page showing it.
+// Later occurrences need only what judges them, so the full resource is
+// kept only until its first occurrence emits it: memory stays small per item.
 type mediaItem struct {
 	once sync.Once
-	res  model.Resource
+	full *model.Resource
+	ai   bool
+	// digest and why (the evidence in brief) describe it in observations.
+	digest, why string
+}
+
+func (m *mediaItem) analyze(r model.Resource) {
+	m.full, m.ai, m.digest, m.why = &r, r.AIGenerated, r.Digest, detectors.EvidenceSummary(r.AIEvidence)
+}
+
+// take hands the full resource to the first occurrence, once.
+func (m *mediaItem) take() model.Resource {
+	r := *m.full
+	m.full = nil
+	return r
 }
 
 // Run crawls and reports. It returns ctx.Err() when interrupted; what was
@@ -272,13 +285,13 @@ func (cr *crawler) redirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-func (cr *crawler) emit(r *model.Resource, fs []model.Finding) {
+func (cr *crawler) emit(r *model.Resource, obs []model.Observation) {
 	cr.emitMu.Lock()
 	defer cr.emitMu.Unlock()
 	if cr.emitErr != nil || cr.opt.Emit == nil {
 		return
 	}
-	if err := cr.opt.Emit(r, fs); err != nil {
+	if err := cr.opt.Emit(r, obs); err != nil {
 		cr.emitErr = err
 		cr.stopped.Store(true)
 	}
@@ -315,8 +328,7 @@ func (cr *crawler) onResponse(resp *colly.Response) {
 		page.Notes = append(page.Notes, fmt.Sprintf("page larger than %d bytes: read only that far; items after the cut were not seen", cr.opt.MaxPageBytes))
 		page.Error = "page truncated at the size cap: not fully audited"
 	}
-	fs := append(cr.opt.Rules.Resource(page), cr.declaredFindings(doc, resp.Request.URL)...)
-	cr.emit(&page, append(fs, cr.widgetFindings(doc, page.Location)...))
+	cr.emit(&page, append(cr.declared(doc, resp.Request.URL), cr.widgets(doc, page.Location)...))
 	for _, ref := range MediaRefs(doc, resp.Request.URL) {
 		cr.mediaOccurrence(doc, resp.Request.URL.String(), ref)
 	}
@@ -357,22 +369,10 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 		cr.media[ref.URL] = item
 	}
 	cr.mu.Unlock()
-	item.once.Do(func() { item.res = cr.analyzeMedia(u) })
-	res := item.res
+	item.once.Do(func() { item.analyze(cr.analyzeMedia(u)) })
 	lab := cr.opt.Labels.ForItem(doc, ref.El)
-	visible := lab.Visible
-	res.Labelled.Visible = &visible
-	if lab.Visible {
-		res.Labelled.Evidence = append(res.Labelled.Evidence, detectors.Evidence{Detector: "label", Detail: fmt.Sprintf("%s on %s: %q (%s)", lab.Label.Where, pageURL, lab.Label.Text, lab.Label.Lang)})
-	}
-	var fs []model.Finding
-	if first {
-		fs = cr.opt.Rules.Resource(res)
-		cr.mu.Lock()
-		cr.stats.Media++
-		cr.mu.Unlock()
-	}
-	if res.AIGenerated && !lab.Visible {
+	var obs []model.Observation
+	if item.ai && !lab.Visible {
 		// Quote what the reader sees, so a reviewer can judge the verdict.
 		seen := ""
 		for _, a := range []string{"alt", "title"} {
@@ -380,60 +380,70 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 				seen += fmt.Sprintf("; %s=%q", a, text.Clip(v, 120))
 			}
 		}
-		fs = append(fs, cr.unlabelled(ref.URL+" on "+pageURL, res.Digest, ref.Kind, rules.EvidenceSummary(res.AIEvidence)+seen, lab.Looked)...)
+		obs = append(obs, unlabelled(ref.URL+" on "+pageURL, item.digest, ref.Kind, item.why+seen, lab.Looked))
 	}
-	switch {
-	case first:
-		cr.emit(&res, fs)
-	case len(fs) > 0:
-		cr.emit(nil, fs) // a later occurrence: its findings only
+	if !first {
+		if len(obs) > 0 {
+			cr.emit(nil, obs) // a later occurrence: what was seen there only
+		}
+		return
 	}
+	res := item.take()
+	visible := lab.Visible
+	res.Labelled.Visible = &visible
+	if lab.Visible {
+		res.Labelled.Evidence = append(res.Labelled.Evidence, detectors.Evidence{Detector: "label", Detail: fmt.Sprintf("%s on %s: %q (%s)", lab.Label.Where, pageURL, lab.Label.Text, lab.Label.Lang)})
+	}
+	cr.mu.Lock()
+	cr.stats.Media++
+	cr.mu.Unlock()
+	cr.emit(&res, obs)
 }
 
-// unlabelled judges an AI-made item shown without a visible label.
+// unlabelled observes an AI-made item shown without a visible label.
 // content is the item's digest, so history recognises it wherever it moves.
-func (cr *crawler) unlabelled(loc, content, what, why string, looked []string) []model.Finding {
-	detail := fmt.Sprintf("AI-made %s (%s) is published without a visible AI label; looked in: %s", what, why, strings.Join(looked, ", "))
-	return cr.opt.Rules.Judge(rules.FactUnlabelled, rules.Item{Location: loc, Content: content}, detail)
+func unlabelled(loc, content, what, why string, looked []string) model.Observation {
+	return model.Observation{Fact: model.FactUnlabelled, Location: loc, Content: content,
+		Detail: fmt.Sprintf("AI-made %s (%s) is published without a visible AI label; looked in: %s", what, why, strings.Join(looked, ", "))}
 }
 
-// declaredFindings checks the content declared AI-made on this page: a
-// selector's elements, or the whole page when no selector was given.
-func (cr *crawler) declaredFindings(doc *goquery.Document, page *url.URL) []model.Finding {
+// declared checks the content declared AI-made on this page: a selector's
+// elements, or the whole page when no selector was given.
+func (cr *crawler) declared(doc *goquery.Document, page *url.URL) []model.Observation {
 	sels, ok := cr.opt.Declared[normalize(page)]
 	if !ok {
 		return nil
 	}
-	var fs []model.Finding
+	var obs []model.Observation
 	for _, sel := range sels {
 		if sel == "" {
 			body := doc.Find("body")
 			if _, _, labelled := cr.opt.Labels.Match(body.Text()); !labelled {
-				fs = append(fs, cr.unlabelled(page.String(), textDigest(body.Text()), "page", "declared", []string{"page text"})...)
+				obs = append(obs, unlabelled(page.String(), textDigest(body.Text()), "page", "declared", []string{"page text"}))
 			}
 			continue
 		}
 		doc.Find(sel).Each(func(i int, el *goquery.Selection) {
 			if r := cr.opt.Labels.ForText(doc, el); !r.Visible {
-				fs = append(fs, cr.unlabelled(fmt.Sprintf("%s [%s #%d]", page, sel, i+1), textDigest(el.Text()), "text", "declared", r.Looked)...)
+				obs = append(obs, unlabelled(fmt.Sprintf("%s [%s #%d]", page, sel, i+1), textDigest(el.Text()), "text", "declared", r.Looked))
 			}
 		})
 	}
-	return fs
+	return obs
 }
 
-// widgetFindings reports AI chat assistants embedded without telling
-// visitors they talk to an AI (EU AI Act Art. 50(1)).
-func (cr *crawler) widgetFindings(doc *goquery.Document, page string) []model.Finding {
-	var fs []model.Finding
+// widgets observes AI chat assistants embedded without telling visitors
+// they talk to an AI (EU AI Act Art. 50(1)).
+func (cr *crawler) widgets(doc *goquery.Document, page string) []model.Observation {
+	var obs []model.Observation
 	for _, w := range widgets.Default().Find(doc) {
 		if w.Disclosed != "" {
 			continue
 		}
-		detail := fmt.Sprintf("embeds the AI chat assistant %s (%s) and the page does not say visitors talk to an AI; the widget's own interface was not rendered", w.Name, w.URL)
-		fs = append(fs, cr.opt.Rules.Judge(rules.FactUndisclosed, rules.Item{Location: page}, detail)...)
+		obs = append(obs, model.Observation{Fact: model.FactUndisclosed, Location: page,
+			Detail: fmt.Sprintf("embeds the AI chat assistant %s (%s) and the page does not say visitors talk to an AI; the widget's own interface was not rendered", w.Name, w.URL)})
 	}
-	return fs
+	return obs
 }
 
 // textDigest identifies declared AI text by its words, whitespace aside, so

@@ -101,11 +101,11 @@ func TestCrawlFindsEveryUnlabelledAIItem(t *testing.T) {
 	site := newTestSite(t)
 	var mu sync.Mutex
 	var resources []model.Resource
-	var findings []model.Finding
+	var findings []model.Observation
 	stats, err := Run(context.Background(), Options{
 		Starts: []string{site.srv.URL + "/"}, MaxPages: 40, MaxDepth: 30, Concurrency: 3,
 		Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: 2 * time.Second}},
-		Emit: func(r *model.Resource, fs []model.Finding) error {
+		Emit: func(r *model.Resource, fs []model.Observation) error {
 			mu.Lock()
 			defer mu.Unlock()
 			if r != nil {
@@ -128,9 +128,9 @@ func TestCrawlFindsEveryUnlabelledAIItem(t *testing.T) {
 	}
 	got := map[string]bool{}
 	for _, f := range findings {
-		if f.Rule == "kz.aap.456.2" {
+		if f.Fact == model.FactUnlabelled {
 			got[f.Location] = true
-			assert.Contains(t, f.Message, "looked in:")
+			assert.Contains(t, f.Detail, "looked in:")
 		}
 	}
 	tp := 0
@@ -218,9 +218,9 @@ func TestDeclaredContent(t *testing.T) {
 	_, err = Run(context.Background(), Options{
 		Starts: []string{srv.URL + "/news.html", srv.URL + "/whole.html"}, Declared: decl,
 		Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: time.Second}},
-		Emit: func(r *model.Resource, fs []model.Finding) error {
+		Emit: func(r *model.Resource, fs []model.Observation) error {
 			for _, f := range fs {
-				if f.Rule == "kz.aap.456.2" {
+				if f.Fact == model.FactUnlabelled {
 					locs = append(locs, f.Location)
 				}
 			}
@@ -271,9 +271,9 @@ func TestCharsetAndCompression(t *testing.T) {
 	defer srv.Close()
 	var locs []string
 	_, err = Run(context.Background(), Options{Starts: []string{srv.URL + "/"}, Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: time.Second}},
-		Emit: func(r *model.Resource, fs []model.Finding) error {
+		Emit: func(r *model.Resource, fs []model.Observation) error {
 			for _, f := range fs {
-				if f.Rule == "kz.aap.456.2" {
+				if f.Fact == model.FactUnlabelled {
 					locs = append(locs, f.Location)
 				}
 			}
@@ -360,12 +360,12 @@ func TestLargeVideoIsReadByRange(t *testing.T) {
 	var video *model.Resource
 	var rules []string
 	_, err := Run(context.Background(), Options{Starts: []string{srv.URL + "/"}, Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: 5 * time.Second}},
-		Emit: func(r *model.Resource, fs []model.Finding) error {
+		Emit: func(r *model.Resource, fs []model.Observation) error {
 			if r != nil && strings.HasSuffix(r.Location, "big.mp4") {
 				video = r
 			}
 			for _, f := range fs {
-				rules = append(rules, f.Rule)
+				rules = append(rules, string(f.Fact))
 			}
 			return nil
 		}})
@@ -375,7 +375,7 @@ func TestLargeVideoIsReadByRange(t *testing.T) {
 	assert.True(t, video.AIGenerated)
 	assert.Equal(t, "video/mp4", video.MediaType)
 	assert.Equal(t, int64(size), video.Size)
-	assert.Contains(t, rules, "kz.aap.456.2")
+	assert.Contains(t, rules, string(model.FactUnlabelled))
 	assert.Less(t, served.Load(), int64(1<<20), "a 2 GiB video costs well under 1 MiB")
 }
 
@@ -416,7 +416,7 @@ func TestHugePageIsMarkedTruncated(t *testing.T) {
 	defer srv.Close()
 	var page *model.Resource
 	_, err := Run(context.Background(), Options{Starts: []string{srv.URL + "/"}, MaxPageBytes: 4096, Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: time.Second}},
-		Emit: func(r *model.Resource, fs []model.Finding) error {
+		Emit: func(r *model.Resource, fs []model.Observation) error {
 			if r != nil && r.Kind == "page" {
 				page = r
 			}
@@ -453,7 +453,7 @@ func TestMediaOverTheCapIsUnknown(t *testing.T) {
 	var img *model.Resource
 	_, err = Run(context.Background(), Options{Starts: []string{srv.URL + "/"}, MaxMediaBytes: 64 << 10,
 		Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: 5 * time.Second}},
-		Emit: func(r *model.Resource, fs []model.Finding) error {
+		Emit: func(r *model.Resource, fs []model.Observation) error {
 			if r != nil && strings.HasSuffix(r.Location, "big.png") {
 				img = r
 			}
