@@ -188,3 +188,23 @@ func historyLines(r *model.Report) []string {
 	}
 	return out
 }
+
+// writeTableDiff lists new, fixed and unchanged findings apart.
+func writeTableDiff(w io.Writer, v diffView) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n%s\n", v.d.Target, v.head)
+	for _, part := range []struct {
+		name string
+		fs   []model.Finding
+	}{{"NEW", v.d.NewF}, {"FIXED", v.d.Fixed}, {"UNCHANGED", v.d.Unchanged}} {
+		if len(part.fs) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s (%d)\n", part.name, len(part.fs))
+		for _, f := range part.fs {
+			fmt.Fprintf(&b, "  %-9s %-22s %s\n", f.Severity, f.Rule, f.Location)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

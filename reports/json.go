@@ -10,42 +10,6 @@ import (
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
-// Writer renders a report as resources arrive, so a scan of a million files
-// never holds them all in memory.
-type Writer interface {
-	// Begin is called once, before any resource.
-	Begin(r *model.Report) error
-	// model.Resource is called for each resource in order, with its findings.
-	Resource(r model.Resource, fs []model.Finding) error
-	// Findings adds findings about a resource written before.
-	Findings(fs []model.Finding) error
-	// End is called once with the final report header (summary, finish time,
-	// completeness); Resources and Findings in it are empty.
-	End(r *model.Report) error
-}
-
-// Formats lists the accepted output formats.
-const Formats = "table, json, csv, markdown, sarif, html"
-
-// NewWriter returns the renderer for a format.
-func NewWriter(format string, w io.Writer, opt TableOptions) (Writer, error) {
-	switch format {
-	case "json":
-		return &jsonWriter{w: bufio.NewWriterSize(w, 64<<10)}, nil
-	case "table", "":
-		return newTableWriter(w, opt), nil
-	case "csv":
-		return &collector{w: w, render: renderCSV}, nil
-	case "markdown":
-		return &collector{w: w, render: renderMarkdown}, nil
-	case "sarif":
-		return &collector{w: w, render: renderSARIF}, nil
-	case "html":
-		return &htmlWriter{w: w, thumbs: map[string]string{}}, nil
-	}
-	return nil, fmt.Errorf("unknown format %q (accepted: %s)", format, Formats)
-}
-
 // jsonWriter streams the DESIGN.md contract. Findings are spilled to a temp
 // file while resources stream, then copied after them: the output is one JSON
 // document and memory stays flat.
@@ -135,6 +99,12 @@ func (j *jsonWriter) End(r *model.Report) error {
 	}
 	fmt.Fprintf(j.w, "  \"summary\": %s,\n  \"scan\": %s\n}\n", indentJSON(r.Summary), indentJSON(r.Scan))
 	return j.w.Flush()
+}
+
+// writeJSONDiff writes the diff's three arrays: new, fixed, unchanged.
+func writeJSONDiff(w io.Writer, d *model.Diff) error {
+	_, err := io.WriteString(w, indentJSON(d)+"\n")
+	return err
 }
 
 func mustJSON(v any) string {

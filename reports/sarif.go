@@ -1,94 +1,12 @@
 package reports
 
 import (
-	"bufio"
-	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"io"
-	"sort"
-	"strings"
 
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/rules"
 )
-
-// collector keeps the report header and findings for the formats that are
-// written whole at the end (CSV, Markdown, SARIF); resources are counted, not
-// kept.
-type collector struct {
-	w        io.Writer
-	findings []model.Finding
-	render   func(w io.Writer, r *model.Report, fs []model.Finding) error
-}
-
-func (c *collector) Begin(*model.Report) error { return nil }
-
-func (c *collector) Resource(_ model.Resource, fs []model.Finding) error { return c.Findings(fs) }
-
-func (c *collector) Findings(fs []model.Finding) error {
-	c.findings = append(c.findings, fs...)
-	return nil
-}
-
-func (c *collector) End(r *model.Report) error { return c.render(c.w, r, c.findings) }
-
-// renderCSV writes one row per finding.
-func renderCSV(w io.Writer, _ *model.Report, fs []model.Finding) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"rule", "severity", "location", "message"})
-	for _, f := range fs {
-		cw.Write([]string{f.Rule, string(f.Severity), f.Location, f.Message})
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// mdEscape keeps text from a scanned page from breaking out of a table cell
-// or becoming markup.
-func mdEscape(s string) string {
-	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "`", "'", "[", `\[`, "]", `\]`)
-	return r.Replace(s)
-}
-
-// renderMarkdown writes a summary for a ticket or pull request.
-func renderMarkdown(out io.Writer, r *model.Report, fs []model.Finding) error {
-	// bufio keeps the first write error: Flush reports it (a full disk).
-	w := bufio.NewWriter(out)
-	s := r.Summary
-	fmt.Fprintf(w, "# aiaudit %s report\n\n", r.Scan.Command)
-	fmt.Fprintf(w, "Targets: %s  \nScanned: %s to %s", mdEscape(strings.Join(r.Scan.Targets, ", ")), r.Scan.Started.Format("2006-01-02 15:04:05Z07:00"), r.Scan.Finished.Format("15:04:05Z07:00"))
-	if !r.Scan.Complete {
-		fmt.Fprint(w, " (**incomplete**: interrupted)")
-	}
-	fmt.Fprintf(w, "\n\n| items | AI-made | without machine-readable marking | training opt-out | errors |\n|---|---|---|---|---|\n| %d | %d | %d | %d | %d |\n\n",
-		s.Resources, s.AIGenerated, s.AIUnmarked, s.TrainingOptOut, s.Errors)
-	for _, line := range historyLines(r) {
-		fmt.Fprintf(w, "%s  \n", mdEscape(line))
-	}
-	if r.Changes != nil || r.Baseline != nil {
-		fmt.Fprint(w, "\n")
-	}
-	if len(r.Exposure) > 0 {
-		fmt.Fprint(w, "## Fine exposure\n\n| jurisdiction | article | offences | exposure |\n|---|---|---|---|\n")
-		for _, e := range r.Exposure {
-			fmt.Fprintf(w, "| %s | %s | %d | %s |\n", e.Jurisdiction, mdEscape(e.Article), e.Offences, mdEscape(exposureLine(e)))
-		}
-		fmt.Fprintf(w, "\n%s\n\n", r.Disclaimer)
-	}
-	sorted := append([]model.Finding(nil), fs...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Severity.Rank() > sorted[j].Severity.Rank() })
-	fmt.Fprintf(w, "## Findings (%d)\n\n", len(fs))
-	if len(fs) == 0 {
-		fmt.Fprint(w, "None.\n")
-		return w.Flush()
-	}
-	fmt.Fprint(w, "| severity | rule | location | message |\n|---|---|---|---|\n")
-	for _, f := range sorted {
-		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", f.Severity, f.Rule, mdEscape(f.Location), mdEscape(f.Message))
-	}
-	return w.Flush()
-}
 
 // SARIF 2.1.0, the subset code-scanning dashboards read.
 type sarifLog struct {

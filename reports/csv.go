@@ -1,0 +1,30 @@
+package reports
+
+import (
+	"encoding/csv"
+	"io"
+
+	"github.com/aiaudit/aiaudit/reports/model"
+)
+
+// renderCSV writes one row per finding.
+func renderCSV(w io.Writer, _ *model.Report, fs []model.Finding) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"rule", "severity", "location", "message"})
+	for _, f := range fs {
+		cw.Write([]string{f.Rule, string(f.Severity), f.Location, f.Message})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// writeCSVDiff writes one row per finding with its change.
+func writeCSVDiff(w io.Writer, v diffView) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"change", "rule", "severity", "location", "message"})
+	for _, f := range v.all {
+		cw.Write([]string{string(f.Change), f.Rule, string(f.Severity), f.Location, f.Message})
+	}
+	cw.Flush()
+	return cw.Error()
+}
