@@ -107,7 +107,7 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			out, stats, err := audit.Crawl(c.Context(), ro, opt)
 			bar.finish()
 			if err == nil {
-				fmt.Fprintf(e.log, "aiaudit: crawled %d pages, %d media items; %d URLs skipped because robots.txt forbids them to aiaudit\n", stats.Pages, stats.Media, len(stats.SkippedByRobots))
+				fmt.Fprintf(e.log, "aiaudit: crawled %d pages, %d media items; %d URLs skipped because robots.txt forbids them to aiaudit\n", stats.Pages, stats.Media, stats.SkippedByRobots)
 			}
 			return e.finish(out, err)
 		},

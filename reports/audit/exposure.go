@@ -110,25 +110,16 @@ func (e ExposureOptions) size(tables *exposure.Tables) (string, error) {
 	return "small", nil
 }
 
-// apply computes the exposure of the fined findings into the report.
-func (c *Exposure) apply(rep *model.Report, findings []model.Finding) error {
-	es, err := c.tables.Compute(findings, c.settings)
+// newTally counts the offences a run's findings make.
+func (c *Exposure) newTally() *exposure.Tally { return exposure.NewTally(c.settings.Counting) }
+
+// apply computes the exposure of what the tally counted into the report.
+func (c *Exposure) apply(rep *model.Report, tally *exposure.Tally) error {
+	es, err := c.tables.ComputeTally(tally, c.settings)
 	if err != nil {
 		return err
 	}
 	rep.Exposure = es
 	rep.Disclaimer = exposure.Disclaimer
 	return nil
-}
-
-// fined keeps the findings that fine tables count, so exposure is computed
-// without holding every finding in memory.
-func fined(fs []model.Finding) []model.Finding {
-	var out []model.Finding
-	for _, f := range fs {
-		if rules.Fined(f.Rule) {
-			out = append(out, f)
-		}
-	}
-	return out
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/exposure"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/rules"
 )
@@ -20,7 +21,8 @@ type Run struct {
 	w       reports.Writer
 	rep     *model.Report
 	session *Session
-	fined   []model.Finding
+	// offences counts what the fine tables price (nil without exposure).
+	offences *exposure.Tally
 }
 
 // NewReport is the header of a new scan's report.
@@ -55,7 +57,11 @@ func start(rep *model.Report, opt Options, session *Session) (*Run, error) {
 		s.abort()
 		return nil, err
 	}
-	return &Run{opt: opt, sink: s, w: w, rep: rep, session: session}, nil
+	r := &Run{opt: opt, sink: s, w: w, rep: rep, session: session}
+	if opt.Exposure != nil {
+		r.offences = opt.Exposure.newTally()
+	}
+	return r, nil
 }
 
 // resource adds one resource and its findings: the baseline removes the
@@ -64,7 +70,7 @@ func start(rep *model.Report, opt Options, session *Session) (*Run, error) {
 func (r *Run) resource(res model.Resource, fs []model.Finding) error {
 	fs = r.session.accept(fs)
 	r.rep.Summary.Count(res, fs)
-	r.fined = append(r.fined, fined(fs)...)
+	r.count(fs)
 	if err := r.session.Record(&res, fs); err != nil {
 		return err
 	}
@@ -75,11 +81,23 @@ func (r *Run) resource(res model.Resource, fs []model.Finding) error {
 func (r *Run) findings(fs []model.Finding) error {
 	fs = r.session.accept(fs)
 	r.rep.Summary.AddFindings(fs)
-	r.fined = append(r.fined, fined(fs)...)
+	r.count(fs)
 	if err := r.session.Record(nil, fs); err != nil {
 		return err
 	}
 	return r.w.Findings(fs)
+}
+
+// count tallies the offences among findings the fine tables can price.
+func (r *Run) count(fs []model.Finding) {
+	if r.offences == nil {
+		return
+	}
+	for i := range fs {
+		if rules.Fined(fs[i].Rule) {
+			r.offences.Add(fs[i : i+1])
+		}
+	}
 }
 
 // abort drops a report that could not be finished: no half-written file.
@@ -91,7 +109,7 @@ func (r *Run) finish(interrupted bool) (Outcome, error) {
 	defer r.sink.abort()
 	var out Outcome
 	if r.opt.Exposure != nil {
-		if err := r.opt.Exposure.apply(r.rep, r.fined); err != nil {
+		if err := r.opt.Exposure.apply(r.rep, r.offences); err != nil {
 			return out, err
 		}
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/rules"
+	"github.com/zeebo/xxh3"
 )
 
 // Disclaimer is the one line every report carries with exposure figures.
@@ -184,6 +185,52 @@ type Settings struct {
 
 // Compute gives the exposure of the findings under every applicable rule.
 func (t *Tables) Compute(findings []model.Finding, s Settings) ([]model.Exposure, error) {
+	tally := NewTally(s.Counting)
+	tally.Add(findings)
+	return t.ComputeTally(tally, s)
+}
+
+// Tally counts offence units per rule as findings arrive, keeping a 16-byte
+// digest per unit rather than the finding, so a long scan's memory does not
+// follow its findings.
+type Tally struct {
+	counting string
+	units    map[string]map[[16]byte]struct{}
+}
+
+// NewTally counts by item, page or site.
+func NewTally(counting string) *Tally {
+	return &Tally{counting: counting, units: map[string]map[[16]byte]struct{}{}}
+}
+
+// Add counts findings.
+func (t *Tally) Add(fs []model.Finding) {
+	for _, f := range fs {
+		set := t.units[f.Rule]
+		if set == nil {
+			set = map[[16]byte]struct{}{}
+			t.units[f.Rule] = set
+		}
+		set[xxh3.HashString128(unit(f.Location, t.counting)).Bytes()] = struct{}{}
+	}
+}
+
+// count counts the distinct units offending any of the rules.
+func (t *Tally) count(rules []string) int {
+	if len(rules) == 1 {
+		return len(t.units[rules[0]])
+	}
+	seen := map[[16]byte]struct{}{}
+	for _, r := range rules {
+		for u := range t.units[r] {
+			seen[u] = struct{}{}
+		}
+	}
+	return len(seen)
+}
+
+// ComputeTally gives the exposure of what a tally counted.
+func (t *Tables) ComputeTally(tally *Tally, s Settings) ([]model.Exposure, error) {
 	var out []model.Exposure
 	for _, jur := range s.Jurisdictions {
 		tab, err := t.Get(jur, s.Year)
@@ -194,12 +241,12 @@ func (t *Tables) Compute(findings []model.Finding, s Settings) ([]model.Exposure
 			if !roleApplies(r.Role, s.Roles) {
 				continue
 			}
-			offences := count(findings, r.Findings, s.Counting)
+			offences := tally.count(r.Findings)
 			e := model.Exposure{Jurisdiction: tab.Jurisdiction, Article: r.Article, Cite: r.Cite, Year: tab.Year,
 				CompanySize: s.Size, Role: r.Role, Counting: s.Counting, Offences: offences}
 			switch {
 			case r.FlagOnly:
-				if count(findings, r.FlagWith, s.Counting) == 0 {
+				if tally.count(r.FlagWith) == 0 {
 					continue
 				}
 				e.FlaggedOnly = true
@@ -276,23 +323,6 @@ func euCap(r Rule, s Settings) (string, string) {
 		return lower.FloatString(2), fmt.Sprintf("SME: lower of %s EUR and %s %% of turnover (%s EUR)", fixed.FloatString(0), r.CapTurnoverPercent, share.FloatString(2))
 	}
 	return higher.FloatString(2), fmt.Sprintf("higher of %s EUR and %s %% of turnover (%s EUR)", fixed.FloatString(0), r.CapTurnoverPercent, share.FloatString(2))
-}
-
-// count counts offences among the findings of the given rules, by item,
-// page or site.
-func count(findings []model.Finding, rules []string, counting string) int {
-	want := map[string]bool{}
-	for _, r := range rules {
-		want[r] = true
-	}
-	seen := map[string]bool{}
-	for _, f := range findings {
-		if !want[f.Rule] {
-			continue
-		}
-		seen[unit(f.Location, counting)] = true
-	}
-	return len(seen)
 }
 
 // unit reduces a finding location ("MEDIA on PAGE", "PAGE [selector #n]",

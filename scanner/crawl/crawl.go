@@ -18,6 +18,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gocolly/colly/v2"
 	"github.com/gocolly/colly/v2/queue"
+	"github.com/zeebo/xxh3"
 
 	"github.com/aiaudit/aiaudit/detectors"
 	"github.com/aiaudit/aiaudit/detectors/labels"
@@ -85,11 +86,24 @@ func (o *Options) defaults() {
 
 // Stats summarises a crawl.
 type Stats struct {
-	Pages, Media      int
-	SkippedByRobots   []string
+	Pages, Media int
+	// SkippedByRobots counts URLs robots.txt forbids to aiaudit itself;
+	// SkippedExamples are the first of them (a crawl's memory does not
+	// follow how many it skipped).
+	SkippedByRobots   int
+	SkippedExamples   []string
 	SkippedOutOfScope int
 	Sites             []model.Site
 }
+
+// maxSkippedExamples is how many robots-skipped URLs are named.
+const maxSkippedExamples = 100
+
+// urlKey identifies a URL in the crawl's seen-sets by a 128-bit digest:
+// a fixed 16 bytes per URL however long the URL.
+type urlKey [16]byte
+
+func keyOf(s string) urlKey { return xxh3.HashString128(s).Bytes() }
 
 type crawler struct {
 	opt    Options
@@ -99,9 +113,9 @@ type crawler struct {
 
 	mu      sync.Mutex
 	emitMu  sync.Mutex
-	depth   map[string]int
+	depth   map[urlKey]int32
 	pages   int
-	media   map[string]*mediaItem
+	media   map[urlKey]*mediaItem
 	next    map[string]time.Time
 	stats   Stats
 	emitErr error
@@ -150,7 +164,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	cr := &crawler{
 		opt: opt, scope: NewScope(starts, opt.ExtraHosts, opt.Subdomains, opt.Include, opt.Exclude),
 		vet: urls.NewVetter(vo), ownTok: robots.Token(opt.UserAgent),
-		depth: map[string]int{}, media: map[string]*mediaItem{}, next: map[string]time.Time{}, ctx: ctx,
+		depth: map[urlKey]int32{}, media: map[urlKey]*mediaItem{}, next: map[string]time.Time{}, ctx: ctx,
 	}
 	// The crawl's context reaches every page fetch: Ctrl-C ends fetches in
 	// flight, not only the queue.
@@ -203,16 +217,14 @@ func (cr *crawler) enqueue(u *url.URL, depth int) {
 	}
 	key := normalize(u)
 	cr.mu.Lock()
-	if _, seen := cr.depth[key]; seen || len(cr.depth) >= cr.opt.MaxPages*4 {
+	if _, seen := cr.depth[keyOf(key)]; seen || len(cr.depth) >= cr.opt.MaxPages*4 {
 		cr.mu.Unlock()
 		return
 	}
-	cr.depth[key] = depth
+	cr.depth[keyOf(key)] = int32(depth)
 	cr.mu.Unlock()
 	if !cr.allowedByRobots(u) {
-		cr.mu.Lock()
-		cr.stats.SkippedByRobots = append(cr.stats.SkippedByRobots, key)
-		cr.mu.Unlock()
+		cr.skippedByRobots(key)
 		return
 	}
 	cr.q.AddURL(key)
@@ -229,6 +241,16 @@ func (cr *crawler) allowedByRobots(u *url.URL) bool {
 	return cr.sitePolicy(u).Robots.Evaluate(cr.ownTok, optout.Path(u)).Allowed
 }
 
+// skippedByRobots counts a URL robots.txt forbids to aiaudit.
+func (cr *crawler) skippedByRobots(u string) {
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	cr.stats.SkippedByRobots++
+	if len(cr.stats.SkippedExamples) < maxSkippedExamples {
+		cr.stats.SkippedExamples = append(cr.stats.SkippedExamples, u)
+	}
+}
+
 func (cr *crawler) onRequest(r *colly.Request) {
 	if cr.stopped.Load() || cr.ctx.Err() != nil {
 		r.Abort()
@@ -240,9 +262,7 @@ func (cr *crawler) onRequest(r *colly.Request) {
 		return
 	}
 	if !cr.allowedByRobots(u) {
-		cr.mu.Lock()
-		cr.stats.SkippedByRobots = append(cr.stats.SkippedByRobots, u.String())
-		cr.mu.Unlock()
+		cr.skippedByRobots(u.String())
 		r.Abort()
 		return
 	}
@@ -277,9 +297,7 @@ func (cr *crawler) redirect(req *http.Request, via []*http.Request) error {
 		return fmt.Errorf("redirect to %s leaves the crawl scope", req.URL)
 	}
 	if !cr.allowedByRobots(req.URL) {
-		cr.mu.Lock()
-		cr.stats.SkippedByRobots = append(cr.stats.SkippedByRobots, req.URL.String())
-		cr.mu.Unlock()
+		cr.skippedByRobots(req.URL.String())
 		return fmt.Errorf("redirect to %s is disallowed by robots.txt", req.URL)
 	}
 	return nil
@@ -315,7 +333,7 @@ func (cr *crawler) onResponse(resp *colly.Response) {
 	}
 	cr.mu.Lock()
 	cr.stats.Pages++
-	depth := cr.depth[normalize(resp.Request.URL)]
+	depth := int(cr.depth[keyOf(normalize(resp.Request.URL))])
 	cr.mu.Unlock()
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(resp.Body))
 	if err != nil {
@@ -362,11 +380,11 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 		return
 	}
 	cr.mu.Lock()
-	item := cr.media[ref.URL]
+	item := cr.media[keyOf(ref.URL)]
 	first := item == nil
 	if first {
 		item = &mediaItem{}
-		cr.media[ref.URL] = item
+		cr.media[keyOf(ref.URL)] = item
 	}
 	cr.mu.Unlock()
 	item.once.Do(func() { item.analyze(cr.analyzeMedia(u)) })
@@ -532,7 +550,7 @@ func (cr *crawler) siteSummaries(ctx context.Context, starts []*url.URL) {
 		oo := model.SiteOptOut{
 			RobotsStatus: rb.Status, AIAgentsBlocked: blocked, AIAgentsAllowed: allowed,
 			RobotsAIPreferences: prefsOf(rb), TDMRep: tdm != nil, AITxt: ai != nil,
-			CrawlerSkippedByRobots: len(cr.stats.SkippedByRobots),
+			CrawlerSkippedByRobots: cr.stats.SkippedByRobots,
 		}
 		if tdm != nil {
 			root := tdm.Evaluate("/").OptOut(false)

@@ -149,7 +149,8 @@ func TestCrawlFindsEveryUnlabelledAIItem(t *testing.T) {
 	assert.Equal(t, 1, site.hits("/img/ai-shared.png"), "media is fetched once")
 	assert.Equal(t, 1, site.hits("/sitemap-only.html"), "found through the sitemap")
 	assert.LessOrEqual(t, stats.Pages, 40, "the calendar trap is cut by --max-pages")
-	assert.Contains(t, stats.SkippedByRobots, base+"/forbidden/secret.html")
+	assert.Contains(t, stats.SkippedExamples, base+"/forbidden/secret.html")
+	assert.Equal(t, len(stats.SkippedExamples), stats.SkippedByRobots)
 	require.Len(t, stats.Sites, 1)
 
 	byLoc := map[string]model.Resource{}
