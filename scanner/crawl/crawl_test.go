@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -403,6 +404,63 @@ func TestParseSitemap(t *testing.T) {
 	zw.Close()
 	_, _, err = ParseSitemap(bomb.Bytes())
 	assert.ErrorContains(t, err, "decompresses beyond")
+}
+
+func TestSitemapCaps(t *testing.T) {
+	// The protocol's 50,000 entries per sitemap and per index: the rest is
+	// ignored.
+	many := func(open, entry, close string) []byte {
+		return []byte(open + strings.Repeat(entry, maxSitemapURLs+1) + close)
+	}
+	pages, _, err := ParseSitemap(many("<urlset>", "<url><loc>https://a.kz/p</loc></url>", "</urlset>"))
+	require.NoError(t, err)
+	assert.Len(t, pages, maxSitemapURLs)
+	_, children, err := ParseSitemap(gzipped(many("<sitemapindex>", "<sitemap><loc>https://a.kz/s.xml</loc></sitemap>", "</sitemapindex>")))
+	require.NoError(t, err)
+	assert.Len(t, children, maxSitemapURLs)
+	// A plain sitemap beyond the byte cap is refused like a decompressed one.
+	big := append([]byte("<urlset>"), bytes.Repeat([]byte(" "), maxSitemap)...)
+	_, _, err = ParseSitemap(append(big, "</urlset>"...))
+	assert.ErrorContains(t, err, "larger than")
+}
+
+func TestMediaRefsEdgeCases(t *testing.T) {
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(`
+<img src="http:no-host.jpg"><img src="http:///no-host.jpg"><img src="ok.jpg#frag">
+<video><div><source src="nested.mp4"></div></video>
+<meta name="twitter:image" property="any page text" content="t.jpg">
+<img srcset="https://res.cloudinary.com/d/image/upload/w_300,h_200,c_crop/s.jpg 300w, data:image/png;base64,iVBO,Rw0K 2x">`))
+	require.NoError(t, err)
+	base, _ := url.Parse("https://a.kz/dir/page.html")
+	got := map[string]string{}
+	for _, r := range MediaRefs(doc, base) {
+		got[r.URL] = r.Kind
+		if r.Kind == "video" {
+			assert.Equal(t, "video", goquery.NodeName(r.El), "the label is looked for around the video, not the <div>")
+		}
+	}
+	assert.Equal(t, map[string]string{
+		"https://a.kz/dir/ok.jpg":     "img",
+		"https://a.kz/dir/nested.mp4": "video",
+		"https://a.kz/dir/t.jpg":      "twitter:image",
+		"https://res.cloudinary.com/d/image/upload/w_300,h_200,c_crop/s.jpg": "srcset",
+	}, got, "no URL without a host, no kind from page text, no srcset URL cut at its commas")
+}
+
+func TestSrcset(t *testing.T) {
+	for in, want := range map[string][]string{
+		"":                              nil,
+		"a.jpg 1x, b.jpg 2x":            {"a.jpg", "b.jpg"},
+		"a.jpg 480w,b.jpg 1080w":        {"a.jpg", "b.jpg"},
+		"\n a.jpg\t1x ,\r\n b.jpg":      {"a.jpg", "b.jpg"},
+		"w_300,h_200/x.jpg 300w":        {"w_300,h_200/x.jpg"},
+		"data:image/png;base64,AAA= 1x": {"data:image/png;base64,AAA="},
+		"a.jpg,, b.jpg,c.jpg":           {"a.jpg", "b.jpg,c.jpg"},
+		"a.jpg (1x, 2x), b.jpg":         {"a.jpg", "b.jpg"},
+		",,,":                           nil,
+	} {
+		assert.Equal(t, want, srcset(in), "%q", in)
+	}
 }
 
 func TestHugePageIsMarkedTruncated(t *testing.T) {

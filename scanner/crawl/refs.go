@@ -12,7 +12,7 @@ import (
 // the visible-label search).
 type Ref struct {
 	URL  string
-	Kind string // where it came from: img, srcset, video, audio, poster, og:image, style, pdf
+	Kind string // where it came from: img, srcset, video, audio, picture, poster, og:image, twitter:image, style, pdf
 	El   *goquery.Selection
 }
 
@@ -29,8 +29,8 @@ func MediaRefs(doc *goquery.Document, base *url.URL) []Ref {
 			return
 		}
 		u, err := base.Parse(raw)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-			return
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return // "http:x.jpg" and "http:///x.jpg" name no server
 		}
 		u.Fragment = ""
 		out = append(out, Ref{URL: u.String(), Kind: kind, El: el})
@@ -42,22 +42,28 @@ func MediaRefs(doc *goquery.Document, base *url.URL) []Ref {
 		}
 	})
 	doc.Find("picture source, video source, audio source").Each(func(_ int, s *goquery.Selection) {
-		// The label belongs to the picture/video element, not the <source>.
-		owner := s.Parent()
+		// The label belongs to the picture/video element, not the <source>
+		// (which need not be its direct child).
+		media := s.Closest("picture, video, audio")
+		owner := media
 		if img := owner.Find("img").First(); img.Length() > 0 {
 			owner = img
 		}
 		for _, c := range srcset(s.AttrOr("srcset", "")) {
 			add(c, "srcset", owner)
 		}
-		add(s.AttrOr("src", ""), goquery.NodeName(s.Parent()), owner)
+		add(s.AttrOr("src", ""), goquery.NodeName(media), owner)
 	})
 	doc.Find("video, audio").Each(func(_ int, s *goquery.Selection) {
 		add(s.AttrOr("src", ""), goquery.NodeName(s), s)
 		add(s.AttrOr("poster", ""), "poster", s)
 	})
 	doc.Find(`meta[property="og:image"], meta[name="twitter:image"], meta[property="twitter:image"]`).Each(func(_ int, s *goquery.Selection) {
-		add(s.AttrOr("content", ""), s.AttrOr("property", s.AttrOr("name", "")), s)
+		kind := "og:image"
+		if s.AttrOr("property", "") != kind {
+			kind = "twitter:image" // the selector's other two cases
+		}
+		add(s.AttrOr("content", ""), kind, s)
 	})
 	doc.Find("[style]").Each(func(_ int, s *goquery.Selection) {
 		for _, m := range styleURL.FindAllStringSubmatch(s.AttrOr("style", ""), -1) {
@@ -73,16 +79,41 @@ func MediaRefs(doc *goquery.Document, base *url.URL) []Ref {
 	return out
 }
 
-// srcset returns the URLs of a srcset attribute ("a.jpg 1x, b.jpg 2x").
+// srcset returns the URLs of a srcset attribute ("a.jpg 1x, b.jpg 2x") as
+// HTML parses image candidate strings: a URL runs to the next whitespace and
+// keeps its commas ("w_300,h_200/x.jpg", "data:image/png;base64,..."), except
+// trailing ones, which end the candidate; descriptors run to the next comma
+// outside parentheses.
 func srcset(v string) []string {
+	const ws = " \t\n\f\r" // ASCII whitespace
 	var out []string
-	for _, part := range strings.Split(v, ",") {
-		f := strings.Fields(part)
-		if len(f) > 0 {
-			out = append(out, f[0])
+	for {
+		v = strings.TrimLeft(v, ws+",")
+		if v == "" {
+			return out
 		}
+		end := strings.IndexAny(v, ws)
+		if end < 0 {
+			end = len(v)
+		}
+		u := strings.TrimRight(v[:end], ",")
+		out = append(out, u)
+		v = v[end:]
+		if len(u) < end {
+			continue // trailing commas: no descriptors
+		}
+		inParens := false
+		i := 0
+		for ; i < len(v) && (inParens || v[i] != ','); i++ {
+			switch v[i] {
+			case '(':
+				inParens = true
+			case ')':
+				inParens = false
+			}
+		}
+		v = v[i:]
 	}
-	return out
 }
 
 // Links lists the page links to follow.
