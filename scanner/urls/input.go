@@ -2,8 +2,10 @@ package urls
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -27,8 +29,15 @@ type Item struct {
 
 // Read streams the URLs of r to out, one line at a time, so a list of any
 // length costs the same memory. Lines it cannot read become Items with an
-// error (the run goes on).
+// error (the run goes on); a failing reader, or a line (CSV: a record) over
+// the cap, ends the read with an error. A leading UTF-8 byte-order mark is
+// skipped.
 func Read(r io.Reader, in Input, out chan<- Item) error {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xEF\xBB\xBF")) {
+		br.Discard(3)
+	}
+	r = br
 	switch {
 	case in.Column != "":
 		return readCSV(r, in.Column, out)
@@ -47,16 +56,42 @@ func Read(r io.Reader, in Input, out chan<- Item) error {
 	return sc.Err()
 }
 
+// maxCSVRecord caps one CSV record, which quotes can spread over any number
+// of lines, like the 4 MiB cap on a JSONL line (give or take the 4 KiB the
+// CSV reader buffers ahead).
+const maxCSVRecord = 4 << 20
+
+var errCSVRecordTooLong = fmt.Errorf("CSV record longer than %d bytes", maxCSVRecord)
+
+// recordCap fails a read once n bytes have gone to the current record.
+type recordCap struct {
+	r io.Reader
+	n int
+}
+
+func (c *recordCap) Read(p []byte) (int, error) {
+	if c.n >= maxCSVRecord {
+		return 0, errCSVRecordTooLong
+	}
+	p = p[:min(len(p), maxCSVRecord-c.n)]
+	k, err := c.r.Read(p)
+	c.n += k
+	return k, err
+}
+
 // readCSV reads the URL column of a CSV file. column is a header name, or a
 // 1-based number; with a number the first row is data unless it holds no URL.
+// An Item's Line is the line its record starts on.
 func readCSV(r io.Reader, column string, out chan<- Item) error {
-	cr := csv.NewReader(r)
+	capped := &recordCap{r: r}
+	cr := csv.NewReader(capped)
 	cr.FieldsPerRecord = -1
 	idx := -1
 	if n, err := strconv.Atoi(column); err == nil && n >= 1 {
 		idx = n - 1
 	}
 	for n := 1; ; n++ {
+		capped.n = 0
 		rec, err := cr.Read()
 		if err == io.EOF {
 			if idx < 0 && n == 1 {
@@ -64,10 +99,19 @@ func readCSV(r io.Reader, column string, out chan<- Item) error {
 			}
 			return nil
 		}
-		if err != nil {
-			out <- Item{Line: n, Err: fmt.Errorf("CSV line %d: %w", n, err)}
+		var perr *csv.ParseError
+		if errors.As(err, &perr) {
+			if n == 1 && idx < 0 {
+				// Without its header the named column cannot be found.
+				return fmt.Errorf("CSV header: %w", perr)
+			}
+			out <- Item{Line: perr.StartLine, Err: fmt.Errorf("CSV %w", perr)}
 			continue
 		}
+		if err != nil {
+			return err // the reader failed: every later Read would too
+		}
+		line, _ := cr.FieldPos(0)
 		if n == 1 {
 			if idx < 0 {
 				for i, h := range rec {
@@ -85,11 +129,11 @@ func readCSV(r io.Reader, column string, out chan<- Item) error {
 			}
 		}
 		if idx >= len(rec) {
-			out <- Item{Line: n, Err: fmt.Errorf("CSV line %d has no column %d", n, idx+1)}
+			out <- Item{Line: line, Err: fmt.Errorf("CSV line %d has no column %d", line, idx+1)}
 			continue
 		}
 		if u := strings.TrimSpace(rec[idx]); u != "" {
-			out <- Item{Line: n, URL: u}
+			out <- Item{Line: line, URL: u}
 		}
 	}
 }
@@ -112,7 +156,11 @@ func readJSONL(r io.Reader, field string, out chan<- Item) error {
 			out <- Item{Line: n, Err: fmt.Errorf("JSONL line %d has no string field %q", n, field)}
 			continue
 		}
-		out <- Item{Line: n, URL: strings.TrimSpace(u)}
+		if u = strings.TrimSpace(u); u == "" {
+			out <- Item{Line: n, Err: fmt.Errorf("JSONL line %d has an empty field %q", n, field)}
+			continue
+		}
+		out <- Item{Line: n, URL: u}
 	}
 	return sc.Err()
 }

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -296,6 +297,104 @@ func TestReadInputs(t *testing.T) {
 	assert.Equal(t, "https://a/1", items[0].URL)
 	assert.Error(t, items[1].Err)
 	assert.Error(t, items[2].Err)
+}
+
+// readItems runs Read and fails the test (instead of hanging) when it sends
+// more than max Items.
+func readItems(t *testing.T, r io.Reader, in Input, max int) ([]Item, error) {
+	t.Helper()
+	ch := make(chan Item)
+	done := make(chan error, 1)
+	go func() { done <- Read(r, in, ch); close(ch) }()
+	var items []Item
+	for it := range ch {
+		items = append(items, it)
+		require.LessOrEqual(t, len(items), max, "Read keeps sending Items: %v", items[len(items)-1])
+	}
+	return items, <-done
+}
+
+func TestReadFailingReader(t *testing.T) {
+	// A CSV reader whose source fails used to send an error Item per
+	// attempt, for ever; every layout now ends with the reader's error.
+	for _, in := range []Input{{}, {Column: "url"}, {Column: "2"}, {Field: "url"}} {
+		_, err := readItems(t, &brokenReader{strings.NewReader("url\nhttps://a.kz/1\n")}, in, 2)
+		assert.ErrorIs(t, err, errBroken, "%+v", in)
+	}
+}
+
+func TestReadCSVUnreadableHeader(t *testing.T) {
+	// A header that is not CSV (here JSONL read as CSV) used to leave the
+	// column unknown and panic on the next row.
+	_, err := readItems(t, strings.NewReader(`{"url":"https://a.kz/1"}`+"\nhttps://a.kz/2\n"), Input{Column: "url"}, 2)
+	assert.ErrorContains(t, err, "CSV header")
+	items, err := readItems(t, strings.NewReader("a\"b\nhttps://a.kz/2\n"), Input{Column: "1"}, 2)
+	require.NoError(t, err, "with a numbered column the first row is only a bad line")
+	require.Len(t, items, 2)
+	assert.Error(t, items[0].Err)
+	assert.Equal(t, "https://a.kz/2", items[1].URL)
+}
+
+func TestReadLinesAndBOM(t *testing.T) {
+	bom := "\xEF\xBB\xBF"
+	items, err := readItems(t, strings.NewReader(bom+"https://a.kz/1\r\n"), Input{}, 1)
+	require.NoError(t, err)
+	assert.Equal(t, "https://a.kz/1", items[0].URL, "a byte-order mark is not part of the first URL")
+	items, err = readItems(t, strings.NewReader(bom+"url,id\r\nhttps://a.kz/1,1\r\n"), Input{Column: "url"}, 1)
+	require.NoError(t, err, "the first header is found behind a byte-order mark")
+	assert.Equal(t, "https://a.kz/1", items[0].URL)
+	items, err = readItems(t, strings.NewReader(bom+`{"u":"https://a.kz/1"}`), Input{Field: "u"}, 1)
+	require.NoError(t, err)
+	assert.Equal(t, "https://a.kz/1", items[0].URL)
+
+	// CSV Items carry the line their record starts on, not the record's
+	// number: blank lines and quoted line breaks count.
+	items, err = readItems(t, strings.NewReader("id,url\n\n1,https://a.kz/1\n2,\"https://a.kz/\n2\"\n3,https://a.kz/3\n4,x\"y\n"), Input{Column: "url"}, 4)
+	require.NoError(t, err)
+	require.Len(t, items, 4)
+	for i, want := range []int{3, 4, 6, 7} {
+		assert.Equal(t, want, items[i].Line, "%+v", items[i])
+	}
+	assert.ErrorContains(t, items[3].Err, "line 7")
+
+	// A JSONL field holding only spaces is a line without a URL.
+	items, err = readItems(t, strings.NewReader(`{"u":"  "}`), Input{Field: "u"}, 1)
+	require.NoError(t, err)
+	assert.ErrorContains(t, items[0].Err, "JSONL line 1 has an empty field")
+}
+
+// endless repeats its pattern for ever.
+type endless struct {
+	pattern string
+	read    int
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = e.pattern[(e.read+i)%len(e.pattern)]
+	}
+	e.read += len(p)
+	return len(p), nil
+}
+
+func TestReadCSVRecordCap(t *testing.T) {
+	// One record, never ending: a line without a newline, or a quoted field
+	// spread over endless short lines. Both end at the cap instead of
+	// holding the stream in memory.
+	for _, c := range []struct {
+		open string
+		src  *endless
+	}{{"", &endless{pattern: "x"}}, {`"`, &endless{pattern: "https://a.kz/\n"}}} {
+		src := c.src
+		_, err := readItems(t, io.MultiReader(strings.NewReader(c.open), src), Input{Column: "1"}, 0)
+		require.ErrorIs(t, err, errCSVRecordTooLong)
+		assert.LessOrEqual(t, src.read, maxCSVRecord+64<<10, "read far beyond the cap")
+	}
+	// Records below the cap are not affected by the bytes before them.
+	line := "https://a.kz/" + strings.Repeat("x", 1010) + "\n" // 1 KiB
+	items, err := readItems(t, io.LimitReader(&endless{pattern: line}, 2*maxCSVRecord), Input{Column: "1"}, 1<<20)
+	require.NoError(t, err)
+	assert.Equal(t, 2*maxCSVRecord/len(line), len(items))
 }
 
 func TestPolicyCacheHonoursMaxAge(t *testing.T) {
