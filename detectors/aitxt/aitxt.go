@@ -18,13 +18,16 @@ type File struct {
 	robots   *robots.File
 }
 
-var ruleLine = regexp.MustCompile(`(?im)^\s*(user-agent|disallow|allow)\s*:`)
+// ruleLine finds a robots.txt record at the start of a line; a line ends at
+// LF, CRLF or a lone CR, as in robots.txt (RFC 9309 §2.2).
+var ruleLine = regexp.MustCompile(`(?i)(?:^|[\r\n])\s*(user-agent|disallow|allow)\s*:`)
 
 // Parse reads an ai.txt body.
 func Parse(b []byte) *File {
 	if len(b) > robots.MaxSize {
 		b = b[:robots.MaxSize]
 	}
+	b = bytes.TrimPrefix(b, []byte("\xEF\xBB\xBF")) // as robots.Parse does
 	f := &File{}
 	if ruleLine.Match(b) && bytes.Contains(bytes.ToLower(b), []byte("user-agent")) {
 		f.robots = robots.Parse(b)

@@ -29,3 +29,15 @@ func TestExtensionRules(t *testing.T) {
 	assert.Equal(t, detectors.Reserved, f.OptOut("x", "/img/a.jpg").Verdict)
 	assert.Equal(t, detectors.Unset, f.OptOut("x", "/page.html").Verdict)
 }
+
+func TestLineEndsAndBOM(t *testing.T) {
+	// Lone-CR line ends are robots.txt EOLs too (RFC 9309 §2.2): such a file
+	// used to fail the grammar check and read as "not evaluated".
+	cr := Parse([]byte("# Spawning AI\rUser-Agent: *\rDisallow: /\r"))
+	assert.True(t, cr.Spawning)
+	assert.Equal(t, detectors.Reserved, cr.OptOut("*", "/a.jpg").Verdict)
+	// A byte-order mark before the only record does not hide it.
+	bom := Parse([]byte("\xEF\xBB\xBFUser-Agent: *"))
+	assert.True(t, bom.Spawning)
+	assert.Equal(t, "no ai.txt rule matches", bom.OptOut("*", "/").Detail)
+}
