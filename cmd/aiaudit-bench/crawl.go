@@ -88,7 +88,7 @@ func siteServer(n int) (string, func(), error) {
 
 func runCrawlBench(args []string) error {
 	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
-	pages := fs.Int("pages", 10000, "pages in the generated site")
+	sizes := fs.String("pages", "10000", "pages in the generated site; several sizes (10000,40000) show how memory grows with the crawl")
 	dir := fs.String("dir", filepath.Join(os.TempDir(), "aiaudit-bench"), "work folder")
 	bin := fs.String("aiaudit", "", "aiaudit binary (default: build ./cmd/aiaudit)")
 	wget := fs.String("wget", "wget", "wget binary")
@@ -101,26 +101,49 @@ func runCrawlBench(args []string) error {
 	if err := workspace(*dir, bin); err != nil {
 		return err
 	}
-	base, stop, err := siteServer(*pages)
+	var first result
+	for i, size := range strings.Split(*sizes, ",") {
+		pages, err := strconv.Atoi(strings.TrimSpace(size))
+		if err != nil || pages <= 0 {
+			return fmt.Errorf("--pages %q: want positive numbers", *sizes)
+		}
+		a, err := crawlOnce(pages, *dir, *bin, *wget)
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			first = a
+			continue
+		}
+		fmt.Printf("%-8d memory    peak RSS %.1fx for %.1fx the pages (%.0f bytes more per page)\n", pages,
+			float64(a.peakRSS)/float64(first.peakRSS), float64(a.files)/float64(first.files),
+			float64(a.peakRSS-first.peakRSS)/float64(a.files-first.files))
+	}
+	return nil
+}
+
+// crawlOnce crawls a generated site of n pages with aiaudit and with wget.
+func crawlOnce(pages int, dir, bin, wget string) (result, error) {
+	base, stop, err := siteServer(pages)
 	if err != nil {
-		return err
+		return result{}, err
 	}
 	defer stop()
-	fmt.Printf("%d-page site on %s\n%-8s %-22s %10s %12s %12s\n", *pages, base, "pages", "tool", "seconds", "pages/s", "peak RSS")
-	report := filepath.Join(*dir, "crawl.json")
-	a, err := measure("aiaudit crawl", *pages, io.Discard, *bin, "crawl", base+"/", "--max-pages", strconv.Itoa(*pages+10), "--depth", "50",
-		"--delay", "0", "--concurrency", "8", "--host-concurrency", "8", "-f", "json", "-o", report, "--progress", "never", "--fail-on", "none", "--db", filepath.Join(*dir, "history.db"))
+	fmt.Printf("%d-page site on %s\n%-8s %-22s %10s %12s %12s\n", pages, base, "pages", "tool", "seconds", "pages/s", "peak RSS")
+	report := filepath.Join(dir, "crawl.json")
+	a, err := measure("aiaudit crawl", pages, io.Discard, bin, "crawl", base+"/", "--max-pages", strconv.Itoa(pages+10), "--depth", "50",
+		"--delay", "0", "--concurrency", "8", "--host-concurrency", "8", "-f", "json", "-o", report, "--progress", "never", "--fail-on", "none", "--db", filepath.Join(dir, "history.db"))
 	if err != nil {
-		return err
+		return result{}, err
 	}
 	printRow(a)
-	spider := filepath.Join(*dir, "wget-spider")
+	spider := filepath.Join(dir, "wget-spider")
 	os.RemoveAll(spider)
-	w, err := measure("wget --recursive --spider", *pages, io.Discard, *wget, "--recursive", "--spider", "--level=inf", "--no-verbose", "-e", "robots=on", "-P", spider, base+"/")
+	w, err := measure("wget --recursive --spider", pages, io.Discard, wget, "--recursive", "--spider", "--level=inf", "--no-verbose", "-e", "robots=on", "-P", spider, base+"/")
 	if err != nil {
-		return err
+		return result{}, err
 	}
 	printRow(w)
-	fmt.Printf("%-8d ratio      aiaudit is %.1fx wget's pages/s (and inspects %d images; wget fetches none)\n", *pages, a.filesPerSecond()/w.filesPerSecond(), 200)
-	return nil
+	fmt.Printf("%-8d ratio      aiaudit is %.1fx wget's pages/s (and inspects %d images; wget fetches none)\n", pages, a.filesPerSecond()/w.filesPerSecond(), 200)
+	return a, nil
 }

@@ -113,7 +113,7 @@ type crawler struct {
 
 	mu      sync.Mutex
 	emitMu  sync.Mutex
-	depth   map[urlKey]int32
+	seen    map[urlKey]struct{}
 	pages   int
 	media   map[urlKey]*mediaItem
 	next    map[string]time.Time
@@ -164,7 +164,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	cr := &crawler{
 		opt: opt, scope: NewScope(starts, opt.ExtraHosts, opt.Subdomains, opt.Include, opt.Exclude),
 		vet: urls.NewVetter(vo), ownTok: robots.Token(opt.UserAgent),
-		depth: map[urlKey]int32{}, media: map[urlKey]*mediaItem{}, next: map[string]time.Time{}, ctx: ctx,
+		seen: map[urlKey]struct{}{}, media: map[urlKey]*mediaItem{}, next: map[string]time.Time{}, ctx: ctx,
 	}
 	// The crawl's context reaches every page fetch: Ctrl-C ends fetches in
 	// flight, not only the queue.
@@ -180,7 +180,11 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	c.OnResponse(cr.onResponse)
 	c.OnError(cr.onError)
 
-	q, err := queue.New(opt.Concurrency, &queue.InMemoryQueueStorage{MaxSize: 1_000_000})
+	// The frontier spills to disk past 10,000 requests: memory does not
+	// follow the size of the site.
+	storage := newSpillQueue(10_000, 10_000_000)
+	defer storage.close()
+	q, err := queue.New(opt.Concurrency, storage)
 	if err != nil {
 		return nil, err
 	}
@@ -217,17 +221,22 @@ func (cr *crawler) enqueue(u *url.URL, depth int) {
 	}
 	key := normalize(u)
 	cr.mu.Lock()
-	if _, seen := cr.depth[keyOf(key)]; seen || len(cr.depth) >= cr.opt.MaxPages*4 {
+	if _, seen := cr.seen[keyOf(key)]; seen || len(cr.seen) >= cr.opt.MaxPages*4 {
 		cr.mu.Unlock()
 		return
 	}
-	cr.depth[keyOf(key)] = int32(depth)
+	cr.seen[keyOf(key)] = struct{}{}
 	cr.mu.Unlock()
 	if !cr.allowedByRobots(u) {
 		cr.skippedByRobots(key)
 		return
 	}
-	cr.q.AddURL(key)
+	nu, err := url.Parse(key)
+	if err != nil {
+		return
+	}
+	// The request carries its depth: the crawl keeps no per-URL depth.
+	cr.q.AddRequest(&colly.Request{URL: nu, Method: "GET", Depth: depth})
 }
 
 // sitePolicy is the cached policy of u's origin, fetched once per crawl
@@ -333,7 +342,7 @@ func (cr *crawler) onResponse(resp *colly.Response) {
 	}
 	cr.mu.Lock()
 	cr.stats.Pages++
-	depth := int(cr.depth[keyOf(normalize(resp.Request.URL))])
+	depth := resp.Request.Depth
 	cr.mu.Unlock()
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(resp.Body))
 	if err != nil {
