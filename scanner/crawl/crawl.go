@@ -172,6 +172,9 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	// colly ignores robots.txt unless told; it is checked here too, with the
 	// project's RFC 9309 evaluation, before every request and redirect.
 	c.IgnoreRobotsTxt = false
+	// The crawl keeps its own seen-set (16 bytes a URL, redirect targets
+	// included); colly's visited set would be a second one.
+	c.AllowURLRevisit = true
 	c.MaxBodySize = opt.MaxPageBytes
 	c.DetectCharset = true
 	c.SetRequestTimeout(max(opt.Vet.Fetch.Timeout, 15*time.Second))
@@ -309,6 +312,14 @@ func (cr *crawler) redirect(req *http.Request, via []*http.Request) error {
 		cr.skippedByRobots(req.URL.String())
 		return fmt.Errorf("redirect to %s is disallowed by robots.txt", req.URL)
 	}
+	key := keyOf(normalize(req.URL))
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	if _, seen := cr.seen[key]; seen {
+		// Crawled (or queued) already: this answer is not read again.
+		return http.ErrUseLastResponse
+	}
+	cr.seen[key] = struct{}{}
 	return nil
 }
 
@@ -325,7 +336,7 @@ func (cr *crawler) emit(r *model.Resource, obs []model.Observation) {
 }
 
 func (cr *crawler) onError(resp *colly.Response, err error) {
-	if errors.Is(err, colly.ErrRobotsTxtBlocked) {
+	if errors.Is(err, colly.ErrRobotsTxtBlocked) || cr.redirectToSeen(resp) {
 		return
 	}
 	r := model.Resource{Location: resp.Request.URL.String(), Kind: "page", MediaType: "text/html", Error: err.Error()}
@@ -333,6 +344,22 @@ func (cr *crawler) onError(resp *colly.Response, err error) {
 		r.Error = fmt.Sprintf("HTTP %d: %v", resp.StatusCode, err)
 	}
 	cr.emit(&r, nil)
+}
+
+// redirectToSeen reports a redirect the crawl declined to follow because its
+// target is crawled already: a duplicate, not an error.
+func (cr *crawler) redirectToSeen(resp *colly.Response) bool {
+	if resp.StatusCode < 300 || resp.StatusCode > 399 || resp.Headers == nil {
+		return false
+	}
+	target, err := resp.Request.URL.Parse(resp.Headers.Get("Location"))
+	if err != nil || resp.Headers.Get("Location") == "" {
+		return false
+	}
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	_, seen := cr.seen[keyOf(normalize(target))]
+	return seen
 }
 
 func (cr *crawler) onResponse(resp *colly.Response) {

@@ -524,3 +524,41 @@ func TestMediaOverTheCapIsUnknown(t *testing.T) {
 	assert.Contains(t, img.Error, "not fully analysed", "unknown, not clean")
 	assert.Contains(t, img.Error, urls.ErrOverCap.Error())
 }
+
+// A page reached by several redirects, and a redirect loop, are read once:
+// the crawl's own seen-set covers redirect targets.
+func TestRedirectTargetsAreCrawledOnce(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><a href="/a">a</a> <a href="/b">b</a> <a href="/loop1">l</a></body></html>`)
+		case "/a", "/b":
+			http.Redirect(w, r, "/target", http.StatusFound)
+		case "/loop1":
+			http.Redirect(w, r, "/loop2", http.StatusFound)
+		case "/loop2":
+			http.Redirect(w, r, "/loop1", http.StatusFound)
+		case "/target":
+			hits.Add(1)
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><a href="/">home</a></body></html>`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	var pages []string
+	stats, err := Run(context.Background(), Options{Starts: []string{srv.URL + "/"}, Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: time.Second}},
+		Emit: func(r *model.Resource, _ []model.Observation) error {
+			if r != nil {
+				assert.Empty(t, r.Error, r.Location)
+				pages = append(pages, r.Location)
+			}
+			return nil
+		}})
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), hits.Load(), "the target of two redirects is fetched once")
+	assert.Equal(t, 2, stats.Pages, "home and the redirect target: %v", pages)
+}
