@@ -38,7 +38,7 @@ type diffView struct {
 func newDiffView(d *model.Diff) diffView {
 	all := make([]model.Finding, 0, len(d.NewF)+len(d.Fixed)+len(d.Unchanged))
 	all = append(append(append(all, d.NewF...), d.Fixed...), d.Unchanged...)
-	head := fmt.Sprintf("%s: %d new, %d fixed, %d unchanged", scansLabel(d), len(d.NewF), len(d.Fixed), len(d.Unchanged))
+	head := fmt.Sprintf("%s: %d new, %d fixed, %d unchanged%s", scansLabel(d), len(d.NewF), len(d.Fixed), len(d.Unchanged), heldBack(len(d.Accepted), len(d.NotRechecked)))
 	if d.Incomplete {
 		head += " (the new scan was interrupted: nothing counts as fixed)"
 	}

@@ -168,7 +168,7 @@ func historyLines(r *model.Report) []string {
 		if c.PreviousScan == 0 {
 			out = append(out, fmt.Sprintf("since last scan: first scan of this target (history scan %d); %d findings, all new", c.Scan, c.New))
 		} else {
-			out = append(out, fmt.Sprintf("since last scan (%d -> %d): %d new, %d fixed, %d unchanged", c.PreviousScan, c.Scan, c.New, c.Fixed, c.Unchanged))
+			out = append(out, fmt.Sprintf("since last scan (%d -> %d): %d new, %d fixed, %d unchanged%s", c.PreviousScan, c.Scan, c.New, c.Fixed, c.Unchanged, heldBack(c.Accepted, c.NotRechecked)))
 		}
 	}
 	if c := r.Changes; c != nil && c.PreviousScan != 0 {
@@ -189,6 +189,19 @@ func historyLines(r *model.Report) []string {
 	return out
 }
 
+// heldBack names the findings that are neither new nor fixed: accepted by a
+// baseline, or not re-checked (their place could not be fetched again).
+func heldBack(accepted, notRechecked int) string {
+	var s string
+	if accepted > 0 {
+		s += fmt.Sprintf(", %d accepted", accepted)
+	}
+	if notRechecked > 0 {
+		s += fmt.Sprintf(", %d not re-checked (their page or file could not be read: not counted as fixed)", notRechecked)
+	}
+	return s
+}
+
 // writeTableDiff lists new, fixed and unchanged findings apart.
 func writeTableDiff(w io.Writer, v diffView) error {
 	var b strings.Builder
@@ -196,7 +209,7 @@ func writeTableDiff(w io.Writer, v diffView) error {
 	for _, part := range []struct {
 		name string
 		fs   []model.Finding
-	}{{"NEW", v.d.NewF}, {"FIXED", v.d.Fixed}, {"UNCHANGED", v.d.Unchanged}} {
+	}{{"NEW", v.d.NewF}, {"FIXED", v.d.Fixed}, {"UNCHANGED", v.d.Unchanged}, {"ACCEPTED", v.d.Accepted}, {"NOT RE-CHECKED", v.d.NotRechecked}} {
 		if len(part.fs) == 0 {
 			continue
 		}

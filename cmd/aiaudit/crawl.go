@@ -106,8 +106,12 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			ro.Progress = bar.update
 			out, stats, err := audit.Crawl(c.Context(), ro, opt)
 			bar.finish()
-			if err == nil {
-				fmt.Fprintf(e.log, "aiaudit: crawled %d pages, %d media items; %d URLs skipped because robots.txt forbids them to aiaudit\n", stats.Pages, stats.Media, stats.SkippedByRobots)
+			if stats != nil {
+				fmt.Fprintf(e.log, "aiaudit: crawled %d pages, %d media items; %d URLs skipped because robots.txt forbids them to aiaudit", stats.Pages, stats.Media, stats.SkippedByRobots)
+				if stats.Unreachable > 0 {
+					fmt.Fprintf(e.log, "; %d not crawled because robots.txt could not be fetched", stats.Unreachable)
+				}
+				fmt.Fprintln(e.log)
 			}
 			return e.finish(out, err)
 		},

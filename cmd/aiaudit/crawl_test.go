@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -227,4 +228,70 @@ func TestCrawlInterruptedDuringASlowFetch(t *testing.T) {
 	case <-time.After(time.Second):
 		t.Fatal("the crawl did not stop within a second of Ctrl-C")
 	}
+}
+
+// A site that is down is never a clean scan: the crawl exits 2 with the
+// reason in the report, and the history fixes nothing; when the site is back,
+// its findings are unchanged, not new.
+func TestSiteDownFixesNothing(t *testing.T) {
+	jpg, err := build.JPEG(16, 16, 1)
+	require.NoError(t, err)
+	ai, err := build.WithXMP(jpg, build.XMPPacket("http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia", "", ""))
+	require.NoError(t, err)
+	var down atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(w, "maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><img src="/a.jpg" alt="hero"></body></html>`)
+		case "/a.jpg":
+			w.Write(ai)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	db := filepath.Join(t.TempDir(), "h.db")
+	crawl := func() (int, model.Report, string) {
+		code, out, stderr := runIn(t, "", "crawl", srv.URL+"/", "-f", "json", "--delay", "0", "--db", db, "--retries", "0")
+		return code, decode(t, out), stderr
+	}
+	code, first, stderr := crawl()
+	require.Equal(t, exitFindings, code, stderr)
+	n := first.Changes.New
+	require.Positive(t, n)
+
+	down.Store(true)
+	code, rep, stderr := crawl()
+	assert.Equal(t, exitError, code, "nothing could be crawled: %s", stderr)
+	assert.Contains(t, stderr, "nothing could be crawled")
+	assert.Contains(t, stderr, "not crawled because robots.txt could not be fetched")
+	require.Len(t, rep.Resources, 1)
+	assert.Contains(t, rep.Resources[0].Error, "robots.txt could not be fetched (HTTP 503)")
+	require.NotNil(t, rep.Changes)
+	assert.Zero(t, rep.Changes.Fixed, "unknown is not fixed")
+	assert.Equal(t, n, rep.Changes.NotRechecked, "every earlier finding is carried, not re-checked")
+
+	down.Store(false)
+	code, rep, stderr = crawl()
+	require.Equal(t, exitFindings, code, stderr)
+	assert.Zero(t, rep.Changes.New, "back up: the finding is not announced as new again")
+	assert.Equal(t, n, rep.Changes.Unchanged)
+}
+
+// A host that refuses connections: the same, without any answer at all.
+func TestCrawlOfARefusingHostIsAnError(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL + "/"
+	srv.Close() // the port now refuses connections
+	code, out, stderr := runIn(t, "", "crawl", url, "-f", "json", "--delay", "0", "--no-history", "--retries", "0")
+	assert.Equal(t, exitError, code, stderr)
+	rep := decode(t, out)
+	require.Len(t, rep.Resources, 1)
+	assert.Contains(t, rep.Resources[0].Error, "robots.txt could not be fetched")
+	assert.Equal(t, 1, rep.Summary.Errors)
 }

@@ -198,3 +198,12 @@ func TestFilesSharedFixturesEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// A folder that does not exist is a usage error, not a clean scan of
+// nothing (a mistyped path in a cron job must be loud).
+func TestFilesMissingTargetIsAUsageError(t *testing.T) {
+	code, out, stderr := runCLI(t, context.Background(), "files", filepath.Join(t.TempDir(), "nonexistent"), "-f", "json", "--no-history")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "no such file or directory")
+	assert.Empty(t, out, "no report of nothing")
+}

@@ -491,3 +491,33 @@ func TestInterruptedScanClaimsNothingFixed(t *testing.T) {
 	assert.Equal(t, 0, rep.Changes.Fixed, "nothing was reached, nothing is fixed")
 	assert.Equal(t, int64(1), rep.Changes.PreviousScan)
 }
+
+// With history, accepted findings are their own state: accepting one does
+// not fix it, and when its entry expires it is reported again, not as new.
+func TestAcceptedFindingsAreNotFixedNorNewAgain(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus")
+	copyMedia(t, corpus, "a1111_parameters.png")
+	base := filepath.Join(dir, "baseline.yaml")
+	db := filepath.Join(dir, "h.db")
+	write := func(until string) {
+		require.NoError(t, os.WriteFile(base, []byte(fmt.Sprintf("accepted:\n  - rule: ai.unmarked\n    location: corpus/a1111_parameters.png\n    reason: vendor marks these\n    until: %s\n", until)), 0o644))
+	}
+	scan := func(args ...string) model.Changes {
+		code, out, stderr := runIn(t, "", append([]string{"files", corpus, "--db", db, "-f", "json", "--fail-on", "none"}, args...)...)
+		require.Equal(t, exitClean, code, stderr)
+		rep := decode(t, out)
+		require.NotNil(t, rep.Changes)
+		return *rep.Changes
+	}
+	first := scan()
+	require.Equal(t, 1, first.New)
+
+	write("2099-12-31")
+	c := scan("--baseline", base)
+	assert.Equal(t, [4]int{0, 0, 0, 1}, [4]int{c.New, c.Fixed, c.Unchanged, c.Accepted}, "accepted, not fixed")
+
+	write("2020-01-01")
+	c = scan("--baseline", base)
+	assert.Equal(t, [4]int{0, 0, 1, 0}, [4]int{c.New, c.Fixed, c.Unchanged, c.Accepted}, "expired: reported again, not new")
+}

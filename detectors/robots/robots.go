@@ -92,6 +92,11 @@ func ForStatus(status int, body []byte) *File {
 	return f
 }
 
+// Unreachable says robots.txt could not be fetched (a 5xx answer, or no
+// answer): everything is disallowed, and whether a path may be crawled is
+// unknown, not "forbidden".
+func (f *File) Unreachable() bool { return f.disallowAll }
+
 // CrawlDelay returns the Crawl-delay of the group temoto picks for agent
 // (non-standard; honoured as a politeness hint only).
 func (f *File) CrawlDelay(agent string) time.Duration {

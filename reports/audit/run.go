@@ -68,7 +68,10 @@ func start(rep *model.Report, opt Options, session *Session) (*Run, error) {
 // accepted ones, the rest are counted, kept for the fine tables, recorded
 // and rendered.
 func (r *Run) resource(res model.Resource, fs []model.Finding) error {
-	fs = r.session.accept(fs)
+	fs, err := r.session.accept(fs)
+	if err != nil {
+		return err
+	}
 	r.rep.Summary.Count(res, fs)
 	r.count(fs)
 	if err := r.session.Record(&res, fs); err != nil {
@@ -79,7 +82,10 @@ func (r *Run) resource(res model.Resource, fs []model.Finding) error {
 
 // findings adds findings about a resource written before.
 func (r *Run) findings(fs []model.Finding) error {
-	fs = r.session.accept(fs)
+	fs, err := r.session.accept(fs)
+	if err != nil {
+		return err
+	}
 	r.rep.Summary.AddFindings(fs)
 	r.count(fs)
 	if err := r.session.Record(nil, fs); err != nil {
@@ -161,7 +167,14 @@ func (r *Run) summarize(interrupted bool) {
 		fmt.Fprintln(log, "aiaudit: interrupted; the partial report is marked incomplete")
 	}
 	if c := r.rep.Changes; c != nil && c.PreviousScan != 0 {
-		fmt.Fprintf(log, "aiaudit: since scan %d: %d new, %d fixed, %d unchanged findings\n", c.PreviousScan, c.New, c.Fixed, c.Unchanged)
+		fmt.Fprintf(log, "aiaudit: since scan %d: %d new, %d fixed, %d unchanged findings", c.PreviousScan, c.New, c.Fixed, c.Unchanged)
+		if c.Accepted > 0 {
+			fmt.Fprintf(log, ", %d accepted", c.Accepted)
+		}
+		if c.NotRechecked > 0 {
+			fmt.Fprintf(log, ", %d not re-checked (not counted as fixed)", c.NotRechecked)
+		}
+		fmt.Fprintln(log)
 	}
 	if b := r.rep.Baseline; b != nil {
 		for _, e := range b.Expired {

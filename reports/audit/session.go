@@ -144,10 +144,11 @@ func (s *Session) Begin(ctx context.Context, rep *model.Report) error {
 	return err
 }
 
-// accept removes the findings the baseline accepts.
-func (s *Session) accept(fs []model.Finding) []model.Finding {
+// accept removes the findings the baseline accepts; the history keeps them
+// as accepted, so they are neither fixed now nor new when the entry expires.
+func (s *Session) accept(fs []model.Finding) ([]model.Finding, error) {
 	if s == nil || s.base == nil || len(fs) == 0 {
-		return fs
+		return fs, nil
 	}
 	r := s.base.Apply(fs, s.roots, time.Now())
 	s.suppressed += r.Suppressed
@@ -157,7 +158,12 @@ func (s *Session) accept(fs []model.Finding) []model.Finding {
 			s.expired = append(s.expired, e.String())
 		}
 	}
-	return r.Kept
+	if s.scan != nil && len(r.Accepted) > 0 {
+		if err := s.scan.Accepted(r.Accepted); err != nil {
+			return nil, fmt.Errorf("history: %w", err)
+		}
+	}
+	return r.Kept, nil
 }
 
 // Record writes a resource (nil for findings about one written before) and
@@ -200,7 +206,8 @@ func (s *Session) Finish(ctx context.Context, rep *model.Report) error {
 		// not fixed.
 		c.Fixed = 0
 	}
-	rep.Changes = &model.Changes{Scan: s.scan.ID, PreviousScan: prev, New: c.New, Fixed: c.Fixed, Unchanged: c.Unchanged, Alerts: c.Alerts, NewAlerts: c.AlertCount}
+	rep.Changes = &model.Changes{Scan: s.scan.ID, PreviousScan: prev, New: c.New, Fixed: c.Fixed, Unchanged: c.Unchanged,
+		Accepted: c.Accepted, NotRechecked: c.NotRechecked, Alerts: c.Alerts, NewAlerts: c.AlertCount}
 	return nil
 }
 
@@ -215,7 +222,7 @@ func (s *Session) notify(rep *model.Report, reportPath string) error {
 	for i, f := range c.Alerts {
 		fs[i] = notify.Finding{Rule: f.Rule, Severity: string(f.Severity), Location: f.Location, Message: f.Message}
 	}
-	m := notify.Build(s.target, c.Scan, c.PreviousScan, rep.Scan.Complete, fs, c.NewAlerts, c.Fixed, c.Unchanged, reportPath)
+	m := notify.Build(s.target, c.Scan, c.PreviousScan, rep.Scan.Complete, fs, c.NewAlerts, c.Fixed, c.Unchanged, reportPath).WithHeldBack(c.Accepted, c.NotRechecked)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if err := notify.Post(ctx, s.opt.Notify, m, notify.Options{UserAgent: "aiaudit/" + s.version}); err != nil {

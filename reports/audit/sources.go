@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/scanner"
@@ -37,8 +38,23 @@ func scan(ctx context.Context, opt Options, source func(r *Run) error) (Outcome,
 	return r.finish(interrupted)
 }
 
-// Files walks folders and files: every file is one resource.
+// Files walks folders and files: every file is one resource. When no
+// target exists at all it is a usage error, not a clean scan of nothing (a
+// mistyped folder in a cron job); a missing target beside others is an
+// error row, and the scan is incomplete.
 func Files(ctx context.Context, opt Options, workers int) (Outcome, error) {
+	var missing error
+	for _, t := range opt.Targets {
+		_, err := os.Stat(t)
+		if err == nil {
+			missing = nil
+			break
+		}
+		missing = err
+	}
+	if missing != nil {
+		return Outcome{}, fmt.Errorf("files: nothing to scan: %w", missing)
+	}
 	set := opt.Rules()
 	return scan(ctx, opt, func(r *Run) error {
 		return scanner.ScanFiles(ctx, opt.Targets, scanner.FilesOptions{
@@ -77,8 +93,18 @@ func Crawl(ctx context.Context, opt Options, co crawl.Options) (Outcome, *crawl.
 		}
 		return err
 	})
+	if err == nil && stats != nil && stats.Pages == 0 && !out.Interrupted {
+		// The report says why, item by item; the run says that nothing at
+		// all could be crawled.
+		err = ErrNothingScanned
+	}
 	return out, stats, err
 }
+
+// ErrNothingScanned says a scan reached nothing at all (a site that is down,
+// a robots.txt that cannot be fetched): the report is written, with the
+// reasons, and the run fails rather than reading as clean.
+var ErrNothingScanned = errors.New("nothing could be crawled: every start page failed (see the report's errors); nothing is counted as fixed")
 
 // Rerender writes a saved scan again, in another format or under other
 // laws and company settings, without scanning: the findings are judged

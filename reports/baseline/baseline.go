@@ -131,7 +131,9 @@ func Parse(name string, b []byte) (*File, error) {
 
 // Result is what applying a baseline did.
 type Result struct {
-	Kept       []model.Finding
+	Kept []model.Finding
+	// Accepted are the findings left out; Suppressed counts them.
+	Accepted   []model.Finding
 	Suppressed int
 	// Expired lists entries past their date that matched a finding, which
 	// is therefore reported again.
@@ -149,6 +151,7 @@ func (f *File) Apply(fs []model.Finding, roots []string, now time.Time) Result {
 		case i < 0:
 			r.Kept = append(r.Kept, fd)
 		case live:
+			r.Accepted = append(r.Accepted, fd)
 			r.Suppressed++
 		default:
 			r.Kept = append(r.Kept, fd)

@@ -13,8 +13,32 @@ type stored struct {
 
 // findingsWhere loads one scan's findings that do (or do not) share a key
 // with the other scan, once per key: identical findings count once.
-func (s *Store) findingsWhere(ctx context.Context, id, other int64, shared bool) ([]stored, error) {
-	return s.findingsQuery(ctx, id, other, shared, "", -1)
+func (s *Store) findingsWhere(ctx context.Context, id, other int64, shared bool, and string) ([]stored, error) {
+	return s.findingsQuery(ctx, id, other, shared, and, -1)
+}
+
+// open keeps the findings a scan found itself and nobody accepted.
+const onlyOpen = ` AND n.state = '` + stateOpen + `'`
+
+// findingsIn loads a scan's findings in one state, once per key.
+func (s *Store) findingsIn(ctx context.Context, id int64, state string) ([]model.Finding, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT rule, severity, location, content, message FROM findings
+		WHERE scan_id = ? AND state = ? GROUP BY key ORDER BY MIN(rowid)`, id, state)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.Finding
+	for rows.Next() {
+		var f model.Finding
+		var sev string
+		if err := rows.Scan(&f.Rule, &sev, &f.Location, &f.Content, &f.Message); err != nil {
+			return nil, err
+		}
+		f.Severity = model.Severity(sev)
+		out = append(out, f)
+	}
+	return out, rows.Err()
 }
 
 // findingsQuery is findingsWhere with an extra condition on the rows and at
@@ -53,6 +77,9 @@ func (s *Store) findingsQuery(ctx context.Context, id, other int64, shared bool,
 // (what --fail-on new and --notify act on).
 type Counts struct {
 	New, Fixed, Unchanged int
+	// Accepted (by a baseline) and NotRechecked (carried from the previous
+	// scan) are neither new nor fixed.
+	Accepted, NotRechecked int
 	// Alerts holds the first MaxAlerts of AlertCount alerts.
 	Alerts     []model.Finding
 	AlertCount int
@@ -71,24 +98,36 @@ func (s *Store) Changes(ctx context.Context, oldID, newID int64) (Counts, error)
 	count := func(q string, dst *int, args ...any) error {
 		return s.db.QueryRowContext(ctx, q, args...).Scan(dst)
 	}
-	if err := count(`SELECT COUNT(DISTINCT key) FROM findings WHERE scan_id = ?`, &nNew, newID); err != nil {
-		return c, err
-	}
-	if err := count(`SELECT COUNT(DISTINCT key) FROM findings WHERE scan_id = ?`, &nOld, oldID); err != nil {
+	// New and unchanged count the findings this scan found itself (open);
+	// fixed counts the earlier ones it holds in no state: accepted and
+	// carried (not re-checked) findings are neither new nor fixed.
+	if err := count(`SELECT COUNT(DISTINCT key) FROM findings n WHERE n.scan_id = ?`+onlyOpen, &nNew, newID); err != nil {
 		return c, err
 	}
 	if err := count(`SELECT COUNT(DISTINCT key) FROM findings n WHERE n.scan_id = ?
+		AND NOT EXISTS (SELECT 1 FROM findings o WHERE o.scan_id = ? AND o.key = n.key)`, &nOld, oldID, newID); err != nil {
+		return c, err
+	}
+	if err := count(`SELECT COUNT(DISTINCT key) FROM findings n WHERE n.scan_id = ?`+onlyOpen+`
 		AND EXISTS (SELECT 1 FROM findings o WHERE o.scan_id = ? AND o.key = n.key)`, &same, newID, oldID); err != nil {
 		return c, err
 	}
-	c.New, c.Fixed, c.Unchanged = nNew-same, nOld-same, same
+	for _, st := range []struct {
+		state string
+		dst   *int
+	}{{stateAccepted, &c.Accepted}, {stateCarried, &c.NotRechecked}} {
+		if err := count(`SELECT COUNT(DISTINCT key) FROM findings WHERE scan_id = ? AND state = ?`, st.dst, newID, st.state); err != nil {
+			return c, err
+		}
+	}
+	c.New, c.Fixed, c.Unchanged = nNew-same, nOld, same
 	if c.New == 0 {
 		return c, nil
 	}
 	if c.Fixed == 0 {
 		// Nothing gone, so nothing moved: the counts stand, and only the
 		// alerts are read (a first scan reads no info findings at all).
-		const severe = ` AND n.severity IN ('warning', 'violation')`
+		const severe = onlyOpen + ` AND n.severity IN ('warning', 'violation')`
 		if err := count(`SELECT COUNT(DISTINCT key) FROM findings n WHERE n.scan_id = ? AND NOT EXISTS
 			(SELECT 1 FROM findings o WHERE o.scan_id = ? AND o.key = n.key)`+severe, &c.AlertCount, newID, oldID); err != nil {
 			return c, err
@@ -107,7 +146,7 @@ func (s *Store) Changes(ctx context.Context, oldID, newID int64) (Counts, error)
 	// number of changes.
 	const ranked = `WITH
 		added AS (SELECT key, rule, content, severity, MIN(rowid) AS rid FROM findings n
-			WHERE n.scan_id = ?1 AND NOT EXISTS (SELECT 1 FROM findings o WHERE o.scan_id = ?2 AND o.key = n.key)
+			WHERE n.scan_id = ?1`+onlyOpen+` AND NOT EXISTS (SELECT 1 FROM findings o WHERE o.scan_id = ?2 AND o.key = n.key)
 			GROUP BY key),
 		gone AS (SELECT rule, content, COUNT(DISTINCT key) AS c FROM findings n
 			WHERE n.scan_id = ?2 AND n.content != '' AND NOT EXISTS (SELECT 1 FROM findings o WHERE o.scan_id = ?1 AND o.key = n.key)
@@ -158,19 +197,25 @@ func (s *Store) Compare(ctx context.Context, oldID, newID int64) (*model.Diff, e
 			return nil, err
 		}
 	}
-	added, err := s.findingsWhere(ctx, newID, oldID, false)
+	added, err := s.findingsWhere(ctx, newID, oldID, false, onlyOpen)
 	if err != nil {
 		return nil, err
 	}
-	gone, err := s.findingsWhere(ctx, oldID, newID, false)
+	gone, err := s.findingsWhere(ctx, oldID, newID, false, "")
 	if err != nil {
 		return nil, err
 	}
-	same, err := s.findingsWhere(ctx, newID, oldID, true)
+	same, err := s.findingsWhere(ctx, newID, oldID, true, onlyOpen)
 	if err != nil {
 		return nil, err
 	}
 	d := assemble(added, gone, same)
+	if d.Accepted, err = s.findingsIn(ctx, newID, stateAccepted); err != nil {
+		return nil, err
+	}
+	if d.NotRechecked, err = s.findingsIn(ctx, newID, stateCarried); err != nil {
+		return nil, err
+	}
 	d.Target, d.Old, d.New = target, oldID, newID
 	var complete bool
 	if err := s.db.QueryRowContext(ctx, `SELECT complete FROM scans WHERE id = ?`, newID).Scan(&complete); err != nil {

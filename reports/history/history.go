@@ -51,7 +51,24 @@ var migrations = []string{
 		message TEXT NOT NULL
 	);
 	CREATE INDEX findings_scan ON findings(scan_id, key);`,
+	// v2: a finding's state (open, accepted by a baseline, or carried from
+	// the previous scan because its place was not re-checked) and its unit
+	// (the place whose re-check decides whether it is fixed).
+	`ALTER TABLE findings ADD COLUMN state TEXT NOT NULL DEFAULT 'open';
+	ALTER TABLE findings ADD COLUMN unit TEXT NOT NULL DEFAULT '';
+	UPDATE findings SET unit = CASE
+		WHEN instr(location, ' on ') > 0 THEN substr(location, instr(location, ' on ') + 4)
+		WHEN instr(location, ' [') > 0 THEN substr(location, 1, instr(location, ' [') - 1)
+		ELSE location END;
+	CREATE INDEX resources_scan_location ON resources(scan_id, location);`,
 }
+
+// Finding states.
+const (
+	stateOpen     = "open"
+	stateAccepted = "accepted"
+	stateCarried  = "carried"
+)
 
 // busyTimeout is how long a write waits for another program's lock on the
 // database before giving up with a clear error.
@@ -158,13 +175,15 @@ type ScanInfo struct {
 	Started  string `json:"started"`
 	Finished string `json:"finished"`
 	Complete bool   `json:"complete"`
-	Findings int    `json:"findings"`
+	// Findings counts what the scan found itself (not what a baseline
+	// accepted or what was carried from the previous scan).
+	Findings int `json:"findings"`
 }
 
 // Scans lists the scans of a target (all targets when target is ""), newest
 // first.
 func (s *Store) Scans(ctx context.Context, target string) ([]ScanInfo, error) {
-	q := `SELECT s.id, s.target, s.started, COALESCE(s.finished, ''), s.complete, (SELECT COUNT(*) FROM findings f WHERE f.scan_id = s.id) FROM scans s`
+	q := `SELECT s.id, s.target, s.started, COALESCE(s.finished, ''), s.complete, (SELECT COUNT(*) FROM findings f WHERE f.scan_id = s.id AND f.state = '` + stateOpen + `') FROM scans s`
 	args := []any{}
 	if target != "" {
 		q += ` WHERE s.target = ?`
@@ -249,7 +268,9 @@ func (s *Store) Findings(ctx context.Context, id int64) ([]model.Finding, error)
 		return nil, err
 	}
 	// "Not sharing a key with scan 0" is every finding of the scan.
-	sts, err := s.findingsWhere(ctx, id, 0, false)
+	// Open and carried findings: what is known or presumed there; accepted
+	// ones are already in a baseline.
+	sts, err := s.findingsWhere(ctx, id, 0, false, ` AND n.state != '`+stateAccepted+`'`)
 	out := make([]model.Finding, len(sts))
 	for i, st := range sts {
 		out[i] = st.f

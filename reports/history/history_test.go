@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,12 +33,35 @@ func open(t *testing.T) *Store {
 	return s
 }
 
+// record records a crawl that fetched the home page and every page its
+// findings were seen on ("IMAGE on PAGE"), as the crawler does.
 func record(t *testing.T, s *Store, fs ...model.Finding) int64 {
+	t.Helper()
+	return recordFetched(t, s, nil, fs...)
+}
+
+// recordFetched is record with the pages fetched given (nil: every page a
+// finding names) and the failed ones.
+func recordFetched(t *testing.T, s *Store, fetched []string, fs ...model.Finding) int64 {
 	t.Helper()
 	rep := report("https://a.kz/")
 	sc, err := s.Begin(rep, Target("crawl", rep.Scan.Targets), map[string]string{"size": "small"})
 	require.NoError(t, err)
-	require.NoError(t, sc.Resource(&model.Resource{Location: "https://a.kz/", Digest: "d"}, fs))
+	pages := map[string]bool{"https://a.kz/": true}
+	for i := range fs {
+		_, page, _ := strings.Cut(fs[i].Location, " on ")
+		fs[i].Unit = page
+		if fetched == nil {
+			pages[page] = true
+		}
+	}
+	for _, p := range fetched {
+		pages[p] = true
+	}
+	for p := range pages {
+		require.NoError(t, sc.Resource(&model.Resource{Location: p, Digest: "d"}, nil))
+	}
+	require.NoError(t, sc.Resource(nil, fs))
 	require.NoError(t, sc.Finish(rep))
 	return sc.ID
 }
@@ -55,7 +79,7 @@ func TestDiffAcrossScans(t *testing.T) {
 	first := record(t, s,
 		f("https://a.kz/img/1.jpg?v=1 on https://a.kz/p", "sha-1"), // stays; its query string changes
 		f("https://a.kz/img/2.jpg on https://a.kz/p", "sha-2"),     // fixed (relabelled)
-		f("https://a.kz/img/3.jpg on https://a.kz/old", "sha-3"),   // disappears with its page
+		f("https://a.kz/img/3.jpg on https://a.kz/old", "sha-3"),   // its page is not fetched again: not re-checked
 		f("https://a.kz/img/5.jpg on https://a.kz/p", "sha-5"),     // moves to the CDN
 		f("https://a.kz/img/6.jpg on https://a.kz/p", "sha-6"),     // replaced by another picture, same URL
 	)
@@ -79,9 +103,9 @@ func TestDiffAcrossScans(t *testing.T) {
 	}, locs(d.NewF))
 	assert.ElementsMatch(t, []string{
 		"https://a.kz/img/2.jpg on https://a.kz/p",
-		"https://a.kz/img/3.jpg on https://a.kz/old",
 		"https://a.kz/img/6.jpg on https://a.kz/p",
 	}, locs(d.Fixed))
+	assert.Equal(t, []string{"https://a.kz/img/3.jpg on https://a.kz/old"}, locs(d.NotRechecked), "unknown is not fixed")
 	assert.ElementsMatch(t, []string{
 		"https://a.kz/img/1.jpg?v=2 on https://a.kz/p#top",
 		"https://cdn.a.kz/5.jpg on https://a.kz/about",
@@ -91,7 +115,7 @@ func TestDiffAcrossScans(t *testing.T) {
 	}
 	c, err := s.Changes(ctx, prev, second)
 	require.NoError(t, err)
-	assert.Equal(t, Counts{New: 3, Fixed: 3, Unchanged: 2, Alerts: c.Alerts, AlertCount: 3}, c, "Changes counts what Compare lists")
+	assert.Equal(t, Counts{New: 3, Fixed: 2, Unchanged: 2, NotRechecked: 1, Alerts: c.Alerts, AlertCount: 3}, c, "Changes counts what Compare lists")
 	assert.Equal(t, locs(d.NewF), locs(c.Alerts), "every new violation is an alert")
 	assert.Equal(t, model.ChangeFixed, d.Fixed[0].Change)
 
@@ -109,7 +133,7 @@ func TestDiffAcrossScans(t *testing.T) {
 func TestSameImageTwiceOnAPageStaysTwoFindings(t *testing.T) {
 	s := open(t)
 	a := record(t, s, f("https://a.kz/x.jpg on https://a.kz/1", "sha-x"), f("https://a.kz/x.jpg on https://a.kz/2", "sha-x"))
-	b := record(t, s, f("https://a.kz/x.jpg on https://a.kz/1", "sha-x"))
+	b := recordFetched(t, s, []string{"https://a.kz/1", "https://a.kz/2"}, f("https://a.kz/x.jpg on https://a.kz/1", "sha-x"))
 	d, err := s.Compare(context.Background(), a, b)
 	require.NoError(t, err)
 	assert.Len(t, d.Unchanged, 1)
@@ -340,8 +364,62 @@ func TestChangesAgreesWithCompare(t *testing.T) {
 		for _, f := range c.Alerts {
 			got = append(got, f.Rule+" "+f.Location+" "+f.Content)
 		}
-		require.Equal(t, [3]int{len(d.NewF), len(d.Fixed), len(d.Unchanged)}, [3]int{c.New, c.Fixed, c.Unchanged}, "round %d", i)
+		require.Equal(t, [4]int{len(d.NewF), len(d.Fixed), len(d.Unchanged), len(d.NotRechecked)}, [4]int{c.New, c.Fixed, c.Unchanged, c.NotRechecked}, "round %d", i)
 		require.Equal(t, len(alerts), c.AlertCount, "round %d", i)
 		require.Equal(t, alerts, got, "round %d: the same alerts, in the order found", i)
 	}
+}
+
+// A site that is down fixes nothing: every earlier finding is carried as not
+// re-checked, and the next good scan finds them unchanged, not new.
+func TestUnreachableSiteFixesNothing(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	img := f("https://a.kz/x.jpg on https://a.kz/p", "sha-x")
+	first := record(t, s, img)
+	down := recordFetched(t, s, []string{}, nil...) // nothing fetched: the home page failed
+	c, err := s.Changes(ctx, first, down)
+	require.NoError(t, err)
+	assert.Equal(t, Counts{NotRechecked: 1}, c)
+	back := record(t, s, f("https://a.kz/x.jpg on https://a.kz/p", "sha-x"))
+	prev, err := s.Previous(ctx, Target("crawl", []string{"https://a.kz/"}), back)
+	require.NoError(t, err)
+	require.Equal(t, down, prev)
+	c, err = s.Changes(ctx, prev, back)
+	require.NoError(t, err)
+	assert.Equal(t, Counts{Unchanged: 1}, c, "the finding is back where it was: unchanged, not new")
+}
+
+// Accepted findings are kept in the history in their own state: accepting
+// one does not fix it, and when the acceptance expires it is not new.
+func TestAcceptedIsNeitherFixedNorNew(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	rec := func(accepted bool) int64 {
+		rep := report("https://a.kz/")
+		sc, err := s.Begin(rep, Target("crawl", rep.Scan.Targets), nil)
+		require.NoError(t, err)
+		fs := []model.Finding{f("https://a.kz/x.jpg on https://a.kz/", "sha-x")}
+		require.NoError(t, sc.Resource(&model.Resource{Location: "https://a.kz/"}, nil))
+		if accepted {
+			require.NoError(t, sc.Accepted(fs))
+		} else {
+			require.NoError(t, sc.Resource(nil, fs))
+		}
+		require.NoError(t, sc.Finish(rep))
+		return sc.ID
+	}
+	a := rec(false)
+	b := rec(true)
+	c, err := s.Changes(ctx, a, b)
+	require.NoError(t, err)
+	assert.Equal(t, Counts{Accepted: 1}, c, "accepted, not fixed")
+	d, err := s.Compare(ctx, a, b)
+	require.NoError(t, err)
+	assert.Empty(t, d.Fixed)
+	assert.Len(t, d.Accepted, 1)
+	e := rec(false)
+	c, err = s.Changes(ctx, b, e)
+	require.NoError(t, err)
+	assert.Equal(t, Counts{Unchanged: 1}, c, "the acceptance expired: reported again, but not new")
 }

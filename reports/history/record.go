@@ -20,6 +20,8 @@ import (
 type Scan struct {
 	ID      int64
 	store   *Store
+	target  string
+	command string
 	roots   []string
 	pending rows // waiting for the next batch
 	flushed time.Time
@@ -50,7 +52,7 @@ func (s *Store) Begin(rep *model.Report, target string, settings any) (*Scan, er
 	if err != nil {
 		return nil, err
 	}
-	return &Scan{ID: id, store: s, roots: rep.Scan.Targets, flushed: time.Now()}, nil
+	return &Scan{ID: id, store: s, target: target, command: rep.Scan.Command, roots: rep.Scan.Targets, flushed: time.Now()}, nil
 }
 
 // Resume continues the newest scan of target when it is incomplete (a run
@@ -59,14 +61,15 @@ func (s *Store) Begin(rep *model.Report, target string, settings any) (*Scan, er
 func (s *Store) Resume(ctx context.Context, target string, roots []string) (sc *Scan, ok bool, err error) {
 	var id int64
 	var complete bool
-	err = s.db.QueryRowContext(ctx, `SELECT id, complete FROM scans WHERE target = ? ORDER BY id DESC LIMIT 1`, target).Scan(&id, &complete)
+	var command string
+	err = s.db.QueryRowContext(ctx, `SELECT id, complete, command FROM scans WHERE target = ? ORDER BY id DESC LIMIT 1`, target).Scan(&id, &complete, &command)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && complete) {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, err
 	}
-	return &Scan{ID: id, store: s, roots: roots, flushed: time.Now()}, true, nil
+	return &Scan{ID: id, store: s, target: target, command: command, roots: roots, flushed: time.Now()}, true, nil
 }
 
 // A batch is written when it has this many rows or is this old, so a slow
@@ -85,7 +88,19 @@ func (sc *Scan) Resource(r *model.Resource, fs []model.Finding) error {
 		sc.pending.resources = append(sc.pending.resources, *r)
 	}
 	sc.pending.findings = append(sc.pending.findings, fs...)
-	if len(sc.pending.resources)+len(sc.pending.findings) >= batch || time.Since(sc.flushed) >= batchAge {
+	return sc.maybeSend()
+}
+
+// Accepted records findings a baseline accepts: they stay in the history,
+// so an accepted finding is never "fixed", nor "new" when its entry
+// expires.
+func (sc *Scan) Accepted(fs []model.Finding) error {
+	sc.pending.accepted = append(sc.pending.accepted, fs...)
+	return sc.maybeSend()
+}
+
+func (sc *Scan) maybeSend() error {
+	if len(sc.pending.resources)+len(sc.pending.findings)+len(sc.pending.accepted) >= batch || time.Since(sc.flushed) >= batchAge {
 		return sc.send()
 	}
 	return nil
@@ -95,6 +110,7 @@ func (sc *Scan) Resource(r *model.Resource, fs []model.Finding) error {
 type rows struct {
 	resources []model.Resource
 	findings  []model.Finding
+	accepted  []model.Finding
 }
 
 func (sc *Scan) resourceArgs(r *model.Resource) ([]any, error) {
@@ -118,7 +134,7 @@ func (sc *Scan) send() error {
 	if err := sc.writeErr(); err != nil {
 		return err
 	}
-	if len(sc.pending.resources)+len(sc.pending.findings) == 0 {
+	if len(sc.pending.resources)+len(sc.pending.findings)+len(sc.pending.accepted) == 0 {
 		return nil
 	}
 	if sc.batches == nil {
@@ -170,9 +186,18 @@ func (sc *Scan) write(b rows) error {
 		}
 		resources[i] = args
 	}
-	findings := make([][]any, len(b.findings))
-	for i, f := range b.findings {
-		findings[i] = []any{sc.ID, keyHash(Key(f, sc.roots)), f.Rule, string(f.Severity), f.Location, f.Content, f.Message}
+	findings := make([][]any, 0, len(b.findings)+len(b.accepted))
+	for _, part := range []struct {
+		fs    []model.Finding
+		state string
+	}{{b.findings, stateOpen}, {b.accepted, stateAccepted}} {
+		for _, f := range part.fs {
+			unit := f.Unit
+			if unit == "" {
+				unit = f.Location
+			}
+			findings = append(findings, []any{sc.ID, keyHash(Key(f, sc.roots)), f.Rule, string(f.Severity), f.Location, f.Content, f.Message, part.state, unit})
+		}
 	}
 	tx, err := sc.store.db.Begin()
 	if err != nil {
@@ -182,7 +207,7 @@ func (sc *Scan) write(b rows) error {
 		tx.Rollback()
 		return err
 	}
-	if err := insertRows(tx, `INSERT INTO findings(scan_id, key, rule, severity, location, content, message) VALUES `, 7, findings); err != nil {
+	if err := insertRows(tx, `INSERT INTO findings(scan_id, key, rule, severity, location, content, message, state, unit) VALUES `, 9, findings); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -247,7 +272,37 @@ func (sc *Scan) Finish(rep *model.Report) error {
 	if err != nil {
 		return err
 	}
+	if rep.Scan.Complete {
+		if err := sc.carry(); err != nil {
+			return err
+		}
+	}
 	_, err = sc.store.db.Exec(`UPDATE scans SET finished = ?, complete = ?, summary = ?, exposure = ? WHERE id = ?`,
 		rep.Scan.Finished.Format(time.RFC3339Nano), rep.Scan.Complete, string(sum), string(exp), sc.ID)
+	return err
+}
+
+// carry copies into this scan, as "carried", the previous complete scan's
+// findings that this one did not find and could not check again: their
+// unit failed here (an error), or, for a crawl, was not fetched again (a
+// page that failed, or that the crawl did not reach). Unknown is not fixed:
+// a site that is down fixes nothing, and a later scan that reaches the page
+// again decides.
+func (sc *Scan) carry() error {
+	prev, err := sc.store.Previous(context.Background(), sc.target, sc.ID)
+	if errors.Is(err, ErrNoHistory) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	notRechecked := `EXISTS (SELECT 1 FROM resources r WHERE r.scan_id = ?1 AND r.location = o.unit AND r.error != '')`
+	if sc.command == "crawl" {
+		notRechecked = `NOT EXISTS (SELECT 1 FROM resources r WHERE r.scan_id = ?1 AND r.location = o.unit AND r.error = '')`
+	}
+	_, err = sc.store.db.Exec(`INSERT INTO findings(scan_id, key, rule, severity, location, content, message, state, unit)
+		SELECT ?1, o.key, o.rule, o.severity, o.location, o.content, o.message, '`+stateCarried+`', o.unit FROM findings o
+		WHERE o.scan_id = ?2 AND NOT EXISTS (SELECT 1 FROM findings n WHERE n.scan_id = ?1 AND n.key = o.key)
+		AND `+notRechecked, sc.ID, prev)
 	return err
 }

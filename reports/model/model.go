@@ -84,6 +84,12 @@ type Changes struct {
 	New          int   `json:"new"`
 	Fixed        int   `json:"fixed"`
 	Unchanged    int   `json:"unchanged"`
+	// Accepted counts findings a baseline accepts: neither new nor fixed.
+	Accepted int `json:"accepted,omitempty"`
+	// NotRechecked counts earlier findings whose place this scan could not
+	// check again (a page that failed or was not reached): unknown, so not
+	// fixed; they are carried forward.
+	NotRechecked int `json:"not_rechecked,omitempty"`
 	// Alerts are the first 100 new warnings and violations, of NewAlerts:
 	// what tonight's reader wants to look at first.
 	Alerts    []Finding `json:"new_alerts,omitempty"`
@@ -108,6 +114,10 @@ type Diff struct {
 	NewF      []Finding `json:"new"`
 	Fixed     []Finding `json:"fixed"`
 	Unchanged []Finding `json:"unchanged"`
+	// Accepted are the new scan's findings a baseline accepts.
+	Accepted []Finding `json:"accepted,omitempty"`
+	// NotRechecked are earlier findings the new scan could not check again.
+	NotRechecked []Finding `json:"not_rechecked,omitempty"`
 	// Incomplete marks a new scan that was interrupted: Fixed is then empty,
 	// since what it did not reach is unknown, not fixed.
 	Incomplete bool `json:"new_scan_incomplete,omitempty"`
@@ -181,6 +191,10 @@ type Finding struct {
 	// Change says how the finding relates to the previous scan of the same
 	// target: "new", "unchanged" or "fixed" (set when history is kept).
 	Change Change `json:"change,omitempty"`
+	// Unit is the place whose re-check decides whether the finding is
+	// fixed: the page an item was seen on, else the item itself ("": the
+	// location). History keeps it; it is not part of the JSON contract.
+	Unit string `json:"-"`
 }
 
 // Change is how a finding relates to the previous scan of its target.
@@ -306,4 +320,7 @@ type Observation struct {
 	Content string
 	// Detail is what was seen, for the finding's message.
 	Detail string
+	// Page is where it was seen: the place a later scan must fetch again
+	// before the finding can count as fixed.
+	Page string
 }

@@ -50,14 +50,18 @@ type Finding struct {
 
 // Message is the webhook payload.
 type Message struct {
-	Text         string    `json:"text"`
-	Tool         string    `json:"tool"`
-	Target       string    `json:"target"`
-	ScanID       int64     `json:"scan_id,omitempty"`
-	Previous     int64     `json:"previous_scan,omitempty"`
-	New          int       `json:"new"`
-	Fixed        int       `json:"fixed"`
-	Unchanged    int       `json:"unchanged"`
+	Text      string `json:"text"`
+	Tool      string `json:"tool"`
+	Target    string `json:"target"`
+	ScanID    int64  `json:"scan_id,omitempty"`
+	Previous  int64  `json:"previous_scan,omitempty"`
+	New       int    `json:"new"`
+	Fixed     int    `json:"fixed"`
+	Unchanged int    `json:"unchanged"`
+	// Accepted (by a baseline) and NotRechecked (their page could not be
+	// fetched again) are neither new nor fixed.
+	Accepted     int       `json:"accepted,omitempty"`
+	NotRechecked int       `json:"not_rechecked,omitempty"`
 	Complete     bool      `json:"complete"`
 	Findings     []Finding `json:"new_findings"`
 	NewTruncated bool      `json:"new_findings_truncated,omitempty"`
@@ -87,6 +91,18 @@ func Build(target string, scanID, previous int64, complete bool, newF []Finding,
 	m.Findings = append(make([]Finding, 0, n), newF[:n]...)
 	m.NewTruncated = newCount > n
 	m.Text = buildText(m, newF)
+	return m
+}
+
+// WithHeldBack adds the findings that are neither new nor fixed.
+func (m Message) WithHeldBack(accepted, notRechecked int) Message {
+	m.Accepted, m.NotRechecked = accepted, notRechecked
+	if accepted > 0 {
+		m.Text += fmt.Sprintf("\n%d accepted by the baseline", accepted)
+	}
+	if notRechecked > 0 {
+		m.Text += fmt.Sprintf("\n%d not re-checked (their page could not be fetched): not counted as fixed", notRechecked)
+	}
 	return m
 }
 

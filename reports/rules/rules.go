@@ -176,6 +176,9 @@ type Item struct {
 	// Content is the digest of the item (empty for page-level findings), so
 	// history recognises it at a new place.
 	Content string
+	// Unit is the place a later scan must check again before the finding
+	// can be fixed ("": the location).
+	Unit string
 }
 
 // Judge makes the findings of one fact about one item: one per rule in force.
@@ -206,7 +209,7 @@ func (s Set) Rejudge(fs []model.Finding) []model.Finding {
 				continue
 			}
 			have[other.ID+"\x00"+f.Location] = true
-			out = append(out, make1(other, Item{Location: f.Location, Content: f.Content}, Detail(f)))
+			out = append(out, make1(other, Item{Location: f.Location, Content: f.Content, Unit: f.Unit}, Detail(f)))
 		}
 	}
 	return out
@@ -216,13 +219,13 @@ func (s Set) Rejudge(fs []model.Finding) []model.Finding {
 func (s Set) Observe(obs []model.Observation) []model.Finding {
 	var out []model.Finding
 	for _, o := range obs {
-		out = append(out, s.Judge(o.Fact, Item{Location: o.Location, Content: o.Content}, o.Detail)...)
+		out = append(out, s.Judge(o.Fact, Item{Location: o.Location, Content: o.Content, Unit: o.Page}, o.Detail)...)
 	}
 	return out
 }
 
 func make1(r Rule, it Item, detail string) model.Finding {
-	return model.Finding{Rule: r.ID, Severity: r.Severity, Location: it.Location, Content: it.Content, Message: fmt.Sprintf(r.Message, detail)}
+	return model.Finding{Rule: r.ID, Severity: r.Severity, Location: it.Location, Content: it.Content, Unit: it.Unit, Message: fmt.Sprintf(r.Message, detail)}
 }
 
 // Resource makes the findings one resource carries on its own (what its

@@ -87,6 +87,9 @@ func (o *Options) defaults() {
 // Stats summarises a crawl.
 type Stats struct {
 	Pages, Media int
+	// Unreachable counts URLs not crawled because their site's robots.txt
+	// could not be fetched: unknown, each reported as an error resource.
+	Unreachable int
 	// SkippedByRobots counts URLs robots.txt forbids to aiaudit itself;
 	// SkippedExamples are the first of them (a crawl's memory does not
 	// follow how many it skipped).
@@ -230,8 +233,7 @@ func (cr *crawler) enqueue(u *url.URL, depth int) {
 	}
 	cr.seen[keyOf(key)] = struct{}{}
 	cr.mu.Unlock()
-	if !cr.allowedByRobots(u) {
-		cr.skippedByRobots(key)
+	if cr.refusedByRobots(u) {
 		return
 	}
 	nu, err := url.Parse(key)
@@ -251,6 +253,31 @@ func (cr *crawler) sitePolicy(u *url.URL) optout.Site {
 // allowedByRobots applies robots.txt for the crawler's own token.
 func (cr *crawler) allowedByRobots(u *url.URL) bool {
 	return cr.sitePolicy(u).Robots.Evaluate(cr.ownTok, optout.Path(u)).Allowed
+}
+
+// refusedByRobots reports a URL robots.txt does not let aiaudit fetch: a
+// URL it forbids is counted as skipped; a URL whose robots.txt could not be
+// fetched is an error resource, since whether it may be crawled is unknown
+// (a site that is down is never a clean scan).
+func (cr *crawler) refusedByRobots(u *url.URL) bool {
+	rb := cr.sitePolicy(u).Robots
+	if rb.Evaluate(cr.ownTok, optout.Path(u)).Allowed {
+		return false
+	}
+	if !rb.Unreachable() {
+		cr.skippedByRobots(u.String())
+		return true
+	}
+	why := fmt.Sprintf("HTTP %d", rb.Status)
+	if rb.Status == 0 {
+		why = strings.Join(rb.Notes, "; ")
+	}
+	cr.mu.Lock()
+	cr.stats.Unreachable++
+	cr.mu.Unlock()
+	cr.emit(&model.Resource{Location: u.String(), Kind: "page", MediaType: "text/html",
+		Error: fmt.Sprintf("not crawled: %s://%s/robots.txt could not be fetched (%s), so whether it may be crawled is unknown", u.Scheme, u.Host, why)}, nil)
+	return true
 }
 
 // skippedByRobots counts a URL robots.txt forbids to aiaudit.
@@ -273,8 +300,7 @@ func (cr *crawler) onRequest(r *colly.Request) {
 		r.Abort()
 		return
 	}
-	if !cr.allowedByRobots(u) {
-		cr.skippedByRobots(u.String())
+	if cr.refusedByRobots(u) {
 		r.Abort()
 		return
 	}
@@ -308,9 +334,8 @@ func (cr *crawler) redirect(req *http.Request, via []*http.Request) error {
 	if !cr.scope.Allows(req.URL) {
 		return fmt.Errorf("redirect to %s leaves the crawl scope", req.URL)
 	}
-	if !cr.allowedByRobots(req.URL) {
-		cr.skippedByRobots(req.URL.String())
-		return fmt.Errorf("redirect to %s is disallowed by robots.txt", req.URL)
+	if cr.refusedByRobots(req.URL) {
+		return fmt.Errorf("redirect to %s is not allowed by robots.txt", req.URL)
 	}
 	key := keyOf(normalize(req.URL))
 	cr.mu.Lock()
@@ -434,7 +459,7 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 				seen += fmt.Sprintf("; %s=%q", a, text.Clip(v, 120))
 			}
 		}
-		obs = append(obs, unlabelled(ref.URL+" on "+pageURL, item.digest, ref.Kind, item.why+seen, lab.Looked))
+		obs = append(obs, unlabelled(ref.URL+" on "+pageURL, pageURL, item.digest, ref.Kind, item.why+seen, lab.Looked))
 	}
 	if !first {
 		if len(obs) > 0 {
@@ -456,8 +481,8 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 
 // unlabelled observes an AI-made item shown without a visible label.
 // content is the item's digest, so history recognises it wherever it moves.
-func unlabelled(loc, content, what, why string, looked []string) model.Observation {
-	return model.Observation{Fact: model.FactUnlabelled, Location: loc, Content: content,
+func unlabelled(loc, page, content, what, why string, looked []string) model.Observation {
+	return model.Observation{Fact: model.FactUnlabelled, Location: loc, Page: page, Content: content,
 		Detail: fmt.Sprintf("AI-made %s (%s) is published without a visible AI label; looked in: %s", what, why, strings.Join(looked, ", "))}
 }
 
@@ -473,13 +498,13 @@ func (cr *crawler) declared(doc *goquery.Document, page *url.URL) []model.Observ
 		if sel == "" {
 			body := doc.Find("body")
 			if _, _, labelled := cr.opt.Labels.Match(body.Text()); !labelled {
-				obs = append(obs, unlabelled(page.String(), textDigest(body.Text()), "page", "declared", []string{"page text"}))
+				obs = append(obs, unlabelled(page.String(), page.String(), textDigest(body.Text()), "page", "declared", []string{"page text"}))
 			}
 			continue
 		}
 		doc.Find(sel).Each(func(i int, el *goquery.Selection) {
 			if r := cr.opt.Labels.ForText(doc, el); !r.Visible {
-				obs = append(obs, unlabelled(fmt.Sprintf("%s [%s #%d]", page, sel, i+1), textDigest(el.Text()), "text", "declared", r.Looked))
+				obs = append(obs, unlabelled(fmt.Sprintf("%s [%s #%d]", page, sel, i+1), page.String(), textDigest(el.Text()), "text", "declared", r.Looked))
 			}
 		})
 	}
@@ -494,7 +519,7 @@ func (cr *crawler) widgets(doc *goquery.Document, page string) []model.Observati
 		if w.Disclosed != "" {
 			continue
 		}
-		obs = append(obs, model.Observation{Fact: model.FactUndisclosed, Location: page,
+		obs = append(obs, model.Observation{Fact: model.FactUndisclosed, Location: page, Page: page,
 			Detail: fmt.Sprintf("embeds the AI chat assistant %s (%s) and the page does not say visitors talk to an AI; the widget's own interface was not rendered", w.Name, w.URL)})
 	}
 	return obs
