@@ -101,3 +101,14 @@ func TestExposureOptionsAreValidated(t *testing.T) {
 	assert.Equal(t, "small", x.settings.Size, "no facts given: small")
 	assert.False(t, x.Rules.EU)
 }
+
+// One site is one target whatever its spelling: its runs share a lock and
+// a history.
+func TestCrawlTargetsAreNormalised(t *testing.T) {
+	same := []string{"http://Example.KZ", "http://example.kz/", "HTTP://example.kz:80/", "http://example.kz/#top"}
+	for _, s := range same {
+		assert.Equal(t, []string{"http://example.kz/"}, canonical("crawl", []string{s}), s)
+	}
+	assert.Equal(t, []string{"https://example.kz:8443/news"}, canonical("crawl", []string{"https://EXAMPLE.kz:8443/news"}))
+	assert.NotEqual(t, canonical("crawl", []string{"https://example.kz/"}), canonical("crawl", []string{"http://example.kz/"}))
+}

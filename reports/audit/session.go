@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aiaudit/aiaudit/reports/baseline"
@@ -99,20 +100,41 @@ func baselineOnly(path string, roots []string) (*Session, error) {
 	return &Session{base: b, roots: roots, seen: map[string]bool{}}, nil
 }
 
-// canonical makes file targets absolute, so the same folder is the same
-// target from any working directory. URLs are left as given.
+// canonical names targets so that the same target has one name, for its
+// lock and its history: file targets absolute (the same folder from any
+// working directory), crawl start URLs normalised (scheme and host in lower
+// case, no default port, "/" for an empty path: http://X and http://x/ are
+// one site). URL lists are named by urlTargets.
 func canonical(command string, targets []string) []string {
-	if command != "files" {
-		return targets
-	}
 	out := make([]string, len(targets))
 	for i, t := range targets {
-		if abs, err := filepath.Abs(t); err == nil {
-			t = abs
+		switch command {
+		case "files":
+			if abs, err := filepath.Abs(t); err == nil {
+				t = abs
+			}
+		case "crawl":
+			t = canonicalURL(t)
 		}
 		out[i] = t
 	}
 	return out
+}
+
+func canonicalURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	if port := u.Port(); (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {
+		u.Host = u.Hostname()
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	u.Fragment = ""
+	return u.String()
 }
 
 // Begin records the scan's start with the settings it ran with, or with
