@@ -65,9 +65,7 @@ func (v *vetFlags) options(explainAll bool) (urls.Options, error) {
 	}
 	names := v.agents
 	if len(names) == 0 && explainAll {
-		for _, a := range list.WithPurpose(agents.Training) {
-			names = append(names, a.Token)
-		}
+		names = urls.TrainingAgents(list)
 	}
 	ua := v.userAgent
 	if ua == "" {

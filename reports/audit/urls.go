@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -41,9 +42,12 @@ type URLOptions struct {
 	Concurrency int
 }
 
-// urlTargets names a list run for the history: one list (and shard) is one
-// target, so tonight's run is diffed with last night's, and two runs of it
-// never overlap.
+// urlTargets names a list run for the history: one list (and shard) vetted
+// the same way is one target, so tonight's run is diffed with last night's,
+// and two runs of it never overlap. What changes the verdicts is part of the
+// name (the agents, the check mode, --strict), so a run for other agents is
+// not read as URLs that stopped being reserved. The parts read like the
+// command line: "urls --agent=CCBot,GPTBot --check=policy /data/list.txt".
 func urlTargets(uo URLOptions) []string {
 	target := uo.List
 	if target != "-" {
@@ -51,11 +55,41 @@ func urlTargets(uo URLOptions) []string {
 			target = abs
 		}
 	}
-	targets := []string{target}
+	depth := uo.Vet.Depth
+	if depth == "" {
+		depth = urls.Headers
+	}
+	targets := []string{target, agentsTarget(uo.Vet), "--check=" + string(depth)}
 	if uo.ShardSpec != "" {
 		targets = append(targets, "--shard="+uo.ShardSpec)
 	}
+	if uo.Vet.Strict {
+		targets = append(targets, "--strict")
+	}
 	return targets
+}
+
+// agentsTarget names the agents a run evaluates: the ones asked for, sorted
+// and once each, or the embedded default list ("--agents=default"; when an
+// --agents-file changes which agents train, the set it makes).
+func agentsTarget(vo urls.Options) string {
+	if len(vo.Agents) == 0 {
+		evaluated := urls.TrainingAgents(vo.List)
+		if slices.Equal(evaluated, urls.TrainingAgents(nil)) {
+			return "--agents=default"
+		}
+		return "--agents=default:" + strings.Join(evaluated, ",")
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, a := range vo.Agents {
+		if k := strings.ToLower(a); !seen[k] {
+			seen[k] = true
+			names = append(names, a)
+		}
+	}
+	slices.SortFunc(names, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	return "--agent=" + strings.Join(names, ",")
 }
 
 // URLs vets a list of URLs, streaming: one result per URL to the results

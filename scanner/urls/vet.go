@@ -88,11 +88,22 @@ func NewVetter(opt Options) *Vetter {
 	v := &Vetter{opt: opt, fetch: NewFetcher(opt.Fetch), sites: map[string]*site{}}
 	v.agents = opt.Agents
 	if len(v.agents) == 0 {
-		for _, a := range opt.List.WithPurpose(agents.Training) {
-			v.agents = append(v.agents, a.Token)
-		}
+		v.agents = TrainingAgents(opt.List)
 	}
 	return v
+}
+
+// TrainingAgents are the agents evaluated when none is asked for: every
+// AI-training agent of list (the embedded one when list is nil).
+func TrainingAgents(list *agents.List) []string {
+	if list == nil {
+		list = agents.Default()
+	}
+	var tokens []string
+	for _, a := range list.WithPurpose(agents.Training) {
+		tokens = append(tokens, a.Token)
+	}
+	return tokens
 }
 
 // Agents are the crawler tokens evaluated.

@@ -1,0 +1,103 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aiaudit/aiaudit/reports/history"
+	"github.com/aiaudit/aiaudit/scanner/urls"
+)
+
+// listRun is one URL-list run against a history in dir.
+type listRun struct {
+	dir  string
+	list []string
+	uo   URLOptions
+}
+
+func newListRun(t *testing.T, list ...string) *listRun {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "list.txt")
+	require.NoError(t, os.WriteFile(path, []byte(strings.Join(list, "\n")+"\n"), 0o644))
+	return &listRun{dir: dir, list: list, uo: URLOptions{
+		List: path, Format: "jsonl", Results: filepath.Join(dir, "out.jsonl"), Concurrency: 4,
+		Vet: urls.Options{Depth: urls.Policy, Fetch: urls.FetchOptions{Timeout: 5 * time.Second}},
+	}}
+}
+
+// run vets the list with these options and returns the outcome and the log.
+func (l *listRun) run(t *testing.T, ctx context.Context, uo URLOptions) (Outcome, string, error) {
+	t.Helper()
+	log := &testLog{}
+	opt := Options{Command: "urls", Version: "test", Log: log,
+		History: HistoryOptions{DB: filepath.Join(l.dir, "history.db"), Resume: uo.Resume},
+		Output:  OutputOptions{Stdout: &strings.Builder{}}}
+	out, err := URLs(ctx, opt, uo)
+	return out, log.String(), err
+}
+
+// robotsSite serves a robots.txt and a page for every other path.
+func robotsSite(t *testing.T, robots string) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			fmt.Fprint(w, robots)
+		case "/.well-known/tdmrep.json", "/ai.txt":
+			http.NotFound(w, r)
+		default:
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, "<html></html>")
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// A list vetted for other agents, another check mode or --strict is another
+// target: its verdicts are not comparable with the last run's.
+func TestURLTargetsIncludeWhatChangesVerdicts(t *testing.T) {
+	srv := robotsSite(t, "User-agent: GPTBot\nDisallow: /\n")
+	l := newListRun(t, srv.URL+"/a", srv.URL+"/b")
+
+	gpt := l.uo
+	gpt.Vet.Agents = []string{"GPTBot"}
+	_, log, err := l.run(t, context.Background(), gpt)
+	require.NoError(t, err)
+	assert.Contains(t, log, "reserved 2")
+
+	cc := l.uo
+	cc.Vet.Agents = []string{"CCBot"}
+	_, log, err = l.run(t, context.Background(), cc)
+	require.NoError(t, err)
+	assert.Contains(t, log, "not reserved 2")
+	assert.NotContains(t, log, "no longer reserved", "CCBot's run is not compared with GPTBot's")
+
+	_, log, err = l.run(t, context.Background(), gpt)
+	require.NoError(t, err)
+	assert.Contains(t, log, "0 URLs newly reserved, 0 no longer reserved, 2 still reserved", "GPTBot's run is compared with GPTBot's")
+
+	abs, err := filepath.Abs(l.uo.List)
+	require.NoError(t, err)
+	name := func(uo URLOptions) string { return history.Target("urls", urlTargets(uo)) }
+	both := l.uo
+	both.Vet.Agents = []string{"GPTBot", "CCBot", "GPTBot"}
+	assert.Equal(t, "urls --agent=CCBot,GPTBot --check=policy "+abs, name(both), "sorted, once each, readable")
+	strict := both
+	strict.Vet.Strict, strict.Vet.Depth = true, urls.Full
+	strict.ShardSpec = "1/4"
+	assert.Equal(t, "urls --agent=CCBot,GPTBot --check=full --shard=1/4 --strict "+abs, name(strict))
+	def := l.uo
+	def.Vet.Depth = ""
+	assert.Equal(t, "urls --agents=default --check=headers "+abs, name(def), "headers is the default check")
+}
