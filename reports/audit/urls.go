@@ -142,7 +142,7 @@ func vetList(ctx context.Context, in io.Reader, opt Options, uo URLOptions, sess
 	}()
 	total := countLines(uo.List)
 	started := time.Now()
-	runErr := v.Run(ctx, items, urls.RunOptions{
+	stats, runErr := v.Run(ctx, items, urls.RunOptions{
 		Concurrency: uo.Concurrency, Shard: uo.Shard, Resume: done,
 		Progress: func(n int) {
 			if opt.Progress != nil {
@@ -165,6 +165,7 @@ func vetList(ctx context.Context, in io.Reader, opt Options, uo URLOptions, sess
 		return Outcome{}, fmt.Errorf("reading the URL list: %w", err)
 	}
 	t := out.tally
+	_ = stats
 	printTally(opt.Log, t, v.Agents(), uo.Vet.Agents, time.Since(started))
 	rep.Scan.Finished, rep.Scan.Complete = time.Now().UTC(), !interrupted
 	rep.Summary = model.Summary{Resources: t.total, TrainingOptOut: t.reserved, Errors: t.errors}
