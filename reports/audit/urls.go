@@ -245,8 +245,12 @@ func (o *urlOutputs) emit(r urls.Result) error {
 		t.unknown++
 	case *r.TrainingOptOut:
 		t.reserved++
+		// Once per URL: a signal that reserves a URL for several agents
+		// (one evidence line each) reserved one URL.
+		var counted []string
 		for _, ev := range r.OptOutEvidence {
-			if ev.Verdict == detectors.Reserved {
+			if ev.Verdict == detectors.Reserved && !slices.Contains(counted, ev.Signal) {
+				counted = append(counted, ev.Signal)
 				t.bySignal[ev.Signal]++
 			}
 		}
@@ -352,7 +356,7 @@ func (l *lineFile) close() error {
 
 type tally struct {
 	total, reserved, allowed, unknown, errors int
-	bySignal                                  map[string]int
+	bySignal                                  map[string]int // reserved URLs per signal
 }
 
 // urlFindings makes a reserved URL a finding, so history can say which URLs

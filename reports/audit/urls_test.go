@@ -101,3 +101,16 @@ func TestURLTargetsIncludeWhatChangesVerdicts(t *testing.T) {
 	def.Vet.Depth = ""
 	assert.Equal(t, "urls --agents=default --check=headers "+abs, name(def), "headers is the default check")
 }
+
+// "reservations by signal" counts URLs: a robots.txt that reserves two URLs
+// for two agents each is 2, not 4.
+func TestReservationsBySignalCountURLs(t *testing.T) {
+	srv := robotsSite(t, "User-agent: GPTBot\nDisallow: /\n\nUser-agent: CCBot\nDisallow: /\n")
+	l := newListRun(t, srv.URL+"/a", srv.URL+"/b")
+	uo := l.uo
+	uo.Vet.Agents = []string{"GPTBot", "CCBot"}
+	_, log, err := l.run(t, context.Background(), uo)
+	require.NoError(t, err)
+	assert.Contains(t, log, "reserved 2,")
+	assert.Contains(t, log, "reservations by signal: robots.txt 2\n")
+}
