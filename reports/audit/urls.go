@@ -165,8 +165,10 @@ func vetList(ctx context.Context, in io.Reader, opt Options, uo URLOptions, sess
 		return Outcome{}, fmt.Errorf("reading the URL list: %w", err)
 	}
 	t := out.tally
-	_ = stats
-	printTally(opt.Log, t, v.Agents(), uo.Vet.Agents, time.Since(started))
+	printTally(opt.Log, t, v.Agents(), uo.Vet.Agents, time.Since(started), interrupted, uo.Results)
+	if uo.Resume {
+		fmt.Fprintf(opt.Log, "--resume: skipped %d URLs already in %s\n", stats.Resumed, uo.Results)
+	}
 	rep.Scan.Finished, rep.Scan.Complete = time.Now().UTC(), !interrupted
 	rep.Summary = model.Summary{Resources: t.total, TrainingOptOut: t.reserved, Errors: t.errors}
 	if err := session.Finish(context.Background(), rep); err != nil {
@@ -380,14 +382,24 @@ func readErrOrNil(ch chan error, interrupted bool) chan error {
 	return ch
 }
 
-func printTally(w io.Writer, t tally, evaluated, asked []string, took time.Duration) {
+// printTally is the run's summary. An interrupted run says so first, and
+// how to go on: its counts are of the URLs it reached, not of the list.
+func printTally(w io.Writer, t tally, evaluated, asked []string, took time.Duration, interrupted bool, results string) {
 	who := fmt.Sprintf("any of %d known AI-training agents", len(evaluated))
 	if len(asked) > 0 {
 		who = strings.Join(asked, ", ")
 	}
-	rate := float64(t.total) / max(took.Seconds(), 1e-9)
-	fmt.Fprintf(w, "vetted %d URLs in %s (%.0f/s) for %s: reserved %d, not reserved %d, unknown %d (errors %d)\n",
-		t.total, took.Round(time.Millisecond), rate, who, t.reserved, t.allowed, t.unknown, t.errors)
+	counts := fmt.Sprintf("reserved %d, not reserved %d, unknown %d (errors %d)", t.reserved, t.allowed, t.unknown, t.errors)
+	if interrupted {
+		next := "rerun with --resume to vet the rest"
+		if results == "" {
+			next = "--resume needs -o FILE as its checkpoint: rerun with -o FILE to be able to go on"
+		}
+		fmt.Fprintf(w, "interrupted: %d URLs vetted in %s for %s: %s; %s\n", t.total, took.Round(time.Millisecond), who, counts, next)
+	} else {
+		rate := float64(t.total) / max(took.Seconds(), 1e-9)
+		fmt.Fprintf(w, "vetted %d URLs in %s (%.0f/s) for %s: %s\n", t.total, took.Round(time.Millisecond), rate, who, counts)
+	}
 	var sigs []string
 	for s, n := range t.bySignal {
 		sigs = append(sigs, fmt.Sprintf("%s %d", s, n))

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -113,4 +114,55 @@ func TestReservationsBySignalCountURLs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, log, "reserved 2,")
 	assert.Contains(t, log, "reservations by signal: robots.txt 2\n")
+}
+
+// An interrupted run says so, how far it got and how to go on; --resume
+// says how many URLs it skipped as already done.
+func TestInterruptedRunSaysHowToResume(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var interrupted atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt", "/.well-known/tdmrep.json", "/ai.txt":
+			http.NotFound(w, r)
+			return
+		case "/p1":
+			if !interrupted.Swap(true) {
+				cancel() // Ctrl-C while the second URL is fetched
+				<-r.Context().Done()
+				return
+			}
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	defer srv.Close()
+	l := newListRun(t, srv.URL+"/p0", srv.URL+"/p1", srv.URL+"/p2")
+	uo := l.uo
+	uo.Vet.Depth, uo.Vet.Agents, uo.Concurrency = urls.Headers, []string{"GPTBot"}, 1
+	out, log, err := l.run(t, ctx, uo)
+	require.NoError(t, err)
+	assert.True(t, out.Interrupted)
+	assert.Contains(t, log, "interrupted: 1 URLs vetted")
+	assert.Contains(t, log, "rerun with --resume")
+	assert.NotContains(t, log, "vetted 1 URLs in", "not the summary of a finished run")
+
+	uo.Resume = true
+	out, log, err = l.run(t, context.Background(), uo)
+	require.NoError(t, err)
+	assert.False(t, out.Interrupted)
+	assert.Contains(t, log, "vetted 2 URLs")
+	assert.Contains(t, log, "--resume: skipped 1 URLs already in "+uo.Results)
+	b, err := os.ReadFile(uo.Results)
+	require.NoError(t, err)
+	assert.Equal(t, 3, strings.Count(string(b), "\n"))
+
+	noFile := l.uo
+	noFile.Results = ""
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	_, log, err = l.run(t, ctx, noFile)
+	require.NoError(t, err)
+	assert.Contains(t, log, "interrupted: 0 URLs vetted")
+	assert.Contains(t, log, "--resume needs -o FILE")
 }
