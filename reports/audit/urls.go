@@ -107,6 +107,15 @@ func URLs(ctx context.Context, opt Options, uo URLOptions) (Outcome, error) {
 		return Outcome{}, err
 	}
 	defer closeIn()
+	// Before the lock, the history and the outputs: a list that is not one
+	// changes nothing.
+	if in, err = urls.Sniff(in, uo.Input); err != nil {
+		name := uo.List
+		if name == "-" {
+			name = "stdin"
+		}
+		return Outcome{}, fmt.Errorf("%s: %w", name, err)
+	}
 	opt.Targets = urlTargets(uo)
 	opt.History.Resume = uo.Resume
 	session, err := OpenSession("urls", opt.Targets, opt.History, "", opt.Version)
