@@ -169,3 +169,15 @@ func TestURLsRefusesBadListInput(t *testing.T) {
 		assert.Equal(t, "kept\n", string(b), "%v: the output is not touched", c.args)
 	}
 }
+
+// A list whose every host refuses connections is incomplete (exit 3), and
+// says so in one line that --quiet keeps.
+func TestURLsNoneVettedIsIncomplete(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	base := srv.URL
+	srv.Close() // nothing listens there now: connections are refused
+	code, _, stderr := runIn(t, base+"/a\n"+base+"/b\n", "urls", "-", "--quiet", "--delay", "0", "--retries", "0", "--no-history")
+	assert.Equal(t, exitIncomplete, code, stderr)
+	assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %s", stderr)
+	assert.Contains(t, stderr, "no URL could be vetted: all 2 failed (first: "+base+"/a: ")
+}

@@ -178,13 +178,23 @@ func vetList(ctx context.Context, in io.Reader, opt Options, uo URLOptions, sess
 	if uo.Resume {
 		fmt.Fprintf(opt.Log, "--resume: skipped %d URLs already in %s\n", stats.Resumed, uo.Results)
 	}
-	rep.Scan.Finished, rep.Scan.Complete = time.Now().UTC(), !interrupted
+	if t.noneVetted() && !interrupted {
+		// A warning: --quiet (cron) must not hide it.
+		opt.Log.Warn("no URL could be vetted: all %d failed (first: %s)", t.total, t.firstFailure)
+	}
+	// A run that decided nothing is never the baseline of a diff: what it
+	// failed to reach was not fixed.
+	rep.Scan.Finished, rep.Scan.Complete = time.Now().UTC(), !interrupted && !t.noneVetted()
 	rep.Summary = model.Summary{Resources: t.total, TrainingOptOut: t.reserved, Errors: t.errors}
 	if err := session.Finish(context.Background(), rep); err != nil {
 		return Outcome{}, err
 	}
 	if ch := rep.Changes; ch != nil && ch.PreviousScan != 0 {
-		fmt.Fprintf(opt.Log, "aiaudit: since scan %d of this list: %d URLs newly reserved, %d no longer reserved, %d still reserved\n", ch.PreviousScan, ch.New, ch.Fixed, ch.Unchanged)
+		kept := ""
+		if n := session.Carried(); n > 0 {
+			kept = fmt.Sprintf(" (%d of them could not be vetted this time: reserved when last vetted)", n)
+		}
+		fmt.Fprintf(opt.Log, "aiaudit: since scan %d of this list: %d URLs newly reserved, %d no longer reserved, %d still reserved%s\n", ch.PreviousScan, ch.New, ch.Fixed, ch.Unchanged, kept)
 	}
 	return Outcome{Interrupted: interrupted, Incomplete: t.unknown > 0}, nil
 }
@@ -254,6 +264,14 @@ func (o *urlOutputs) emit(r urls.Result) error {
 	switch {
 	case r.TrainingOptOut == nil:
 		t.unknown++
+		if t.firstFailure == "" {
+			t.firstFailure = r.Location + ": " + whyUnknown(r)
+		}
+		// Unknown is not allowed: a URL reserved when last vetted stays
+		// reserved in the history until a run vets it again.
+		if err := o.session.Carry(reservedFindings(r.Location, "reserved when last vetted; unknown in this run: "+whyUnknown(r))); err != nil {
+			return err
+		}
 	case *r.TrainingOptOut:
 		t.reserved++
 		// Once per URL: a signal that reserves a URL for several agents
@@ -368,16 +386,41 @@ func (l *lineFile) close() error {
 type tally struct {
 	total, reserved, allowed, unknown, errors int
 	bySignal                                  map[string]int // reserved URLs per signal
+	// firstFailure is the first unknown URL and why.
+	firstFailure string
+}
+
+// noneVetted reports a run that vetted URLs and decided none: every one
+// failed (all hosts down, the network off). It is not a clean run.
+func (t tally) noneVetted() bool { return t.total > 0 && t.unknown == t.total }
+
+// whyUnknown is what made a verdict unknown: the URL's error, or the first
+// signal that could not be read (an unreachable robots.txt).
+func whyUnknown(r urls.Result) string {
+	if r.Error != "" {
+		return r.Error
+	}
+	for _, ev := range r.OptOutEvidence {
+		if ev.Verdict == detectors.Unknown {
+			return ev.Signal + " unknown: " + ev.Detail
+		}
+	}
+	return "verdict unknown"
 }
 
 // urlFindings makes a reserved URL a finding, so history can say which URLs
-// became reserved since the last run. Its content is the whole URL: in a
-// corpus list the query string is part of what a URL names.
+// became reserved since the last run.
 func urlFindings(r urls.Result) []model.Finding {
 	if r.TrainingOptOut == nil || !*r.TrainingOptOut {
 		return nil
 	}
-	return rules.Set{}.Judge(model.FactReserved, rules.Item{Location: r.Location, Content: "url:" + r.Location}, rules.ReservedBy(r.OptOutEvidence))
+	return reservedFindings(r.Location, rules.ReservedBy(r.OptOutEvidence))
+}
+
+// reservedFindings are the findings of a reserved URL. Their content is the
+// whole URL: in a corpus list the query string is part of what a URL names.
+func reservedFindings(location, detail string) []model.Finding {
+	return rules.Set{}.Judge(model.FactReserved, rules.Item{Location: location, Content: "url:" + location}, detail)
 }
 
 // readErrOrNil returns the reader's error; after an interrupt the reader may

@@ -7,7 +7,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -165,4 +167,121 @@ func TestInterruptedRunSaysHowToResume(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, log, "interrupted: 0 URLs vetted")
 	assert.Contains(t, log, "--resume needs -o FILE")
+}
+
+// flakySite serves pages that X-Robots-Tag reserves (paths in reserved),
+// and drops the connection of every request while down is set, or of the
+// paths in failing.
+type flakySite struct {
+	*httptest.Server
+	down     atomic.Bool
+	mu       sync.Mutex
+	reserved map[string]bool
+	failing  map[string]bool
+}
+
+func newFlakySite(t *testing.T, reserved ...string) *flakySite {
+	s := &flakySite{reserved: map[string]bool{}, failing: map[string]bool{}}
+	for _, p := range reserved {
+		s.reserved[p] = true
+	}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		fail, noai := s.down.Load() || s.failing[r.URL.Path], s.reserved[r.URL.Path]
+		s.mu.Unlock()
+		if fail {
+			c, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				c.Close()
+			}
+			return
+		}
+		switch r.URL.Path {
+		case "/robots.txt", "/.well-known/tdmrep.json", "/ai.txt":
+			http.NotFound(w, r)
+			return
+		}
+		if noai {
+			w.Header().Set("X-Robots-Tag", "noai")
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *flakySite) set(m map[string]bool, path string, on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m[path] = on
+}
+
+// scans lists the history's scans, oldest first.
+func (l *listRun) scans(t *testing.T) []history.ScanInfo {
+	t.Helper()
+	s, err := history.Open(filepath.Join(l.dir, "history.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	scans, err := s.Scans(context.Background(), "")
+	require.NoError(t, err)
+	slices.Reverse(scans)
+	return scans
+}
+
+// A list where every fetch failed is not a clean run: it is incomplete
+// (exit 3), says so in one line, and makes nothing "no longer reserved".
+func TestNoURLVettedIsIncomplete(t *testing.T) {
+	site := newFlakySite(t, "/a", "/b")
+	l := newListRun(t, site.URL+"/a", site.URL+"/b")
+	uo := l.uo
+	uo.Vet.Depth, uo.Vet.Agents = urls.Headers, []string{"GPTBot"}
+	out, log, err := l.run(t, context.Background(), uo)
+	require.NoError(t, err)
+	require.False(t, out.Incomplete, log)
+	assert.Contains(t, log, "reserved 2,")
+
+	site.down.Store(true) // every connection is dropped
+	out, log, err = l.run(t, context.Background(), uo)
+	require.NoError(t, err)
+	assert.True(t, out.Incomplete, "exit 3")
+	assert.Contains(t, log, "no URL could be vetted: all 2 failed")
+	assert.NotContains(t, log, "2 no longer reserved")
+	scans := l.scans(t)
+	require.Len(t, scans, 2)
+	assert.False(t, scans[1].Complete, "recorded incomplete: never the baseline of a diff")
+
+	site.down.Store(false)
+	_, log, err = l.run(t, context.Background(), uo)
+	require.NoError(t, err)
+	assert.Contains(t, log, fmt.Sprintf("since scan %d of this list: 0 URLs newly reserved, 0 no longer reserved, 2 still reserved", scans[0].ID))
+}
+
+// A URL reserved last time whose verdict is unknown now (its fetch failed)
+// is not "no longer reserved": unknown is not allowed. It stays reserved in
+// the history until a run vets it again.
+func TestUnknownURLIsNotNoLongerReserved(t *testing.T) {
+	site := newFlakySite(t, "/a", "/b")
+	l := newListRun(t, site.URL+"/a", site.URL+"/b", site.URL+"/c")
+	uo := l.uo
+	uo.Vet.Depth, uo.Vet.Agents, uo.Concurrency = urls.Headers, []string{"GPTBot"}, 1
+	_, log, err := l.run(t, context.Background(), uo)
+	require.NoError(t, err)
+	assert.Contains(t, log, "reserved 2, not reserved 1, unknown 0")
+
+	site.set(site.failing, "/a", true)
+	out, log, err := l.run(t, context.Background(), uo)
+	require.NoError(t, err)
+	assert.True(t, out.Incomplete)
+	assert.Contains(t, log, "reserved 1, not reserved 1, unknown 1")
+	assert.Contains(t, log, "0 URLs newly reserved, 0 no longer reserved, 2 still reserved (1 of them could not be vetted this time")
+	assert.NotContains(t, log, "no URL could be vetted")
+	scans := l.scans(t)
+	assert.True(t, scans[1].Complete, "some URLs were vetted: a complete run with unknown URLs")
+
+	// Vetted again and allowed now: that is a change since the run before.
+	site.set(site.failing, "/a", false)
+	site.set(site.reserved, "/a", false)
+	_, log, err = l.run(t, context.Background(), uo)
+	require.NoError(t, err)
+	assert.Contains(t, log, fmt.Sprintf("since scan %d of this list: 0 URLs newly reserved, 1 no longer reserved, 1 still reserved", scans[1].ID))
 }
