@@ -132,4 +132,10 @@ func TestPolicyIsPerOrigin(t *testing.T) {
 	r = v.Vet(context.Background(), httpURL+"/other")
 	assert.True(t, isTrue(r.TrainingOptOut), "and each is cached apart: %+v", r)
 	assert.Equal(t, 1, plainHits.get("/robots.txt"))
+
+	// Politeness (--host-concurrency, --delay, giving a host up) stays per
+	// host:port: one server, whichever scheme it is asked over.
+	v.fetch.mu.Lock()
+	defer v.fetch.mu.Unlock()
+	assert.Len(t, v.fetch.hosts, 1)
 }
