@@ -269,8 +269,10 @@ func (o *urlOutputs) emit(r urls.Result) error {
 		}
 		// Unknown is not allowed: a URL reserved when last vetted stays
 		// reserved in the history until a run vets it again.
-		if err := o.session.Carry(reservedFindings(r.Location, "reserved when last vetted; unknown in this run: "+whyUnknown(r))); err != nil {
-			return err
+		if r.Location != "" {
+			if err := o.session.Carry(reservedFindings(r.Location, "reserved when last vetted; unknown in this run: "+whyUnknown(r))); err != nil {
+				return err
+			}
 		}
 	case *r.TrainingOptOut:
 		t.reserved++
