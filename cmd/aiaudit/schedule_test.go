@@ -352,8 +352,9 @@ func TestURLsResumeContinuesTheHistoryScan(t *testing.T) {
 	s, err := history.Open(db)
 	require.NoError(t, err)
 	abs, _ := filepath.Abs(list)
-	rep := &model.Report{Scan: model.Scan{Command: "urls", Targets: []string{abs}}}
-	sc, err := s.Begin(rep, history.Target("urls", []string{abs}), nil)
+	targets := []string{abs, "--agents=default", "--check=policy"}
+	rep := &model.Report{Scan: model.Scan{Command: "urls", Targets: targets}}
+	sc, err := s.Begin(rep, history.Target("urls", targets), nil)
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
 	require.NoError(t, os.WriteFile(out, []byte(`{"location":"`+srv.URL+`/private/a","training_opt_out":true,"opt_out_evidence":[],"error":""}`+"\n"), 0o644))

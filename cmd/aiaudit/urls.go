@@ -65,9 +65,7 @@ func (v *vetFlags) options(explainAll bool) (urls.Options, error) {
 	}
 	names := v.agents
 	if len(names) == 0 && explainAll {
-		for _, a := range list.WithPurpose(agents.Training) {
-			names = append(names, a.Token)
-		}
+		names = urls.TrainingAgents(list)
 	}
 	ua := v.userAgent
 	if ua == "" {
@@ -91,9 +89,11 @@ func newURLsCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
 stdin), streaming, and writes one JSON object per URL: location, training_opt_out
 (true, false, or null when it could not be determined), opt_out_evidence and error.
 A summary goes to stderr, with the URLs newly reserved since the last run of the
-same list (history). Exit codes: 0 done, 2 usage or runtime error, 3 some URLs
-could not be vetted, 4 another run of the same list is in progress, 130
-interrupted (what was written is complete; --resume goes on).`,
+same list (history). Results are written in input order. Exit codes: 0 done,
+2 usage or runtime error (a binary list, a --field or --column that matches
+nothing), 3 some URLs could not be vetted (none at all: said on stderr), 4
+another run of the same list is in progress, 130 interrupted (what was written
+is complete; --resume goes on).`,
 		RunE: func(c *cobra.Command, args []string) error {
 			args, err := e.targets(c, args)
 			if err != nil {

@@ -136,3 +136,48 @@ func TestProgressLogsWhenNotATerminal(t *testing.T) {
 	quiet := newProgress("never", "URLs", &buf)
 	assert.Nil(t, quiet.log)
 }
+
+// A list that is not one (a binary file, a --field or --column that
+// matches nothing) is a usage error: exit 2, nothing vetted or written.
+func TestURLsRefusesBadListInput(t *testing.T) {
+	srv := optoutSite(t)
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "list.txt")
+	png, err := os.ReadFile("../../testdata/media/graphic_plain.png")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(bin, png, 0o644))
+	jsonl := filepath.Join(dir, "list.jsonl")
+	require.NoError(t, os.WriteFile(jsonl, []byte(`{"url":"`+srv.URL+`/a","title":"a"}`+"\n"), 0o644))
+	csv := filepath.Join(dir, "list.csv")
+	require.NoError(t, os.WriteFile(csv, []byte(srv.URL+"/a\n"+srv.URL+"/b\n"), 0o644))
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{bin}, "binary"},
+		{[]string{jsonl, "--field", "href"}, "title, url"},
+		{[]string{csv, "--column", "2"}, "1 column"},
+	} {
+		res := filepath.Join(dir, "out.jsonl")
+		require.NoError(t, os.WriteFile(res, []byte("kept\n"), 0o644))
+		args := append([]string{"urls", "--delay", "0", "-o", res}, c.args...)
+		code, out, stderr := runIn(t, "", args...)
+		assert.Equal(t, exitError, code, "%v: %s", c.args, stderr)
+		assert.Contains(t, stderr, c.msg, "%v", c.args)
+		assert.Empty(t, out)
+		b, _ := os.ReadFile(res)
+		assert.Equal(t, "kept\n", string(b), "%v: the output is not touched", c.args)
+	}
+}
+
+// A list whose every host refuses connections is incomplete (exit 3), and
+// says so in one line that --quiet keeps.
+func TestURLsNoneVettedIsIncomplete(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	base := srv.URL
+	srv.Close() // nothing listens there now: connections are refused
+	code, _, stderr := runIn(t, base+"/a\n"+base+"/b\n", "urls", "-", "--quiet", "--delay", "0", "--retries", "0", "--no-history")
+	assert.Equal(t, exitIncomplete, code, stderr)
+	assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %s", stderr)
+	assert.Contains(t, stderr, "no URL could be vetted: all 2 failed (first: "+base+"/a: ")
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -17,7 +18,9 @@ import (
 
 type testLog struct{ bytes.Buffer }
 
-func (l *testLog) Warn(format string, args ...any) { l.WriteString("warning\n") }
+func (l *testLog) Warn(format string, args ...any) {
+	l.WriteString("warning: " + fmt.Sprintf(format, args...) + "\n")
+}
 
 func readReport(t *testing.T, path string) model.Report {
 	t.Helper()

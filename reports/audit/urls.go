@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -41,9 +42,12 @@ type URLOptions struct {
 	Concurrency int
 }
 
-// urlTargets names a list run for the history: one list (and shard) is one
-// target, so tonight's run is diffed with last night's, and two runs of it
-// never overlap.
+// urlTargets names a list run for the history: one list (and shard) vetted
+// the same way is one target, so tonight's run is diffed with last night's,
+// and two runs of it never overlap. What changes the verdicts is part of the
+// name (the agents, the check mode, --strict), so a run for other agents is
+// not read as URLs that stopped being reserved. The parts read like the
+// command line: "urls --agent=CCBot,GPTBot --check=policy /data/list.txt".
 func urlTargets(uo URLOptions) []string {
 	target := uo.List
 	if target != "-" {
@@ -51,11 +55,41 @@ func urlTargets(uo URLOptions) []string {
 			target = abs
 		}
 	}
-	targets := []string{target}
+	depth := uo.Vet.Depth
+	if depth == "" {
+		depth = urls.Headers
+	}
+	targets := []string{target, agentsTarget(uo.Vet), "--check=" + string(depth)}
 	if uo.ShardSpec != "" {
 		targets = append(targets, "--shard="+uo.ShardSpec)
 	}
+	if uo.Vet.Strict {
+		targets = append(targets, "--strict")
+	}
 	return targets
+}
+
+// agentsTarget names the agents a run evaluates: the ones asked for, sorted
+// and once each, or the embedded default list ("--agents=default"; when an
+// --agents-file changes which agents train, the set it makes).
+func agentsTarget(vo urls.Options) string {
+	if len(vo.Agents) == 0 {
+		evaluated := urls.TrainingAgents(vo.List)
+		if slices.Equal(evaluated, urls.TrainingAgents(nil)) {
+			return "--agents=default"
+		}
+		return "--agents=default:" + strings.Join(evaluated, ",")
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, a := range vo.Agents {
+		if k := strings.ToLower(a); !seen[k] {
+			seen[k] = true
+			names = append(names, a)
+		}
+	}
+	slices.SortFunc(names, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	return "--agent=" + strings.Join(names, ",")
 }
 
 // URLs vets a list of URLs, streaming: one result per URL to the results
@@ -73,6 +107,15 @@ func URLs(ctx context.Context, opt Options, uo URLOptions) (Outcome, error) {
 		return Outcome{}, err
 	}
 	defer closeIn()
+	// Before the lock, the history and the outputs: a list that is not one
+	// changes nothing.
+	if in, err = urls.Sniff(in, uo.Input); err != nil {
+		name := uo.List
+		if name == "-" {
+			name = "stdin"
+		}
+		return Outcome{}, fmt.Errorf("%s: %w", name, err)
+	}
 	opt.Targets = urlTargets(uo)
 	opt.History.Resume = uo.Resume
 	session, err := OpenSession("urls", opt.Targets, opt.History, "", opt.Version)
@@ -108,7 +151,7 @@ func vetList(ctx context.Context, in io.Reader, opt Options, uo URLOptions, sess
 	}()
 	total := countLines(uo.List)
 	started := time.Now()
-	runErr := v.Run(ctx, items, urls.RunOptions{
+	stats, runErr := v.Run(ctx, items, urls.RunOptions{
 		Concurrency: uo.Concurrency, Shard: uo.Shard, Resume: done,
 		Progress: func(n int) {
 			if opt.Progress != nil {
@@ -131,14 +174,27 @@ func vetList(ctx context.Context, in io.Reader, opt Options, uo URLOptions, sess
 		return Outcome{}, fmt.Errorf("reading the URL list: %w", err)
 	}
 	t := out.tally
-	printTally(opt.Log, t, v.Agents(), uo.Vet.Agents, time.Since(started))
-	rep.Scan.Finished, rep.Scan.Complete = time.Now().UTC(), !interrupted
+	printTally(opt.Log, t, v.Agents(), uo.Vet.Agents, time.Since(started), interrupted, uo.Results)
+	if uo.Resume {
+		fmt.Fprintf(opt.Log, "--resume: skipped %d URLs already in %s\n", stats.Resumed, uo.Results)
+	}
+	if t.noneVetted() && !interrupted {
+		// A warning: --quiet (cron) must not hide it.
+		opt.Log.Warn("no URL could be vetted: all %d failed (first: %s)", t.total, t.firstFailure)
+	}
+	// A run that decided nothing is never the baseline of a diff: what it
+	// failed to reach was not fixed.
+	rep.Scan.Finished, rep.Scan.Complete = time.Now().UTC(), !interrupted && !t.noneVetted()
 	rep.Summary = model.Summary{Resources: t.total, TrainingOptOut: t.reserved, Errors: t.errors}
 	if err := session.Finish(context.Background(), rep); err != nil {
 		return Outcome{}, err
 	}
 	if ch := rep.Changes; ch != nil && ch.PreviousScan != 0 {
-		fmt.Fprintf(opt.Log, "aiaudit: since scan %d of this list: %d URLs newly reserved, %d no longer reserved, %d still reserved\n", ch.PreviousScan, ch.New, ch.Fixed, ch.Unchanged)
+		kept := ""
+		if n := session.Carried(); n > 0 {
+			kept = fmt.Sprintf(" (%d of them could not be vetted this time: reserved when last vetted)", n)
+		}
+		fmt.Fprintf(opt.Log, "aiaudit: since scan %d of this list: %d URLs newly reserved, %d no longer reserved, %d still reserved%s\n", ch.PreviousScan, ch.New, ch.Fixed, ch.Unchanged, kept)
 	}
 	return Outcome{Interrupted: interrupted, Incomplete: t.unknown > 0}, nil
 }
@@ -208,10 +264,24 @@ func (o *urlOutputs) emit(r urls.Result) error {
 	switch {
 	case r.TrainingOptOut == nil:
 		t.unknown++
+		if t.firstFailure == "" {
+			t.firstFailure = r.Location + ": " + whyUnknown(r)
+		}
+		// Unknown is not allowed: a URL reserved when last vetted stays
+		// reserved in the history until a run vets it again.
+		if r.Location != "" {
+			if err := o.session.Carry(reservedFindings(r.Location, "reserved when last vetted; unknown in this run: "+whyUnknown(r))); err != nil {
+				return err
+			}
+		}
 	case *r.TrainingOptOut:
 		t.reserved++
+		// Once per URL: a signal that reserves a URL for several agents
+		// (one evidence line each) reserved one URL.
+		var counted []string
 		for _, ev := range r.OptOutEvidence {
-			if ev.Verdict == detectors.Reserved {
+			if ev.Verdict == detectors.Reserved && !slices.Contains(counted, ev.Signal) {
+				counted = append(counted, ev.Signal)
 				t.bySignal[ev.Signal]++
 			}
 		}
@@ -317,17 +387,42 @@ func (l *lineFile) close() error {
 
 type tally struct {
 	total, reserved, allowed, unknown, errors int
-	bySignal                                  map[string]int
+	bySignal                                  map[string]int // reserved URLs per signal
+	// firstFailure is the first unknown URL and why.
+	firstFailure string
+}
+
+// noneVetted reports a run that vetted URLs and decided none: every one
+// failed (all hosts down, the network off). It is not a clean run.
+func (t tally) noneVetted() bool { return t.total > 0 && t.unknown == t.total }
+
+// whyUnknown is what made a verdict unknown: the URL's error, or the first
+// signal that could not be read (an unreachable robots.txt).
+func whyUnknown(r urls.Result) string {
+	if r.Error != "" {
+		return r.Error
+	}
+	for _, ev := range r.OptOutEvidence {
+		if ev.Verdict == detectors.Unknown {
+			return ev.Signal + " unknown: " + ev.Detail
+		}
+	}
+	return "verdict unknown"
 }
 
 // urlFindings makes a reserved URL a finding, so history can say which URLs
-// became reserved since the last run. Its content is the whole URL: in a
-// corpus list the query string is part of what a URL names.
+// became reserved since the last run.
 func urlFindings(r urls.Result) []model.Finding {
 	if r.TrainingOptOut == nil || !*r.TrainingOptOut {
 		return nil
 	}
-	return rules.Set{}.Judge(model.FactReserved, rules.Item{Location: r.Location, Content: "url:" + r.Location}, rules.ReservedBy(r.OptOutEvidence))
+	return reservedFindings(r.Location, rules.ReservedBy(r.OptOutEvidence))
+}
+
+// reservedFindings are the findings of a reserved URL. Their content is the
+// whole URL: in a corpus list the query string is part of what a URL names.
+func reservedFindings(location, detail string) []model.Finding {
+	return rules.Set{}.Judge(model.FactReserved, rules.Item{Location: location, Content: "url:" + location}, detail)
 }
 
 // readErrOrNil returns the reader's error; after an interrupt the reader may
@@ -341,14 +436,24 @@ func readErrOrNil(ch chan error, interrupted bool) chan error {
 	return ch
 }
 
-func printTally(w io.Writer, t tally, evaluated, asked []string, took time.Duration) {
+// printTally is the run's summary. An interrupted run says so first, and
+// how to go on: its counts are of the URLs it reached, not of the list.
+func printTally(w io.Writer, t tally, evaluated, asked []string, took time.Duration, interrupted bool, results string) {
 	who := fmt.Sprintf("any of %d known AI-training agents", len(evaluated))
 	if len(asked) > 0 {
 		who = strings.Join(asked, ", ")
 	}
-	rate := float64(t.total) / max(took.Seconds(), 1e-9)
-	fmt.Fprintf(w, "vetted %d URLs in %s (%.0f/s) for %s: reserved %d, not reserved %d, unknown %d (errors %d)\n",
-		t.total, took.Round(time.Millisecond), rate, who, t.reserved, t.allowed, t.unknown, t.errors)
+	counts := fmt.Sprintf("reserved %d, not reserved %d, unknown %d (errors %d)", t.reserved, t.allowed, t.unknown, t.errors)
+	if interrupted {
+		next := "rerun with --resume to vet the rest"
+		if results == "" {
+			next = "--resume needs -o FILE as its checkpoint: rerun with -o FILE to be able to go on"
+		}
+		fmt.Fprintf(w, "interrupted: %d URLs vetted in %s for %s: %s; %s\n", t.total, took.Round(time.Millisecond), who, counts, next)
+	} else {
+		rate := float64(t.total) / max(took.Seconds(), 1e-9)
+		fmt.Fprintf(w, "vetted %d URLs in %s (%.0f/s) for %s: %s\n", t.total, took.Round(time.Millisecond), rate, who, counts)
+	}
 	var sigs []string
 	for s, n := range t.bySignal {
 		sigs = append(sigs, fmt.Sprintf("%s %d", s, n))

@@ -2,11 +2,13 @@ package urls
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"io"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 )
@@ -153,5 +155,55 @@ func FuzzRead(f *testing.F) {
 			}
 			require.Equal(t, len(items), i)
 		}
+	})
+}
+
+// FuzzSniff looks at hostile list starts in the three layouts (mode and sel
+// as in FuzzRead). Sniff loses nothing: what it accepts it hands on whole;
+// and it refuses plain UTF-8 text without NUL bytes only for a --field or
+// --column that does not fit.
+func FuzzSniff(f *testing.F) {
+	for _, s := range []struct {
+		data string
+		mode uint8
+		sel  string
+	}{
+		{"", 0, ""},
+		{"https://a.kz/1\nhttps://a.kz/2\n", 0, ""},
+		{"\xEF\xBB\xBFhttps://a.kz/caf\xc3\xa9\n", 0, ""},
+		{"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 0, ""},
+		{"\xff\xfeh\x00t\x00", 2, "url"},
+		{"https://a.kz/caf\xe9\n", 1, "1"},
+		{"id,url\n1,https://a.kz/1\n", 1, "link"},
+		{"1,https://a.kz/1\n", 1, "3"},
+		{"a\"b\n1,2\n", 1, "url"},
+		{`{"url":"https://a.kz/1"}` + "\n" + `{"x":1}` + "\n", 2, "href"},
+		{"not json\n", 2, "url"},
+		{strings.Repeat("https://a.kz/x\n", 40), 0, ""},
+		{"https://a.kz/" + strings.Repeat("\xd0\xb1", sniffBlock/2), 0, ""},
+	} {
+		f.Add([]byte(s.data), s.mode, s.sel)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, mode uint8, sel string) {
+		var in Input
+		switch mode % 3 {
+		case 1:
+			in.Column = cmp.Or(sel, "url")
+		case 2:
+			in.Field = cmp.Or(sel, "url")
+		}
+		r, err := Sniff(bytes.NewReader(data), in)
+		if err != nil {
+			require.Nil(t, r)
+			text := bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
+			if in == (Input{}) {
+				require.False(t, utf8.Valid(text) && bytes.IndexByte(text, 0) < 0 && !bytes.HasPrefix(text, []byte{0xFF, 0xFE}) && !bytes.HasPrefix(text, []byte{0xFE, 0xFF}),
+					"plain UTF-8 text refused: %v", err)
+			}
+			return
+		}
+		got, err := io.ReadAll(r)
+		require.NoError(t, err)
+		require.Equal(t, data, got, "what Sniff accepts is handed on whole")
 	})
 }

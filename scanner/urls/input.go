@@ -114,13 +114,8 @@ func readCSV(r io.Reader, column string, out chan<- Item) error {
 		line, _ := cr.FieldPos(0)
 		if n == 1 {
 			if idx < 0 {
-				for i, h := range rec {
-					if strings.EqualFold(strings.TrimSpace(h), column) {
-						idx = i
-					}
-				}
-				if idx < 0 {
-					return fmt.Errorf("CSV has no column %q (header: %s)", column, strings.Join(rec, ", "))
+				if idx, err = headerColumn(rec, column); err != nil {
+					return err
 				}
 				continue
 			}
@@ -136,6 +131,20 @@ func readCSV(r io.Reader, column string, out chan<- Item) error {
 			out <- Item{Line: line, URL: u}
 		}
 	}
+}
+
+// headerColumn finds a named column in a CSV header.
+func headerColumn(header []string, column string) (int, error) {
+	idx := -1
+	for i, h := range header {
+		if strings.EqualFold(strings.TrimSpace(h), column) {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return -1, fmt.Errorf("--column %q: the CSV has no column of that name (columns: %s)", column, strings.Join(header, ", "))
+	}
+	return idx, nil
 }
 
 func readJSONL(r io.Reader, field string, out chan<- Item) error {

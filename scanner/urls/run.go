@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -79,45 +80,81 @@ type RunOptions struct {
 	Concurrency int
 	Shard       Shard
 	Resume      Done
-	// Emit receives every result, from one goroutine, in completion order.
+	// Emit receives every result, from one goroutine, in input order.
 	Emit func(Result) error
 	// Progress is told after each URL.
 	Progress func(done int)
 }
 
+// RunStats is what a run did besides its results.
+type RunStats struct {
+	// Vetted is the number of results emitted; Resumed the number of URLs
+	// skipped because the earlier output (RunOptions.Resume) has them.
+	Vetted, Resumed int
+}
+
+// numbered is an item or its result with its place among the items sent to
+// be vetted.
+type numbered[T any] struct {
+	seq int
+	v   T
+}
+
 // Run vets every URL read from items. It returns ctx.Err() when interrupted;
-// the results emitted so far are complete.
-func (v *Vetter) Run(ctx context.Context, items <-chan Item, opt RunOptions) error {
+// the results emitted so far are complete. Results are emitted in input
+// order: a URL that answers late holds back the ones after it, and at most
+// window(Concurrency) URLs are in flight or waiting, so memory stays bounded
+// however slow one URL is.
+func (v *Vetter) Run(ctx context.Context, items <-chan Item, opt RunOptions) (RunStats, error) {
 	if opt.Concurrency <= 0 {
 		opt.Concurrency = 64
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	results := make(chan Result, opt.Concurrency)
-	jobs := make(chan Item)
+	var stats RunStats
+	results := make(chan numbered[Result], opt.Concurrency)
+	jobs := make(chan numbered[Item])
+	// A slot is taken when a URL is sent to be vetted and given back when
+	// its result is emitted.
+	slots := make(chan struct{}, window(opt.Concurrency))
 	var wg sync.WaitGroup
 	for range opt.Concurrency {
 		wg.Go(func() {
-			for it := range jobs {
+			for job := range jobs {
 				var r Result
-				if it.Err != nil {
+				if it := job.v; it.Err != nil {
 					r = Result{Location: it.URL, Error: it.Err.Error()}
 				} else {
 					r = v.Vet(ctx, it.URL)
 				}
 				select {
-				case results <- r:
+				case results <- numbered[Result]{job.seq, r}:
 				case <-ctx.Done():
 					return
 				}
 			}
 		})
 	}
+	var resumed int
+	fed := make(chan struct{})
 	go func() {
+		defer close(fed)
 		defer close(jobs)
-		for it := range items {
+		seq := 0
+		for {
+			var it Item
+			select {
+			case i, ok := <-items:
+				if !ok {
+					return
+				}
+				it = i
+			case <-ctx.Done():
+				return
+			}
 			if it.Err == nil {
 				if opt.Resume != nil && opt.Resume.Has(it.URL) {
+					resumed++
 					continue
 				}
 				if u, _, err := Origin(it.URL); err == nil && !opt.Shard.Mine(u.Host) {
@@ -125,18 +162,23 @@ func (v *Vetter) Run(ctx context.Context, items <-chan Item, opt RunOptions) err
 				}
 			}
 			select {
-			case jobs <- it:
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- numbered[Item]{seq, it}:
+				seq++
 			case <-ctx.Done():
 				return
 			}
 		}
 	}()
 	go func() { wg.Wait(); close(results) }()
-	n := 0
 	var emitErr error
-	for r := range results {
+	emit := func(r Result) {
 		if r.canceled {
-			continue // cut short by the interrupt: not a verdict, vetted again on --resume
+			return // cut short by the interrupt: not a verdict, vetted again on --resume
 		}
 		if emitErr == nil && opt.Emit != nil {
 			if err := opt.Emit(r); err != nil {
@@ -144,13 +186,45 @@ func (v *Vetter) Run(ctx context.Context, items <-chan Item, opt RunOptions) err
 				cancel()
 			}
 		}
-		n++
+		stats.Vetted++
 		if opt.Progress != nil {
-			opt.Progress(n)
+			opt.Progress(stats.Vetted)
 		}
 	}
-	if emitErr != nil {
-		return emitErr
+	// The reorder buffer: results that finished before one sent earlier.
+	waiting := map[int]Result{}
+	next := 0
+	for r := range results {
+		waiting[r.seq] = r.v
+		for {
+			w, ok := waiting[next]
+			if !ok {
+				break
+			}
+			delete(waiting, next)
+			next++
+			<-slots
+			emit(w)
+		}
 	}
-	return ctx.Err()
+	// After an interrupt a result may never come (its worker stopped): the
+	// finished ones after it are still verdicts, emitted in order.
+	rest := make([]int, 0, len(waiting))
+	for seq := range waiting {
+		rest = append(rest, seq)
+	}
+	slices.Sort(rest)
+	for _, seq := range rest {
+		emit(waiting[seq])
+	}
+	<-fed
+	stats.Resumed = resumed
+	if emitErr != nil {
+		return stats, emitErr
+	}
+	return stats, ctx.Err()
 }
+
+// window is how many URLs may be in flight or finished and waiting for a
+// slower one before them.
+func window(concurrency int) int { return 4 * concurrency }

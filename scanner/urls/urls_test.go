@@ -205,7 +205,7 @@ func TestDeadHostIsGivenUp(t *testing.T) {
 	}
 	close(items)
 	var results []Result
-	err := v.Run(context.Background(), items, RunOptions{Concurrency: 8, Emit: func(r Result) error { results = append(results, r); return nil }})
+	_, err := v.Run(context.Background(), items, RunOptions{Concurrency: 8, Emit: func(r Result) error { results = append(results, r); return nil }})
 	require.NoError(t, err)
 	require.Len(t, results, 50, "every URL gets a result")
 	gaveUp := 0

@@ -65,7 +65,7 @@ type Vetter struct {
 	fetch  *Fetcher
 	agents []string
 	mu     sync.Mutex
-	sites  map[string]*site
+	sites  map[string]*site // by lower-cased origin
 }
 
 // site is the cached policy of one origin.
@@ -76,7 +76,7 @@ type site struct {
 	policy  optout.Site
 }
 
-// NewVetter builds a vetter; its cache holds one entry per host, so memory
+// NewVetter builds a vetter; its cache holds one entry per origin, so memory
 // grows with hosts, not URLs.
 func NewVetter(opt Options) *Vetter {
 	if opt.List == nil {
@@ -88,11 +88,22 @@ func NewVetter(opt Options) *Vetter {
 	v := &Vetter{opt: opt, fetch: NewFetcher(opt.Fetch), sites: map[string]*site{}}
 	v.agents = opt.Agents
 	if len(v.agents) == 0 {
-		for _, a := range opt.List.WithPurpose(agents.Training) {
-			v.agents = append(v.agents, a.Token)
-		}
+		v.agents = TrainingAgents(opt.List)
 	}
 	return v
+}
+
+// TrainingAgents are the agents evaluated when none is asked for: every
+// AI-training agent of list (the embedded one when list is nil).
+func TrainingAgents(list *agents.List) []string {
+	if list == nil {
+		list = agents.Default()
+	}
+	var tokens []string
+	for _, a := range list.WithPurpose(agents.Training) {
+		tokens = append(tokens, a.Token)
+	}
+	return tokens
 }
 
 // Agents are the crawler tokens evaluated.
@@ -183,17 +194,22 @@ func (v *Vetter) readResponse(f *optout.Facts, resp *Response) {
 	}
 }
 
-// site returns the cached policy of a host, fetching it once; concurrent
-// callers for the same host wait for the first fetch.
+// site returns the cached policy of an origin, fetching it once; concurrent
+// callers for the same origin wait for the first fetch. The cache is keyed
+// by origin (scheme://host:port), as RFC 9309 §2.3 scopes robots.txt (and
+// the other policy files are read the same way): https:// never borrows the
+// http:// file of the same host. host only picks the fetcher's per-host
+// politeness state: one server, whichever scheme it is asked over.
 func (v *Vetter) site(ctx context.Context, host, origin string) *site {
+	key := strings.ToLower(origin)
 	v.mu.Lock()
-	s := v.sites[host]
+	s := v.sites[key]
 	if s != nil && expired(s) {
 		s = nil // fetch again
 	}
 	if s == nil {
 		s = &site{ready: make(chan struct{})}
-		v.sites[host] = s
+		v.sites[key] = s
 		v.mu.Unlock()
 		v.load(ctx, s, host, origin)
 		close(s.ready)
