@@ -29,13 +29,6 @@ type Session struct {
 	suppressed int
 	expired    []string
 	seen       map[string]bool
-	// carry holds the items Carry will look up in the previous complete
-	// scan of the target (prev, 0: none, looked up once); carried counts
-	// the items recorded again.
-	carry     [][]model.Finding
-	carried   int
-	prev      int64
-	prevKnown bool
 }
 
 // DBPath is the history database a run uses: the one given, or the default.
@@ -207,75 +200,6 @@ func (s *Session) Record(r *model.Resource, fs []model.Finding) error {
 	return nil
 }
 
-// carryBatch is how many items Carry looks up in one query.
-const carryBatch = 512
-
-// Carry is told the findings an item would have if it still held what the
-// previous complete scan of the target saw, when this run could not check
-// the item again (a URL whose fetch failed). The ones that scan had are
-// recorded again, so the diff reads them as unchanged, not fixed: unknown is
-// not absent. Items are looked up in batches (and the rest at Finish);
-// Carried counts the items kept.
-func (s *Session) Carry(fs []model.Finding) error {
-	if s == nil || s.scan == nil || len(fs) == 0 {
-		return nil
-	}
-	s.carry = append(s.carry, fs)
-	if len(s.carry) >= carryBatch {
-		return s.flushCarry(context.Background())
-	}
-	return nil
-}
-
-// Carried is the number of items Carry recorded again.
-func (s *Session) Carried() int {
-	if s == nil {
-		return 0
-	}
-	return s.carried
-}
-
-func (s *Session) flushCarry(ctx context.Context) error {
-	items := s.carry
-	s.carry = nil
-	if len(items) == 0 {
-		return nil
-	}
-	if !s.prevKnown {
-		prev, err := s.store.Previous(ctx, s.target, s.scan.ID)
-		if err != nil && !errors.Is(err, history.ErrNoHistory) {
-			return fmt.Errorf("history: %w", err)
-		}
-		s.prev, s.prevKnown = prev, true
-	}
-	if s.prev == 0 {
-		return nil
-	}
-	var all []model.Finding
-	for _, fs := range items {
-		all = append(all, fs...)
-	}
-	held, err := s.store.Held(ctx, s.prev, all, s.roots)
-	if err != nil {
-		return fmt.Errorf("history: %w", err)
-	}
-	var kept []model.Finding
-	i := 0
-	for _, fs := range items {
-		n := len(kept)
-		for _, f := range fs {
-			if held[i] {
-				kept = append(kept, f)
-			}
-			i++
-		}
-		if len(kept) > n {
-			s.carried++
-		}
-	}
-	return s.Record(nil, kept)
-}
-
 // Finish marks the scan finished in the history and puts what changed since
 // the last complete scan, and what the baseline did, into the report.
 func (s *Session) Finish(ctx context.Context, rep *model.Report) error {
@@ -287,9 +211,6 @@ func (s *Session) Finish(ctx context.Context, rep *model.Report) error {
 	}
 	if s.scan == nil {
 		return nil
-	}
-	if err := s.flushCarry(ctx); err != nil {
-		return err
 	}
 	if err := s.scan.Finish(rep); err != nil {
 		return fmt.Errorf("history: %w", err)

@@ -191,8 +191,8 @@ func vetList(ctx context.Context, in io.Reader, opt Options, uo URLOptions, sess
 	}
 	if ch := rep.Changes; ch != nil && ch.PreviousScan != 0 {
 		kept := ""
-		if n := session.Carried(); n > 0 {
-			kept = fmt.Sprintf(" (%d of them could not be vetted this time: reserved when last vetted)", n)
+		if n := ch.NotRechecked; n > 0 {
+			kept = fmt.Sprintf("; %d reserved when last vetted could not be vetted this time (not counted as no longer reserved)", n)
 		}
 		fmt.Fprintf(opt.Log, "aiaudit: since scan %d of this list: %d URLs newly reserved, %d no longer reserved, %d still reserved%s\n", ch.PreviousScan, ch.New, ch.Fixed, ch.Unchanged, kept)
 	}
@@ -267,10 +267,11 @@ func (o *urlOutputs) emit(r urls.Result) error {
 		if t.firstFailure == "" {
 			t.firstFailure = r.Location + ": " + whyUnknown(r)
 		}
-		// Unknown is not allowed: a URL reserved when last vetted stays
-		// reserved in the history until a run vets it again.
+		// Unknown is not allowed: the history records the failure, so a
+		// URL reserved when last vetted is carried as not re-checked, never
+		// "no longer reserved", until a run vets it again.
 		if r.Location != "" {
-			if err := o.session.Carry(reservedFindings(r.Location, "reserved when last vetted; unknown in this run: "+whyUnknown(r))); err != nil {
+			if err := o.session.Record(&model.Resource{Location: r.Location, Error: whyUnknown(r)}, nil); err != nil {
 				return err
 			}
 		}
@@ -416,13 +417,9 @@ func urlFindings(r urls.Result) []model.Finding {
 	if r.TrainingOptOut == nil || !*r.TrainingOptOut {
 		return nil
 	}
-	return reservedFindings(r.Location, rules.ReservedBy(r.OptOutEvidence))
-}
-
-// reservedFindings are the findings of a reserved URL. Their content is the
-// whole URL: in a corpus list the query string is part of what a URL names.
-func reservedFindings(location, detail string) []model.Finding {
-	return rules.Set{}.Judge(model.FactReserved, rules.Item{Location: location, Content: "url:" + location}, detail)
+	// The content is the whole URL: in a corpus list the query string is
+	// part of what a URL names.
+	return rules.Set{}.Judge(model.FactReserved, rules.Item{Location: r.Location, Content: "url:" + r.Location}, rules.ReservedBy(r.OptOutEvidence))
 }
 
 // readErrOrNil returns the reader's error; after an interrupt the reader may

@@ -146,7 +146,7 @@ func (s *Store) Changes(ctx context.Context, oldID, newID int64) (Counts, error)
 	// number of changes.
 	const ranked = `WITH
 		added AS (SELECT key, rule, content, severity, MIN(rowid) AS rid FROM findings n
-			WHERE n.scan_id = ?1`+onlyOpen+` AND NOT EXISTS (SELECT 1 FROM findings o WHERE o.scan_id = ?2 AND o.key = n.key)
+			WHERE n.scan_id = ?1` + onlyOpen + ` AND NOT EXISTS (SELECT 1 FROM findings o WHERE o.scan_id = ?2 AND o.key = n.key)
 			GROUP BY key),
 		gone AS (SELECT rule, content, COUNT(DISTINCT key) AS c FROM findings n
 			WHERE n.scan_id = ?2 AND n.content != '' AND NOT EXISTS (SELECT 1 FROM findings o WHERE o.scan_id = ?1 AND o.key = n.key)

@@ -278,41 +278,6 @@ func (s *Store) Findings(ctx context.Context, id int64) ([]model.Finding, error)
 	return out, err
 }
 
-// Held reports which of fs scan id has a finding with the identity of
-// (see Key), in one indexed query: for a run that carries findings it could
-// not check again.
-func (s *Store) Held(ctx context.Context, id int64, fs []model.Finding, roots []string) ([]bool, error) {
-	held := make([]bool, len(fs))
-	if len(fs) == 0 {
-		return held, nil
-	}
-	at := map[string][]int{}
-	args := []any{id}
-	for i, f := range fs {
-		k := keyHash(Key(f, roots))
-		if at[k] == nil {
-			args = append(args, k)
-		}
-		at[k] = append(at[k], i)
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT key FROM findings WHERE scan_id = ? AND key IN (`+
-		strings.TrimSuffix(strings.Repeat("?,", len(args)-1), ",")+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return nil, err
-		}
-		for _, i := range at[k] {
-			held[i] = true
-		}
-	}
-	return held, rows.Err()
-}
-
 // Prune keeps the newest keep scans of every target and deletes the rest.
 func (s *Store) Prune(ctx context.Context, keep int) (int64, error) {
 	if keep < 1 {
