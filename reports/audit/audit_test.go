@@ -101,3 +101,30 @@ func TestExposureOptionsAreValidated(t *testing.T) {
 	assert.Equal(t, "small", x.settings.Size, "no facts given: small")
 	assert.False(t, x.Rules.EU)
 }
+
+// With no $HOME and no XDG directories (a bare cron or service environment)
+// a scan says which flag chooses the database; with --no-history it scans,
+// without a lock (there is nowhere to put one).
+func TestNoHomeNamesTheWayOut(t *testing.T) {
+	t.Setenv("HOME", "")
+	t.Setenv("XDG_DATA_HOME", "")
+	t.Setenv("XDG_STATE_HOME", "")
+	opt := Options{Command: "files", Targets: []string{"../../testdata/media"}, Version: "test",
+		Output: OutputOptions{Format: "json", Stdout: &bytes.Buffer{}, FailOn: "none"}, Log: &testLog{}}
+	_, err := Files(context.Background(), opt, 2)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "--db")
+	assert.Contains(t, err.Error(), "--no-history")
+
+	opt.History.Off = true
+	_, err = Files(context.Background(), opt, 2)
+	require.NoError(t, err)
+	assert.NotEmpty(t, opt.Output.Stdout.(*bytes.Buffer).String())
+
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	opt.History.Off = false
+	_, err = Files(context.Background(), opt, 2)
+	require.NoError(t, err)
+	assert.FileExists(t, filepath.Join(state, "aiaudit", "history.db"))
+}

@@ -31,11 +31,16 @@ type Session struct {
 }
 
 // DBPath is the history database a run uses: the one given, or the default.
+// Where there is no default (no $HOME), the error names the flags that help.
 func DBPath(db string) (string, error) {
 	if db != "" {
 		return db, nil
 	}
-	return history.DefaultPath()
+	path, err := history.DefaultPath()
+	if err != nil {
+		return "", fmt.Errorf("%w (--db FILE chooses the database, --no-history scans without one)", err)
+	}
+	return path, nil
 }
 
 // OpenSession takes the target's lock (an overlapping run stops here with
@@ -62,10 +67,15 @@ func OpenSession(command string, targets []string, opt HistoryOptions, failOn, v
 		s.base = b
 	}
 	path, err := DBPath(opt.DB)
-	if err != nil {
+	if err != nil && !opt.Off {
 		return nil, err
 	}
 	const hint = "--db chooses another file, --no-history scans without one"
+	if path == "" {
+		// No history and no directory to lock in (no $HOME): as below,
+		// the run goes ahead unlocked.
+		return s, nil
+	}
 	if s.lock, err = history.LockTarget(filepath.Join(filepath.Dir(path), "locks"), s.target); err != nil {
 		switch {
 		case errors.Is(err, history.ErrLocked):
