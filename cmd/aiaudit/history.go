@@ -101,14 +101,15 @@ func newHistoryCommand(e *env, stdout io.Writer) *cobra.Command {
 
 func newDiffCommand(e *env, stdout io.Writer) *cobra.Command {
 	var db, target, format, output string
-	var failOnNew bool
+	var failOnNew, unchanged bool
 	c := &cobra.Command{
 		Use:   "diff [OLD] [NEW]",
 		Short: "Show new, fixed and unchanged findings between two scans",
 		Long: `Compares two scans: history scan IDs (see aiaudit history) or saved JSON
 reports. With no arguments, the last two complete scans of --target (default:
 the most recently scanned target); with one ID, that scan against the one
-before it. Exit code 1 with --fail-on-new when something is new.`,
+before it. Unchanged findings are counted but listed only with --unchanged.
+Exit code 1 with --fail-on-new when something is new.`,
 		Args: cobra.MaximumNArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
 			if _, err := reports.NewWriter(format, io.Discard, reports.TableOptions{}); err != nil {
@@ -119,7 +120,7 @@ before it. Exit code 1 with --fail-on-new when something is new.`,
 				return err
 			}
 			if err := audit.WriteWhole(output, stdout, func(w io.Writer) error {
-				return reports.WriteDiff(format, w, d, model.Tool{Name: "aiaudit", Version: version()})
+				return reports.WriteDiff(format, w, d, model.Tool{Name: "aiaudit", Version: version()}, reports.DiffOptions{Unchanged: unchanged})
 			}); err != nil {
 				return err
 			}
@@ -132,6 +133,7 @@ before it. Exit code 1 with --fail-on-new when something is new.`,
 	c.Flags().StringVarP(&format, "format", "f", "table", "output format: "+reports.Formats)
 	c.Flags().StringVarP(&output, "output", "o", "", "write to this file (whole or not at all)")
 	c.Flags().BoolVar(&failOnNew, "fail-on-new", false, "exit 1 when any finding is new")
+	c.Flags().BoolVar(&unchanged, "unchanged", false, "list unchanged findings too (without it they are only counted; JSON: an empty \"unchanged\" array and \"unchanged_count\")")
 	return c
 }
 

@@ -73,13 +73,25 @@ func TestNightlyScansReportWhatIsNew(t *testing.T) {
 
 	code, out, _ := runIn(t, "", "diff", "--db", db, "-f", "json")
 	require.Equal(t, exitClean, code)
-	var d struct{ New, Fixed, Unchanged []model.Finding }
+	var d struct {
+		New, Fixed, Unchanged []model.Finding
+		UnchangedCount        int `json:"unchanged_count"`
+	}
 	require.NoError(t, json.Unmarshal([]byte(out), &d))
 	require.Len(t, d.New, 1)
 	assert.Contains(t, d.New[0].Location, "comfyui_ztxt.png")
-	require.Len(t, d.Unchanged, 1)
-	assert.Contains(t, d.Unchanged[0].Location, "renamed.png")
+	assert.Empty(t, d.Unchanged, "unchanged findings are counted, not listed")
+	assert.Equal(t, 1, d.UnchangedCount)
 	assert.Empty(t, d.Fixed)
+	code, out, _ = runIn(t, "", "diff", "--db", db, "-f", "json", "--unchanged")
+	require.Equal(t, exitClean, code)
+	require.NoError(t, json.Unmarshal([]byte(out), &d))
+	require.Len(t, d.Unchanged, 1, "--unchanged lists them")
+	assert.Contains(t, d.Unchanged[0].Location, "renamed.png")
+	code, out, _ = runIn(t, "", "diff", "--db", db)
+	require.Equal(t, exitClean, code)
+	assert.NotContains(t, out, "renamed.png")
+	assert.Contains(t, out, "1 unchanged not listed (--unchanged lists them)")
 
 	code, out, _ = runIn(t, "", "diff", "1", "3", "--db", db, "--fail-on-new")
 	assert.Equal(t, exitFindings, code)
@@ -333,7 +345,7 @@ func TestURLsHistoryShowsNewReservations(t *testing.T) {
 	stderr := vet()
 	assert.Contains(t, stderr, "since scan 1 of this list: 2 URLs newly reserved, 0 no longer reserved, 1 still reserved")
 
-	code, out, _ := runIn(t, "", "diff", "--db", db, "-f", "csv")
+	code, out, _ := runIn(t, "", "diff", "--db", db, "-f", "csv", "--unchanged")
 	require.Equal(t, exitClean, code)
 	assert.Contains(t, out, "new,training.reserved,info,"+srv.URL+"/blog/1?page=1,")
 	assert.Contains(t, out, "new,training.reserved,info,"+srv.URL+"/blog/1?page=2,")

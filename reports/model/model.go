@@ -101,13 +101,16 @@ type BaselineUse struct {
 // Diff is what changed between two scans of a target: the findings that are
 // new, fixed (gone) and unchanged, each with Change set.
 type Diff struct {
-	Schema    string    `json:"schema"`
-	Target    string    `json:"target"`
-	Old       int64     `json:"old_scan,omitempty"`
-	New       int64     `json:"new_scan,omitempty"`
-	NewF      []Finding `json:"new"`
-	Fixed     []Finding `json:"fixed"`
-	Unchanged []Finding `json:"unchanged"`
+	Schema string    `json:"schema"`
+	Target string    `json:"target"`
+	Old    int64     `json:"old_scan,omitempty"`
+	New    int64     `json:"new_scan,omitempty"`
+	NewF   []Finding `json:"new"`
+	Fixed  []Finding `json:"fixed"`
+	// Unchanged is listed only when asked for (diff --unchanged); it is
+	// then an empty array, and UnchangedCount still says how many there are.
+	Unchanged      []Finding `json:"unchanged"`
+	UnchangedCount int       `json:"unchanged_count"`
 	// Incomplete marks a new scan that was interrupted: Fixed is then empty,
 	// since what it did not reach is unknown, not fixed.
 	Incomplete bool `json:"new_scan_incomplete,omitempty"`
