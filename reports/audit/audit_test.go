@@ -90,12 +90,26 @@ func TestExposureOptionsAreValidated(t *testing.T) {
 		"employees without income": func(o *ExposureOptions) { o.Employees = 10 },
 		"negative turnover":        func(o *ExposureOptions) { o.TurnoverEUR = -1 },
 		"missing rules file":       func(o *ExposureOptions) { o.RuleFiles = []string{"/nonexistent/rules.json"} },
+		"negative employees":       func(o *ExposureOptions) { o.Employees, o.IncomeKZT = -5, 10 },
 	} {
 		o := base
 		change(&o)
 		_, err := o.Resolve()
 		assert.Error(t, err, name)
 	}
+	// Every problem at once, each naming its flag (the CLI puts a config
+	// file's line on it).
+	o := base
+	o.Size, o.Role, o.Counting, o.TurnoverEUR = "huge", "bystander", "sometimes", -1
+	_, err := o.Resolve()
+	var flags []string
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var fe *FlagError
+		require.ErrorAs(t, e, &fe)
+		flags = append(flags, fe.Flag)
+	}
+	assert.ElementsMatch(t, []string{"company-size", "role", "counting", "turnover"}, flags)
+
 	x, err := base.Resolve()
 	require.NoError(t, err)
 	assert.Equal(t, "small", x.settings.Size, "no facts given: small")

@@ -43,6 +43,7 @@ type OutputOptions struct {
 }
 
 // HistoryOptions are what a scheduled scan remembers and compares with.
+// Validate checks them; OpenSession runs the same checks.
 type HistoryOptions struct {
 	// DB is the history database ("" for the default path); Off records
 	// nothing (the target's lock is still taken where it can be).
@@ -78,5 +79,33 @@ func ValidateFailOn(v string) error {
 	case "info", "warning", "violation", "none", "new":
 		return nil
 	}
-	return fmt.Errorf("--fail-on %q is not supported (accepted: info, warning, violation, none, new)", v)
+	return FlagErrorf("fail-on", "--fail-on %q is not supported (accepted: info, warning, violation, none, new)", v)
 }
+
+// FlagError is a bad option value, named by the flag (and config key) that
+// gave it, so the CLI can say where the value came from: the command line,
+// or a line of the config file. Validation returns every problem it finds,
+// each a FlagError, joined.
+type FlagError struct {
+	Flag string
+	// With are the other flags the problem involves (--employees goes with
+	// --annual-income); Flag is the one that gave the offending value.
+	With []string
+	// Val is the offending element of a repeatable flag ("" otherwise).
+	Val string
+	Err error
+}
+
+// FlagErrorf makes a FlagError about flag.
+func FlagErrorf(flag, format string, args ...any) *FlagError {
+	return &FlagError{Flag: flag, Err: fmt.Errorf(format, args...)}
+}
+
+func (e *FlagError) Error() string { return e.Err.Error() }
+func (e *FlagError) Unwrap() error { return e.Err }
+
+// Flags names the flags the problem is about, Flag first.
+func (e *FlagError) Flags() []string { return append([]string{e.Flag}, e.With...) }
+
+// Value is the offending element of a repeatable flag.
+func (e *FlagError) Value() string { return e.Val }
