@@ -29,19 +29,9 @@ func (o *outputFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always, never")
 }
 
-func (o *outputFlags) validate() error {
-	if _, err := reports.NewWriter(o.format, io.Discard, reports.TableOptions{}); err != nil {
-		return usageError{err}
-	}
-	if err := audit.ValidateFailOn(o.failOn); err != nil {
-		return usageError{err}
-	}
-	switch o.progress {
-	case "auto", "always", "never":
-	default:
-		return usageError{fmt.Errorf("--progress %q is not supported (accepted: auto, always, never)", o.progress)}
-	}
-	return nil
+// validate returns every problem with the output flags.
+func (o *outputFlags) validate() []error {
+	return []error{checkFormat(o.format), audit.ValidateFailOn(o.failOn), oneOf("progress", o.progress, "auto", "always", "never")}
 }
 
 // options maps the flags onto the run's output options.
@@ -76,13 +66,13 @@ Sidecars beside an asset (<asset>.c2pa, <stem>.c2pa, <asset>.xmp, <stem>.xmp) ar
 read with it. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or
 runtime error, 3 some files could not be read, 4 another run of the same
 target is in progress, 130 interrupted.`,
+		PreRunE: func(c *cobra.Command, args []string) error {
+			var p problems
+			p.add(of.validate()...)
+			p.add(sf.validate(of.failOn), atLeast("workers", workers, 1))
+			return p.err()
+		},
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := of.validate(); err != nil {
-				return err
-			}
-			if workers < 0 {
-				return usageError{fmt.Errorf("--workers must be positive")}
-			}
 			paths, err := e.targets(c, args)
 			if err != nil {
 				return err

@@ -62,9 +62,14 @@ func (l *logSink) Warn(format string, args ...any) {
 	l.write("warn", []byte("aiaudit: "+fmt.Sprintf(format, args...)+"\n"))
 }
 
-// errorf writes the error that ends a run.
+// errorf writes the error that ends a run: one line per problem, each
+// prefixed, when it holds several.
 func (l *logSink) errorf(format string, args ...any) {
-	l.write("error", []byte("aiaudit: "+fmt.Sprintf(format, args...)+"\n"))
+	var b strings.Builder
+	for _, line := range strings.Split(fmt.Sprintf(format, args...), "\n") {
+		b.WriteString("aiaudit: " + line + "\n")
+	}
+	l.write("error", []byte(b.String()))
 }
 
 // terminal reports whether a person is watching: decoration (bars) only then.

@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/aiaudit/aiaudit/cmd/aiaudit/config"
 	"github.com/aiaudit/aiaudit/reports/history"
@@ -30,6 +31,8 @@ const (
 
 // usageError marks mistakes in how the command was called (exit 2).
 type usageError struct{ error }
+
+func (u usageError) Unwrap() error { return u.error }
 
 // outcome is what a command learned that decides the exit code.
 type outcome struct {
@@ -71,7 +74,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitLocked
 	}
 	if err != nil {
-		log.errorf("%v", err)
+		// A bad value from the config file is named by its line.
+		log.errorf("%v", e.cfg.Locate(e.section, err, e.fromFile))
 		return exitError
 	}
 	return out.code()
@@ -84,6 +88,12 @@ type env struct {
 	log    *logSink
 	cfg    *config.File
 	getenv func(string) string
+	// sections are the config file's command sections (configSections).
+	sections []string
+	// section is the config section the running command read, and
+	// fromFile says which of its flags the file set.
+	section  string
+	fromFile func(flag string) bool
 }
 
 func newRootCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
@@ -99,10 +109,8 @@ func newRootCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
 			if err := e.loadConfig(c, configPath); err != nil {
 				return err
 			}
-			switch logFormat {
-			case "text", "json":
-			default:
-				return usageError{fmt.Errorf("--log-format %q is not supported (accepted: text, json)", logFormat)}
+			if err := checkRootFlags(logFormat); err != nil {
+				return usageError{err}
 			}
 			e.log.json, e.log.quiet = logFormat == "json", quiet
 			return nil
@@ -122,6 +130,7 @@ func newRootCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
 	root.AddCommand(newDiffCommand(e, stdout))
 	root.AddCommand(newBaselineCommand(e, stdout))
 	root.AddCommand(newConfigCommand(e, stdout))
+	e.sections = configSections(root)
 	return root
 }
 
@@ -138,10 +147,15 @@ func (e *env) loadConfig(c *cobra.Command, explicit string) error {
 	if !found {
 		return nil
 	}
-	if e.cfg, err = config.Load(path); err != nil {
+	if e.cfg, err = config.Load(path, e.sections); err != nil {
 		return usageError{err}
 	}
-	if err := e.cfg.Apply(commandPath(c), c.Flags()); err != nil {
+	// What the command line set, before Apply sets more.
+	user := map[string]bool{}
+	c.Flags().Visit(func(f *pflag.Flag) { user[f.Name] = true })
+	e.section = commandPath(c)
+	e.fromFile = func(name string) bool { return !user[name] && c.Flags().Changed(name) }
+	if err := e.cfg.Apply(e.section, c.Flags(), siblingFlags(c)...); err != nil {
 		return usageError{err}
 	}
 	return nil
@@ -149,12 +163,7 @@ func (e *env) loadConfig(c *cobra.Command, explicit string) error {
 
 // commandPath names a command the way config sections do: "crawl",
 // "history" for "history prune".
-func commandPath(c *cobra.Command) string {
-	for c.HasParent() && c.Parent().HasParent() {
-		c = c.Parent()
-	}
-	return c.Name()
-}
+func commandPath(c *cobra.Command) string { return sectionOf(c).Name() }
 
 // targets are the command's arguments, or its config section's targets when
 // it was given none.

@@ -25,6 +25,11 @@ func (s *scheduleFlags) registerHistory(c *cobra.Command) {
 	c.Flags().BoolVar(&s.noHistory, "no-history", false, "do not record this scan in the history database")
 }
 
+// validate returns the problems OpenSession would refuse the flags with.
+func (s *scheduleFlags) validate(failOn string) error {
+	return audit.HistoryOptions{DB: s.db, Off: s.noHistory, Baseline: s.baseline, Notify: s.notify}.Validate(failOn)
+}
+
 // options maps the flags onto the run's history options; the scan records
 // the flags the command line set.
 func (s *scheduleFlags) options(c *cobra.Command) audit.HistoryOptions {

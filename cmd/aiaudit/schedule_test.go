@@ -274,8 +274,8 @@ func TestConfigFileSuppliesFlagsAndTargets(t *testing.T) {
 	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`# nightly audit
 jurisdiction: kz,eu
 no-history: true
-format: json
 crawl:
+  format: json
   delay: 0s
   targets: [%s/]
 `, site.URL)), 0o644))
@@ -390,7 +390,15 @@ func TestREADMEConfigExampleIsValid(t *testing.T) {
 	require.True(t, ok, "the README marks its config example")
 	block, _, ok := strings.Cut(after, "```")
 	require.True(t, ok)
-	path := filepath.Join(t.TempDir(), "config.yaml")
+	// The files it names exist on the machine it is written for: the
+	// baseline it names (an empty one, as the README says to create) is
+	// made here, since config check reads it as the run does.
+	dir := t.TempDir()
+	require.Contains(t, block, "baseline: /etc/aiaudit/baseline.yaml\n")
+	base := filepath.Join(dir, "baseline.yaml")
+	require.NoError(t, os.WriteFile(base, []byte("accepted: []\n"), 0o644))
+	block = strings.Replace(block, "/etc/aiaudit/baseline.yaml", base, 1)
+	path := filepath.Join(dir, "config.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(block), 0o644))
 	code, out, stderr := runIn(t, "", "config", "check", path)
 	assert.Equal(t, exitClean, code, stderr)
