@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +44,7 @@ complete scan of --target, or of the most recently scanned target), at
 			return p.err()
 		},
 		RunE: func(c *cobra.Command, args []string) error {
+			e.logOutput(output)
 			fs, err := findingsOf(c, db, target, scan, args)
 			if err != nil {
 				return err
@@ -58,7 +60,7 @@ complete scan of --target, or of the most recently scanned target), at
 			}); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.log, "aiaudit: %d findings accepted until %s\n", len(keep), until)
+			audit.Summarize(e.log, fmt.Sprintf("%d findings accepted until %s", len(keep), until), slog.Int("accepted", len(keep)), slog.String("until", until))
 			return nil
 		},
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"regexp"
 	"time"
@@ -97,7 +98,8 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			out, stats, err := audit.Crawl(c.Context(), ro, opt)
 			bar.finish()
 			if err == nil {
-				fmt.Fprintf(e.log, "aiaudit: crawled %d pages, %d media items; %d URLs skipped because robots.txt forbids them to aiaudit\n", stats.Pages, stats.Media, stats.SkippedByRobots)
+				audit.Summarize(e.log, fmt.Sprintf("crawled %d pages, %d media items; %d URLs skipped because robots.txt forbids them to aiaudit", stats.Pages, stats.Media, stats.SkippedByRobots),
+					slog.Int("pages", stats.Pages), slog.Int("media_items", stats.Media), slog.Int("skipped_by_robots", stats.SkippedByRobots))
 			}
 			return e.finish(out, err)
 		},

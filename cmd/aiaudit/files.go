@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -41,12 +42,33 @@ func (o *outputFlags) options(stdout io.Writer) audit.OutputOptions {
 
 // runOptions are the options every report-writing command shares.
 func (e *env) runOptions(c *cobra.Command, command string, targets []string, of outputFlags, sf scheduleFlags, stdout io.Writer) audit.Options {
+	e.logOutput(of.output)
 	return audit.Options{Command: command, Targets: targets, Version: version(), Output: of.options(stdout), History: sf.options(c), Log: e.log}
 }
 
-// finish maps a run's outcome onto the exit code.
+// logOutput puts the file a command writes on its JSON log lines.
+func (e *env) logOutput(path string) {
+	if path != "" && path != "-" {
+		e.log.with(slog.String("output", path))
+	}
+}
+
+// finish maps a run's outcome onto the exit code, and its counts onto the
+// log's last line.
 func (e *env) finish(out audit.Outcome, err error) error {
 	e.out.findingsAtFailOn, e.out.incomplete, e.out.interrupted = out.FindingsAtFailOn, out.Incomplete, out.Interrupted
+	if s := out.Summary; s.FindingsBySeverity != nil {
+		n := 0
+		for _, c := range s.FindingsBySeverity {
+			n += c
+		}
+		e.log.addResult(slog.Int("resources", s.Resources), slog.Int("errors", s.Errors),
+			slog.Int("findings", n), slog.Any("findings_by_severity", s.FindingsBySeverity))
+	}
+	if c := out.Changes; c != nil {
+		e.log.addResult(slog.Int64("scan", c.Scan), slog.Int64("previous_scan", c.PreviousScan),
+			slog.Int("new", c.New), slog.Int("fixed", c.Fixed), slog.Int("unchanged", c.Unchanged), slog.Int("new_alerts", c.NewAlerts))
+	}
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strconv"
 	"text/tabwriter"
@@ -123,10 +124,14 @@ Exit code 1 with --fail-on-new when something is new.`,
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
+			e.logOutput(output)
 			d, err := diffOf(c, db, target, args)
 			if err != nil {
 				return err
 			}
+			e.log.with(slog.String("target", d.Target))
+			e.log.addResult(slog.Int64("old_scan", d.Old), slog.Int64("new_scan", d.New),
+				slog.Int("new", len(d.NewF)), slog.Int("fixed", len(d.Fixed)), slog.Int("unchanged", len(d.Unchanged)))
 			if err := audit.WriteWhole(output, stdout, func(w io.Writer) error {
 				return reports.WriteDiff(format, w, d, model.Tool{Name: "aiaudit", Version: version()}, reports.DiffOptions{Unchanged: unchanged})
 			}); err != nil {

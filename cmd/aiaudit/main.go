@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -69,16 +71,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
-	if errors.Is(err, history.ErrLocked) {
+	code := out.code()
+	switch {
+	case errors.Is(err, history.ErrLocked):
 		log.errorf("%v", err)
-		return exitLocked
-	}
-	if err != nil {
+		code = exitLocked
+	case err != nil:
 		// A bad value from the config file is named by its line.
 		log.errorf("%v", e.cfg.Locate(e.section, err, e.fromFile))
-		return exitError
+		code = exitError
 	}
-	return out.code()
+	log.exit(code)
+	return code
 }
 
 // env is what every command shares: the outcome that decides the exit code,
@@ -113,6 +117,7 @@ func newRootCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
 				return usageError{err}
 			}
 			e.log.json, e.log.quiet = logFormat == "json", quiet
+			e.log.with(slog.String("command", strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" ")))
 			return nil
 		},
 	}
@@ -174,6 +179,7 @@ func (e *env) targets(c *cobra.Command, args []string) ([]string, error) {
 	if len(args) == 0 {
 		return nil, usageError{fmt.Errorf("%s: give at least one target (or list targets under %q in the config file)", c.Name(), commandPath(c))}
 	}
+	e.log.with(slog.Any("targets", args))
 	return args, nil
 }
 

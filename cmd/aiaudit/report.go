@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 
 	"github.com/aiaudit/aiaudit/reports/audit"
 	"github.com/spf13/cobra"
@@ -26,10 +27,12 @@ func newReportCommand(e *env, stdout io.Writer) *cobra.Command {
 			return p.err()
 		},
 		RunE: func(c *cobra.Command, args []string) error {
+			e.log.with(slog.Any("targets", args))
 			rep, err := loadReport(args[0])
 			if err != nil {
 				return err
 			}
+			e.logOutput(of.output)
 			opt := audit.Options{Command: "report", Version: version(), Output: of.options(stdout), Exposure: calc,
 				History: audit.HistoryOptions{Baseline: baselinePath}}
 			out, err := audit.Rerender(opt, rep)

@@ -255,7 +255,7 @@ func TestLogFormatJSONAndQuiet(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
 	require.NotEmpty(t, lines)
 	for _, l := range lines {
-		var m map[string]string
+		var m map[string]any
 		require.NoError(t, json.Unmarshal([]byte(l), &m), "every stderr line is JSON: %q", l)
 		assert.NotEmpty(t, m["msg"])
 		assert.NotEmpty(t, m["level"])

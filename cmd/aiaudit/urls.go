@@ -125,6 +125,7 @@ interrupted (what was written is complete; --resume goes on).`,
 			if len(args) != 1 {
 				return usageError{fmt.Errorf("urls takes one list (FILE or -), not %d", len(args))}
 			}
+			e.logOutput(output)
 			ro := audit.Options{Command: "urls", Version: version(), History: sf.options(c), Log: e.log,
 				Output: audit.OutputOptions{Stdout: stdout}}
 			bar := newProgress(progressMode, "URLs", e.log)

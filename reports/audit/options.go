@@ -8,6 +8,9 @@ package audit
 import (
 	"fmt"
 	"io"
+	"log/slog"
+
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 // Options configures one run.
@@ -66,11 +69,35 @@ type Log interface {
 	Warn(format string, args ...any)
 }
 
-// Outcome is what decides the exit code.
+// SummaryLog is a Log that also takes a summary line's facts as fields, for
+// a machine reading the log (--log-format json).
+type SummaryLog interface {
+	Log
+	// Summary writes one summary line: text (without the "aiaudit: "
+	// prefix) for a person, attrs for a machine.
+	Summary(text string, attrs ...slog.Attr)
+}
+
+// Summarize writes a summary line to log: with its facts as fields where
+// log takes them, else as the text line a person reads.
+func Summarize(log Log, text string, attrs ...slog.Attr) {
+	if s, ok := log.(SummaryLog); ok {
+		s.Summary(text, attrs...)
+		return
+	}
+	fmt.Fprintln(log, "aiaudit: "+text)
+}
+
+// Outcome is what decides the exit code, and the counts a log's last line
+// gives with it.
 type Outcome struct {
 	FindingsAtFailOn bool
 	Incomplete       bool
 	Interrupted      bool
+	// Summary and Changes are the report's (zero and nil for a run that
+	// writes no report).
+	Summary model.Summary
+	Changes *model.Changes
 }
 
 // ValidateFailOn checks a --fail-on value.
