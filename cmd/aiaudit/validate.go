@@ -214,7 +214,7 @@ func configCommands(e *env) []config.Command {
 	var out []config.Command
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
-		if c.HasParent() && c.Runnable() {
+		if c.HasParent() && c.Runnable() && c.Annotations["config"] != "none" {
 			path := strings.TrimPrefix(c.CommandPath(), root.Name()+" ")
 			out = append(out, config.Command{Path: path, Section: sectionOf(c).Name(), New: func() (*pflag.FlagSet, func() error) {
 				r := fresh()
@@ -225,7 +225,9 @@ func configCommands(e *env) []config.Command {
 				flags := allFlags(x)
 				return flags, func() error {
 					var p problems
-					p.add(checkRootFlags(flags.Lookup("log-format").Value.String()))
+					if fl := flags.Lookup("log-format"); fl != nil {
+						p.add(checkRootFlags(fl.Value.String()))
+					}
 					if x.PreRunE != nil {
 						p.add(x.PreRunE(x, nil))
 					}

@@ -278,7 +278,7 @@ func (c *checker) addValue(cmd Command, leaf error, fromFile func(string) bool) 
 	if l, ok := c.seen[key]; ok {
 		if !slices.Contains(l.paths, cmd.Path) {
 			l.paths = append(l.paths, cmd.Path)
-			l.err.Msg = l.base + forCommands(l.paths)
+			l.err.Msg = l.base + c.forCommands(l.paths)
 		}
 		return
 	}
@@ -287,17 +287,19 @@ func (c *checker) addValue(cmd Command, leaf error, fromFile func(string) bool) 
 		// A top-level value goes to every command with the flag: say
 		// which of them refuse it.
 		l.paths = []string{cmd.Path}
-		e.Msg += forCommands(l.paths)
+		e.Msg += c.forCommands(l.paths)
 	}
 	c.seen[key] = l
 	c.errs = append(c.errs, e)
 }
 
-func forCommands(paths []string) string {
-	if len(paths) == 0 {
+func (c *checker) forCommands(paths []string) string {
+	switch {
+	case len(paths) == 0:
 		return ""
-	}
-	if len(paths) == 1 {
+	case len(paths) > 1 && len(paths) == len(c.commands):
+		return " (for every command)"
+	case len(paths) == 1:
 		return fmt.Sprintf(" (for command %s)", paths[0])
 	}
 	return fmt.Sprintf(" (for commands %s)", strings.Join(paths, ", "))

@@ -502,7 +502,10 @@ func TestCheckRunsTheCommandsValidation(t *testing.T) {
 	}, got)
 
 	f = mustParse(t, "fail-on: sometimes\n")
-	errs = f.Check(validated("crawl", "urls"))
+	errs = f.Check(validated("crawl", "urls", "history"))
+	require.Len(t, errs, 1)
+	assert.EqualError(t, errs[0], `aiaudit.yaml:1: key "fail-on": --fail-on "sometimes" is not supported (for every command)`)
+	errs = f.Check(append(validated("crawl", "urls"), testCommands("files")...))
 	require.Len(t, errs, 1)
 	assert.EqualError(t, errs[0], `aiaudit.yaml:1: key "fail-on": --fail-on "sometimes" is not supported (for commands crawl, urls)`)
 
