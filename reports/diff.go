@@ -7,15 +7,28 @@ import (
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
+// DiffOptions say what a diff lists.
+type DiffOptions struct {
+	// Unchanged lists the unchanged findings too. Without it they are only
+	// counted: a nightly diff is mostly findings nobody needs to read again.
+	Unchanged bool
+}
+
 // WriteDiff renders what changed between two scans. JSON carries the arrays
-// new, fixed and unchanged; the other formats show every finding with its
-// change, so the same views people read for a scan work for a diff. Each
-// format's diff is rendered in that format's file.
-func WriteDiff(format string, w io.Writer, d *model.Diff, tool model.Tool) error {
-	v := newDiffView(d)
+// new, fixed and unchanged (empty unless opt.Unchanged) and unchanged_count;
+// the other formats show every listed finding with its change, so the same
+// views people read for a scan work for a diff. Each format's diff is
+// rendered in that format's file.
+func WriteDiff(format string, w io.Writer, d *model.Diff, tool model.Tool, opt DiffOptions) error {
+	shown := *d
+	shown.UnchangedCount = max(d.UnchangedCount, len(d.Unchanged))
+	if !opt.Unchanged || d.Unchanged == nil {
+		shown.Unchanged = []model.Finding{}
+	}
+	v := newDiffView(&shown)
 	switch format {
 	case "json":
-		return writeJSONDiff(w, d)
+		return writeJSONDiff(w, &shown)
 	case "table":
 		return writeTableDiff(w, v)
 	case "csv":
@@ -28,21 +41,31 @@ func WriteDiff(format string, w io.Writer, d *model.Diff, tool model.Tool) error
 	return fmt.Errorf("format %q is not supported (accepted: %s)", format, Formats)
 }
 
-// diffView is a diff as the renderers show it: every finding, and a heading.
+// diffView is a diff as the renderers show it: every listed finding, a
+// heading, and what was left out.
 type diffView struct {
 	d    *model.Diff
 	all  []model.Finding
 	head string
+	// notListed says how many unchanged findings are counted but not
+	// listed, and how to list them ("" when none are left out).
+	notListed string
 }
 
 func newDiffView(d *model.Diff) diffView {
-	all := make([]model.Finding, 0, len(d.NewF)+len(d.Fixed)+len(d.Unchanged))
-	all = append(append(append(all, d.NewF...), d.Fixed...), d.Unchanged...)
-	head := fmt.Sprintf("%s: %d new, %d fixed, %d unchanged%s", scansLabel(d), len(d.NewF), len(d.Fixed), len(d.Unchanged), heldBack(len(d.Accepted), len(d.NotRechecked)))
+	var all []model.Finding
+	for _, part := range [][]model.Finding{d.NewF, d.Fixed, d.Accepted, d.NotRechecked, d.Unchanged} {
+		all = append(all, part...)
+	}
+	head := fmt.Sprintf("%s: %d new, %d fixed, %d unchanged%s", scansLabel(d), len(d.NewF), len(d.Fixed), d.UnchangedCount, heldBack(len(d.Accepted), len(d.NotRechecked)))
 	if d.Incomplete {
 		head += " (the new scan was interrupted: nothing counts as fixed)"
 	}
-	return diffView{d: d, all: all, head: head}
+	v := diffView{d: d, all: all, head: head}
+	if n := d.UnchangedCount - len(d.Unchanged); n > 0 {
+		v.notListed = fmt.Sprintf("%d unchanged not listed (--unchanged lists them)", n)
+	}
+	return v
 }
 
 // writeDiffAsReport renders a diff as a scan report whose findings carry
@@ -51,7 +74,7 @@ func newDiffView(d *model.Diff) diffView {
 func writeDiffAsReport(format string, w io.Writer, v diffView, tool model.Tool) error {
 	d, all := v.d, v.all
 	r := &model.Report{Schema: model.Schema, Tool: tool, Scan: model.Scan{Command: "diff", Targets: []string{d.Target}, Complete: true},
-		Changes: &model.Changes{Scan: d.New, PreviousScan: d.Old, New: len(d.NewF), Fixed: len(d.Fixed), Unchanged: len(d.Unchanged)}}
+		Changes: &model.Changes{Scan: d.New, PreviousScan: d.Old, New: len(d.NewF), Fixed: len(d.Fixed), Unchanged: d.UnchangedCount}}
 	rw, err := NewWriter(format, w, TableOptions{})
 	if err != nil {
 		return err

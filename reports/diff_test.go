@@ -26,34 +26,69 @@ func sampleDiff() *model.Diff {
 }
 
 func TestGoldenDiff(t *testing.T) {
-	for format, name := range map[string]string{"json": "diff.json", "table": "diff.txt", "csv": "diff.csv", "markdown": "diff.md", "sarif": "diff.sarif", "html": "diff.html"} {
-		var buf bytes.Buffer
-		require.NoError(t, WriteDiff(format, &buf, sampleDiff(), model.Tool{Name: "aiaudit", Version: "test"}))
-		path := filepath.Join("testdata", "golden", name)
-		if *update {
-			require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	for _, opt := range []DiffOptions{{}, {Unchanged: true}} {
+		for format, name := range map[string]string{"json": "diff.json", "table": "diff.txt", "csv": "diff.csv", "markdown": "diff.md", "sarif": "diff.sarif", "html": "diff.html"} {
+			if opt.Unchanged {
+				name = "diff_unchanged" + filepath.Ext(name)
+			}
+			var buf bytes.Buffer
+			require.NoError(t, WriteDiff(format, &buf, sampleDiff(), model.Tool{Name: "aiaudit", Version: "test"}, opt))
+			path := filepath.Join("testdata", "golden", name)
+			if *update {
+				require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "run: go test ./reports -update")
+			assert.Equal(t, string(want), buf.String(), name)
 		}
-		want, err := os.ReadFile(path)
-		require.NoError(t, err, "run: go test ./reports -update")
-		assert.Equal(t, string(want), buf.String(), format)
 	}
-	assert.Error(t, WriteDiff("yaml", &bytes.Buffer{}, sampleDiff(), model.Tool{}))
+	assert.Error(t, WriteDiff("yaml", &bytes.Buffer{}, sampleDiff(), model.Tool{}, DiffOptions{}))
 }
 
 func TestDiffJSONHasTheThreeArrays(t *testing.T) {
 	var buf bytes.Buffer
-	require.NoError(t, WriteDiff("json", &buf, sampleDiff(), model.Tool{}))
+	require.NoError(t, WriteDiff("json", &buf, sampleDiff(), model.Tool{}, DiffOptions{Unchanged: true}))
 	var d map[string]any
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &d))
 	for _, k := range []string{"new", "fixed", "unchanged"} {
 		assert.Len(t, d[k], 1, k)
 	}
+	assert.EqualValues(t, 1, d["unchanged_count"])
 	assert.Equal(t, model.DiffSchema, d["schema"])
+}
+
+// Nightly diffs are mostly unchanged findings: every format leaves them out
+// (counting them) unless --unchanged asks for them. JSON keeps its three
+// arrays, the unchanged one empty, and says how many there were.
+func TestDiffShowsUnchangedOnlyWhenAsked(t *testing.T) {
+	const unchanged = "https://example.kz/a.jpg"
+	for _, format := range []string{"json", "table", "csv", "markdown", "sarif", "html"} {
+		var hidden, shown bytes.Buffer
+		require.NoError(t, WriteDiff(format, &hidden, sampleDiff(), model.Tool{}, DiffOptions{}))
+		require.NoError(t, WriteDiff(format, &shown, sampleDiff(), model.Tool{}, DiffOptions{Unchanged: true}))
+		assert.NotContains(t, hidden.String(), unchanged, format)
+		assert.Contains(t, shown.String(), unchanged, format)
+		for _, loc := range []string{"https://example.kz/new.jpg", "https://example.kz/old.jpg"} {
+			assert.Contains(t, hidden.String(), loc, "%s: new and fixed are always listed", format)
+		}
+	}
+	var buf bytes.Buffer
+	require.NoError(t, WriteDiff("table", &buf, sampleDiff(), model.Tool{}, DiffOptions{}))
+	assert.Contains(t, buf.String(), "1 new, 1 fixed, 1 unchanged", "still counted")
+	assert.Contains(t, buf.String(), "--unchanged", "and the way to list them is named")
+
+	buf.Reset()
+	require.NoError(t, WriteDiff("json", &buf, sampleDiff(), model.Tool{}, DiffOptions{}))
+	var d map[string]any
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &d))
+	assert.Equal(t, []any{}, d["unchanged"], "the key stays, as an empty array")
+	assert.EqualValues(t, 1, d["unchanged_count"])
+	assert.Len(t, d["new"], 1)
 }
 
 func TestDiffSARIFMarksBaselineState(t *testing.T) {
 	var buf bytes.Buffer
-	require.NoError(t, WriteDiff("sarif", &buf, sampleDiff(), model.Tool{}))
+	require.NoError(t, WriteDiff("sarif", &buf, sampleDiff(), model.Tool{}, DiffOptions{Unchanged: true}))
 	var log struct {
 		Runs []struct {
 			Results []struct{ BaselineState string } `json:"results"`

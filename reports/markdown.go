@@ -62,13 +62,19 @@ func writeMarkdownDiff(w io.Writer, v diffView) error {
 	// bufio keeps the first write error: Flush reports it (a full disk).
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "# aiaudit diff\n\n%s  \n%s\n\n", mdEscape(v.d.Target), v.head)
-	if len(v.all) == 0 {
+	switch {
+	case len(v.all) == 0 && v.notListed != "":
+		fmt.Fprint(bw, "No new or fixed findings.\n")
+	case len(v.all) == 0:
 		fmt.Fprint(bw, "No findings in either scan.\n")
-	} else {
+	default:
 		fmt.Fprint(bw, "| change | severity | rule | location | message |\n|---|---|---|---|---|\n")
 	}
 	for _, f := range v.all {
 		fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", f.Change, f.Severity, f.Rule, mdEscape(f.Location), mdEscape(f.Message))
+	}
+	if v.notListed != "" {
+		fmt.Fprintf(bw, "\n%s\n", v.notListed)
 	}
 	return bw.Flush()
 }

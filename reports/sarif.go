@@ -62,7 +62,8 @@ type sarifLocation struct {
 	} `json:"physicalLocation"`
 }
 
-var sarifBaselineState = map[model.Change]string{model.ChangeNew: "new", model.ChangeUnchanged: "unchanged", model.ChangeFixed: "absent"}
+var sarifBaselineState = map[model.Change]string{model.ChangeNew: "new", model.ChangeUnchanged: "unchanged", model.ChangeFixed: "absent",
+	model.ChangeAccepted: "unchanged", model.ChangeNotRechecked: "unchanged"}
 
 func renderSARIF(w io.Writer, r *model.Report, fs []model.Finding) error {
 	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "aiaudit", Version: r.Tool.Version, InformationURI: "https://github.com/aiaudit/aiaudit"}}, Results: []sarifResult{}}

@@ -40,7 +40,7 @@ func sarifSchema(t *testing.T) *jsonschema.Schema {
 func TestSARIFValidAgainstPublishedSchema(t *testing.T) {
 	schema := sarifSchema(t)
 	var diff bytes.Buffer
-	require.NoError(t, WriteDiff("sarif", &diff, sampleDiff(), model.Tool{Name: "aiaudit", Version: "test"}))
+	require.NoError(t, WriteDiff("sarif", &diff, sampleDiff(), model.Tool{Name: "aiaudit", Version: "test"}, DiffOptions{Unchanged: true}))
 	var empty bytes.Buffer
 	w, err := NewWriter("sarif", &empty, TableOptions{})
 	require.NoError(t, err)

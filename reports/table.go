@@ -218,6 +218,9 @@ func writeTableDiff(w io.Writer, v diffView) error {
 			fmt.Fprintf(&b, "  %-9s %-22s %s\n", f.Severity, f.Rule, f.Location)
 		}
 	}
+	if v.notListed != "" {
+		fmt.Fprintf(&b, "\n%s\n", v.notListed)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

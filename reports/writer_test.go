@@ -79,9 +79,9 @@ func TestWriteErrorsReachTheCaller(t *testing.T) {
 			assert.ErrorIs(t, err, syscall.ENOSPC, "report %s, disk full after %d of %d bytes", format, room, size)
 		}
 		var buf bytes.Buffer
-		require.NoError(t, WriteDiff(format, &buf, sampleDiff(), model.Tool{Name: "aiaudit", Version: "test"}))
+		require.NoError(t, WriteDiff(format, &buf, sampleDiff(), model.Tool{Name: "aiaudit", Version: "test"}, DiffOptions{Unchanged: true}))
 		for _, room := range []int{0, buf.Len() / 2, buf.Len() - 1} {
-			err := WriteDiff(format, &fullDisk{room: room}, sampleDiff(), model.Tool{Name: "aiaudit", Version: "test"})
+			err := WriteDiff(format, &fullDisk{room: room}, sampleDiff(), model.Tool{Name: "aiaudit", Version: "test"}, DiffOptions{Unchanged: true})
 			assert.ErrorIs(t, err, syscall.ENOSPC, "diff %s, disk full after %d of %d bytes", format, room, buf.Len())
 		}
 	}

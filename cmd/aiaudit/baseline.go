@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,6 +18,8 @@ import (
 
 func newBaselineCommand(e *env, stdout io.Writer) *cobra.Command {
 	var db, target, scan, reason, until, output, minSeverity string
+	var day time.Time
+	var min model.Severity
 	c := &cobra.Command{
 		Use:   "baseline [SCAN.json]",
 		Short: "Write a baseline file accepting the findings of a scan (each with a reason and an expiry)",
@@ -24,18 +28,23 @@ saved JSON report, or of a scan in the history (--scan ID; default: the newest
 complete scan of --target, or of the most recently scanned target), at
 --min-severity or above. Review it, then pass it to scans with --baseline.`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			if reason == "" {
-				return usageError{errors.New("--reason is required: say why these findings are accepted")}
+		PreRunE: func(c *cobra.Command, args []string) error {
+			var p problems
+			if strings.TrimSpace(reason) == "" {
+				p.add(flagErrorf("reason", "--reason is required: say why these findings are accepted"))
 			}
-			day, err := time.Parse(time.DateOnly, until)
-			if err != nil {
-				return usageError{fmt.Errorf("--until %q is not a date: want YYYY-MM-DD", until)}
+			var err error
+			if day, err = time.Parse(time.DateOnly, until); err != nil {
+				p.add(flagErrorf("until", "--until %q is not a date: want YYYY-MM-DD", until))
 			}
-			min := model.Severity(minSeverity)
+			min = model.Severity(minSeverity)
 			if min.Rank() == 0 {
-				return usageError{fmt.Errorf("--min-severity %q is not supported (accepted: info, warning, violation)", minSeverity)}
+				p.add(flagErrorf("min-severity", "--min-severity %q is not supported (accepted: info, warning, violation)", minSeverity))
 			}
+			return p.err()
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			e.logOutput(output)
 			fs, err := findingsOf(c, db, target, scan, args)
 			if err != nil {
 				return err
@@ -51,7 +60,7 @@ complete scan of --target, or of the most recently scanned target), at
 			}); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.log, "aiaudit: %d findings accepted until %s\n", len(keep), until)
+			audit.Summarize(e.log, fmt.Sprintf("%d findings accepted until %s", len(keep), until), slog.Int("accepted", len(keep)), slog.String("until", until))
 			return nil
 		},
 	}

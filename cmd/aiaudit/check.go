@@ -13,15 +13,19 @@ import (
 
 func newCheckCommand(out *outcome, stdout io.Writer) *cobra.Command {
 	var vf vetFlags
+	var opt urls.Options
 	c := &cobra.Command{
 		Use:   "check URL",
 		Short: "Explain one URL's AI-training opt-out: every signal looked at and what it said",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			opt, err := vf.options(true)
-			if err != nil {
-				return err
+		PreRunE: func(c *cobra.Command, args []string) error {
+			var err error
+			if opt, err = vf.options(true); err != nil {
+				return usageError{err}
 			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
 			if _, _, err := urls.Origin(args[0]); err != nil {
 				return usageError{err}
 			}

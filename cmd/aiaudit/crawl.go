@@ -1,9 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"regexp"
 	"time"
@@ -23,6 +23,7 @@ func newCrawlCommand(e *env, stdout io.Writer) *cobra.Command {
 	var include, exclude []string
 	var declared, phrases string
 	var ef exposureFlags
+	var calc *audit.Exposure
 	c := &cobra.Command{
 		Use:   "crawl URL...",
 		Short: "Audit a website for unlabelled AI-made content and its training opt-outs",
@@ -34,63 +35,46 @@ machine-readable marking, and every page's and item's training opt-out.
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error,
 3 some items could not be read, 4 another run of the same target is in
 progress, 130 interrupted (partial report marked incomplete).`,
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := of.validate(); err != nil {
-				return err
-			}
-			args, err := e.targets(c, args)
-			if err != nil {
-				return err
-			}
+		PreRunE: func(c *cobra.Command, args []string) error {
+			var p problems
+			p.add(of.validate()...)
+			p.add(sf.validate(of.failOn))
 			vo, err := vf.options(false)
-			if err != nil {
-				return err
-			}
-			calc, err := ef.resolve()
-			if err != nil {
-				return err
-			}
-			for _, p := range include {
-				re, err := regexp.Compile(p)
+			p.add(err)
+			calc, err = ef.resolve()
+			p.add(err)
+			p.add(atLeast("max-pages", opt.MaxPages, 1), atLeast("depth", opt.MaxDepth, 1), atLeast("concurrency", opt.Concurrency, 1))
+			opt.Include, opt.Exclude = nil, nil
+			for _, pat := range include {
+				re, err := regexp.Compile(pat)
 				if err != nil {
-					return usageError{fmt.Errorf("--include %q: %w", p, err)}
+					p.add(&audit.FlagError{Flag: "include", Val: pat, Err: fmt.Errorf("--include %q: %w", pat, err)})
 				}
 				opt.Include = append(opt.Include, re)
 			}
-			for _, p := range exclude {
-				re, err := regexp.Compile(p)
+			for _, pat := range exclude {
+				re, err := regexp.Compile(pat)
 				if err != nil {
-					return usageError{fmt.Errorf("--exclude %q: %w", p, err)}
+					p.add(&audit.FlagError{Flag: "exclude", Val: pat, Err: fmt.Errorf("--exclude %q: %w", pat, err)})
 				}
 				opt.Exclude = append(opt.Exclude, re)
 			}
 			if declared != "" {
-				f, err := os.Open(declared)
-				if err != nil {
-					return usageError{err}
-				}
-				opt.Declared, err = crawl.ReadDeclared(f)
-				f.Close()
-				if err != nil {
-					return usageError{fmt.Errorf("%s: %w", declared, err)}
-				}
+				p.add(readDeclared(declared, &opt))
 			}
 			var extra []labels.Phrase
 			if phrases != "" {
-				b, err := os.ReadFile(phrases)
-				if err != nil {
-					return usageError{err}
-				}
-				if err := json.Unmarshal(b, &extra); err != nil {
-					return usageError{fmt.Errorf("%s: want a JSON list of {\"lang\": ..., \"pattern\": ...}: %w", phrases, err)}
-				}
+				ps, err := labelPhrases(phrases)
+				p.add(err)
+				extra = ps
 			}
-			for _, p := range e.cfg.Phrases() {
-				extra = append(extra, labels.Phrase{Lang: p.Lang, Pattern: p.Pattern})
+			for _, ph := range e.cfg.Phrases() {
+				extra = append(extra, labels.Phrase{Lang: ph.Lang, Pattern: ph.Pattern})
 			}
-			if len(extra) > 0 {
+			opt.Labels = nil
+			if len(extra) > 0 && len(p) == 0 {
 				if opt.Labels, err = labels.Default().Extend(extra); err != nil {
-					return usageError{fmt.Errorf("label phrases: %w", err)}
+					p.add(flagErrorf("label-phrases", "label phrases: %v", err))
 				}
 			}
 			opt.Vet = vo
@@ -100,6 +84,13 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			} else {
 				opt.UserAgent = vf.userAgent
 			}
+			return p.err()
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			args, err := e.targets(c, args)
+			if err != nil {
+				return err
+			}
 			ro := e.runOptions(c, "crawl", args, of, sf, stdout)
 			ro.Exposure = calc
 			bar := newProgress(of.progress, "items", e.log)
@@ -107,11 +98,12 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			out, stats, err := audit.Crawl(c.Context(), ro, opt)
 			bar.finish()
 			if stats != nil {
-				fmt.Fprintf(e.log, "aiaudit: crawled %d pages, %d media items; %d URLs skipped because robots.txt forbids them to aiaudit", stats.Pages, stats.Media, stats.SkippedByRobots)
+				line := fmt.Sprintf("crawled %d pages, %d media items; %d URLs skipped because robots.txt forbids them to aiaudit", stats.Pages, stats.Media, stats.SkippedByRobots)
 				if stats.Unreachable > 0 {
-					fmt.Fprintf(e.log, "; %d not crawled because robots.txt could not be fetched", stats.Unreachable)
+					line += fmt.Sprintf("; %d not crawled because robots.txt could not be fetched", stats.Unreachable)
 				}
-				fmt.Fprintln(e.log)
+				audit.Summarize(e.log, line, slog.Int("pages", stats.Pages), slog.Int("media_items", stats.Media),
+					slog.Int("skipped_by_robots", stats.SkippedByRobots), slog.Int("not_crawled_robots_unreachable", stats.Unreachable))
 			}
 			return e.finish(out, err)
 		},
@@ -127,7 +119,21 @@ progress, 130 interrupted (partial report marked incomplete).`,
 	c.Flags().IntVar(&opt.MaxDepth, "depth", 10, "link depth from the start pages")
 	c.Flags().IntVar(&opt.Concurrency, "concurrency", 4, "pages fetched at once")
 	ef.register(c)
-	c.Flags().StringVar(&phrases, "label-phrases", "", `extra visible-label phrases: a JSON list of {"lang": "fr", "pattern": "généré par (l')?IA"}`)
+	c.Flags().StringVar(&phrases, "label-phrases", "", `extra visible-label phrases: a JSON file, or the JSON itself (a value starting with [ or {), holding a list of {"lang": "fr", "pattern": "généré par (l')?IA"}`)
 	c.Flags().StringVar(&declared, "declared", "", "CSV of content known to be AI-made: url[,css selector] per row (from a CMS export)")
 	return c
+}
+
+// readDeclared reads --declared, the CMS export of content known to be
+// AI-made.
+func readDeclared(path string, opt *crawl.Options) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return flagErrorf("declared", "--declared: %v", err)
+	}
+	defer f.Close()
+	if opt.Declared, err = crawl.ReadDeclared(f); err != nil {
+		return flagErrorf("declared", "--declared: %s: %v", path, err)
+	}
+	return nil
 }

@@ -139,6 +139,11 @@ func TestCrawlExtraLabelPhrases(t *testing.T) {
 	require.NoError(t, os.WriteFile(f, []byte(`[{"lang":"fr","pattern":"générée? par (l')?IA"}]`), 0o644))
 	code, _, stderr := runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "--label-phrases", f)
 	assert.Equal(t, exitClean, code, stderr)
+	// The same phrases given inline, as --label-phrases' help says it takes JSON.
+	code, _, stderr = runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "--label-phrases", `[{"lang":"fr","pattern":"générée? par (l')?IA"}]`)
+	assert.Equal(t, exitClean, code, stderr)
+	code, _, stderr = runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "--label-phrases", `{"lang":"fr","pattern":"générée? par (l')?IA"}`)
+	assert.Equal(t, exitClean, code, "one phrase: %s", stderr)
 	require.NoError(t, os.WriteFile(f, []byte(`[{"lang":"fr","pattern":"("}]`), 0o644))
 	code, _, _ = runIn(t, "", "crawl", srv.URL+"/", "--label-phrases", f)
 	assert.Equal(t, exitError, code)

@@ -24,10 +24,5 @@ func (e *exposureFlags) register(c *cobra.Command) {
 	c.Flags().StringArrayVar(&e.opt.RuleFiles, "rules", nil, "a rules file overriding the MRP or exchange rate, or adding a jurisdiction (repeatable)")
 }
 
-func (e *exposureFlags) resolve() (*audit.Exposure, error) {
-	x, err := e.opt.Resolve()
-	if err != nil {
-		return nil, usageError{err}
-	}
-	return x, nil
-}
+// resolve validates the flags (every problem) and prepares the exposure.
+func (e *exposureFlags) resolve() (*audit.Exposure, error) { return e.opt.Resolve() }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -29,19 +30,9 @@ func (o *outputFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always, never")
 }
 
-func (o *outputFlags) validate() error {
-	if _, err := reports.NewWriter(o.format, io.Discard, reports.TableOptions{}); err != nil {
-		return usageError{err}
-	}
-	if err := audit.ValidateFailOn(o.failOn); err != nil {
-		return usageError{err}
-	}
-	switch o.progress {
-	case "auto", "always", "never":
-	default:
-		return usageError{fmt.Errorf("--progress %q is not supported (accepted: auto, always, never)", o.progress)}
-	}
-	return nil
+// validate returns every problem with the output flags.
+func (o *outputFlags) validate() []error {
+	return []error{checkFormat(o.format), audit.ValidateFailOn(o.failOn), oneOf("progress", o.progress, "auto", "always", "never")}
 }
 
 // options maps the flags onto the run's output options.
@@ -51,12 +42,33 @@ func (o *outputFlags) options(stdout io.Writer) audit.OutputOptions {
 
 // runOptions are the options every report-writing command shares.
 func (e *env) runOptions(c *cobra.Command, command string, targets []string, of outputFlags, sf scheduleFlags, stdout io.Writer) audit.Options {
+	e.logOutput(of.output)
 	return audit.Options{Command: command, Targets: targets, Version: version(), Output: of.options(stdout), History: sf.options(c), Log: e.log}
 }
 
-// finish maps a run's outcome onto the exit code.
+// logOutput puts the file a command writes on its JSON log lines.
+func (e *env) logOutput(path string) {
+	if path != "" && path != "-" {
+		e.log.with(slog.String("output", path))
+	}
+}
+
+// finish maps a run's outcome onto the exit code, and its counts onto the
+// log's last line.
 func (e *env) finish(out audit.Outcome, err error) error {
 	e.out.findingsAtFailOn, e.out.incomplete, e.out.interrupted = out.FindingsAtFailOn, out.Incomplete, out.Interrupted
+	if s := out.Summary; s.FindingsBySeverity != nil {
+		n := 0
+		for _, c := range s.FindingsBySeverity {
+			n += c
+		}
+		e.log.addResult(slog.Int("resources", s.Resources), slog.Int("errors", s.Errors),
+			slog.Int("findings", n), slog.Any("findings_by_severity", s.FindingsBySeverity))
+	}
+	if c := out.Changes; c != nil {
+		e.log.addResult(slog.Int64("scan", c.Scan), slog.Int64("previous_scan", c.PreviousScan),
+			slog.Int("new", c.New), slog.Int("fixed", c.Fixed), slog.Int("unchanged", c.Unchanged), slog.Int("new_alerts", c.NewAlerts))
+	}
 	return err
 }
 
@@ -76,13 +88,13 @@ Sidecars beside an asset (<asset>.c2pa, <stem>.c2pa, <asset>.xmp, <stem>.xmp) ar
 read with it. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or
 runtime error, 3 some files could not be read, 4 another run of the same
 target is in progress, 130 interrupted.`,
+		PreRunE: func(c *cobra.Command, args []string) error {
+			var p problems
+			p.add(of.validate()...)
+			p.add(sf.validate(of.failOn), atLeast("workers", workers, 1))
+			return p.err()
+		},
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := of.validate(); err != nil {
-				return err
-			}
-			if workers < 0 {
-				return usageError{fmt.Errorf("--workers must be positive")}
-			}
 			paths, err := e.targets(c, args)
 			if err != nil {
 				return err

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strconv"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/aiaudit/aiaudit/cmd/aiaudit/config"
 	"github.com/aiaudit/aiaudit/reports"
@@ -36,10 +36,13 @@ func newHistoryCommand(e *env, stdout io.Writer) *cobra.Command {
 		Use:   "history",
 		Short: "List past scans, newest first (prune: keep only the newest N per target)",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, args []string) error {
-			if format != "table" && format != "json" {
-				return usageError{fmt.Errorf("--format %q is not supported (accepted: table, json)", format)}
+		PreRunE: func(c *cobra.Command, args []string) error {
+			if err := oneOf("format", format, "table", "json"); err != nil {
+				return usageError{err}
 			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
 			s, err := openHistory(db)
 			if err != nil {
 				return err
@@ -77,10 +80,13 @@ func newHistoryCommand(e *env, stdout io.Writer) *cobra.Command {
 		Use:   "prune --keep N",
 		Short: "Delete all but the newest N scans of every target",
 		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, args []string) error {
-			if keep < 1 {
-				return usageError{errors.New("--keep must be at least 1")}
+		PreRunE: func(c *cobra.Command, args []string) error {
+			if err := atLeast("keep", keep, 1); err != nil {
+				return usageError{err}
 			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
 			s, err := openHistory(db)
 			if err != nil {
 				return err
@@ -101,25 +107,33 @@ func newHistoryCommand(e *env, stdout io.Writer) *cobra.Command {
 
 func newDiffCommand(e *env, stdout io.Writer) *cobra.Command {
 	var db, target, format, output string
-	var failOnNew bool
+	var failOnNew, unchanged bool
 	c := &cobra.Command{
 		Use:   "diff [OLD] [NEW]",
 		Short: "Show new, fixed and unchanged findings between two scans",
 		Long: `Compares two scans: history scan IDs (see aiaudit history) or saved JSON
 reports. With no arguments, the last two complete scans of --target (default:
 the most recently scanned target); with one ID, that scan against the one
-before it. Exit code 1 with --fail-on-new when something is new.`,
+before it. Unchanged findings are counted but listed only with --unchanged.
+Exit code 1 with --fail-on-new when something is new.`,
 		Args: cobra.MaximumNArgs(2),
-		RunE: func(c *cobra.Command, args []string) error {
-			if _, err := reports.NewWriter(format, io.Discard, reports.TableOptions{}); err != nil {
+		PreRunE: func(c *cobra.Command, args []string) error {
+			if err := checkFormat(format); err != nil {
 				return usageError{err}
 			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			e.logOutput(output)
 			d, err := diffOf(c, db, target, args)
 			if err != nil {
 				return err
 			}
+			e.log.with(slog.String("target", d.Target))
+			e.log.addResult(slog.Int64("old_scan", d.Old), slog.Int64("new_scan", d.New),
+				slog.Int("new", len(d.NewF)), slog.Int("fixed", len(d.Fixed)), slog.Int("unchanged", len(d.Unchanged)))
 			if err := audit.WriteWhole(output, stdout, func(w io.Writer) error {
-				return reports.WriteDiff(format, w, d, model.Tool{Name: "aiaudit", Version: version()})
+				return reports.WriteDiff(format, w, d, model.Tool{Name: "aiaudit", Version: version()}, reports.DiffOptions{Unchanged: unchanged})
 			}); err != nil {
 				return err
 			}
@@ -132,6 +146,7 @@ before it. Exit code 1 with --fail-on-new when something is new.`,
 	c.Flags().StringVarP(&format, "format", "f", "table", "output format: "+reports.Formats)
 	c.Flags().StringVarP(&output, "output", "o", "", "write to this file (whole or not at all)")
 	c.Flags().BoolVar(&failOnNew, "fail-on-new", false, "exit 1 when any finding is new")
+	c.Flags().BoolVar(&unchanged, "unchanged", false, "list unchanged findings too (without it they are only counted; JSON: an empty \"unchanged\" array and \"unchanged_count\")")
 	return c
 }
 
@@ -216,12 +231,11 @@ func newConfigCommand(e *env, stdout io.Writer) *cobra.Command {
 			if !found {
 				return usageError{errors.New("no config file found (searched: --config, $AIAUDIT_CONFIG, ./aiaudit.yaml, ~/.config/aiaudit/config.yaml, /etc/aiaudit/config.yaml)")}
 			}
-			f, err := config.Load(path)
+			f, err := config.Load(path, e.sections)
 			if err != nil {
 				return usageError{err}
 			}
-			errs := f.Check(func(name string) *pflag.FlagSet { return commandFlags(e, name) }, config.Commands())
-			if len(errs) > 0 {
+			if errs := f.Check(configCommands(e)); len(errs) > 0 {
 				return usageError{errors.Join(errs...)}
 			}
 			fmt.Fprintf(stdout, "%s: ok\n", path)
@@ -230,22 +244,4 @@ func newConfigCommand(e *env, stdout io.Writer) *cobra.Command {
 	}
 	c.AddCommand(check)
 	return c
-}
-
-// commandFlags builds a fresh command tree and returns the flags of one
-// command, so config check tries values on flags nothing else uses.
-func commandFlags(e *env, name string) *pflag.FlagSet {
-	root := newRootCommand(&env{out: &outcome{}, log: &logSink{w: io.Discard}, getenv: e.getenv}, nil, io.Discard)
-	for _, c := range root.Commands() {
-		if c.Name() == name {
-			fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
-			fs.AddFlagSet(c.Flags())
-			fs.AddFlagSet(c.InheritedFlags())
-			for _, sub := range c.Commands() {
-				fs.AddFlagSet(sub.Flags())
-			}
-			return fs
-		}
-	}
-	return pflag.NewFlagSet(name, pflag.ContinueOnError)
 }

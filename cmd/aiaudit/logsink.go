@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -15,14 +17,20 @@ import (
 
 // logSink is the stderr commands write progress, summaries and warnings to.
 // In text mode lines pass through as written; with --log-format json each
-// line becomes one JSON object (for journald or a log shipper); with --quiet
-// only warnings and errors are written.
+// line becomes one JSON object (for journald or a log shipper) carrying the
+// command, its targets and output path, a summary line its facts as fields,
+// and a last line the exit code; with --quiet only warnings and errors are
+// written.
 type logSink struct {
 	w     io.Writer
 	json  bool
 	quiet bool
 	mu    sync.Mutex
 	buf   []byte
+	// about is on every JSON line: command, targets, output.
+	about []slog.Attr
+	// result is on the last JSON line, with the exit code: the counts.
+	result []slog.Attr
 }
 
 func (l *logSink) Write(p []byte) (int, error) {
@@ -32,7 +40,7 @@ func (l *logSink) Write(p []byte) (int, error) {
 	return l.write("info", p)
 }
 
-func (l *logSink) write(level string, p []byte) (int, error) {
+func (l *logSink) write(level string, p []byte, attrs ...slog.Attr) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.json {
@@ -49,22 +57,87 @@ func (l *logSink) write(level string, p []byte) (int, error) {
 		if line == "" {
 			continue
 		}
-		b, _ := json.Marshal(map[string]string{"time": time.Now().UTC().Format(time.RFC3339Nano), "level": level, "msg": line})
-		if _, err := l.w.Write(append(b, '\n')); err != nil {
+		if _, err := l.w.Write(l.object(level, line, attrs)); err != nil {
 			return 0, err
 		}
 	}
 	return len(p), nil
 }
 
-// warn writes a line that --quiet does not silence.
+// object is one JSON log line: time, level, msg, what the run is about, and
+// attrs.
+func (l *logSink) object(level, msg string, attrs []slog.Attr) []byte {
+	m := map[string]any{"time": time.Now().UTC().Format(time.RFC3339Nano), "level": level, "msg": msg}
+	for _, a := range append(slices.Clone(l.about), attrs...) {
+		m[a.Key] = a.Value.Any()
+	}
+	b, _ := json.Marshal(m)
+	return append(b, '\n')
+}
+
+// with adds what every later JSON line carries (the command, its targets,
+// its output path).
+func (l *logSink) with(attrs ...slog.Attr) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.about = append(l.about, attrs...)
+}
+
+// addResult adds counts to the last line.
+func (l *logSink) addResult(attrs ...slog.Attr) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.result = append(l.result, attrs...)
+}
+
+// Summary writes a summary line (audit.SummaryLog): in text mode the line as
+// ever, in JSON its facts as fields too.
+func (l *logSink) Summary(text string, attrs ...slog.Attr) {
+	if l.quiet {
+		return
+	}
+	l.write("info", []byte("aiaudit: "+text+"\n"), attrs...)
+}
+
+// Warn writes a line that --quiet does not silence.
 func (l *logSink) Warn(format string, args ...any) {
 	l.write("warn", []byte("aiaudit: "+fmt.Sprintf(format, args...)+"\n"))
 }
 
-// errorf writes the error that ends a run.
+// errorf writes the error that ends a run: one line per problem, each
+// prefixed, when it holds several.
 func (l *logSink) errorf(format string, args ...any) {
-	l.write("error", []byte("aiaudit: "+fmt.Sprintf(format, args...)+"\n"))
+	var b strings.Builder
+	for _, line := range strings.Split(fmt.Sprintf(format, args...), "\n") {
+		b.WriteString("aiaudit: " + line + "\n")
+	}
+	l.write("error", []byte(b.String()))
+}
+
+// exitMeaning says what an exit code means, for the log's last line.
+var exitMeaning = map[int]string{
+	exitClean:       "clean",
+	exitFindings:    "findings at or above --fail-on",
+	exitError:       "usage, config or runtime error",
+	exitIncomplete:  "incomplete: some items could not be read",
+	exitLocked:      "another run of the same target holds its lock",
+	exitInterrupted: "interrupted",
+}
+
+// exit writes the last line in JSON mode: the exit code, what it means, and
+// the run's counts. Text mode has no such line (the exit status says it).
+func (l *logSink) exit(code int) {
+	if !l.json || (l.quiet && code != exitError && code != exitLocked) {
+		return
+	}
+	level := "info"
+	if code == exitError || code == exitLocked {
+		level = "error"
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	attrs := append(slices.Clone(l.result), slog.Int("exit_code", code))
+	l.w.Write(l.object(level, fmt.Sprintf("exit %d: %s", code, exitMeaning[code]), attrs))
 }
 
 // terminal reports whether a person is watching: decoration (bars) only then.

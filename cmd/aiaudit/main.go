@@ -7,12 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/aiaudit/aiaudit/cmd/aiaudit/config"
 	"github.com/aiaudit/aiaudit/reports/history"
@@ -30,6 +33,8 @@ const (
 
 // usageError marks mistakes in how the command was called (exit 2).
 type usageError struct{ error }
+
+func (u usageError) Unwrap() error { return u.error }
 
 // outcome is what a command learned that decides the exit code.
 type outcome struct {
@@ -66,15 +71,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
-	if errors.Is(err, history.ErrLocked) {
+	code := out.code()
+	switch {
+	case errors.Is(err, history.ErrLocked):
 		log.errorf("%v", err)
-		return exitLocked
+		code = exitLocked
+	case err != nil:
+		// A bad value from the config file is named by its line.
+		log.errorf("%v", e.cfg.Locate(e.section, err, e.fromFile))
+		code = exitError
 	}
-	if err != nil {
-		log.errorf("%v", err)
-		return exitError
-	}
-	return out.code()
+	log.exit(code)
+	return code
 }
 
 // env is what every command shares: the outcome that decides the exit code,
@@ -84,6 +92,12 @@ type env struct {
 	log    *logSink
 	cfg    *config.File
 	getenv func(string) string
+	// sections are the config file's command sections (configSections).
+	sections []string
+	// section is the config section the running command read, and
+	// fromFile says which of its flags the file set.
+	section  string
+	fromFile func(flag string) bool
 }
 
 func newRootCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
@@ -99,12 +113,11 @@ func newRootCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
 			if err := e.loadConfig(c, configPath); err != nil {
 				return err
 			}
-			switch logFormat {
-			case "text", "json":
-			default:
-				return usageError{fmt.Errorf("--log-format %q is not supported (accepted: text, json)", logFormat)}
+			if err := checkRootFlags(logFormat); err != nil {
+				return usageError{err}
 			}
 			e.log.json, e.log.quiet = logFormat == "json", quiet
+			e.log.with(slog.String("command", strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" ")))
 			return nil
 		},
 	}
@@ -122,6 +135,7 @@ func newRootCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
 	root.AddCommand(newDiffCommand(e, stdout))
 	root.AddCommand(newBaselineCommand(e, stdout))
 	root.AddCommand(newConfigCommand(e, stdout))
+	e.sections = configSections(root)
 	return root
 }
 
@@ -138,10 +152,15 @@ func (e *env) loadConfig(c *cobra.Command, explicit string) error {
 	if !found {
 		return nil
 	}
-	if e.cfg, err = config.Load(path); err != nil {
+	if e.cfg, err = config.Load(path, e.sections); err != nil {
 		return usageError{err}
 	}
-	if err := e.cfg.Apply(commandPath(c), c.Flags()); err != nil {
+	// What the command line set, before Apply sets more.
+	user := map[string]bool{}
+	c.Flags().Visit(func(f *pflag.Flag) { user[f.Name] = true })
+	e.section = commandPath(c)
+	e.fromFile = func(name string) bool { return !user[name] && c.Flags().Changed(name) }
+	if err := e.cfg.Apply(e.section, c.Flags(), siblingFlags(c)...); err != nil {
 		return usageError{err}
 	}
 	return nil
@@ -149,12 +168,7 @@ func (e *env) loadConfig(c *cobra.Command, explicit string) error {
 
 // commandPath names a command the way config sections do: "crawl",
 // "history" for "history prune".
-func commandPath(c *cobra.Command) string {
-	for c.HasParent() && c.Parent().HasParent() {
-		c = c.Parent()
-	}
-	return c.Name()
-}
+func commandPath(c *cobra.Command) string { return sectionOf(c).Name() }
 
 // targets are the command's arguments, or its config section's targets when
 // it was given none.
@@ -165,6 +179,7 @@ func (e *env) targets(c *cobra.Command, args []string) ([]string, error) {
 	if len(args) == 0 {
 		return nil, usageError{fmt.Errorf("%s: give at least one target (or list targets under %q in the config file)", c.Name(), commandPath(c))}
 	}
+	e.log.with(slog.Any("targets", args))
 	return args, nil
 }
 

@@ -21,8 +21,13 @@ func (s *scheduleFlags) register(c *cobra.Command) {
 }
 
 func (s *scheduleFlags) registerHistory(c *cobra.Command) {
-	c.Flags().StringVar(&s.db, "db", "", "history database (default $XDG_DATA_HOME/aiaudit/history.db, else ~/.local/share/aiaudit/history.db)")
+	c.Flags().StringVar(&s.db, "db", "", "history database (default $XDG_DATA_HOME/aiaudit/history.db, else ~/.local/share/aiaudit/history.db, else with no $HOME $XDG_STATE_HOME/aiaudit/history.db)")
 	c.Flags().BoolVar(&s.noHistory, "no-history", false, "do not record this scan in the history database")
+}
+
+// validate returns the problems OpenSession would refuse the flags with.
+func (s *scheduleFlags) validate(failOn string) error {
+	return audit.HistoryOptions{DB: s.db, Off: s.noHistory, Baseline: s.baseline, Notify: s.notify}.Validate(failOn)
 }
 
 // options maps the flags onto the run's history options; the scan records

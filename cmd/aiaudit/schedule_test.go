@@ -73,13 +73,25 @@ func TestNightlyScansReportWhatIsNew(t *testing.T) {
 
 	code, out, _ := runIn(t, "", "diff", "--db", db, "-f", "json")
 	require.Equal(t, exitClean, code)
-	var d struct{ New, Fixed, Unchanged []model.Finding }
+	var d struct {
+		New, Fixed, Unchanged []model.Finding
+		UnchangedCount        int `json:"unchanged_count"`
+	}
 	require.NoError(t, json.Unmarshal([]byte(out), &d))
 	require.Len(t, d.New, 1)
 	assert.Contains(t, d.New[0].Location, "comfyui_ztxt.png")
-	require.Len(t, d.Unchanged, 1)
-	assert.Contains(t, d.Unchanged[0].Location, "renamed.png")
+	assert.Empty(t, d.Unchanged, "unchanged findings are counted, not listed")
+	assert.Equal(t, 1, d.UnchangedCount)
 	assert.Empty(t, d.Fixed)
+	code, out, _ = runIn(t, "", "diff", "--db", db, "-f", "json", "--unchanged")
+	require.Equal(t, exitClean, code)
+	require.NoError(t, json.Unmarshal([]byte(out), &d))
+	require.Len(t, d.Unchanged, 1, "--unchanged lists them")
+	assert.Contains(t, d.Unchanged[0].Location, "renamed.png")
+	code, out, _ = runIn(t, "", "diff", "--db", db)
+	require.Equal(t, exitClean, code)
+	assert.NotContains(t, out, "renamed.png")
+	assert.Contains(t, out, "1 unchanged not listed (--unchanged lists them)")
 
 	code, out, _ = runIn(t, "", "diff", "1", "3", "--db", db, "--fail-on-new")
 	assert.Equal(t, exitFindings, code)
@@ -243,7 +255,7 @@ func TestLogFormatJSONAndQuiet(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
 	require.NotEmpty(t, lines)
 	for _, l := range lines {
-		var m map[string]string
+		var m map[string]any
 		require.NoError(t, json.Unmarshal([]byte(l), &m), "every stderr line is JSON: %q", l)
 		assert.NotEmpty(t, m["msg"])
 		assert.NotEmpty(t, m["level"])
@@ -262,8 +274,8 @@ func TestConfigFileSuppliesFlagsAndTargets(t *testing.T) {
 	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`# nightly audit
 jurisdiction: kz,eu
 no-history: true
-format: json
 crawl:
+  format: json
   delay: 0s
   targets: [%s/]
 `, site.URL)), 0o644))
@@ -333,7 +345,7 @@ func TestURLsHistoryShowsNewReservations(t *testing.T) {
 	stderr := vet()
 	assert.Contains(t, stderr, "since scan 1 of this list: 2 URLs newly reserved, 0 no longer reserved, 1 still reserved")
 
-	code, out, _ := runIn(t, "", "diff", "--db", db, "-f", "csv")
+	code, out, _ := runIn(t, "", "diff", "--db", db, "-f", "csv", "--unchanged")
 	require.Equal(t, exitClean, code)
 	assert.Contains(t, out, "new,training.reserved,info,"+srv.URL+"/blog/1?page=1,")
 	assert.Contains(t, out, "new,training.reserved,info,"+srv.URL+"/blog/1?page=2,")
@@ -379,7 +391,15 @@ func TestREADMEConfigExampleIsValid(t *testing.T) {
 	require.True(t, ok, "the README marks its config example")
 	block, _, ok := strings.Cut(after, "```")
 	require.True(t, ok)
-	path := filepath.Join(t.TempDir(), "config.yaml")
+	// The files it names exist on the machine it is written for: the
+	// baseline it names (an empty one, as the README says to create) is
+	// made here, since config check reads it as the run does.
+	dir := t.TempDir()
+	require.Contains(t, block, "baseline: /etc/aiaudit/baseline.yaml\n")
+	base := filepath.Join(dir, "baseline.yaml")
+	require.NoError(t, os.WriteFile(base, []byte("accepted: []\n"), 0o644))
+	block = strings.Replace(block, "/etc/aiaudit/baseline.yaml", base, 1)
+	path := filepath.Join(dir, "config.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(block), 0o644))
 	code, out, stderr := runIn(t, "", "config", "check", path)
 	assert.Equal(t, exitClean, code, stderr)

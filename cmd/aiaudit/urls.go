@@ -41,27 +41,32 @@ func (v *vetFlags) register(c *cobra.Command, delay time.Duration) {
 	c.Flags().StringVar(&v.userAgent, "user-agent", "", "User-Agent header (default aiaudit/VERSION (+project URL))")
 }
 
+// options validates the flags (every problem) and builds the vetting
+// options.
 func (v *vetFlags) options(explainAll bool) (urls.Options, error) {
-	var depth urls.Depth
-	switch v.depth {
-	case "policy", "headers", "full":
-		depth = urls.Depth(v.depth)
-	default:
-		return urls.Options{}, usageError{fmt.Errorf("--check %q is not supported (accepted: policy, headers, full)", v.depth)}
+	var p []error
+	add := func(err error) {
+		if err != nil {
+			p = append(p, err)
+		}
 	}
+	add(oneOf("check", v.depth, "policy", "headers", "full"))
+	add(positive("timeout", v.timeout))
+	add(notNegative("retries", v.retries))
+	add(atLeast("host-concurrency", v.hostConc, 1))
+	add(notNegative("delay", v.delay))
 	list := agents.Default()
 	if v.agentsFile != "" {
-		b, err := os.ReadFile(v.agentsFile)
-		if err != nil {
-			return urls.Options{}, usageError{err}
+		if b, err := os.ReadFile(v.agentsFile); err != nil {
+			add(flagErrorf("agents-file", "--agents-file: %v", err))
+		} else if extra, err := agents.Parse(b); err != nil {
+			add(flagErrorf("agents-file", "--agents-file: %s: %v", v.agentsFile, err))
+		} else if list, err = list.Extend(extra.All()); err != nil {
+			add(flagErrorf("agents-file", "--agents-file: %s: %v", v.agentsFile, err))
 		}
-		extra, err := agents.Parse(b)
-		if err != nil {
-			return urls.Options{}, usageError{fmt.Errorf("%s: %w", v.agentsFile, err)}
-		}
-		if list, err = list.Extend(extra.All()); err != nil {
-			return urls.Options{}, usageError{err}
-		}
+	}
+	if len(p) > 0 {
+		return urls.Options{}, errors.Join(p...)
 	}
 	names := v.agents
 	if len(names) == 0 && explainAll {
@@ -71,7 +76,7 @@ func (v *vetFlags) options(explainAll bool) (urls.Options, error) {
 	if ua == "" {
 		ua = "aiaudit/" + version() + " (+https://github.com/aiaudit/aiaudit)"
 	}
-	return urls.Options{Depth: depth, Agents: names, List: list, Strict: v.strict, Fetch: urls.FetchOptions{
+	return urls.Options{Depth: urls.Depth(v.depth), Agents: names, List: list, Strict: v.strict, Fetch: urls.FetchOptions{
 		UserAgent: ua, Timeout: v.timeout, Retries: v.retries, HostConcurrency: v.hostConc, HostDelay: v.delay,
 	}}, nil
 }
@@ -82,6 +87,8 @@ func newURLsCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
 	var concurrency int
 	var resume bool
 	var sf scheduleFlags
+	var opt urls.Options
+	var sh urls.Shard
 	c := &cobra.Command{
 		Use:   "urls FILE|-",
 		Short: "Vet a list of URLs for AI-training opt-outs (corpus scale)",
@@ -94,6 +101,22 @@ same list (history). Results are written in input order. Exit codes: 0 done,
 nothing), 3 some URLs could not be vetted (none at all: said on stderr), 4
 another run of the same list is in progress, 130 interrupted (what was written
 is complete; --resume goes on).`,
+		PreRunE: func(c *cobra.Command, args []string) error {
+			var p problems
+			var err error
+			opt, err = vf.options(false)
+			p.add(err)
+			p.add(oneOf("format", format, "jsonl", "table"))
+			if sh, err = urls.ParseShard(shard); err != nil {
+				p.add(flagErrorf("shard", "--shard: %v", err))
+			}
+			if resume && output == "" {
+				p.add(&audit.FlagError{Flag: "resume", With: []string{"output"}, Err: errors.New("--resume needs -o FILE: the output is the checkpoint")})
+			}
+			p.add(atLeast("concurrency", concurrency, 1), oneOf("progress", progressMode, "auto", "always", "never"))
+			p.add(sf.validate(""))
+			return p.err()
+		},
 		RunE: func(c *cobra.Command, args []string) error {
 			args, err := e.targets(c, args)
 			if err != nil {
@@ -102,20 +125,7 @@ is complete; --resume goes on).`,
 			if len(args) != 1 {
 				return usageError{fmt.Errorf("urls takes one list (FILE or -), not %d", len(args))}
 			}
-			opt, err := vf.options(false)
-			if err != nil {
-				return err
-			}
-			if format != "jsonl" && format != "table" {
-				return usageError{fmt.Errorf("--format %q is not supported (accepted: jsonl, table)", format)}
-			}
-			sh, err := urls.ParseShard(shard)
-			if err != nil {
-				return usageError{err}
-			}
-			if resume && output == "" {
-				return usageError{errors.New("--resume needs -o FILE: the output is the checkpoint")}
-			}
+			e.logOutput(output)
 			ro := audit.Options{Command: "urls", Version: version(), History: sf.options(c), Log: e.log,
 				Output: audit.OutputOptions{Stdout: stdout}}
 			bar := newProgress(progressMode, "URLs", e.log)

@@ -93,12 +93,26 @@ func TestExposureOptionsAreValidated(t *testing.T) {
 		"employees without income": func(o *ExposureOptions) { o.Employees = 10 },
 		"negative turnover":        func(o *ExposureOptions) { o.TurnoverEUR = -1 },
 		"missing rules file":       func(o *ExposureOptions) { o.RuleFiles = []string{"/nonexistent/rules.json"} },
+		"negative employees":       func(o *ExposureOptions) { o.Employees, o.IncomeKZT = -5, 10 },
 	} {
 		o := base
 		change(&o)
 		_, err := o.Resolve()
 		assert.Error(t, err, name)
 	}
+	// Every problem at once, each naming its flag (the CLI puts a config
+	// file's line on it).
+	o := base
+	o.Size, o.Role, o.Counting, o.TurnoverEUR = "huge", "bystander", "sometimes", -1
+	_, err := o.Resolve()
+	var flags []string
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var fe *FlagError
+		require.ErrorAs(t, e, &fe)
+		flags = append(flags, fe.Flag)
+	}
+	assert.ElementsMatch(t, []string{"company-size", "role", "counting", "turnover"}, flags)
+
 	x, err := base.Resolve()
 	require.NoError(t, err)
 	assert.Equal(t, "small", x.settings.Size, "no facts given: small")
@@ -114,4 +128,31 @@ func TestCrawlTargetsAreNormalised(t *testing.T) {
 	}
 	assert.Equal(t, []string{"https://example.kz:8443/news"}, canonical("crawl", []string{"https://EXAMPLE.kz:8443/news"}))
 	assert.NotEqual(t, canonical("crawl", []string{"https://example.kz/"}), canonical("crawl", []string{"http://example.kz/"}))
+}
+
+// With no $HOME and no XDG directories (a bare cron or service environment)
+// a scan says which flag chooses the database; with --no-history it scans,
+// without a lock (there is nowhere to put one).
+func TestNoHomeNamesTheWayOut(t *testing.T) {
+	t.Setenv("HOME", "")
+	t.Setenv("XDG_DATA_HOME", "")
+	t.Setenv("XDG_STATE_HOME", "")
+	opt := Options{Command: "files", Targets: []string{"../../testdata/media"}, Version: "test",
+		Output: OutputOptions{Format: "json", Stdout: &bytes.Buffer{}, FailOn: "none"}, Log: &testLog{}}
+	_, err := Files(context.Background(), opt, 2)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "--db")
+	assert.Contains(t, err.Error(), "--no-history")
+
+	opt.History.Off = true
+	_, err = Files(context.Background(), opt, 2)
+	require.NoError(t, err)
+	assert.NotEmpty(t, opt.Output.Stdout.(*bytes.Buffer).String())
+
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	opt.History.Off = false
+	_, err = Files(context.Background(), opt, 2)
+	require.NoError(t, err)
+	assert.FileExists(t, filepath.Join(state, "aiaudit", "history.db"))
 }

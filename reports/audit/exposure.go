@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -33,26 +34,36 @@ type Exposure struct {
 	Rules rules.Set
 }
 
-// Resolve validates the options and derives the company size.
+// Resolve validates the options and derives the company size. It reports
+// every problem, each a FlagError naming its flag.
 func (e ExposureOptions) Resolve() (*Exposure, error) {
+	var errs []error
+	bad := func(flag, format string, args ...any) { errs = append(errs, FlagErrorf(flag, format, args...)) }
 	var overrides [][]byte
 	for _, f := range e.RuleFiles {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			return nil, err
+			errs = append(errs, &FlagError{Flag: "rules", Val: f, Err: fmt.Errorf("--rules: %w", err)})
+			continue
 		}
 		overrides = append(overrides, b)
 	}
-	tables, err := exposure.Load(overrides...)
-	if err != nil {
-		return nil, err
+	var tables *exposure.Tables
+	if len(errs) == 0 {
+		var err error
+		if tables, err = exposure.Load(overrides...); err != nil {
+			bad("rules", "--rules: %v", err)
+		}
 	}
 	s := exposure.Settings{Year: e.Year, Counting: e.Counting, TurnoverEUR: e.TurnoverEUR}
 	calc := &Exposure{tables: tables}
 	for _, j := range strings.Split(e.Jurisdiction, ",") {
 		j = strings.ToLower(strings.TrimSpace(j))
-		if _, err := tables.Get(j, e.Year); err != nil {
-			return nil, fmt.Errorf("--jurisdiction %q / --year %d: %w", j, e.Year, err)
+		if tables != nil {
+			if _, err := tables.Get(j, e.Year); err != nil {
+				errs = append(errs, &FlagError{Flag: "jurisdiction", With: []string{"year"}, Err: fmt.Errorf("--jurisdiction %q / --year %d: %w", j, e.Year, err)})
+				continue
+			}
 		}
 		s.Jurisdictions = append(s.Jurisdictions, j)
 		if j == "eu" {
@@ -64,19 +75,38 @@ func (e ExposureOptions) Resolve() (*Exposure, error) {
 		case "publisher", "operator":
 			s.Roles = append(s.Roles, r)
 		default:
-			return nil, fmt.Errorf("--role %q is not supported (accepted: publisher, operator, publisher,operator)", r)
+			bad("role", "--role %q is not supported (accepted: publisher, operator, publisher,operator)", r)
 		}
 	}
 	switch e.Counting {
 	case "item", "page", "site":
 	default:
-		return nil, fmt.Errorf("--counting %q is not supported (accepted: item, page, site)", e.Counting)
+		bad("counting", "--counting %q is not supported (accepted: item, page, site)", e.Counting)
 	}
 	if e.TurnoverEUR < 0 || e.TurnoverEUR > 10_000_000_000_000 {
-		return nil, fmt.Errorf("--turnover %d EUR is not plausible (accepted: 0 to 10,000,000,000,000)", e.TurnoverEUR)
+		bad("turnover", "--turnover %d EUR is not plausible (accepted: 0 to 10,000,000,000,000)", e.TurnoverEUR)
 	}
-	if s.Size, err = e.size(tables); err != nil {
-		return nil, err
+	// -1 is "not given", the flags' default.
+	if e.Employees < -1 {
+		bad("employees", "--employees must not be negative (got %d)", e.Employees)
+	}
+	if e.IncomeKZT < -1 {
+		bad("annual-income", "--annual-income must not be negative (got %d)", e.IncomeKZT)
+	}
+	if len(errs) == 0 {
+		size, err := e.size(tables)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		s.Size = size
+	} else if e.Size != "" {
+		// The size's own check needs no tables.
+		if _, err := e.size(nil); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	// EU SME (Recommendation 2003/361/EC): fewer than 250 employees and
 	// turnover up to 50 M EUR; without those facts, the size decides.
@@ -89,7 +119,7 @@ func (e ExposureOptions) Resolve() (*Exposure, error) {
 }
 
 // size is the company size given, or derived from staff and income under
-// Kazakh law, else small.
+// Kazakh law, else small. tables may be nil when a size is given.
 func (e ExposureOptions) size(tables *exposure.Tables) (string, error) {
 	switch {
 	case e.Size != "":
@@ -97,15 +127,19 @@ func (e ExposureOptions) size(tables *exposure.Tables) (string, error) {
 		case "small", "medium", "large":
 			return e.Size, nil
 		}
-		return "", fmt.Errorf("--company-size %q is not supported (accepted: small, medium, large)", e.Size)
+		return "", FlagErrorf("company-size", "--company-size %q is not supported (accepted: small, medium, large)", e.Size)
 	case e.Employees >= 0 && e.IncomeKZT >= 0:
 		kz, err := tables.Get("kz", e.Year)
 		if err != nil {
-			return "", err
+			return "", &FlagError{Flag: "year", Err: err}
 		}
-		return kz.KZSize(e.Employees, e.IncomeKZT)
+		size, err := kz.KZSize(e.Employees, e.IncomeKZT)
+		if err != nil {
+			return "", &FlagError{Flag: "employees", With: []string{"annual-income"}, Err: err}
+		}
+		return size, nil
 	case e.Employees >= 0 || e.IncomeKZT >= 0:
-		return "", fmt.Errorf("--employees and --annual-income go together (or give --company-size)")
+		return "", &FlagError{Flag: "employees", With: []string{"annual-income"}, Err: errors.New("--employees and --annual-income go together (or give --company-size)")}
 	}
 	return "small", nil
 }

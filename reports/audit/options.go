@@ -8,6 +8,9 @@ package audit
 import (
 	"fmt"
 	"io"
+	"log/slog"
+
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 // Options configures one run.
@@ -43,6 +46,7 @@ type OutputOptions struct {
 }
 
 // HistoryOptions are what a scheduled scan remembers and compares with.
+// Validate checks them; OpenSession runs the same checks.
 type HistoryOptions struct {
 	// DB is the history database ("" for the default path); Off records
 	// nothing (the target's lock is still taken where it can be).
@@ -65,11 +69,35 @@ type Log interface {
 	Warn(format string, args ...any)
 }
 
-// Outcome is what decides the exit code.
+// SummaryLog is a Log that also takes a summary line's facts as fields, for
+// a machine reading the log (--log-format json).
+type SummaryLog interface {
+	Log
+	// Summary writes one summary line: text (without the "aiaudit: "
+	// prefix) for a person, attrs for a machine.
+	Summary(text string, attrs ...slog.Attr)
+}
+
+// Summarize writes a summary line to log: with its facts as fields where
+// log takes them, else as the text line a person reads.
+func Summarize(log Log, text string, attrs ...slog.Attr) {
+	if s, ok := log.(SummaryLog); ok {
+		s.Summary(text, attrs...)
+		return
+	}
+	fmt.Fprintln(log, "aiaudit: "+text)
+}
+
+// Outcome is what decides the exit code, and the counts a log's last line
+// gives with it.
 type Outcome struct {
 	FindingsAtFailOn bool
 	Incomplete       bool
 	Interrupted      bool
+	// Summary and Changes are the report's (zero and nil for a run that
+	// writes no report).
+	Summary model.Summary
+	Changes *model.Changes
 }
 
 // ValidateFailOn checks a --fail-on value.
@@ -78,5 +106,33 @@ func ValidateFailOn(v string) error {
 	case "info", "warning", "violation", "none", "new":
 		return nil
 	}
-	return fmt.Errorf("--fail-on %q is not supported (accepted: info, warning, violation, none, new)", v)
+	return FlagErrorf("fail-on", "--fail-on %q is not supported (accepted: info, warning, violation, none, new)", v)
 }
+
+// FlagError is a bad option value, named by the flag (and config key) that
+// gave it, so the CLI can say where the value came from: the command line,
+// or a line of the config file. Validation returns every problem it finds,
+// each a FlagError, joined.
+type FlagError struct {
+	Flag string
+	// With are the other flags the problem involves (--employees goes with
+	// --annual-income); Flag is the one that gave the offending value.
+	With []string
+	// Val is the offending element of a repeatable flag ("" otherwise).
+	Val string
+	Err error
+}
+
+// FlagErrorf makes a FlagError about flag.
+func FlagErrorf(flag, format string, args ...any) *FlagError {
+	return &FlagError{Flag: flag, Err: fmt.Errorf(format, args...)}
+}
+
+func (e *FlagError) Error() string { return e.Err.Error() }
+func (e *FlagError) Unwrap() error { return e.Err }
+
+// Flags names the flags the problem is about, Flag first.
+func (e *FlagError) Flags() []string { return append([]string{e.Flag}, e.With...) }
+
+// Value is the offending element of a repeatable flag.
+func (e *FlagError) Value() string { return e.Val }

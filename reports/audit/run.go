@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/aiaudit/aiaudit/reports"
@@ -139,6 +140,7 @@ func (r *Run) finish(interrupted bool) (Outcome, error) {
 	}
 	out.Interrupted = interrupted
 	out.Incomplete = !r.rep.Scan.Complete || r.rep.Summary.Errors > 0
+	out.Summary, out.Changes = r.rep.Summary, r.rep.Changes
 	switch r.opt.Output.FailOn {
 	case "none":
 	case "new":
@@ -164,17 +166,19 @@ func (r *Run) summarize(interrupted bool) {
 		return
 	}
 	if interrupted {
-		fmt.Fprintln(log, "aiaudit: interrupted; the partial report is marked incomplete")
+		Summarize(log, "interrupted; the partial report is marked incomplete", slog.Bool("complete", false))
 	}
 	if c := r.rep.Changes; c != nil && c.PreviousScan != 0 {
-		fmt.Fprintf(log, "aiaudit: since scan %d: %d new, %d fixed, %d unchanged findings", c.PreviousScan, c.New, c.Fixed, c.Unchanged)
+		line := fmt.Sprintf("since scan %d: %d new, %d fixed, %d unchanged findings", c.PreviousScan, c.New, c.Fixed, c.Unchanged)
 		if c.Accepted > 0 {
-			fmt.Fprintf(log, ", %d accepted", c.Accepted)
+			line += fmt.Sprintf(", %d accepted", c.Accepted)
 		}
 		if c.NotRechecked > 0 {
-			fmt.Fprintf(log, ", %d not re-checked (not counted as fixed)", c.NotRechecked)
+			line += fmt.Sprintf(", %d not re-checked (not counted as fixed)", c.NotRechecked)
 		}
-		fmt.Fprintln(log)
+		Summarize(log, line, slog.Int64("scan", c.Scan), slog.Int64("previous_scan", c.PreviousScan),
+			slog.Int("new", c.New), slog.Int("fixed", c.Fixed), slog.Int("unchanged", c.Unchanged),
+			slog.Int("accepted", c.Accepted), slog.Int("not_rechecked", c.NotRechecked))
 	}
 	if b := r.rep.Baseline; b != nil {
 		for _, e := range b.Expired {

@@ -32,41 +32,37 @@ type Session struct {
 }
 
 // DBPath is the history database a run uses: the one given, or the default.
+// Where there is no default (no $HOME), the error names the flags that help.
 func DBPath(db string) (string, error) {
 	if db != "" {
 		return db, nil
 	}
-	return history.DefaultPath()
+	path, err := history.DefaultPath()
+	if err != nil {
+		return "", fmt.Errorf("%w (--db FILE chooses the database, --no-history scans without one)", err)
+	}
+	return path, nil
 }
 
 // OpenSession takes the target's lock (an overlapping run stops here with
 // history.ErrLocked), opens the history and reads the baseline. Nothing is
 // written before all three succeeded.
 func OpenSession(command string, targets []string, opt HistoryOptions, failOn, version string) (*Session, error) {
-	if failOn == "new" && opt.Off {
-		return nil, errors.New("--fail-on new compares with the last scan: it needs history (drop --no-history)")
-	}
-	if opt.Notify != "" && opt.Off {
-		return nil, errors.New("--notify reports new findings: it needs history (drop --no-history)")
-	}
-	if opt.Notify != "" {
-		if _, err := notify.CheckURL(opt.Notify); err != nil {
-			return nil, fmt.Errorf("--notify: %w", err)
-		}
-	}
-	s := &Session{opt: opt, version: version, roots: targets, target: history.Target(command, canonical(command, targets)), seen: map[string]bool{}}
-	if opt.Baseline != "" {
-		b, err := baseline.Load(opt.Baseline)
-		if err != nil {
-			return nil, err
-		}
-		s.base = b
-	}
-	path, err := DBPath(opt.DB)
+	base, err := opt.check(failOn)
 	if err != nil {
 		return nil, err
 	}
+	s := &Session{opt: opt, version: version, roots: targets, target: history.Target(command, canonical(command, targets)), seen: map[string]bool{}, base: base}
+	path, err := DBPath(opt.DB)
+	if err != nil && !opt.Off {
+		return nil, err
+	}
 	const hint = "--db chooses another file, --no-history scans without one"
+	if path == "" {
+		// No history and no directory to lock in (no $HOME): as below,
+		// the run goes ahead unlocked.
+		return s, nil
+	}
 	if s.lock, err = history.LockTarget(filepath.Join(filepath.Dir(path), "locks"), s.target); err != nil {
 		switch {
 		case errors.Is(err, history.ErrLocked):
@@ -87,13 +83,48 @@ func OpenSession(command string, targets []string, opt HistoryOptions, failOn, v
 	return s, nil
 }
 
+// Validate checks the history options of a scan that fails on failOn ("" for
+// none), every problem a FlagError: what OpenSession would refuse, without
+// taking a lock or opening the database.
+func (h HistoryOptions) Validate(failOn string) error {
+	_, err := h.check(failOn)
+	return err
+}
+
+// check is Validate, returning the baseline it read.
+func (h HistoryOptions) check(failOn string) (*baseline.File, error) {
+	var errs []error
+	if failOn == "new" && h.Off {
+		errs = append(errs, &FlagError{Flag: "fail-on", With: []string{"no-history"},
+			Err: errors.New("--fail-on new compares with the last scan: it needs history (drop --no-history)")})
+	}
+	if h.Notify != "" && h.Off {
+		errs = append(errs, &FlagError{Flag: "notify", With: []string{"no-history"},
+			Err: errors.New("--notify reports new findings: it needs history (drop --no-history)")})
+	}
+	if h.Notify != "" {
+		if _, err := notify.CheckURL(h.Notify); err != nil {
+			errs = append(errs, &FlagError{Flag: "notify", Err: fmt.Errorf("--notify: %w", err)})
+		}
+	}
+	var base *baseline.File
+	if h.Baseline != "" {
+		b, err := baseline.Load(h.Baseline)
+		if err != nil {
+			errs = append(errs, &FlagError{Flag: "baseline", Err: fmt.Errorf("--baseline: %w", err)})
+		}
+		base = b
+	}
+	return base, errors.Join(errs...)
+}
+
 // baselineOnly is the part of a session a re-render needs: it is not a
 // scan, so it takes no lock and writes no history.
 func baselineOnly(path string, roots []string) (*Session, error) {
 	if path == "" {
 		return nil, nil
 	}
-	b, err := baseline.Load(path)
+	b, err := HistoryOptions{Baseline: path}.check("")
 	if err != nil {
 		return nil, err
 	}

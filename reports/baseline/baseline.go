@@ -17,12 +17,14 @@
 package baseline
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/parser"
@@ -79,7 +81,10 @@ func Parse(name string, b []byte) (*File, error) {
 	if len(b) > maxSize {
 		return nil, fmt.Errorf("%s: more than %d bytes", name, maxSize)
 	}
-	if err := yaml.UnmarshalWithOptions(b, f, yaml.Strict()); err != nil {
+	if err := checkShape(name, b); err != nil {
+		return nil, err
+	}
+	if err := decode(b, f, yaml.Strict()); err != nil {
 		return nil, fmt.Errorf("%s: %s", name, yaml.FormatError(err, false, false))
 	}
 	f.Path = name // after decoding: an empty document resets the struct
@@ -127,6 +132,54 @@ func Parse(name string, b []byte) (*File, error) {
 		}
 	}
 	return f, errors.Join(errs...)
+}
+
+// checkShape tells a file that is no baseline at all (an image passed by
+// mistake, another tool's YAML) from a baseline with a bad entry, and says
+// what a baseline looks like: a YAML decoder would only say "string was used
+// where mapping is expected". A file that is not even YAML gets the decoder's
+// message with its line.
+func checkShape(name string, b []byte) error {
+	notBaseline := func(why string) error {
+		return fmt.Errorf(`%s: not a baseline YAML file: %s (want "accepted:" and a list of entries, as aiaudit baseline writes)`, name, why)
+	}
+	if bytes.IndexByte(b, 0) >= 0 || !utf8.Valid(b) {
+		return notBaseline("it holds binary data")
+	}
+	var doc any
+	if err := decode(b, &doc, yaml.UseOrderedMap()); err != nil {
+		return fmt.Errorf("%s: %s", name, yaml.FormatError(err, false, false))
+	}
+	switch d := doc.(type) {
+	case nil:
+		return nil // empty, or only comments: nothing accepted
+	case yaml.MapSlice:
+		var keys []string
+		for _, kv := range d {
+			k := fmt.Sprint(kv.Key)
+			if k == "accepted" {
+				return nil
+			}
+			keys = append(keys, k)
+		}
+		return notBaseline(fmt.Sprintf(`it has no "accepted" list (its keys: %s)`, strings.Join(keys, ", ")))
+	case []any:
+		return notBaseline("it is a list")
+	default:
+		return notBaseline("it is a single value")
+	}
+}
+
+// decode contains panics of the YAML decoder, which is fed user input (it
+// panicked on "accepted:\n ! 00"): a bad baseline must be an error, not a
+// crashed scan.
+func decode(b []byte, v any, opts ...yaml.DecodeOption) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cannot parse YAML: %v", r)
+		}
+	}()
+	return yaml.UnmarshalWithOptions(b, v, opts...)
 }
 
 // Result is what applying a baseline did.

@@ -85,6 +85,33 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 	}
 }
 
+// A file that is no baseline at all (a JPEG given by mistake, a plain word,
+// another tool's YAML) is named as such with its path and what was expected,
+// not with a YAML decoder's "string was used where mapping is expected".
+func TestNotABaselineFile(t *testing.T) {
+	jpeg := append([]byte{0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 'J', 'F', 'I', 'F', 0}, bytes.Repeat([]byte{0x80, 0}, 64)...)
+	for name, c := range map[string]struct {
+		src  []byte
+		want string
+	}{
+		"binary":         {jpeg, "it holds binary data"},
+		"binary, UTF-8":  {[]byte("accepted: []\n\x00\x01"), "it holds binary data"},
+		"a plain string": {[]byte("hello world\n"), "it is a single value"},
+		"a list":         {[]byte("- rule: r\n"), "it is a list"},
+		"other YAML":     {[]byte("jurisdiction: kz\nformat: json\n"), `it has no "accepted" list (its keys: jurisdiction, format)`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "b.yaml")
+			require.NoError(t, os.WriteFile(p, c.src, 0o644))
+			_, err := Load(p)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), p+": not a baseline YAML file: "+c.want)
+			assert.Contains(t, err.Error(), `want "accepted:" and a list of entries`, "what was expected")
+			assert.NotContains(t, err.Error(), "mapping is expected")
+		})
+	}
+}
+
 func TestLoad(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "b.yaml")

@@ -20,8 +20,9 @@ func (s *Store) findingsWhere(ctx context.Context, id, other int64, shared bool,
 // open keeps the findings a scan found itself and nobody accepted.
 const onlyOpen = ` AND n.state = '` + stateOpen + `'`
 
-// findingsIn loads a scan's findings in one state, once per key.
-func (s *Store) findingsIn(ctx context.Context, id int64, state string) ([]model.Finding, error) {
+// findingsIn loads a scan's findings in one state, once per key, marked
+// with their change.
+func (s *Store) findingsIn(ctx context.Context, id int64, state string, change model.Change) ([]model.Finding, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT rule, severity, location, content, message FROM findings
 		WHERE scan_id = ? AND state = ? GROUP BY key ORDER BY MIN(rowid)`, id, state)
 	if err != nil {
@@ -30,7 +31,7 @@ func (s *Store) findingsIn(ctx context.Context, id int64, state string) ([]model
 	defer rows.Close()
 	var out []model.Finding
 	for rows.Next() {
-		var f model.Finding
+		f := model.Finding{Change: change}
 		var sev string
 		if err := rows.Scan(&f.Rule, &sev, &f.Location, &f.Content, &f.Message); err != nil {
 			return nil, err
@@ -210,10 +211,10 @@ func (s *Store) Compare(ctx context.Context, oldID, newID int64) (*model.Diff, e
 		return nil, err
 	}
 	d := assemble(added, gone, same)
-	if d.Accepted, err = s.findingsIn(ctx, newID, stateAccepted); err != nil {
+	if d.Accepted, err = s.findingsIn(ctx, newID, stateAccepted, model.ChangeAccepted); err != nil {
 		return nil, err
 	}
-	if d.NotRechecked, err = s.findingsIn(ctx, newID, stateCarried); err != nil {
+	if d.NotRechecked, err = s.findingsIn(ctx, newID, stateCarried, model.ChangeNotRechecked); err != nil {
 		return nil, err
 	}
 	d.Target, d.Old, d.New = target, oldID, newID

@@ -79,18 +79,25 @@ type Store struct {
 	db *sql.DB
 }
 
+// ErrNoDefaultPath says there is no directory to put the default database
+// in: a bare environment (some cron daemons, a service without a home).
+var ErrNoDefaultPath = errors.New("no directory for the history database: none of $XDG_DATA_HOME, $HOME and $XDG_STATE_HOME is set")
+
 // DefaultPath is the database under the user's data directory:
-// $XDG_DATA_HOME/aiaudit/history.db, or ~/.local/share/aiaudit/history.db.
+// $XDG_DATA_HOME/aiaudit/history.db, else ~/.local/share/aiaudit/history.db,
+// else, with no home at all, $XDG_STATE_HOME/aiaudit/history.db. Relative
+// XDG paths are ignored, as the XDG base directory specification says.
 func DefaultPath() (string, error) {
-	dir := os.Getenv("XDG_DATA_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", err
-		}
-		dir = filepath.Join(home, ".local", "share")
+	if dir := os.Getenv("XDG_DATA_HOME"); filepath.IsAbs(dir) {
+		return filepath.Join(dir, "aiaudit", "history.db"), nil
 	}
-	return filepath.Join(dir, "aiaudit", "history.db"), nil
+	if home, err := os.UserHomeDir(); err == nil && home != "" {
+		return filepath.Join(home, ".local", "share", "aiaudit", "history.db"), nil
+	}
+	if dir := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(dir) {
+		return filepath.Join(dir, "aiaudit", "history.db"), nil
+	}
+	return "", ErrNoDefaultPath
 }
 
 // Open opens (creating if needed) the database at path and migrates it.

@@ -423,3 +423,35 @@ func TestAcceptedIsNeitherFixedNorNew(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Counts{Unchanged: 1}, c, "the acceptance expired: reported again, but not new")
 }
+
+// The default database follows the XDG base directories, and a bare
+// environment (cron or a service with no $HOME) gets a clear error instead of
+// Go's "$HOME is not defined".
+func TestDefaultPath(t *testing.T) {
+	tests := []struct {
+		name           string
+		data, home, st string
+		want           string // "" for ErrNoDefaultPath
+	}{
+		{name: "data home", data: "/d", home: "/h", st: "/s", want: "/d/aiaudit/history.db"},
+		{name: "home", home: "/h", st: "/s", want: "/h/.local/share/aiaudit/history.db"},
+		{name: "state home when there is no home", st: "/s", want: "/s/aiaudit/history.db"},
+		{name: "relative XDG paths are ignored, as the spec says", data: "rel", home: "/h", want: "/h/.local/share/aiaudit/history.db"},
+		{name: "nothing set", want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("XDG_DATA_HOME", tt.data)
+			t.Setenv("HOME", tt.home)
+			t.Setenv("XDG_STATE_HOME", tt.st)
+			got, err := DefaultPath()
+			if tt.want == "" {
+				require.ErrorIs(t, err, ErrNoDefaultPath)
+				assert.Contains(t, err.Error(), "$HOME")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}

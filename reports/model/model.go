@@ -107,13 +107,16 @@ type BaselineUse struct {
 // Diff is what changed between two scans of a target: the findings that are
 // new, fixed (gone) and unchanged, each with Change set.
 type Diff struct {
-	Schema    string    `json:"schema"`
-	Target    string    `json:"target"`
-	Old       int64     `json:"old_scan,omitempty"`
-	New       int64     `json:"new_scan,omitempty"`
-	NewF      []Finding `json:"new"`
-	Fixed     []Finding `json:"fixed"`
-	Unchanged []Finding `json:"unchanged"`
+	Schema string    `json:"schema"`
+	Target string    `json:"target"`
+	Old    int64     `json:"old_scan,omitempty"`
+	New    int64     `json:"new_scan,omitempty"`
+	NewF   []Finding `json:"new"`
+	Fixed  []Finding `json:"fixed"`
+	// Unchanged is listed only when asked for (diff --unchanged); it is
+	// then an empty array, and UnchangedCount still says how many there are.
+	Unchanged      []Finding `json:"unchanged"`
+	UnchangedCount int       `json:"unchanged_count"`
 	// Accepted are the new scan's findings a baseline accepts.
 	Accepted []Finding `json:"accepted,omitempty"`
 	// NotRechecked are earlier findings the new scan could not check again.
@@ -204,6 +207,10 @@ const (
 	ChangeNew       Change = "new"
 	ChangeUnchanged Change = "unchanged"
 	ChangeFixed     Change = "fixed"
+	// ChangeAccepted: a baseline accepts it; ChangeNotRechecked: its place
+	// could not be checked again. Neither is new nor fixed.
+	ChangeAccepted     Change = "accepted"
+	ChangeNotRechecked Change = "not_rechecked"
 )
 
 // Exposure is one article's fine exposure for the findings of a scan

@@ -62,10 +62,12 @@ func (f *File) effective(command string) []scoped {
 
 // Apply gives command's flags the file's values, except flags the user set
 // on the command line. Keys at the top level that command lacks are skipped;
-// keys in command's own section that it lacks are errors. Flags set here
-// report Changed afterwards, as pflag does for any Set, which lets cobra's
-// required-flag checks count values from the file.
-func (f *File) Apply(command string, flags *pflag.FlagSet) error {
+// keys in command's own section that it lacks are errors, unless one of
+// siblings has them: the flags of the other commands that read the same
+// section (history and history prune share the history section). Flags set
+// here report Changed afterwards, as pflag does for any Set, which lets
+// cobra's required-flag checks count values from the file.
+func (f *File) Apply(command string, flags *pflag.FlagSet, siblings ...*pflag.FlagSet) error {
 	if f == nil || flags == nil {
 		return nil
 	}
@@ -79,7 +81,7 @@ func (f *File) Apply(command string, flags *pflag.FlagSet) error {
 	for _, e := range f.effective(command) {
 		fl := flags.Lookup(e.Key)
 		if fl == nil {
-			if e.inSection {
+			if e.inSection && !slices.ContainsFunc(siblings, func(fs *pflag.FlagSet) bool { return fs.Lookup(e.Key) != nil }) {
 				errs = append(errs, &Error{Path: f.Path, Line: e.KeyLine,
 					Msg: fmt.Sprintf("key %q is not a flag of command %q", e.Key, command)})
 			}

@@ -35,9 +35,11 @@
 //   - A top-level key applies to every command that has that flag and is
 //     ignored by commands that do not, so one file can serve all commands.
 //   - A top-level key naming a command (files, urls, crawl, check, report,
-//     diff, history) holds a section of keys for that command only; a key in a
-//     section overrides the same key at the top level. In a section every key
-//     must be a flag of that command.
+//     diff, history, baseline: every command that reads the file, as the
+//     binary lists them) holds a section of keys for that command only; a key
+//     in a section overrides the same key at the top level. In a section every
+//     key must be a flag of that command or of one of its subcommands
+//     (history prune reads the history section).
 //   - Inside a section, targets is the list of arguments used when the command
 //     is run without any.
 //   - A flag given on the command line always wins over the file.
@@ -48,16 +50,20 @@
 //     list of {lang, pattern} entries instead of the name of a JSON file.
 //   - Because check is both a command and a flag of urls, set that flag inside
 //     the urls section: a mapping under check is the check command's section.
+//     Likewise baseline: a file name is the --baseline flag, a mapping the
+//     baseline command's section.
 //   - config and help cannot be set from the file.
 //
 // Mistakes are reported as path:LINE: message. [File.Check] validates a
 // whole file without running anything: unknown keys (with a suggestion for
-// likely typos), values the flags would reject, and bad label-phrases.
+// likely typos), values the flags would reject, bad label-phrases, and every
+// value the commands' own validation rejects (the validation their runs do).
+// [File.Locate] puts a run's validation errors on the lines of the file that
+// gave the values.
 package config
 
 import (
 	"fmt"
-	"slices"
 )
 
 // TargetsKey is the section key holding default positional arguments.
@@ -65,14 +71,6 @@ const TargetsKey = "targets"
 
 // PhrasesKey is the one flag whose value may be a list of mappings.
 const PhrasesKey = "label-phrases"
-
-// commandNames are the keys that open a section when they hold a mapping.
-// They are fixed here, not taken from cobra, so that a file parses the same
-// way whichever command reads it.
-var commandNames = []string{"files", "urls", "crawl", "check", "report", "diff", "history"}
-
-// Commands returns the names that open a command section.
-func Commands() []string { return slices.Clone(commandNames) }
 
 // Error is a problem tied to a place in a config file.
 type Error struct {

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,11 +40,21 @@ func testFlags(command string) *pflag.FlagSet {
 	return fs
 }
 
-var allCommands = []string{"files", "urls", "crawl", "check", "report", "diff", "history"}
+var allCommands = []string{"files", "urls", "crawl", "check", "report", "diff", "history", "baseline"}
+
+// testCommands describes commands with testFlags and no validation of their
+// own.
+func testCommands(names ...string) []Command {
+	var out []Command
+	for _, n := range names {
+		out = append(out, Command{Path: n, Section: n, New: func() (*pflag.FlagSet, func() error) { return testFlags(n), nil }})
+	}
+	return out
+}
 
 func mustParse(t *testing.T, src string) *File {
 	t.Helper()
-	f, err := Parse("aiaudit.yaml", []byte(src))
+	f, err := Parse("aiaudit.yaml", []byte(src), allCommands)
 	require.NoError(t, err)
 	return f
 }
@@ -284,7 +296,7 @@ func TestCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := mustParse(t, tt.src)
-			errs := f.Check(testFlags, allCommands)
+			errs := f.Check(testCommands(allCommands...))
 			require.Len(t, errs, len(tt.want), "%v", errs)
 			for i, w := range tt.want {
 				assert.True(t, strings.HasPrefix(errs[i].Error(), w), "got %q, want prefix %q", errs[i], w)
@@ -295,7 +307,7 @@ func TestCheck(t *testing.T) {
 
 func TestCheckUnknownSection(t *testing.T) {
 	f := mustParse(t, "history:\n  db: x.db\n")
-	errs := f.Check(testFlags, []string{"crawl", "urls"})
+	errs := f.Check(testCommands("crawl", "urls"))
 	require.Len(t, errs, 1)
 	assert.EqualError(t, errs[0], `aiaudit.yaml:1: section "history": no such command`)
 }
@@ -309,7 +321,7 @@ func TestParseErrors(t *testing.T) {
 		{name: "syntax error", src: "jurisdiction: kz\nagent: [GPTBot\n", want: "aiaudit.yaml:2: "},
 		{name: "duplicate key", src: "a: 1\na: 2\n", want: "aiaudit.yaml:2: "},
 		{name: "nested mapping", src: "jurisdiction: kz\ncrwal:\n  max-pages: 5\n",
-			want: `aiaudit.yaml:2: key "crwal" holds a mapping, but only command sections (files, urls, crawl, check, report, diff, history) may (did you mean "crawl"?)`},
+			want: `aiaudit.yaml:2: key "crwal" holds a mapping, but only command sections (files, urls, crawl, check, report, diff, history, baseline) may (did you mean "crawl"?)`},
 		{name: "nested mapping in section", src: "crawl:\n  delay:\n    x: 1\n", want: `aiaudit.yaml:2: key "delay" holds a mapping`},
 		{name: "list of lists", src: "agent: [[a]]\n", want: `aiaudit.yaml:1: key "agent": list elements must be plain values`},
 		{name: "top level list", src: "- a\n", want: "aiaudit.yaml:1: the file must be a mapping"},
@@ -325,7 +337,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("aiaudit.yaml", []byte(tt.src))
+			_, err := Parse("aiaudit.yaml", []byte(tt.src), allCommands)
 			require.Error(t, err)
 			assert.True(t, strings.HasPrefix(err.Error(), tt.want), "got %q, want prefix %q", err, tt.want)
 			assert.NotContains(t, err.Error(), "\n", "errors stay on one line")
@@ -351,33 +363,33 @@ func TestLoad(t *testing.T) {
 		p := filepath.Join(dir, "big.yaml")
 		big := "# " + strings.Repeat("x", MaxSize) + "\n"
 		require.NoError(t, os.WriteFile(p, []byte(big), 0o644))
-		_, err := Load(p)
+		_, err := Load(p, allCommands)
 		assert.ErrorContains(t, err, "larger than")
-		_, err = Parse("big.yaml", []byte(big))
+		_, err = Parse("big.yaml", []byte(big), allCommands)
 		assert.ErrorContains(t, err, "larger than")
 	})
 
 	t.Run("empty", func(t *testing.T) {
 		p := filepath.Join(dir, "empty.yaml")
 		require.NoError(t, os.WriteFile(p, nil, 0o644))
-		f, err := Load(p)
+		f, err := Load(p, allCommands)
 		require.NoError(t, err)
 		assert.Empty(t, f.Top)
-		assert.Empty(t, f.Check(testFlags, allCommands))
+		assert.Empty(t, f.Check(testCommands(allCommands...)))
 		fs := testFlags("crawl")
 		require.NoError(t, f.Apply("crawl", fs))
 		assert.False(t, fs.Changed("max-pages"))
 	})
 
 	t.Run("missing", func(t *testing.T) {
-		_, err := Load(filepath.Join(dir, "nope.yaml"))
+		_, err := Load(filepath.Join(dir, "nope.yaml"), allCommands)
 		assert.ErrorIs(t, err, os.ErrNotExist)
 	})
 
 	t.Run("path in errors", func(t *testing.T) {
 		p := filepath.Join(dir, "bad.yaml")
 		require.NoError(t, os.WriteFile(p, []byte("a: [\n"), 0o644))
-		_, err := Load(p)
+		_, err := Load(p, allCommands)
 		assert.ErrorContains(t, err, p+":")
 	})
 }
@@ -411,7 +423,7 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		cfg, err := Parse("fuzz.yaml", b)
+		cfg, err := Parse("fuzz.yaml", b, allCommands)
 		if err != nil {
 			return
 		}
@@ -420,6 +432,131 @@ func FuzzParse(f *testing.F) {
 		for _, c := range []string{"crawl", "urls"} {
 			_ = cfg.Apply(c, testFlags(c))
 		}
-		_ = cfg.Check(testFlags, allCommands)
+		_ = cfg.Check(testCommands(allCommands...))
 	})
+}
+
+// flagErr is a validation error naming its flags, as the commands' are.
+type flagErr struct {
+	flags []string
+	value string
+	msg   string
+}
+
+func (e flagErr) Error() string   { return e.msg }
+func (e flagErr) Flags() []string { return e.flags }
+func (e flagErr) Value() string   { return e.value }
+
+// validated gives the test commands a validation of their own, as the real
+// commands have: every problem, each naming its flags.
+func validated(names ...string) []Command {
+	var out []Command
+	for _, n := range names {
+		out = append(out, Command{Path: n, Section: n, New: func() (*pflag.FlagSet, func() error) {
+			fs := testFlags(n)
+			return fs, func() error {
+				var errs []error
+				if v := fs.Lookup("fail-on").Value.String(); v != "violation" && v != "new" {
+					errs = append(errs, flagErr{flags: []string{"fail-on"}, msg: fmt.Sprintf("--fail-on %q is not supported", v)})
+				}
+				if fl := fs.Lookup("max-pages"); fl != nil && fl.Value.String() == "0" {
+					errs = append(errs, flagErr{flags: []string{"max-pages"}, msg: "--max-pages must be at least 1"})
+				}
+				if fl := fs.Lookup("include"); fl != nil {
+					vs, _ := fs.GetStringArray("include")
+					for _, v := range vs {
+						if strings.Contains(v, "(") {
+							errs = append(errs, flagErr{flags: []string{"include"}, value: v, msg: fmt.Sprintf("--include %q: bad regexp", v)})
+						}
+					}
+				}
+				if fl := fs.Lookup("db"); fl != nil && fl.Value.String() == "" {
+					errs = append(errs, flagErr{flags: []string{"db"}, msg: "--db is required"})
+				}
+				if fl := fs.Lookup("delay"); fl != nil && fl.Value.String() == "0s" {
+					errs = append(errs, errors.New("an error that names no flag"))
+				}
+				return errors.Join(errs...)
+			}
+		}})
+	}
+	return out
+}
+
+// Check runs each command's own validation on the file's values and reports
+// every problem on its line: a top-level value once, naming the commands
+// that refuse it; a list element on its own line; a problem with a flag the
+// file did not set (db here) not at all.
+func TestCheckRunsTheCommandsValidation(t *testing.T) {
+	f := mustParse(t, "fail-on: sometimes\ncrawl:\n  max-pages: 0\n  include:\n    - ^/ok/\n    - ^/(bad/\nurls:\n  fail-on: never\n")
+	errs := f.Check(validated("crawl", "urls", "history"))
+	var got []string
+	for _, e := range errs {
+		got = append(got, e.Error())
+	}
+	assert.Equal(t, []string{
+		`aiaudit.yaml:1: key "fail-on": --fail-on "sometimes" is not supported (for commands crawl, history)`,
+		`aiaudit.yaml:3: key "max-pages": --max-pages must be at least 1`,
+		`aiaudit.yaml:6: key "include": --include "^/(bad/": bad regexp`,
+		`aiaudit.yaml:8: key "fail-on": --fail-on "never" is not supported`,
+	}, got)
+
+	f = mustParse(t, "fail-on: sometimes\n")
+	errs = f.Check(validated("crawl", "urls", "history"))
+	require.Len(t, errs, 1)
+	assert.EqualError(t, errs[0], `aiaudit.yaml:1: key "fail-on": --fail-on "sometimes" is not supported (for every command)`)
+	errs = f.Check(append(validated("crawl", "urls"), testCommands("files")...))
+	require.Len(t, errs, 1)
+	assert.EqualError(t, errs[0], `aiaudit.yaml:1: key "fail-on": --fail-on "sometimes" is not supported (for commands crawl, urls)`)
+
+	f = mustParse(t, "crawl:\n  delay: 0s\n")
+	errs = f.Check(validated("crawl"))
+	require.Len(t, errs, 1, "a problem naming no flag is reported, without a line")
+	assert.EqualError(t, errs[0], "aiaudit.yaml: an error that names no flag (for command crawl)")
+}
+
+// A run's validation errors about values from the file get the file's line;
+// others, and errors.Is through them, stay as they were.
+func TestLocate(t *testing.T) {
+	f := mustParse(t, "fail-on: sometimes\ncrawl:\n  max-pages: 0\n")
+	fromFile := func(name string) bool { return name != "db" }
+	err := f.Locate("crawl", fmt.Errorf("%w", errors.Join(
+		flagErr{flags: []string{"fail-on"}, msg: `--fail-on "sometimes" is not supported`},
+		flagErr{flags: []string{"max-pages"}, msg: "--max-pages must be at least 1"},
+		flagErr{flags: []string{"db"}, msg: "--db is required"},
+	)), fromFile)
+	assert.EqualError(t, err, "aiaudit.yaml:1: key \"fail-on\": --fail-on \"sometimes\" is not supported\n"+
+		"aiaudit.yaml:3: key \"max-pages\": --max-pages must be at least 1\n--db is required")
+
+	sentinel := errors.New("locked")
+	wrapped := fmt.Errorf("run: %w", sentinel)
+	assert.Same(t, wrapped, f.Locate("crawl", wrapped, fromFile), "nothing from the file: unchanged")
+	var none *File
+	assert.Same(t, wrapped, none.Locate("crawl", wrapped, fromFile))
+}
+
+// A section serves the command and its subcommands: history prune skips the
+// history section's keys it lacks when history has them.
+func TestApplySkipsKeysOfTheSectionsOtherCommands(t *testing.T) {
+	f := mustParse(t, "history:\n  format: json\n  keep: 3\n")
+	history := pflag.NewFlagSet("history", pflag.ContinueOnError)
+	history.String("format", "table", "")
+	prune := pflag.NewFlagSet("prune", pflag.ContinueOnError)
+	prune.Int("keep", 0, "")
+	require.NoError(t, f.Apply("history", prune, history))
+	assert.Equal(t, "3", prune.Lookup("keep").Value.String())
+	assert.EqualError(t, f.Apply("history", prune), `aiaudit.yaml:2: key "format" is not a flag of command "history"`, "without the sibling")
+}
+
+// The sections are the commands the binary names, whatever they are.
+func TestSectionsAreTheCommandsGiven(t *testing.T) {
+	src := "baseline:\n  reason: accepted at rollout\n"
+	f, err := Parse("aiaudit.yaml", []byte(src), []string{"crawl", "baseline"})
+	require.NoError(t, err)
+	require.NotNil(t, f.Sections["baseline"])
+	_, err = Parse("aiaudit.yaml", []byte(src), []string{"crawl"})
+	assert.ErrorContains(t, err, `only command sections (crawl) may`)
+	f, err = Parse("aiaudit.yaml", []byte("baseline: accepted.yaml\n"), []string{"crawl", "baseline"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"accepted.yaml"}, f.Top[0].Values, "a file name is the --baseline flag")
 }

@@ -23,8 +23,9 @@ const MaxSize = 1 << 20
 // make every run print help and exit.
 var reserved = map[string]bool{"config": true, "help": true}
 
-// Load reads and parses the config file at path.
-func Load(path string) (*File, error) {
+// Load reads and parses the config file at path; sections are the names
+// that open a command section (see [Parse]).
+func Load(path string, sections []string) (*File, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -34,14 +35,17 @@ func Load(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return Parse(path, b)
+	return Parse(path, b, sections)
 }
 
 // Parse parses a config document; name is used as the path in errors.
+// sections are the keys that open a command section when they hold a
+// mapping: the binary's commands, taken from its command tree so the list
+// cannot lag behind them, and the same whichever command reads the file.
 // It checks the shape of the file only: whether keys are real flags and
 // values acceptable to them depends on the command, see [File.Apply] and
 // [File.Check].
-func Parse(name string, b []byte) (*File, error) {
+func Parse(name string, b []byte, sections []string) (*File, error) {
 	if len(b) > MaxSize {
 		return nil, &Error{Path: name, Msg: fmt.Sprintf("file is larger than %d bytes (1 MiB)", MaxSize)}
 	}
@@ -51,7 +55,7 @@ func Parse(name string, b []byte) (*File, error) {
 	if err != nil {
 		return nil, syntaxError(name, err)
 	}
-	p := &parse{f: &File{Path: name, Sections: map[string]*Section{}}, anchors: map[string]ast.Node{}}
+	p := &parse{f: &File{Path: name, Sections: map[string]*Section{}}, anchors: map[string]ast.Node{}, sections: sections}
 	var body ast.Node
 	for _, d := range doc.Docs {
 		if d == nil || d.Body == nil {
@@ -101,8 +105,9 @@ func syntaxError(name string, err error) error {
 }
 
 type parse struct {
-	f       *File
-	anchors map[string]ast.Node
+	f        *File
+	anchors  map[string]ast.Node
+	sections []string
 }
 
 func lineOf(n ast.Node) int {
@@ -252,7 +257,7 @@ func (p *parse) top(body ast.Node) error {
 			return err
 		}
 		switch {
-		case slices.Contains(commandNames, kv.key) && (isMapping(v) || isNull(v)):
+		case slices.Contains(p.sections, kv.key) && (isMapping(v) || isNull(v)):
 			if err := p.section(kv, v); err != nil {
 				return err
 			}
@@ -376,8 +381,8 @@ func (p *parse) listEntry(e Entry, seq *ast.SequenceNode) (Entry, error) {
 // mappingError rejects a mapping under a flag key. Such a key is most likely
 // a misspelt section, so the suggestion is drawn from the command names.
 func (p *parse) mappingError(kv keyValue) error {
-	msg := fmt.Sprintf("key %q holds a mapping, but only command sections (%s) may", kv.key, strings.Join(commandNames, ", "))
-	if s := suggest(kv.key, commandNames); s != "" {
+	msg := fmt.Sprintf("key %q holds a mapping, but only command sections (%s) may", kv.key, strings.Join(p.sections, ", "))
+	if s := suggest(kv.key, p.sections); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return &Error{Path: p.f.Path, Line: lineOf(kv.kNode), Msg: msg}
