@@ -94,8 +94,8 @@ type Outcome struct {
 	FindingsAtFailOn bool
 	Incomplete       bool
 	Interrupted      bool
-	// Summary and Changes are the report's (zero and nil for a run that
-	// writes no report).
+	// Summary and Changes are the run's counts (a URL-list run's tally:
+	// URLs, reserved, errors).
 	Summary model.Summary
 	Changes *model.Changes
 }

@@ -196,7 +196,7 @@ func vetList(ctx context.Context, in io.Reader, opt Options, uo URLOptions, sess
 		}
 		fmt.Fprintf(opt.Log, "aiaudit: since scan %d of this list: %d URLs newly reserved, %d no longer reserved, %d still reserved%s\n", ch.PreviousScan, ch.New, ch.Fixed, ch.Unchanged, kept)
 	}
-	return Outcome{Interrupted: interrupted, Incomplete: t.unknown > 0}, nil
+	return Outcome{Interrupted: interrupted, Incomplete: t.unknown > 0, Summary: rep.Summary, Changes: rep.Changes}, nil
 }
 
 // resumeFrom reads the URLs already vetted into the results file.
