@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -97,6 +98,9 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			ro.Progress = bar.update
 			out, stats, err := audit.Crawl(c.Context(), ro, opt)
 			bar.finish()
+			if stats != nil && len(stats.AllowedSpaces) > 0 {
+				audit.Summarize(e.log, "note: fetches may reach "+strings.Join(stats.AllowedSpaces, ", ")+" addresses in this run, because the start hosts are there")
+			}
 			if stats != nil {
 				line := fmt.Sprintf("crawled %d pages, %d media items; %d URLs skipped because robots.txt forbids them to aiaudit", stats.Pages, stats.Media, stats.SkippedByRobots)
 				if stats.Unreachable > 0 {

@@ -99,5 +99,6 @@ func TestLogTextModeUnchanged(t *testing.T) {
 	code, _, stderr := runIn(t, "", args...)
 	require.Equal(t, exitFindings, code, stderr)
 	assert.Equal(t, "aiaudit: since scan 1: 0 new, 0 fixed, 7 unchanged findings\n"+
+		"aiaudit: note: fetches may reach loopback addresses in this run, because the start hosts are there\n"+
 		"aiaudit: crawled 1 pages, 2 media items; 0 URLs skipped because robots.txt forbids them to aiaudit\n", stderr)
 }

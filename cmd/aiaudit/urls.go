@@ -25,6 +25,7 @@ type vetFlags struct {
 	hostConc   int
 	delay      time.Duration
 	userAgent  string
+	allowPriv  bool
 }
 
 // register adds the flags; delay is the default per-host gap (polite for a
@@ -39,6 +40,7 @@ func (v *vetFlags) register(c *cobra.Command, delay time.Duration) {
 	c.Flags().IntVar(&v.hostConc, "host-concurrency", 2, "requests in flight per host")
 	c.Flags().DurationVar(&v.delay, "delay", delay, "minimum gap between requests to one host")
 	c.Flags().StringVar(&v.userAgent, "user-agent", "", "User-Agent header (default aiaudit/VERSION (+project URL))")
+	c.Flags().BoolVar(&v.allowPriv, "allow-private", false, "let fetches reach loopback, private, link-local (cloud metadata) and other internal addresses; by default only the spaces your own targets are in")
 }
 
 // options validates the flags (every problem) and builds the vetting
@@ -77,7 +79,7 @@ func (v *vetFlags) options(explainAll bool) (urls.Options, error) {
 		ua = "aiaudit/" + version() + " (+https://github.com/aiaudit/aiaudit)"
 	}
 	return urls.Options{Depth: urls.Depth(v.depth), Agents: names, List: list, Strict: v.strict, Fetch: urls.FetchOptions{
-		UserAgent: ua, Timeout: v.timeout, Retries: v.retries, HostConcurrency: v.hostConc, HostDelay: v.delay,
+		UserAgent: ua, Timeout: v.timeout, Retries: v.retries, HostConcurrency: v.hostConc, HostDelay: v.delay, AllowPrivate: v.allowPriv,
 	}}, nil
 }
 

@@ -77,6 +77,11 @@ func Decide(f Facts) Decision {
 	var ev []detectors.OptOut
 	if f.Site.Robots != nil {
 		ev = robotsEvidence(f.Site.Robots, path, f.Agents, f.Explicit)
+		if f.Site.Robots.Truncated {
+			// Rules past the cut were not read: said with the evidence.
+			ev = append(ev, detectors.OptOut{Signal: "robots.txt", Verdict: detectors.Unset,
+				Detail: "robots.txt truncated at 500 KiB (RFC 9309 §2.5): rules after the cut were not read"})
+		}
 	}
 	if f.Site.AITxt != nil {
 		ev = append(ev, f.Site.AITxt.OptOut("*", path))

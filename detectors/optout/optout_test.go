@@ -123,3 +123,14 @@ func TestPathKeepsTheQuery(t *testing.T) {
 	assert.Equal(t, "/", Path(mustURL(t, "https://x.kz")))
 	assert.Equal(t, "/a%20b?q=1", Path(mustURL(t, "https://x.kz/a%20b?q=1")))
 }
+
+// A robots.txt cut at the RFC 9309 minimum says so in every item's evidence.
+func TestTruncatedRobotsIsSaid(t *testing.T) {
+	big := []byte("User-agent: *\nAllow: /\n" + strings.Repeat("# padding\n", 60_000))
+	d := Decide(Facts{URL: mustURL(t, "https://x.kz/a"), Agents: []string{"GPTBot"}, Site: Site{Robots: robots.Parse(big)}})
+	var details []string
+	for _, o := range d.Evidence {
+		details = append(details, o.Detail)
+	}
+	assert.Contains(t, strings.Join(details, "\n"), "truncated at 500 KiB")
+}

@@ -29,6 +29,8 @@ import (
 	"github.com/aiaudit/aiaudit/detectors/text"
 	"github.com/aiaudit/aiaudit/detectors/widgets"
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/scanner/internal/bodycap"
+	"github.com/aiaudit/aiaudit/scanner/internal/netguard"
 	"github.com/aiaudit/aiaudit/scanner/thumb"
 	"github.com/aiaudit/aiaudit/scanner/urls"
 )
@@ -53,6 +55,10 @@ type Options struct {
 	Thumbnails bool
 	// Vet configures the opt-out checks (agents, strictness, fetch limits).
 	Vet urls.Options
+	// Dial, when set, is given the run's guarded dialer before the crawl
+	// starts: tests replace its resolver and connector so that no packet
+	// leaves loopback.
+	Dial func(*netguard.Guard)
 	// Emit receives every page and media resource with what was observed
 	// where it is shown (for the rules to judge), from one goroutine at a
 	// time; a nil resource carries observations of an item already emitted
@@ -97,6 +103,9 @@ type Stats struct {
 	SkippedExamples   []string
 	SkippedOutOfScope int
 	Sites             []model.Site
+	// AllowedSpaces names the refused address spaces (loopback, private,
+	// ...) this crawl may reach because its start hosts are in them.
+	AllowedSpaces []string
 }
 
 // maxSkippedExamples is how many robots-skipped URLs are named.
@@ -164,17 +173,45 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	vo := opt.Vet
 	vo.Depth = urls.Policy
 	vo.Fetch.UserAgent = opt.UserAgent
+	// Every fetch of the crawl (site files, sitemaps, media) follows only
+	// redirects that stay in scope; media also need robots.txt's leave.
+	scope := NewScope(starts, opt.ExtraHosts, opt.Subdomains, opt.Include, opt.Exclude)
+	ctx = urls.WithRedirectCheck(ctx, func(u *url.URL) error {
+		if !scope.Allows(u) {
+			return fmt.Errorf("redirect to %s leaves the crawl scope", u.Redacted())
+		}
+		return nil
+	})
 	cr := &crawler{
-		opt: opt, scope: NewScope(starts, opt.ExtraHosts, opt.Subdomains, opt.Include, opt.Exclude),
+		opt: opt, scope: scope,
 		vet: urls.NewVetter(vo), ownTok: robots.Token(opt.UserAgent),
 		seen: map[urlKey]struct{}{}, media: map[urlKey]*mediaItem{}, next: map[string]time.Time{}, ctx: ctx,
 	}
 	// The crawl's context reaches every page fetch: Ctrl-C ends fetches in
 	// flight, not only the queue.
 	c := colly.NewCollector(colly.UserAgent(opt.UserAgent), colly.StdlibContext(ctx))
-	// colly ignores robots.txt unless told; it is checked here too, with the
-	// project's RFC 9309 evaluation, before every request and redirect.
-	c.IgnoreRobotsTxt = false
+	// robots.txt is fetched once, by the project's capped RFC 9309 fetch,
+	// and applied before every request and redirect (onRequest, redirect);
+	// colly's own handling would fetch it a second time, uncapped.
+	c.IgnoreRobotsTxt = true
+	// Every connection goes through the run's guarded dialer (no private or
+	// metadata addresses unless the user's start hosts are there), and gzip
+	// bodies are decoded under the page cap, not after it.
+	c.WithTransport(bodycap.Transport{Base: &http.Transport{
+		Proxy: http.ProxyFromEnvironment, DialContext: cr.vet.Fetcher().DialContext,
+		MaxIdleConnsPerHost: opt.Concurrency, IdleConnTimeout: 30 * time.Second, TLSHandshakeTimeout: 5 * time.Second,
+	}})
+	var hosts []string
+	for _, u := range starts {
+		hosts = append(hosts, u.Hostname())
+	}
+	for _, h := range opt.ExtraHosts {
+		hosts = append(hosts, strings.Split(h, ":")[0])
+	}
+	if opt.Dial != nil {
+		opt.Dial(cr.vet.Fetcher().Guard())
+	}
+	cr.stats.AllowedSpaces = cr.vet.Fetcher().AllowTargets(ctx, hosts...)
 	// The crawl keeps its own seen-set (16 bytes a URL, redirect targets
 	// included); colly's visited set would be a second one.
 	c.AllowURLRevisit = true
@@ -548,7 +585,16 @@ func (cr *crawler) analyzeMedia(u *url.URL) model.Resource {
 	}
 	// Read on demand with Range requests: a video's metadata boxes cost a
 	// few kilobytes, its media data is never fetched.
-	remote, err := cr.vet.Fetcher().Open(cr.ctx, u.Host, u.String(), cr.opt.MaxMediaBytes)
+	mediaCtx := urls.WithRedirectCheck(cr.ctx, func(to *url.URL) error {
+		if !cr.scope.Allows(to) {
+			return fmt.Errorf("redirect to %s leaves the crawl scope", to.Redacted())
+		}
+		if !cr.allowedByRobots(to) {
+			return fmt.Errorf("redirect to %s is not allowed by robots.txt", to.Redacted())
+		}
+		return nil
+	})
+	remote, err := cr.vet.Fetcher().Open(mediaCtx, u.Host, u.String(), cr.opt.MaxMediaBytes)
 	if err != nil {
 		res.Error = err.Error()
 		return res

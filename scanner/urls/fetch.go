@@ -11,9 +11,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/aiaudit/aiaudit/scanner/internal/netguard"
 )
 
 // FetchOptions configures the polite HTTP client.
@@ -26,6 +29,10 @@ type FetchOptions struct {
 	DeadAfter       int           // consecutive failures before a host is given up
 	MaxRedirects    int
 	MaxRetryAfter   time.Duration
+	// AllowPrivate lets fetches reach loopback, private, link-local and
+	// other refused address spaces (--allow-private); by default only the
+	// spaces the user's own targets are in are allowed (see AllowTargets).
+	AllowPrivate bool
 }
 
 func (o FetchOptions) withDefaults() FetchOptions {
@@ -66,8 +73,11 @@ type Response struct {
 type Fetcher struct {
 	opt    FetchOptions
 	client *http.Client
+	guard  *netguard.Guard
 	mu     sync.Mutex
 	hosts  map[string]*hostState
+	// targets are the hosts whose address space has been allowed.
+	targets map[string]bool
 }
 
 type hostState struct {
@@ -85,16 +95,20 @@ var ErrHostDead = errors.New("host given up")
 // host, bounded idle connections).
 func NewFetcher(opt FetchOptions) *Fetcher {
 	opt = opt.withDefaults()
+	guard := netguard.New()
+	if opt.AllowPrivate {
+		guard.AllowAll()
+	}
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:           guard.DialContext,
 		MaxIdleConns:          1024,
 		MaxIdleConnsPerHost:   opt.HostConcurrency,
 		IdleConnTimeout:       30 * time.Second,
 		TLSHandshakeTimeout:   5 * time.Second,
 		ResponseHeaderTimeout: opt.Timeout,
 	}
-	f := &Fetcher{opt: opt, hosts: map[string]*hostState{}}
+	f := &Fetcher{opt: opt, guard: guard, hosts: map[string]*hostState{}, targets: map[string]bool{}}
 	f.client = &http.Client{
 		Transport: tr,
 		Timeout:   opt.Timeout,
@@ -102,10 +116,50 @@ func NewFetcher(opt FetchOptions) *Fetcher {
 			if len(via) >= opt.MaxRedirects {
 				return fmt.Errorf("more than %d redirects (a loop?)", opt.MaxRedirects)
 			}
+			if check, ok := req.Context().Value(redirectKey{}).(func(*url.URL) error); ok {
+				return check(req.URL)
+			}
 			return nil
 		},
 	}
 	return f
+}
+
+type redirectKey struct{}
+
+// WithRedirectCheck makes every redirect of the fetches made under ctx pass
+// check before it is followed (a crawl's scope and robots.txt).
+func WithRedirectCheck(ctx context.Context, check func(*url.URL) error) context.Context {
+	return context.WithValue(ctx, redirectKey{}, check)
+}
+
+// DialContext is the guarded dialer, for other clients of the same run
+// (the crawler's colly collector).
+func (f *Fetcher) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	return f.guard.DialContext(ctx, network, address)
+}
+
+// Guard gives tests the dialer's resolve and connect hooks.
+func (f *Fetcher) Guard() *netguard.Guard { return f.guard }
+
+// AllowTargets allows, for this run, the address spaces of hosts the user
+// named (start URLs, the hosts of a URL list): a crawl of an intranet site
+// is what its user asked for; a link to one from a public page is not. It
+// returns the spaces newly allowed.
+func (f *Fetcher) AllowTargets(ctx context.Context, hosts ...string) []string {
+	var todo []string
+	f.mu.Lock()
+	for _, h := range hosts {
+		if !f.targets[h] {
+			f.targets[h] = true
+			todo = append(todo, h)
+		}
+	}
+	f.mu.Unlock()
+	if len(todo) == 0 {
+		return nil
+	}
+	return f.guard.AllowSpacesOf(ctx, todo)
 }
 
 func (f *Fetcher) host(h string) *hostState {

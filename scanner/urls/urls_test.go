@@ -463,6 +463,7 @@ func TestRemoteReader(t *testing.T) {
 	defer srv.Close()
 	f := NewFetcher(FetchOptions{Timeout: time.Second})
 	host := strings.TrimPrefix(srv.URL, "http://")
+	f.AllowTargets(context.Background(), "127.0.0.1") // the test server is the user's target
 
 	r, err := f.Open(context.Background(), host, srv.URL+"/ranges", 512<<10)
 	require.NoError(t, err)

@@ -146,6 +146,8 @@ func (v *Vetter) Vet(ctx context.Context, raw string) Result {
 		res.Error = err.Error()
 		return res
 	}
+	// The list is the user's: its hosts' address spaces are allowed.
+	v.fetch.AllowTargets(ctx, u.Hostname())
 	facts := v.Facts(u, v.site(ctx, u.Host, origin).policy)
 	if v.opt.Depth != Policy {
 		limit := int64(maxHead)
@@ -255,6 +257,12 @@ func (v *Vetter) load(ctx context.Context, s *site, host, origin string) {
 		s.policy.Robots.Notes = append(s.policy.Robots.Notes, err.Error())
 	} else {
 		s.policy.Robots = robots.ForStatus(r.Status, r.Body)
+		if r.Truncated {
+			// The fetch stops at the RFC 9309 minimum (500 KiB); what
+			// follows was not read.
+			s.policy.Robots.Truncated = true
+			s.policy.Robots.Notes = append(s.policy.Robots.Notes, fmt.Sprintf("robots.txt over %d bytes: only the first %d were parsed (RFC 9309 §2.5)", maxPolicyFile, maxPolicyFile))
+		}
 		s.ttl = cacheTTL(r.Header)
 	}
 	if r, err := v.fetch.Get(ctx, host, origin+"/.well-known/tdmrep.json", tdmrep.MaxFile); err == nil && r.Status == 200 && !r.Truncated {
