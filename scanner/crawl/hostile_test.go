@@ -62,7 +62,8 @@ func gzipOf(t *testing.T, n int) []byte {
 	return buf.Bytes()
 }
 
-// Hostile servers: a gzip bomb as a page and as a gzip-encoded robots.txt,
+// Hostile servers: a gzip bomb as a page, as the sitemap and as a
+// gzip-encoded robots.txt,
 // a redirect to the cloud metadata address, and a media redirect out of
 // scope. The crawl stays bounded, reaches none of them, and says so.
 func TestHostileServer(t *testing.T) {
@@ -83,8 +84,8 @@ func TestHostileServer(t *testing.T) {
 		case "/bomb":
 			w.Header().Set("Content-Type", "application/x-gzip")
 			w.Write(bomb)
-		case "/feed.xml.gz":
-			w.Write(bomb)
+		case "/feed.xml.gz", "/sitemap.xml":
+			w.Write(bomb) // a page link and the sitemap: both bombs
 		case "/meta":
 			// In scope (a subdomain), but it resolves to the metadata address.
 			http.Redirect(w, r, "http://evil.site.test:"+port(r)+"/latest/meta-data/", http.StatusFound)
