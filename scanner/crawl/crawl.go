@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -153,25 +154,33 @@ func (m *mediaItem) take() model.Resource {
 // emitted is complete.
 func Run(ctx context.Context, opt Options) (*Stats, error) {
 	opt.defaults()
+	vo := opt.Vet
+	vo.Depth = urls.Policy
+	vo.Fetch.UserAgent = opt.UserAgent
+	vet := urls.NewVetter(vo)
 	var starts []*url.URL
 	for _, s := range opt.Starts {
-		u, _, err := urls.Origin(s)
+		// The credentials of a start URL are the fetcher's, for its site;
+		// the crawl itself never sees them.
+		u, _, err := urls.Origin(vet.Fetcher().UseCredentials(s))
 		if err != nil {
 			return nil, err
 		}
 		starts = append(starts, u)
 	}
-	vo := opt.Vet
-	vo.Depth = urls.Policy
-	vo.Fetch.UserAgent = opt.UserAgent
 	cr := &crawler{
 		opt: opt, scope: NewScope(starts, opt.ExtraHosts, opt.Subdomains, opt.Include, opt.Exclude),
-		vet: urls.NewVetter(vo), ownTok: robots.Token(opt.UserAgent),
+		vet: vet, ownTok: robots.Token(opt.UserAgent),
 		seen: map[urlKey]struct{}{}, media: map[urlKey]*mediaItem{}, next: map[string]time.Time{}, ctx: ctx,
 	}
 	// The crawl's context reaches every page fetch: Ctrl-C ends fetches in
 	// flight, not only the queue.
 	c := colly.NewCollector(colly.UserAgent(opt.UserAgent), colly.StdlibContext(ctx))
+	// Pages are fetched as everything else is: the fetcher's transport
+	// (credentials, connections).
+	client := vet.Fetcher().Client()
+	client.Jar, _ = cookiejar.New(nil) // as colly's own client
+	c.SetClient(client)
 	// colly ignores robots.txt unless told; it is checked here too, with the
 	// project's RFC 9309 evaluation, before every request and redirect.
 	c.IgnoreRobotsTxt = false
@@ -328,6 +337,7 @@ func (cr *crawler) onRequest(r *colly.Request) {
 }
 
 func (cr *crawler) redirect(req *http.Request, via []*http.Request) error {
+	urls.DropUserinfo(req)
 	if len(via) >= 5 {
 		return errors.New("more than 5 redirects")
 	}

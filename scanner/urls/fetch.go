@@ -11,9 +11,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 // FetchOptions configures the polite HTTP client.
@@ -68,6 +72,7 @@ type Fetcher struct {
 	client *http.Client
 	mu     sync.Mutex
 	hosts  map[string]*hostState
+	creds  credentials
 }
 
 type hostState struct {
@@ -95,17 +100,104 @@ func NewFetcher(opt FetchOptions) *Fetcher {
 		ResponseHeaderTimeout: opt.Timeout,
 	}
 	f := &Fetcher{opt: opt, hosts: map[string]*hostState{}}
+	// The one place --timeout is applied: every fetch of a run goes
+	// through this client or one made by Client (the crawler's pages).
 	f.client = &http.Client{
-		Transport: tr,
+		Transport: &authTransport{base: tr, creds: &f.creds},
 		Timeout:   opt.Timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= opt.MaxRedirects {
 				return fmt.Errorf("more than %d redirects (a loop?)", opt.MaxRedirects)
 			}
+			DropUserinfo(req)
 			return nil
 		},
 	}
 	return f
+}
+
+// Client is an HTTP client for a library that makes its own requests (the
+// crawler's colly): it fetches as the Fetcher does, with the same
+// transport (connections, timeouts, credentials) and the same per-request
+// timeout, body included. Redirects and cookies are the caller's to set.
+func (f *Fetcher) Client() *http.Client {
+	return &http.Client{Transport: f.client.Transport, Timeout: f.client.Timeout}
+}
+
+// UseCredentials keeps the user:password of a URL the user gave (a start
+// URL, a line of a list) for that URL's origin, and returns the URL
+// without them (model.StripUserinfo). Every request to that origin
+// (scheme, host and port) then carries them as HTTP basic auth, robots.txt
+// and media included; no request to another origin does, redirects
+// included. The last credentials given for an origin are the ones used.
+func (f *Fetcher) UseCredentials(raw string) string {
+	clean := model.StripUserinfo(raw)
+	if clean == raw {
+		return raw
+	}
+	if u, err := url.Parse(raw); err == nil && u.User != nil && u.Host != "" {
+		f.creds.set(u, u.User)
+	}
+	return clean
+}
+
+// DropUserinfo removes credentials a server put in a redirect's Location:
+// they are neither sent nor reported (the URL a response is reported under
+// is the last request's), as model.StripUserinfo would have it.
+func DropUserinfo(req *http.Request) { req.URL.User = nil }
+
+// credentials are the user:password given per origin.
+type credentials struct {
+	mu sync.RWMutex
+	by map[string]*url.Userinfo
+}
+
+func (c *credentials) set(u *url.URL, ui *url.Userinfo) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.by == nil {
+		c.by = map[string]*url.Userinfo{}
+	}
+	c.by[originKey(u)] = ui
+}
+
+func (c *credentials) of(u *url.URL) *url.Userinfo {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.by[originKey(u)]
+}
+
+// originKey is scheme://host:port in lower case, the port always written:
+// http://x and http://X:80 are one origin.
+func originKey(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "http":
+			port = "80"
+		case "https":
+			port = "443"
+		}
+	}
+	return scheme + "://" + strings.ToLower(u.Hostname()) + ":" + port
+}
+
+// authTransport adds the credentials of a request's origin, on a copy of
+// the request: the caller's request, and so every URL and header it
+// reports, never holds them.
+type authTransport struct {
+	base  http.RoundTripper
+	creds *credentials
+}
+
+func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if ui := t.creds.of(req.URL); ui != nil {
+		req = req.Clone(req.Context())
+		pass, _ := ui.Password()
+		req.SetBasicAuth(ui.Username(), pass)
+	}
+	return t.base.RoundTrip(req)
 }
 
 func (f *Fetcher) host(h string) *hostState {
