@@ -176,8 +176,8 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	// The crawl's context reaches every page fetch: Ctrl-C ends fetches in
 	// flight, not only the queue.
 	c := colly.NewCollector(colly.UserAgent(opt.UserAgent), colly.StdlibContext(ctx))
-	// Pages are fetched as everything else is: the fetcher's transport
-	// (credentials, connections).
+	// Pages are fetched as everything else is: the fetcher's transport and
+	// the credentials it keeps (onRequest, redirect).
 	client := vet.Fetcher().Client()
 	client.Jar, _ = cookiejar.New(nil) // as colly's own client
 	c.SetClient(client)
@@ -329,6 +329,7 @@ func (cr *crawler) onRequest(r *colly.Request) {
 	}
 	cr.next[u.Host] = at.Add(cr.opt.Delay)
 	cr.mu.Unlock()
+	cr.vet.Fetcher().Authorize(*r.Headers, u)
 	select {
 	case <-time.After(time.Until(at)):
 	case <-cr.ctx.Done():
@@ -337,7 +338,7 @@ func (cr *crawler) onRequest(r *colly.Request) {
 }
 
 func (cr *crawler) redirect(req *http.Request, via []*http.Request) error {
-	urls.DropUserinfo(req)
+	cr.vet.Fetcher().Authorize(req.Header, req.URL)
 	if len(via) >= 5 {
 		return errors.New("more than 5 redirects")
 	}

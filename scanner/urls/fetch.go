@@ -6,6 +6,7 @@ package urls
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -103,13 +104,13 @@ func NewFetcher(opt FetchOptions) *Fetcher {
 	// The one place --timeout is applied: every fetch of a run goes
 	// through this client or one made by Client (the crawler's pages).
 	f.client = &http.Client{
-		Transport: &authTransport{base: tr, creds: &f.creds},
+		Transport: tr,
 		Timeout:   opt.Timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= opt.MaxRedirects {
 				return fmt.Errorf("more than %d redirects (a loop?)", opt.MaxRedirects)
 			}
-			DropUserinfo(req)
+			f.Authorize(req.Header, req.URL)
 			return nil
 		},
 	}
@@ -118,8 +119,9 @@ func NewFetcher(opt FetchOptions) *Fetcher {
 
 // Client is an HTTP client for a library that makes its own requests (the
 // crawler's colly): it fetches as the Fetcher does, with the same
-// transport (connections, timeouts, credentials) and the same per-request
-// timeout, body included. Redirects and cookies are the caller's to set.
+// transport (connections, timeouts) and the same per-request timeout, body
+// included. Redirects and cookies are the caller's to set, and each of its
+// requests and redirects passes through Authorize.
 func (f *Fetcher) Client() *http.Client {
 	return &http.Client{Transport: f.client.Transport, Timeout: f.client.Timeout}
 }
@@ -141,10 +143,20 @@ func (f *Fetcher) UseCredentials(raw string) string {
 	return clean
 }
 
-// DropUserinfo removes credentials a server put in a redirect's Location:
-// they are neither sent nor reported (the URL a response is reported under
-// is the last request's), as model.StripUserinfo would have it.
-func DropUserinfo(req *http.Request) { req.URL.User = nil }
+// Authorize readies a request to u for sending: u loses any userinfo (a
+// redirect's Location may hold some: they are neither sent nor reported,
+// as model.StripUserinfo has it), and h carries the credentials given for
+// u's origin as basic auth, or none (a header a redirect copied from
+// another origin goes). Every request of a run passes here: the fetcher's
+// and its redirects, the crawler's pages and their redirects.
+func (f *Fetcher) Authorize(h http.Header, u *url.URL) {
+	u.User = nil
+	h.Del("Authorization")
+	if ui := f.creds.of(u); ui != nil {
+		pass, _ := ui.Password()
+		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(ui.Username()+":"+pass)))
+	}
+}
 
 // credentials are the user:password given per origin.
 type credentials struct {
@@ -181,23 +193,6 @@ func originKey(u *url.URL) string {
 		}
 	}
 	return scheme + "://" + strings.ToLower(u.Hostname()) + ":" + port
-}
-
-// authTransport adds the credentials of a request's origin, on a copy of
-// the request: the caller's request, and so every URL and header it
-// reports, never holds them.
-type authTransport struct {
-	base  http.RoundTripper
-	creds *credentials
-}
-
-func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if ui := t.creds.of(req.URL); ui != nil {
-		req = req.Clone(req.Context())
-		pass, _ := ui.Password()
-		req.SetBasicAuth(ui.Username(), pass)
-	}
-	return t.base.RoundTrip(req)
 }
 
 func (f *Fetcher) host(h string) *hostState {
@@ -307,6 +302,7 @@ func (f *Fetcher) once(ctx context.Context, s *hostState, url string, maxBody in
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
+	f.Authorize(req.Header, req.URL)
 	res, err := f.client.Do(req)
 	if err != nil {
 		return nil, 0, err

@@ -91,7 +91,7 @@ func dualServer(t *testing.T, plain, secure http.Handler) (httpURL, httpsURL str
 	t.Cleanup(func() { ln.Close(); ps.Close(); ts.Close() })
 	tlsConfig := ts.Client().Transport.(*http.Transport).TLSClientConfig
 	return "http://" + ln.Addr().String(), "https://" + ln.Addr().String(), func(v *Vetter) {
-		v.fetch.client.Transport.(*authTransport).base.(*http.Transport).TLSClientConfig = tlsConfig
+		v.fetch.client.Transport.(*http.Transport).TLSClientConfig = tlsConfig
 	}
 }
 
