@@ -177,7 +177,8 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	// flight, not only the queue.
 	c := colly.NewCollector(colly.UserAgent(opt.UserAgent), colly.StdlibContext(ctx))
 	// Pages are fetched as everything else is: the fetcher's transport and
-	// the credentials it keeps (onRequest, redirect).
+	// its --timeout, body included, and the credentials it keeps
+	// (onRequest, redirect).
 	client := vet.Fetcher().Client()
 	client.Jar, _ = cookiejar.New(nil) // as colly's own client
 	c.SetClient(client)
@@ -189,7 +190,6 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	c.AllowURLRevisit = true
 	c.MaxBodySize = opt.MaxPageBytes
 	c.DetectCharset = true
-	c.SetRequestTimeout(max(opt.Vet.Fetch.Timeout, 15*time.Second))
 	c.SetRedirectHandler(cr.redirect)
 	c.OnRequest(cr.onRequest)
 	c.OnResponse(cr.onResponse)
