@@ -300,3 +300,55 @@ func TestCrawlOfARefusingHostIsAnError(t *testing.T) {
 	assert.Contains(t, rep.Resources[0].Error, "robots.txt could not be fetched")
 	assert.Equal(t, 1, rep.Summary.Errors)
 }
+
+// --timeout is the same for every fetch, pages included, and it counts the
+// body: a page slower than it (late headers, or headers at once and a body
+// that never ends) is an error that says so, and the request is abandoned
+// (the server sees the client go) rather than waited for.
+func TestCrawlPageTimeoutIsTheTimeoutFlag(t *testing.T) {
+	var mu sync.Mutex
+	gone := map[string]chan struct{}{"/late-head": make(chan struct{}), "/late-body": make(chan struct{})}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		ch := gone[r.URL.Path]
+		delete(gone, r.URL.Path) // once per path
+		mu.Unlock()
+		if ch == nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		if r.URL.Path == "/late-body" {
+			fmt.Fprint(w, "<html><body>")
+			w.(http.Flusher).Flush()
+		}
+		select {
+		case <-r.Context().Done():
+			close(ch)
+		case <-time.After(2 * time.Second):
+			fmt.Fprint(w, "<html><body>late</body></html>")
+		}
+	}))
+	t.Cleanup(srv.Close)
+	mu.Lock()
+	waits := map[string]chan struct{}{}
+	for p, ch := range gone {
+		waits[p] = ch
+	}
+	mu.Unlock()
+	code, out, stderr := runIn(t, "", "crawl", srv.URL+"/late-head", srv.URL+"/late-body", "-f", "json", "--delay", "0", "--no-history", "--retries", "0", "--timeout", "500ms")
+	assert.Equal(t, exitError, code, "nothing could be crawled: %s", stderr)
+	rep := decode(t, out)
+	errs := map[string]string{}
+	for _, r := range rep.Resources {
+		errs[r.Location] = r.Error
+	}
+	for p, ch := range waits {
+		assert.Contains(t, strings.ToLower(errs[srv.URL+p]), "timeout", "%s: the error says why (%v)", p, errs)
+		select {
+		case <-ch:
+		case <-time.After(10 * time.Second):
+			t.Errorf("%s was waited for: the client never went away", p)
+		}
+	}
+}

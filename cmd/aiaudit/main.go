@@ -19,6 +19,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/cmd/aiaudit/config"
 	"github.com/aiaudit/aiaudit/reports/history"
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 // Exit codes (DESIGN.md), the one place they are decided.
@@ -179,7 +180,13 @@ func (e *env) targets(c *cobra.Command, args []string) ([]string, error) {
 	if len(args) == 0 {
 		return nil, usageError{fmt.Errorf("%s: give at least one target (or list targets under %q in the config file)", c.Name(), commandPath(c))}
 	}
-	e.log.with(slog.Any("targets", args))
+	// A start URL's credentials are the crawl's to fetch with: the log
+	// names the target without them.
+	shown := make([]string, len(args))
+	for i, a := range args {
+		shown[i] = model.StripUserinfo(a)
+	}
+	e.log.with(slog.Any("targets", shown))
 	return args, nil
 }
 

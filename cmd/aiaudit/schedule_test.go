@@ -244,9 +244,10 @@ func TestNotifyPostsNewFindingsWithRetries(t *testing.T) {
 	require.Equal(t, exitClean, code, stderr)
 	assert.Equal(t, int32(3), calls.Load(), "nothing new: no notification")
 
-	code, _, stderr = runIn(t, "", "crawl", site.URL+"/", "--db", db, "--delay", "0", "--notify", "ftp://nowhere", "--fail-on", "none")
+	code, _, stderr = runIn(t, "", "crawl", site.URL+"/", "--db", db, "--delay", "0", "--notify", "ftp://nowhere/services/SECRET", "--fail-on", "none")
 	assert.Equal(t, exitError, code)
-	assert.Contains(t, stderr, "--notify")
+	assert.Contains(t, stderr, `--notify: notify: invalid webhook URL "ftp://nowhere/…"`)
+	assert.NotContains(t, stderr, "SECRET", "a webhook's secret is in its path")
 }
 
 func TestLogFormatJSONAndQuiet(t *testing.T) {

@@ -188,9 +188,8 @@ func (s *Session) Begin(ctx context.Context, rep *model.Report) error {
 	for k, v := range s.opt.Settings {
 		settings[k] = v
 	}
-	if u, err := url.Parse(settings["notify"]); err == nil && u.Host != "" {
-		// Webhook URLs carry their secret in the path: keep only the host.
-		settings["notify"] = u.Scheme + "://" + u.Host + "/…"
+	if hook, ok := settings["notify"]; ok {
+		settings["notify"] = notify.Redact(hook) // its secret is in the path
 	}
 	var err error
 	s.scan, err = s.store.Begin(rep, s.target, settings)

@@ -70,7 +70,13 @@ func Files(ctx context.Context, opt Options, workers int) (Outcome, error) {
 // occurrences add findings. It returns the crawl's statistics for the
 // summary line.
 func Crawl(ctx context.Context, opt Options, co crawl.Options) (Outcome, *crawl.Stats, error) {
+	// The crawl fetches with the credentials of its start URLs; the run
+	// (report, history, lock, notification) names the sites without them.
 	co.Starts = opt.Targets
+	opt.Targets = make([]string, len(co.Starts))
+	for i, s := range co.Starts {
+		opt.Targets[i] = model.StripUserinfo(s)
+	}
 	set := opt.Rules()
 	co.Thumbnails = opt.Output.Format == "html"
 	var stats *crawl.Stats

@@ -1,7 +1,8 @@
 // Package model holds the scan report's types: the JSON output contract of
 // DESIGN.md. It sits below everything that reports: scanners emit these
 // types, and findings, baseline, history, exposure and every renderer read
-// them. It has no behaviour beyond counting.
+// them. It has no behaviour beyond counting, and StripUserinfo: what a URL
+// may show.
 package model
 
 import (

@@ -25,6 +25,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 const (
@@ -220,24 +222,59 @@ func giveUp(attempts int, cause error) error {
 	return fmt.Errorf("notify: webhook post failed after %d attempt%s: %w", attempts, plural, cause)
 }
 
+// CheckURL parses a webhook URL: http or https, with a host. Its errors
+// show the URL as Redact does.
 func CheckURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("notify: invalid webhook URL %q: %v", raw, err)
+		// url.Parse's message quotes the whole URL: only its reason is kept.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("notify: invalid webhook URL %q: %v", Redact(raw), err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("notify: invalid webhook URL %q: scheme must be http or https", raw)
+		return nil, fmt.Errorf("notify: invalid webhook URL %q: scheme must be http or https", Redact(raw))
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("notify: invalid webhook URL %q: no host", raw)
+		return nil, fmt.Errorf("notify: invalid webhook URL %q: no host", Redact(raw))
 	}
 	return u, nil
+}
+
+// Redact is how a webhook URL is shown anywhere (errors, logs, the
+// history's record of the flags): its scheme and host, and "/…" for
+// whatever followed, since an incoming webhook carries its secret in the
+// path or query; credentials go as model.StripUserinfo has it. A value
+// with no scheme shows as "…". It works on the text, so that a URL
+// url.Parse refuses is redacted too.
+func Redact(raw string) string {
+	scheme, rest, ok := strings.Cut(model.StripUserinfo(raw), "://")
+	if !ok {
+		return "…"
+	}
+	host := rest
+	if end := strings.IndexAny(rest, "/?#\\"); end >= 0 {
+		host = rest[:end]
+	}
+	shown := scheme + "://" + host
+	if len(host) < len(rest) {
+		shown += "/…"
+	}
+	return shown
 }
 
 func (o Options) withDefaults() Options {
 	if o.Client == nil {
 		o.Client = &http.Client{Timeout: 10 * time.Second}
 	}
+	// No redirect is followed, to another host or the same: a 307 or 308
+	// would post the payload again wherever it points. A copy, so the
+	// caller's client is left as it was.
+	c := *o.Client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	o.Client = &c
 	if o.Attempts <= 0 {
 		o.Attempts = 4
 	}
@@ -277,6 +314,14 @@ func try(ctx context.Context, opt Options, u *url.URL, body []byte) (retry bool,
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
 		return false, 0, nil
 	}
+	if loc := resp.Header.Get("Location"); resp.StatusCode >= 300 && resp.StatusCode <= 399 && loc != "" {
+		// Not followed (withDefaults) and not retried: the URL is wrong.
+		target := loc
+		if t, err := u.Parse(loc); err == nil {
+			target = t.String()
+		}
+		return false, -1, fmt.Errorf("webhook answered %s, a redirect to %q: not followed (the payload goes to the configured URL only; configure the one it names if it is yours)", resp.Status, Redact(target))
+	}
 	serr := &StatusError{Code: resp.StatusCode, Status: resp.Status, Body: strings.TrimSpace(string(head[:n]))}
 	switch c := resp.StatusCode; {
 	case c == http.StatusRequestTimeout, c == http.StatusTooEarly, c == http.StatusTooManyRequests, c >= 500:
@@ -296,11 +341,9 @@ func try(ctx context.Context, opt Options, u *url.URL, body []byte) (retry bool,
 func redact(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		if u, perr := url.Parse(ue.URL); perr == nil {
-			cp := *ue
-			cp.URL = u.Scheme + "://" + u.Host + "/…"
-			return &cp
-		}
+		cp := *ue
+		cp.URL = Redact(ue.URL)
+		return &cp
 	}
 	return err
 }

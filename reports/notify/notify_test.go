@@ -223,12 +223,76 @@ func TestPostInvalidURL(t *testing.T) {
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
 	defer srv.Close()
-	for _, u := range []string{"ftp://x", "not a url", "", "http://", "https:///path", "://x"} {
+	for u, shown := range map[string]string{
+		"ftp://x": `"ftp://x"`, "not a url": `"…"`, "": `"…"`, "http://": `"http://"`,
+		"https:///path": `"https:///…"`, "://x": `"://x"`,
+	} {
 		err := Post(context.Background(), u, Build("t", 0, 0, true, nil, 0, 0, 0, ""), Options{Client: srv.Client()})
 		require.Error(t, err, u)
-		assert.Contains(t, err.Error(), fmt.Sprintf("%q", u))
+		assert.Contains(t, err.Error(), "invalid webhook URL "+shown, u)
 	}
 	assert.Zero(t, n.Load())
+}
+
+// A webhook URL carries its secret in its path (and query): no message
+// shows more than its scheme and host.
+func TestCheckURLErrorsShowOnlySchemeAndHost(t *testing.T) {
+	for raw, shown := range map[string]string{
+		"ftp://hooks.example/services/T0/B0/SECRET":          "ftp://hooks.example/…",
+		"hooks.example/services/SECRET":                      "…",
+		"http:///services/SECRET":                            "http:///…",
+		"https://hooks.example/services/%zz/SECRET":          "https://hooks.example/…",
+		"https://hooks.example:port/services/SECRET":         "https://hooks.example:port/…",
+		"https://user:SECRET@hooks.example:port/x?SECRET":    "https://hooks.example:port/…",
+		"https://hooks.example/\x00SECRET\n":                 "https://hooks.example/…",
+		`https://hooks.example\services\SECRET`:              "https://hooks.example/…",
+		"https://hooks example?token=SECRET":                 "https://hooks example/…",
+		"gopher://user:SECRET@hooks.example/services/SECRET": "gopher://hooks.example/…",
+	} {
+		_, err := CheckURL(raw)
+		require.Error(t, err, raw)
+		assert.NotContains(t, err.Error(), "SECRET", raw)
+		assert.Contains(t, err.Error(), fmt.Sprintf("%q", shown), raw)
+	}
+	assert.Equal(t, "https://hooks.example/…", Redact("https://hooks.example/services/SECRET"))
+	assert.Equal(t, "https://hooks.example", Redact("https://hooks.example"))
+}
+
+// The webhook client follows no redirect: a 307 or 308 would re-POST the
+// payload to wherever the receiver (or whoever controls it) points, and
+// even a redirect to the same host is refused, so the URL configured is
+// the one that answers. The error names the target by scheme and host,
+// and is not retried.
+func TestPostDoesNotFollowRedirects(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
+	defer other.Close()
+	var n atomic.Int32
+	var target string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		http.Redirect(w, r, target, http.StatusTemporaryRedirect)
+	}))
+	defer hook.Close()
+	for _, tc := range []struct {
+		target, shown string
+		code          int
+	}{
+		{other.URL + "/collect/SECRET2", other.URL + "/…", http.StatusTemporaryRedirect},
+		{"/services/SECRET3", hook.URL + "/…", http.StatusPermanentRedirect},
+	} {
+		n.Store(0)
+		target = tc.target
+		s := &sleeps{}
+		err := Post(context.Background(), hook.URL+"/services/SECRET", Build("t", 0, 0, true, findings(1), 1, 0, 0, ""),
+			Options{Client: hook.Client(), Sleep: s.sleep})
+		require.Error(t, err, tc.target)
+		assert.Contains(t, err.Error(), "redirect", tc.target)
+		assert.Contains(t, err.Error(), fmt.Sprintf("%q", tc.shown), tc.target)
+		assert.NotContains(t, err.Error(), "SECRET", tc.target)
+		assert.EqualValues(t, 1, n.Load(), "a redirect is not retried")
+	}
+	assert.Zero(t, elsewhere.Load(), "the payload never reached the other host")
 }
 
 func TestPostHangingServerBoundedByClientTimeout(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -162,17 +163,20 @@ func (m *mediaItem) take() model.Resource {
 // emitted is complete.
 func Run(ctx context.Context, opt Options) (*Stats, error) {
 	opt.defaults()
+	vo := opt.Vet
+	vo.Depth = urls.Policy
+	vo.Fetch.UserAgent = opt.UserAgent
+	vet := urls.NewVetter(vo)
 	var starts []*url.URL
 	for _, s := range opt.Starts {
-		u, _, err := urls.Origin(s)
+		// The credentials of a start URL are the fetcher's, for its site;
+		// the crawl itself never sees them.
+		u, _, err := urls.Origin(vet.Fetcher().UseCredentials(s))
 		if err != nil {
 			return nil, err
 		}
 		starts = append(starts, u)
 	}
-	vo := opt.Vet
-	vo.Depth = urls.Policy
-	vo.Fetch.UserAgent = opt.UserAgent
 	// Every fetch of the crawl (site files, sitemaps, media) follows only
 	// redirects that stay in scope; media also need robots.txt's leave.
 	scope := NewScope(starts, opt.ExtraHosts, opt.Subdomains, opt.Include, opt.Exclude)
@@ -184,23 +188,25 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	})
 	cr := &crawler{
 		opt: opt, scope: scope,
-		vet: urls.NewVetter(vo), ownTok: robots.Token(opt.UserAgent),
+		vet: vet, ownTok: robots.Token(opt.UserAgent),
 		seen: map[urlKey]struct{}{}, media: map[urlKey]*mediaItem{}, next: map[string]time.Time{}, ctx: ctx,
 	}
 	// The crawl's context reaches every page fetch: Ctrl-C ends fetches in
 	// flight, not only the queue.
 	c := colly.NewCollector(colly.UserAgent(opt.UserAgent), colly.StdlibContext(ctx))
+	// Pages are fetched as everything else is: the fetcher's guarded
+	// transport (no private or metadata addresses unless the user's start
+	// hosts are there) and its --timeout, body included, and the
+	// credentials it keeps (onRequest, redirect). gzip bodies are decoded
+	// under the page cap, not after it.
+	client := vet.Fetcher().Client()
+	client.Transport = bodycap.Transport{Base: client.Transport}
+	client.Jar, _ = cookiejar.New(nil) // as colly's own client
+	c.SetClient(client)
 	// robots.txt is fetched once, by the project's capped RFC 9309 fetch,
 	// and applied before every request and redirect (onRequest, redirect);
 	// colly's own handling would fetch it a second time, uncapped.
 	c.IgnoreRobotsTxt = true
-	// Every connection goes through the run's guarded dialer (no private or
-	// metadata addresses unless the user's start hosts are there), and gzip
-	// bodies are decoded under the page cap, not after it.
-	c.WithTransport(bodycap.Transport{Base: &http.Transport{
-		Proxy: http.ProxyFromEnvironment, DialContext: cr.vet.Fetcher().DialContext,
-		MaxIdleConnsPerHost: opt.Concurrency, IdleConnTimeout: 30 * time.Second, TLSHandshakeTimeout: 5 * time.Second,
-	}})
 	var hosts []string
 	for _, u := range starts {
 		hosts = append(hosts, u.Hostname())
@@ -209,15 +215,14 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		hosts = append(hosts, strings.Split(h, ":")[0])
 	}
 	if opt.Dial != nil {
-		opt.Dial(cr.vet.Fetcher().Guard())
+		opt.Dial(vet.Fetcher().Guard())
 	}
-	cr.stats.AllowedSpaces = cr.vet.Fetcher().AllowTargets(ctx, hosts...)
+	cr.stats.AllowedSpaces = vet.Fetcher().AllowTargets(ctx, hosts...)
 	// The crawl keeps its own seen-set (16 bytes a URL, redirect targets
 	// included); colly's visited set would be a second one.
 	c.AllowURLRevisit = true
 	c.MaxBodySize = opt.MaxPageBytes
 	c.DetectCharset = true
-	c.SetRequestTimeout(max(opt.Vet.Fetch.Timeout, 15*time.Second))
 	c.SetRedirectHandler(cr.redirect)
 	c.OnRequest(cr.onRequest)
 	c.OnResponse(cr.onResponse)
@@ -357,6 +362,7 @@ func (cr *crawler) onRequest(r *colly.Request) {
 	}
 	cr.next[u.Host] = at.Add(cr.opt.Delay)
 	cr.mu.Unlock()
+	cr.vet.Fetcher().Authorize(*r.Headers, u)
 	select {
 	case <-time.After(time.Until(at)):
 	case <-cr.ctx.Done():
@@ -365,6 +371,7 @@ func (cr *crawler) onRequest(r *colly.Request) {
 }
 
 func (cr *crawler) redirect(req *http.Request, via []*http.Request) error {
+	cr.vet.Fetcher().Authorize(req.Header, req.URL)
 	if len(via) >= 5 {
 		return errors.New("more than 5 redirects")
 	}
@@ -402,6 +409,10 @@ func (cr *crawler) onError(resp *colly.Response, err error) {
 		return
 	}
 	r := model.Resource{Location: resp.Request.URL.String(), Kind: "page", MediaType: "text/html", Error: err.Error()}
+	if errors.Is(err, context.DeadlineExceeded) && cr.ctx.Err() == nil {
+		// The request's own deadline (--timeout), not the run's: say so.
+		r.Error = "timeout (--timeout, body included): " + err.Error()
+	}
 	if resp.StatusCode != 0 {
 		r.Error = fmt.Sprintf("HTTP %d: %v", resp.StatusCode, err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/andybalholm/cascadia"
+
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 // Declared lists content the team knows is AI-made (exported from a CMS):
@@ -41,10 +43,9 @@ func ReadDeclared(r io.Reader) (Declared, error) {
 		}
 		u, err := url.Parse(raw)
 		if err != nil || u.Host == "" {
-			return nil, fmt.Errorf("declared line %d: %q is not an absolute URL", line, raw)
+			return nil, fmt.Errorf("declared line %d: %q is not an absolute URL", line, model.StripUserinfo(raw))
 		}
-		u.Fragment = ""
-		key := u.String()
+		key := normalize(u) // as pages are known
 		sel := ""
 		if len(rec) > 1 {
 			sel = strings.TrimSpace(rec[1])

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 // Ref is one media reference on a page and the element it belongs to (for
@@ -33,7 +35,7 @@ func MediaRefs(doc *goquery.Document, base *url.URL) []Ref {
 			return // "http:x.jpg" and "http:///x.jpg" name no server
 		}
 		u.Fragment = ""
-		out = append(out, Ref{URL: u.String(), Kind: kind, El: el})
+		out = append(out, Ref{URL: model.StripUserinfo(u.String()), Kind: kind, El: el})
 	}
 	doc.Find("img").Each(func(_ int, s *goquery.Selection) {
 		add(s.AttrOr("src", ""), "img", s)

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 // Scope decides which URLs the crawl may request.
@@ -68,10 +70,12 @@ func (s *Scope) Allows(u *url.URL) bool {
 	return false
 }
 
-// normalize drops the fragment: #a and #b are the same page.
+// normalize drops the fragment (#a and #b are the same page) and any
+// credentials a link holds (model.StripUserinfo): a page is crawled,
+// reported and known by its URL without them.
 func normalize(u *url.URL) string {
 	c := *u
 	c.Fragment = ""
 	c.RawFragment = ""
-	return c.String()
+	return model.StripUserinfo(c.String())
 }

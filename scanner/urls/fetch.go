@@ -6,6 +6,7 @@ package urls
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -13,9 +14,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/scanner/internal/netguard"
 )
 
@@ -78,6 +81,7 @@ type Fetcher struct {
 	hosts  map[string]*hostState
 	// targets are the hosts whose address space has been allowed.
 	targets map[string]bool
+	creds   credentials
 }
 
 type hostState struct {
@@ -109,6 +113,8 @@ func NewFetcher(opt FetchOptions) *Fetcher {
 		ResponseHeaderTimeout: opt.Timeout,
 	}
 	f := &Fetcher{opt: opt, guard: guard, hosts: map[string]*hostState{}, targets: map[string]bool{}}
+	// The one place --timeout is applied: every fetch of a run goes
+	// through this client or one made by Client (the crawler's pages).
 	f.client = &http.Client{
 		Transport: tr,
 		Timeout:   opt.Timeout,
@@ -116,6 +122,7 @@ func NewFetcher(opt FetchOptions) *Fetcher {
 			if len(via) >= opt.MaxRedirects {
 				return fmt.Errorf("more than %d redirects (a loop?)", opt.MaxRedirects)
 			}
+			f.Authorize(req.Header, req.URL)
 			if check, ok := req.Context().Value(redirectKey{}).(func(*url.URL) error); ok {
 				return check(req.URL)
 			}
@@ -160,6 +167,84 @@ func (f *Fetcher) AllowTargets(ctx context.Context, hosts ...string) []string {
 		return nil
 	}
 	return f.guard.AllowSpacesOf(ctx, todo)
+}
+
+// Client is an HTTP client for a library that makes its own requests (the
+// crawler's colly): it fetches as the Fetcher does, with the same
+// transport (connections, timeouts) and the same per-request timeout, body
+// included. Redirects and cookies are the caller's to set, and each of its
+// requests and redirects passes through Authorize.
+func (f *Fetcher) Client() *http.Client {
+	return &http.Client{Transport: f.client.Transport, Timeout: f.client.Timeout}
+}
+
+// UseCredentials keeps the user:password of a URL the user gave (a start
+// URL, a line of a list) for that URL's origin, and returns the URL
+// without them (model.StripUserinfo). Every request to that origin
+// (scheme, host and port) then carries them as HTTP basic auth, robots.txt
+// and media included; no request to another origin does, redirects
+// included. The last credentials given for an origin are the ones used.
+func (f *Fetcher) UseCredentials(raw string) string {
+	clean := model.StripUserinfo(raw)
+	if clean == raw {
+		return raw
+	}
+	if u, err := url.Parse(raw); err == nil && u.User != nil && u.Host != "" {
+		f.creds.set(u, u.User)
+	}
+	return clean
+}
+
+// Authorize readies a request to u for sending: u loses any userinfo (a
+// redirect's Location may hold some: they are neither sent nor reported,
+// as model.StripUserinfo has it), and h carries the credentials given for
+// u's origin as basic auth, or none (a header a redirect copied from
+// another origin goes). Every request of a run passes here: the fetcher's
+// and its redirects, the crawler's pages and their redirects.
+func (f *Fetcher) Authorize(h http.Header, u *url.URL) {
+	u.User = nil
+	h.Del("Authorization")
+	if ui := f.creds.of(u); ui != nil {
+		pass, _ := ui.Password()
+		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(ui.Username()+":"+pass)))
+	}
+}
+
+// credentials are the user:password given per origin.
+type credentials struct {
+	mu sync.RWMutex
+	by map[string]*url.Userinfo
+}
+
+func (c *credentials) set(u *url.URL, ui *url.Userinfo) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.by == nil {
+		c.by = map[string]*url.Userinfo{}
+	}
+	c.by[originKey(u)] = ui
+}
+
+func (c *credentials) of(u *url.URL) *url.Userinfo {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.by[originKey(u)]
+}
+
+// originKey is scheme://host:port in lower case, the port always written:
+// http://x and http://X:80 are one origin.
+func originKey(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "http":
+			port = "80"
+		case "https":
+			port = "443"
+		}
+	}
+	return scheme + "://" + strings.ToLower(u.Hostname()) + ":" + port
 }
 
 func (f *Fetcher) host(h string) *hostState {
@@ -269,6 +354,7 @@ func (f *Fetcher) once(ctx context.Context, s *hostState, url string, maxBody in
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
+	f.Authorize(req.Header, req.URL)
 	res, err := f.client.Do(req)
 	if err != nil {
 		return nil, 0, err

@@ -153,6 +153,9 @@ func (v *Vetter) Run(ctx context.Context, items <-chan Item, opt RunOptions) (Ru
 				return
 			}
 			if it.Err == nil {
+				// Results are written without credentials: --resume
+				// finds a URL under the name it was written with.
+				it.URL = v.fetch.UseCredentials(it.URL)
 				if opt.Resume != nil && opt.Resume.Has(it.URL) {
 					resumed++
 					continue

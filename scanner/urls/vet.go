@@ -3,6 +3,7 @@ package urls
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -19,6 +20,7 @@ import (
 	"github.com/aiaudit/aiaudit/detectors/robots"
 	"github.com/aiaudit/aiaudit/detectors/robotsmeta"
 	"github.com/aiaudit/aiaudit/detectors/tdmrep"
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 // Depth is how much is fetched per URL.
@@ -121,21 +123,29 @@ func (v *Vetter) Fetcher() *Fetcher { return v.fetch }
 
 // Origin returns scheme://host[:port] of a URL, or an error for input that
 // is not an absolute http(s) URL.
+// An error quotes the URL without credentials.
 func Origin(raw string) (*url.URL, string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, "", fmt.Errorf("invalid URL: %w", err)
+		// url.Parse's own message quotes the input as given.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, "", fmt.Errorf("invalid URL %q: %w", model.StripUserinfo(raw), err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, "", fmt.Errorf("invalid URL %q: need an absolute http or https URL", raw)
+		return nil, "", fmt.Errorf("invalid URL %q: need an absolute http or https URL", model.StripUserinfo(raw))
 	}
 	return u, u.Scheme + "://" + u.Host, nil
 }
 
 // Vet decides one URL: the site's policy, and (with --check headers or
 // full) the response's headers, HTML head and embedded metadata, through the
-// one opt-out decision (detectors/optout).
+// one opt-out decision (detectors/optout). Credentials in raw are used to
+// fetch it (Fetcher.UseCredentials); the result's location is without them.
 func (v *Vetter) Vet(ctx context.Context, raw string) Result {
+	raw = v.fetch.UseCredentials(raw)
 	res := Result{Location: raw}
 	u, origin, err := Origin(raw)
 	if err != nil {
