@@ -1,6 +1,6 @@
 module github.com/aiaudit/aiaudit
 
-go 1.26.8
+go 1.26.10
 
 require (
 	github.com/PuerkitoBio/goquery v1.13.0

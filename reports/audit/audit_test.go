@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -155,4 +158,36 @@ func TestNoHomeNamesTheWayOut(t *testing.T) {
 	_, err = Files(context.Background(), opt, 2)
 	require.NoError(t, err)
 	assert.FileExists(t, filepath.Join(state, "aiaudit", "history.db"))
+}
+
+// -o naming a device or a pipe writes to it; it is never renamed over (a
+// report written to -o /dev/null once replaced /dev/null with a file).
+func TestOutputToAPipeIsWrittenNotReplaced(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "report.fifo")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	got := make(chan []byte, 1)
+	go func() {
+		f, err := os.Open(fifo)
+		if err != nil {
+			got <- nil
+			return
+		}
+		defer f.Close()
+		b, _ := io.ReadAll(f)
+		got <- b
+	}()
+	err := WriteWhole(fifo, nil, func(w io.Writer) error {
+		_, err := io.WriteString(w, "report\n")
+		return err
+	})
+	require.NoError(t, err)
+	st, err := os.Stat(fifo)
+	require.NoError(t, err)
+	require.Equal(t, os.ModeNamedPipe, st.Mode().Type(), "still a pipe, not a file")
+	select {
+	case b := <-got:
+		assert.Equal(t, "report\n", string(b))
+	case <-time.After(10 * time.Second):
+		t.Fatal("nothing was written to the pipe")
+	}
 }

@@ -14,11 +14,24 @@ type sink struct {
 	io.Writer
 	f    *os.File
 	dest string
+	// closeOnly is a destination that is not a regular file: closed when
+	// done, nothing renamed.
+	closeOnly *os.File
 }
 
 func openSink(dest string, stdout io.Writer) (*sink, error) {
 	if dest == "" || dest == "-" {
 		return &sink{Writer: stdout}, nil
+	}
+	if st, err := os.Stat(dest); err == nil && !st.Mode().IsRegular() {
+		// A device or a pipe (-o /dev/null, -o /dev/stdout, a FIFO) is
+		// written to, never renamed over: replacing /dev/null with a file
+		// breaks the machine.
+		f, err := os.OpenFile(dest, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, fmt.Errorf("cannot write the report to %s: %w", dest, err)
+		}
+		return &sink{Writer: f, closeOnly: f}, nil
 	}
 	f, err := os.CreateTemp(filepath.Dir(dest), "."+filepath.Base(dest)+".tmp-*")
 	if err != nil {
@@ -28,6 +41,10 @@ func openSink(dest string, stdout io.Writer) (*sink, error) {
 }
 
 func (s *sink) commit() error {
+	if c := s.closeOnly; c != nil {
+		s.closeOnly = nil
+		return c.Close()
+	}
 	if s.f == nil {
 		return nil
 	}
@@ -47,6 +64,10 @@ func (s *sink) commit() error {
 }
 
 func (s *sink) abort() {
+	if s.closeOnly != nil {
+		s.closeOnly.Close()
+		s.closeOnly = nil
+	}
 	if s.f != nil {
 		s.f.Close()
 		os.Remove(s.f.Name())
