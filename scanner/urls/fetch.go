@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/scanner/internal/bodycap"
 	"github.com/aiaudit/aiaudit/scanner/internal/netguard"
 )
 
@@ -111,6 +112,9 @@ func NewFetcher(opt FetchOptions) *Fetcher {
 		IdleConnTimeout:       30 * time.Second,
 		TLSHandshakeTimeout:   5 * time.Second,
 		ResponseHeaderTimeout: opt.Timeout,
+		// Compressed bodies are decoded by the fetcher itself (once, below
+		// the caps, with bodycap's ratio stop), not transparently.
+		DisableCompression: true,
 	}
 	f := &Fetcher{opt: opt, guard: guard, hosts: map[string]*hostState{}, targets: map[string]bool{}}
 	// The one place --timeout is applied: every fetch of a run goes
@@ -355,9 +359,16 @@ func (f *Fetcher) once(ctx context.Context, s *hostState, url string, maxBody in
 		req.Header.Set(header[i], header[i+1])
 	}
 	f.Authorize(req.Header, req.URL)
+	if req.Header.Get("Range") == "" {
+		req.Header.Set("Accept-Encoding", "gzip")
+	}
 	res, err := f.client.Do(req)
 	if err != nil {
 		return nil, 0, err
+	}
+	if strings.Contains(strings.ToLower(res.Header.Get("Content-Encoding")), "gzip") {
+		res.Body = bodycap.Gunzip(res.Body)
+		res.Header.Del("Content-Encoding")
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, maxBody+1))

@@ -36,13 +36,18 @@ func (t Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ce := strings.ToLower(res.Header.Get("Content-Encoding"))
 	ct := strings.ToLower(res.Header.Get("Content-Type"))
 	if strings.Contains(ce, "gzip") || (ce == "" && strings.Contains(ct, "gzip")) || strings.HasSuffix(strings.ToLower(req.URL.Path), ".gz") {
-		res.Body = &gunzip{raw: res.Body, in: &counter{r: res.Body}}
+		res.Body = Gunzip(res.Body)
 		res.Header.Del("Content-Encoding")
 		res.Header.Del("Content-Length")
 		res.ContentLength = -1
 		res.Uncompressed = true // decoded: colly must not decode it again
 	}
 	return res, nil
+}
+
+// Gunzip decodes a gzip body as it is read, stopping it past MaxRatio.
+func Gunzip(body io.ReadCloser) io.ReadCloser {
+	return &gunzip{raw: body, in: &counter{r: body}}
 }
 
 // counter counts the compressed bytes read.
