@@ -2,10 +2,11 @@ package crawl
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/xml"
 	"fmt"
 	"io"
+
+	"github.com/aiaudit/aiaudit/scanner/internal/bodycap"
 )
 
 // maxSitemap caps a sitemap, plain or after decompression (the protocol's
@@ -36,10 +37,11 @@ func ParseSitemap(b []byte) (pages, children []string, err error) {
 		return nil, nil, fmt.Errorf("sitemap larger than %d bytes", maxSitemap)
 	}
 	if len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b {
-		zr, err := gzip.NewReader(bytes.NewReader(b))
-		if err != nil {
-			return nil, nil, fmt.Errorf("sitemap gzip: %w", err)
-		}
+		// Decoded through the same reader as every body: capped, and
+		// stopped when it runs away from its compressed size.
+		zr := bodycap.Gunzip(io.NopCloser(bytes.NewReader(b)))
+		defer zr.Close()
+		var err error
 		b, err = io.ReadAll(io.LimitReader(zr, maxSitemap+1))
 		if err != nil {
 			return nil, nil, fmt.Errorf("sitemap gzip: %w", err)
