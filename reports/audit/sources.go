@@ -43,17 +43,8 @@ func scan(ctx context.Context, opt Options, source func(r *Run) error) (Outcome,
 // mistyped folder in a cron job); a missing target beside others is an
 // error row, and the scan is incomplete.
 func Files(ctx context.Context, opt Options, workers int) (Outcome, error) {
-	var missing error
-	for _, t := range opt.Targets {
-		_, err := os.Stat(t)
-		if err == nil {
-			missing = nil
-			break
-		}
-		missing = err
-	}
-	if missing != nil {
-		return Outcome{}, fmt.Errorf("files: nothing to scan: %w", missing)
+	if err := anyExists(opt.Targets); err != nil {
+		return Outcome{}, fmt.Errorf("files: nothing to scan: %w", err)
 	}
 	set := opt.Rules()
 	return scan(ctx, opt, func(r *Run) error {
@@ -64,6 +55,17 @@ func Files(ctx context.Context, opt Options, workers int) (Outcome, error) {
 			Progress:   opt.Progress,
 		})
 	})
+}
+
+// anyExists is nil when at least one path exists, else the last error.
+func anyExists(paths []string) error {
+	var err error
+	for _, p := range paths {
+		if _, err = os.Stat(p); err == nil {
+			return nil
+		}
+	}
+	return err
 }
 
 // Crawl audits websites: pages and media are resources, an item's later
