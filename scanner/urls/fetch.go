@@ -80,8 +80,9 @@ type Fetcher struct {
 	guard  *netguard.Guard
 	mu     sync.Mutex
 	hosts  map[string]*hostState
-	// targets are the hosts whose address space has been allowed.
-	targets map[string]bool
+	// targets are the hosts whose address space has been allowed (the
+	// channel closes once it has).
+	targets map[string]chan struct{}
 	creds   credentials
 }
 
@@ -116,7 +117,7 @@ func NewFetcher(opt FetchOptions) *Fetcher {
 		// the caps, with bodycap's ratio stop), not transparently.
 		DisableCompression: true,
 	}
-	f := &Fetcher{opt: opt, guard: guard, hosts: map[string]*hostState{}, targets: map[string]bool{}}
+	f := &Fetcher{opt: opt, guard: guard, hosts: map[string]*hostState{}, targets: map[string]chan struct{}{}}
 	// The one place --timeout is applied: every fetch of a run goes
 	// through this client or one made by Client (the crawler's pages).
 	f.client = &http.Client{
@@ -158,19 +159,25 @@ func (f *Fetcher) Guard() *netguard.Guard { return f.guard }
 // is what its user asked for; a link to one from a public page is not. It
 // returns the spaces newly allowed.
 func (f *Fetcher) AllowTargets(ctx context.Context, hosts ...string) []string {
-	var todo []string
-	f.mu.Lock()
+	var allowed []string
 	for _, h := range hosts {
-		if !f.targets[h] {
-			f.targets[h] = true
-			todo = append(todo, h)
+		f.mu.Lock()
+		done, seen := f.targets[h]
+		if !seen {
+			done = make(chan struct{})
+			f.targets[h] = done
 		}
+		f.mu.Unlock()
+		if seen {
+			// Another fetch of this host is allowing it: its requests must
+			// wait, or they would be refused in the meantime.
+			<-done
+			continue
+		}
+		allowed = append(allowed, f.guard.AllowSpacesOf(ctx, []string{h})...)
+		close(done)
 	}
-	f.mu.Unlock()
-	if len(todo) == 0 {
-		return nil
-	}
-	return f.guard.AllowSpacesOf(ctx, todo)
+	return allowed
 }
 
 // Client is an HTTP client for a library that makes its own requests (the

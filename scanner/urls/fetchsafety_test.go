@@ -6,6 +6,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -46,4 +47,33 @@ func TestFetcherStopsGzipBombs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, page, string(r.Body), "an ordinary gzip page is decoded")
 	assert.Empty(t, r.Header.Get("Content-Encoding"))
+}
+
+// Two fetches of a new host at once: the second waits until the first has
+// allowed the host's address space, or its requests would be refused in
+// the meantime (seen as a flaky "robots.txt unreachable").
+func TestAllowTargetsWaitsForTheFirstCaller(t *testing.T) {
+	f := NewFetcher(FetchOptions{})
+	release := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	f.Guard().Lookup = func(ctx context.Context, host string) ([]netip.Addr, error) {
+		entered <- struct{}{}
+		<-release
+		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+	}
+	go f.AllowTargets(context.Background(), "slow.test")
+	<-entered
+	second := make(chan struct{})
+	go func() {
+		f.AllowTargets(context.Background(), "slow.test")
+		close(second)
+	}()
+	select {
+	case <-second:
+		t.Fatal("the second caller went on before the space was allowed")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	<-second
+	assert.NoError(t, f.Guard().Check(netip.MustParseAddr("127.0.0.1")))
 }
