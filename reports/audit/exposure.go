@@ -19,9 +19,11 @@ type ExposureOptions struct {
 	Employees    int    // -1: not given
 	IncomeKZT    int64  // -1: not given
 	TurnoverEUR  int64
-	Role         string // publisher, operator or both
-	Counting     string // item, page, site
-	Year         int
+	// BalanceSheetEUR is the balance-sheet total, for the EU SME test.
+	BalanceSheetEUR int64
+	Role            string // publisher, operator or both
+	Counting        string // item, page, site
+	Year            int
 	// RuleFiles override the MRP or exchange rate, or add a jurisdiction.
 	RuleFiles []string
 }
@@ -86,6 +88,9 @@ func (e ExposureOptions) Resolve() (*Exposure, error) {
 	if e.TurnoverEUR < 0 || e.TurnoverEUR > 10_000_000_000_000 {
 		bad("turnover", "--turnover %d EUR is not plausible (accepted: 0 to 10,000,000,000,000)", e.TurnoverEUR)
 	}
+	if e.BalanceSheetEUR < 0 || e.BalanceSheetEUR > 10_000_000_000_000 {
+		bad("balance-sheet", "--balance-sheet %d EUR is not plausible (accepted: 0 to 10,000,000,000,000)", e.BalanceSheetEUR)
+	}
 	// -1 is "not given", the flags' default.
 	if e.Employees < -1 {
 		bad("employees", "--employees must not be negative (got %d)", e.Employees)
@@ -108,11 +113,13 @@ func (e ExposureOptions) Resolve() (*Exposure, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	// EU SME (Recommendation 2003/361/EC): fewer than 250 employees and
-	// turnover up to 50 M EUR; without those facts, the size decides.
-	s.SME = s.Size != "large"
-	if e.Employees >= 250 || e.TurnoverEUR > 50_000_000 {
-		s.SME = false
+	if calc.Rules.EU {
+		// EU SME status by the EU's definition, from the facts given.
+		eu, err := tables.Get("eu", e.Year)
+		if err != nil {
+			return nil, err
+		}
+		s.SME, s.SMEReason = eu.EUSME(exposure.CompanyFacts{Employees: e.Employees, TurnoverEUR: e.TurnoverEUR, BalanceSheetEUR: e.BalanceSheetEUR}, s.Size)
 	}
 	calc.settings = s
 	return calc, nil

@@ -50,11 +50,12 @@ type Table struct {
 	EURPerMRP    string `json:"eur_per_mrp"`
 	EURCite      string `json:"eur_cite"`
 	SizeRule     struct {
-		Cite              string `json:"cite"`
-		Small             *limit `json:"small"`
-		Medium            *limit `json:"medium"`
-		SMEMaxEmployees   int    `json:"sme_max_employees"`
-		SMEMaxTurnoverEUR int64  `json:"sme_max_turnover_eur"`
+		Cite                  string `json:"cite"`
+		Small                 *limit `json:"small"`
+		Medium                *limit `json:"medium"`
+		SMEMaxEmployees       int    `json:"sme_max_employees"`
+		SMEMaxTurnoverEUR     int64  `json:"sme_max_turnover_eur"`
+		SMEMaxBalanceSheetEUR int64  `json:"sme_max_balance_sheet_eur"`
 	} `json:"size_rule"`
 	Rules []Rule `json:"rules"`
 }
@@ -158,8 +159,9 @@ func (tab *Table) KZSize(employees int, incomeKZT int64) (string, error) {
 	if employees < 0 || incomeKZT < 0 {
 		return "", fmt.Errorf("employees and income must not be negative")
 	}
-	incomeMRP := incomeKZT / tab.MRPKZT
-	fits := func(l *limit) bool { return employees <= l.MaxEmployees && incomeMRP <= l.MaxIncomeMRP }
+	// Compared in tenge, exactly: dividing the income by the MRP first
+	// would round 300,000.99 MRP down to a small company.
+	fits := func(l *limit) bool { return employees <= l.MaxEmployees && incomeKZT <= l.MaxIncomeMRP*tab.MRPKZT }
 	switch {
 	case fits(tab.SizeRule.Small):
 		return "small", nil
@@ -167,6 +169,60 @@ func (tab *Table) KZSize(employees int, incomeKZT int64) (string, error) {
 		return "medium", nil
 	}
 	return "large", nil
+}
+
+// CompanyFacts are what the user said about the company for the EU SME
+// test; -1 (or 0 for money) is "not given".
+type CompanyFacts struct {
+	Employees       int
+	TurnoverEUR     int64
+	BalanceSheetEUR int64
+}
+
+// EUSME decides EU SME status by the EU's own definition (Commission
+// Recommendation 2003/361/EC, as the table gives it): fewer staff than the
+// limit, and turnover or balance sheet within its limit. Without staff and
+// money facts it falls back to the Kazakh size and says so. The reason is
+// shown in the report.
+func (tab *Table) EUSME(f CompanyFacts, kzSize string) (bool, string) {
+	r := tab.SizeRule
+	var facts []string
+	staffKnown, moneyKnown := f.Employees >= 0, f.TurnoverEUR > 0 || f.BalanceSheetEUR > 0
+	if staffKnown {
+		facts = append(facts, fmt.Sprintf("%d staff", f.Employees))
+	}
+	within := false // turnover or balance sheet within its limit
+	if f.TurnoverEUR > 0 {
+		facts = append(facts, fmt.Sprintf("turnover %s EUR", groupDigits(f.TurnoverEUR)))
+		within = within || f.TurnoverEUR <= r.SMEMaxTurnoverEUR
+	}
+	if f.BalanceSheetEUR > 0 {
+		facts = append(facts, fmt.Sprintf("balance sheet %s EUR", groupDigits(f.BalanceSheetEUR)))
+		within = within || (r.SMEMaxBalanceSheetEUR > 0 && f.BalanceSheetEUR <= r.SMEMaxBalanceSheetEUR)
+	}
+	what := strings.Join(facts, ", ")
+	switch {
+	case r.SMEMaxEmployees == 0:
+	case staffKnown && f.Employees > r.SMEMaxEmployees, moneyKnown && !within:
+		// One fact that fails the test is enough.
+		return false, "not an EU SME on the facts given: " + what
+	case staffKnown && moneyKnown:
+		return true, "EU SME: " + what
+	}
+	sme := kzSize != "large"
+	if what != "" {
+		what = " (" + what + " do not decide it)"
+	}
+	return sme, fmt.Sprintf("EU SME status taken from the company size, %s%s: give --employees and --turnover or --balance-sheet", kzSize, what)
+}
+
+// groupDigits writes 25000000 as 25,000,000.
+func groupDigits(n int64) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // Settings are the company facts and counting choices.
@@ -179,8 +235,10 @@ type Settings struct {
 	// TurnoverEUR is the worldwide annual turnover in whole euros; 0 when
 	// unknown.
 	TurnoverEUR int64
-	// SME applies the EU "lower of" rule (Art. 99(6)).
-	SME bool
+	// SME applies the EU "lower of" rule (Art. 99(6)); SMEReason says why
+	// the company is (not) one.
+	SME       bool
+	SMEReason string
 }
 
 // Compute gives the exposure of the findings under every applicable rule.
@@ -249,6 +307,8 @@ func (t *Tables) ComputeTally(tally *Tally, s Settings) ([]model.Exposure, error
 				if tally.count(r.FlagWith) == 0 {
 					continue
 				}
+				// The items that raise the flag, not offences of this article.
+				e.Offences = tally.count(r.FlagWith)
 				e.FlaggedOnly = true
 				e.Note = "flagged, not computed: applies only if the content is knowingly false and harmful"
 			case r.FineMRP != nil:
@@ -271,7 +331,10 @@ func (t *Tables) ComputeTally(tally *Tally, s Settings) ([]model.Exposure, error
 				e.CapRule = rule
 				e.TotalMin = &model.Money{EUR: "0.00"}
 				e.TotalMax = &model.Money{EUR: capEUR}
-				e.Note = "fines are set up to the cap, by the factors of Art. 99(7)"
+				e.Note = "fines are set up to the cap, by the factors of Art. 99(7); one cap for the whole case, not per item"
+				if s.SMEReason != "" {
+					e.Note += "; " + s.SMEReason
+				}
 			}
 			out = append(out, e)
 		}
@@ -307,7 +370,7 @@ func euCap(r Rule, s Settings) (string, string) {
 	fixed := new(big.Rat).SetInt64(r.CapEUR)
 	pct, _ := new(big.Rat).SetString(r.CapTurnoverPercent)
 	if s.TurnoverEUR <= 0 || pct == nil {
-		rule := fmt.Sprintf("%s EUR or %s %% of turnover, whichever is higher (turnover not given)", fixed.FloatString(0), r.CapTurnoverPercent)
+		rule := fmt.Sprintf("at least %s EUR: the cap is %s EUR or %s %% of turnover, whichever is higher, and the turnover was not given (--turnover)", fixed.FloatString(0), fixed.FloatString(0), r.CapTurnoverPercent)
 		if s.SME {
 			rule = fmt.Sprintf("SME: %s EUR or %s %% of turnover, whichever is lower (turnover not given: the fixed amount is an upper bound)", fixed.FloatString(0), r.CapTurnoverPercent)
 		}

@@ -138,3 +138,75 @@ func TestOverridesAndNewJurisdictions(t *testing.T) {
 	_, err = Load([]byte(`{"jurisdiction":"KZ","year":2026,"eur_per_mrp":"seven"}`))
 	assert.Error(t, err)
 }
+
+// Company size at its boundaries, computed by hand: 300,000 MRP × 4,325 KZT
+// = 1,297,500,000 KZT is the small limit; 3,000,000 MRP = 12,975,000,000 KZT
+// the medium one; 100 and 250 staff.
+func TestKZSizeBoundaries(t *testing.T) {
+	kz, err := tables(t).Get("kz", 2026)
+	require.NoError(t, err)
+	for _, c := range []struct {
+		staff  int
+		income int64
+		want   string
+	}{
+		{100, 1_297_499_999, "small"},
+		{100, 1_297_500_000, "small"},
+		{100, 1_297_500_001, "medium"},
+		{100, 1_297_504_324, "medium"}, // the case an integer division got wrong
+		{101, 1_000, "medium"},
+		{250, 12_975_000_000, "medium"},
+		{250, 12_975_000_001, "large"},
+		{251, 1_000, "large"},
+	} {
+		got, err := kz.KZSize(c.staff, c.income)
+		require.NoError(t, err)
+		assert.Equal(t, c.want, got, "%d staff, %d KZT", c.staff, c.income)
+	}
+}
+
+// EU SME by the EU's definition: fewer than 250 staff, and turnover up to
+// 50 M EUR or balance sheet up to 43 M EUR; a large Kazakh company can be
+// an EU SME.
+func TestEUSMEBoundaries(t *testing.T) {
+	eu, err := tables(t).Get("eu", 2026)
+	require.NoError(t, err)
+	for _, c := range []struct {
+		f    CompanyFacts
+		size string
+		want bool
+	}{
+		{CompanyFacts{Employees: 249, TurnoverEUR: 50_000_000}, "large", true},
+		{CompanyFacts{Employees: 250, TurnoverEUR: 50_000_000}, "small", false},
+		{CompanyFacts{Employees: 249, TurnoverEUR: 50_000_001}, "small", false},
+		{CompanyFacts{Employees: 249, TurnoverEUR: 60_000_000, BalanceSheetEUR: 43_000_000}, "large", true},
+		{CompanyFacts{Employees: 249, TurnoverEUR: 60_000_000, BalanceSheetEUR: 43_000_001}, "small", false},
+		{CompanyFacts{Employees: -1}, "large", false},
+		{CompanyFacts{Employees: -1}, "medium", true},
+		{CompanyFacts{Employees: 200}, "large", false}, // staff alone does not decide: the size does
+	} {
+		got, why := eu.EUSME(c.f, c.size)
+		assert.Equal(t, c.want, got, "%+v (%s): %s", c.f, c.size, why)
+	}
+	_, why := eu.EUSME(CompanyFacts{Employees: 200, TurnoverEUR: 25_000_000}, "large")
+	assert.Equal(t, "EU SME: 200 staff, turnover 25,000,000 EUR", why)
+}
+
+// Without a turnover the fixed amount is the floor of a large company's
+// cap ("at least"), and an SME's upper bound; the criminal row counts the
+// items that raise its flag.
+func TestCapWordingAndFlagCounts(t *testing.T) {
+	f := []model.Finding{{Rule: "eu.ai-act.50", Location: "a on p"}, {Rule: "kz.aap.456.2", Location: "a on p"}, {Rule: "kz.aap.456.2", Location: "b on p"}}
+	es, err := tables(t).Compute(f, Settings{Jurisdictions: []string{"kz", "eu"}, Year: 2026, Size: "large", Roles: []string{"publisher"}, Counting: "item"})
+	require.NoError(t, err)
+	byArt := map[string]model.Exposure{}
+	for _, e := range es {
+		byArt[e.Jurisdiction+" "+e.Article] = e
+	}
+	eu := byArt["EU 99(4)"]
+	assert.Equal(t, "15000000.00", eu.TotalMax.EUR)
+	assert.Contains(t, eu.CapRule, "at least 15000000 EUR")
+	crim := byArt["KZ criminal (false information)"]
+	assert.True(t, crim.FlaggedOnly)
+	assert.Equal(t, 2, crim.Offences, "two unlabelled items raise the flag")
+}
