@@ -91,6 +91,9 @@ func (j *jsonWriter) End(r *model.Report) error {
 	if r.Disclaimer != "" {
 		fmt.Fprintf(j.w, "  \"disclaimer\": %s,\n", mustJSON(r.Disclaimer))
 	}
+	if r.Profile != nil {
+		fmt.Fprintf(j.w, "  \"profile\": %s,\n", indentJSON(r.Profile))
+	}
 	if r.Changes != nil {
 		fmt.Fprintf(j.w, "  \"changes\": %s,\n", indentJSON(r.Changes))
 	}

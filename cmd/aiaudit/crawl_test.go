@@ -352,3 +352,31 @@ func TestCrawlPageTimeoutIsTheTimeoutFlag(t *testing.T) {
 		}
 	}
 }
+
+// A saved scan carries its company profile: a re-render prices it the same
+// (size, jurisdictions) unless a flag overrides it, and says so.
+func TestReportKeepsTheSavedProfile(t *testing.T) {
+	srv := aiSite(t)
+	saved := filepath.Join(t.TempDir(), "scan.json")
+	code, _, stderr := runIn(t, "", "crawl", srv.URL+"/", "-f", "json", "-o", saved, "--delay", "0", "--no-history",
+		"--company-size", "large", "--jurisdiction", "kz,eu", "--fail-on", "none")
+	require.Equal(t, exitClean, code, stderr)
+
+	prices := func(args ...string) (map[string]string, string) {
+		code, out, stderr := runIn(t, "", append([]string{"report", saved, "-f", "json", "--fail-on", "none"}, args...)...)
+		require.Equal(t, exitClean, code, stderr)
+		got := map[string]string{}
+		for _, e := range decode(t, out).Exposure {
+			got[e.Jurisdiction+" "+e.Article] = e.CompanySize
+		}
+		return got, stderr
+	}
+	got, stderr := prices()
+	assert.Equal(t, "large", got["KZ 456.2"], "the saved size, not the default small")
+	assert.Contains(t, got, "EU 99(4)", "the saved jurisdictions")
+	assert.Contains(t, stderr, "using the saved scan's")
+
+	got, _ = prices("--company-size", "small", "--jurisdiction", "kz")
+	assert.Equal(t, "small", got["KZ 456.2"], "a flag overrides the saved profile")
+	assert.NotContains(t, got, "EU 99(4)")
+}

@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aiaudit/aiaudit/reports/audit"
+	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 // exposureFlags are the company facts and counting choices that turn
@@ -27,3 +28,25 @@ func (e *exposureFlags) register(c *cobra.Command) {
 
 // resolve validates the flags (every problem) and prepares the exposure.
 func (e *exposureFlags) resolve() (*audit.Exposure, error) { return e.opt.Resolve() }
+
+// keep takes, for every exposure flag the command line did not set, the
+// value of a saved scan's profile; it returns what it took, to be said.
+func (e *exposureFlags) keep(c *cobra.Command, p model.CompanyProfile) []string {
+	var kept []string
+	take := func(flag string, set func()) {
+		if !c.Flags().Changed(flag) {
+			set()
+			kept = append(kept, flag)
+		}
+	}
+	take("jurisdiction", func() { e.opt.Jurisdiction = p.Jurisdiction })
+	take("company-size", func() { e.opt.Size = p.CompanySize })
+	take("employees", func() { e.opt.Employees = p.Employees })
+	take("annual-income", func() { e.opt.IncomeKZT = p.IncomeKZT })
+	take("turnover", func() { e.opt.TurnoverEUR = p.TurnoverEUR })
+	take("balance-sheet", func() { e.opt.BalanceSheetEUR = p.BalanceSheetEUR })
+	take("role", func() { e.opt.Role = p.Role })
+	take("counting", func() { e.opt.Counting = p.Counting })
+	take("year", func() { e.opt.Year = p.Year })
+	return kept
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/aiaudit/aiaudit/reports/audit"
 	"github.com/spf13/cobra"
@@ -31,6 +32,16 @@ func newReportCommand(e *env, stdout io.Writer) *cobra.Command {
 			rep, err := loadReport(args[0])
 			if err != nil {
 				return err
+			}
+			if rep.Profile != nil {
+				// The saved scan's company profile, unless a flag says
+				// otherwise: a re-render prices the scan as it was priced.
+				if kept := ef.keep(c, *rep.Profile); len(kept) > 0 {
+					if calc, err = ef.resolve(); err != nil {
+						return usageError{fmt.Errorf("%s: the saved company profile: %w", args[0], err)}
+					}
+					audit.Summarize(e.log, "using the saved scan's "+strings.Join(kept, ", ")+" (flags override them)")
+				}
 			}
 			e.logOutput(of.output)
 			opt := audit.Options{Command: "report", Version: version(), Output: of.options(stdout), Exposure: calc,

@@ -32,8 +32,15 @@ type ExposureOptions struct {
 type Exposure struct {
 	tables   *exposure.Tables
 	settings exposure.Settings
+	profile  model.CompanyProfile
 	// Rules are the finding rules in force for the jurisdictions asked for.
 	Rules rules.Set
+}
+
+// Profile is the options as a saved scan keeps them.
+func (e ExposureOptions) Profile() model.CompanyProfile {
+	return model.CompanyProfile{Jurisdiction: e.Jurisdiction, CompanySize: e.Size, Employees: e.Employees, IncomeKZT: e.IncomeKZT,
+		TurnoverEUR: e.TurnoverEUR, BalanceSheetEUR: e.BalanceSheetEUR, Role: e.Role, Counting: e.Counting, Year: e.Year}
 }
 
 // Resolve validates the options and derives the company size. It reports
@@ -58,7 +65,7 @@ func (e ExposureOptions) Resolve() (*Exposure, error) {
 		}
 	}
 	s := exposure.Settings{Year: e.Year, Counting: e.Counting, TurnoverEUR: e.TurnoverEUR}
-	calc := &Exposure{tables: tables}
+	calc := &Exposure{tables: tables, profile: e.Profile()}
 	for _, j := range strings.Split(e.Jurisdiction, ",") {
 		j = strings.ToLower(strings.TrimSpace(j))
 		if tables != nil {
@@ -162,5 +169,7 @@ func (c *Exposure) apply(rep *model.Report, tally *exposure.Tally) error {
 	}
 	rep.Exposure = es
 	rep.Disclaimer = exposure.Disclaimer
+	p := c.profile
+	rep.Profile = &p
 	return nil
 }

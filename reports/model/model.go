@@ -31,6 +31,23 @@ type Report struct {
 	Baseline *BaselineUse `json:"baseline,omitempty"`
 	// Disclaimer accompanies exposure figures.
 	Disclaimer string `json:"disclaimer,omitempty"`
+	// Profile is the company profile the exposure was priced for, so a
+	// re-render (aiaudit report) prices it the same unless told otherwise.
+	Profile *CompanyProfile `json:"profile,omitempty"`
+}
+
+// CompanyProfile is what a user said about the company for fine exposure
+// (-1 or 0: not given).
+type CompanyProfile struct {
+	Jurisdiction    string `json:"jurisdiction"`
+	CompanySize     string `json:"company_size,omitempty"`
+	Employees       int    `json:"employees"`
+	IncomeKZT       int64  `json:"income_kzt"`
+	TurnoverEUR     int64  `json:"turnover_eur,omitempty"`
+	BalanceSheetEUR int64  `json:"balance_sheet_eur,omitempty"`
+	Role            string `json:"role"`
+	Counting        string `json:"counting"`
+	Year            int    `json:"year"`
 }
 
 type Tool struct {
