@@ -177,20 +177,15 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		}
 		starts = append(starts, u)
 	}
+	cr := &crawler{
+		opt: opt, scope: NewScope(starts, opt.ExtraHosts, opt.Subdomains, opt.Include, opt.Exclude),
+		vet: vet, ownTok: robots.Token(opt.UserAgent),
+		seen: map[urlKey]struct{}{}, media: map[urlKey]*mediaItem{}, next: map[string]time.Time{},
+	}
 	// Every fetch of the crawl (site files, sitemaps, media) follows only
 	// redirects that stay in scope; media also need robots.txt's leave.
-	scope := NewScope(starts, opt.ExtraHosts, opt.Subdomains, opt.Include, opt.Exclude)
-	ctx = urls.WithRedirectCheck(ctx, func(u *url.URL) error {
-		if !scope.Allows(u) {
-			return fmt.Errorf("redirect to %s leaves the crawl scope", u.Redacted())
-		}
-		return nil
-	})
-	cr := &crawler{
-		opt: opt, scope: scope,
-		vet: vet, ownTok: robots.Token(opt.UserAgent),
-		seen: map[urlKey]struct{}{}, media: map[urlKey]*mediaItem{}, next: map[string]time.Time{}, ctx: ctx,
-	}
+	ctx = urls.WithRedirectCheck(ctx, cr.inScope)
+	cr.ctx = ctx
 	// The crawl's context reaches every page fetch: Ctrl-C ends fetches in
 	// flight, not only the queue.
 	c := colly.NewCollector(colly.UserAgent(opt.UserAgent), colly.StdlibContext(ctx))
@@ -286,6 +281,15 @@ func (cr *crawler) enqueue(u *url.URL, depth int) {
 	cr.q.AddRequest(&colly.Request{URL: nu, Method: "GET", Depth: depth})
 }
 
+// inScope is the redirect check of every fetch path: the crawl never
+// leaves its scope.
+func (cr *crawler) inScope(u *url.URL) error {
+	if !cr.scope.Allows(u) {
+		return fmt.Errorf("redirect to %s leaves the crawl scope", u.Redacted())
+	}
+	return nil
+}
+
 // sitePolicy is the cached policy of u's origin, fetched once per crawl
 // (and cancelled with it).
 func (cr *crawler) sitePolicy(u *url.URL) optout.Site {
@@ -375,8 +379,8 @@ func (cr *crawler) redirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 5 {
 		return errors.New("more than 5 redirects")
 	}
-	if !cr.scope.Allows(req.URL) {
-		return fmt.Errorf("redirect to %s leaves the crawl scope", req.URL)
+	if err := cr.inScope(req.URL); err != nil {
+		return err
 	}
 	if cr.refusedByRobots(req.URL) {
 		return fmt.Errorf("redirect to %s is not allowed by robots.txt", req.URL)
@@ -405,7 +409,7 @@ func (cr *crawler) emit(r *model.Resource, obs []model.Observation) {
 }
 
 func (cr *crawler) onError(resp *colly.Response, err error) {
-	if errors.Is(err, colly.ErrRobotsTxtBlocked) || cr.redirectToSeen(resp) {
+	if cr.redirectToSeen(resp) {
 		return
 	}
 	r := model.Resource{Location: resp.Request.URL.String(), Kind: "page", MediaType: "text/html", Error: err.Error()}
@@ -597,8 +601,8 @@ func (cr *crawler) analyzeMedia(u *url.URL) model.Resource {
 	// Read on demand with Range requests: a video's metadata boxes cost a
 	// few kilobytes, its media data is never fetched.
 	mediaCtx := urls.WithRedirectCheck(cr.ctx, func(to *url.URL) error {
-		if !cr.scope.Allows(to) {
-			return fmt.Errorf("redirect to %s leaves the crawl scope", to.Redacted())
+		if err := cr.inScope(to); err != nil {
+			return err
 		}
 		if !cr.allowedByRobots(to) {
 			return fmt.Errorf("redirect to %s is not allowed by robots.txt", to.Redacted())
