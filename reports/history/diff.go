@@ -17,29 +17,24 @@ func (s *Store) findingsWhere(ctx context.Context, id, other int64, shared bool,
 	return s.findingsQuery(ctx, id, other, shared, and, -1)
 }
 
-// open keeps the findings a scan found itself and nobody accepted.
+// onlyOpen keeps the findings a scan found itself and nobody accepted.
 const onlyOpen = ` AND n.state = '` + stateOpen + `'`
 
 // findingsIn loads a scan's findings in one state, once per key, marked
-// with their change.
+// with their change ("Not sharing a key with scan 0" is every finding).
 func (s *Store) findingsIn(ctx context.Context, id int64, state string, change model.Change) ([]model.Finding, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT rule, severity, location, content, message FROM findings
-		WHERE scan_id = ? AND state = ? GROUP BY key ORDER BY MIN(rowid)`, id, state)
-	if err != nil {
-		return nil, err
+	sts, err := s.findingsWhere(ctx, id, 0, false, ` AND n.state = '`+state+`'`)
+	return plain(sts, change), err
+}
+
+// plain drops the keys of stored findings, marking each with change.
+func plain(sts []stored, change model.Change) []model.Finding {
+	out := make([]model.Finding, len(sts))
+	for i, st := range sts {
+		st.f.Change = change
+		out[i] = st.f
 	}
-	defer rows.Close()
-	var out []model.Finding
-	for rows.Next() {
-		f := model.Finding{Change: change}
-		var sev string
-		if err := rows.Scan(&f.Rule, &sev, &f.Location, &f.Content, &f.Message); err != nil {
-			return nil, err
-		}
-		f.Severity = model.Severity(sev)
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return out
 }
 
 // findingsQuery is findingsWhere with an extra condition on the rows and at

@@ -278,11 +278,7 @@ func (s *Store) Findings(ctx context.Context, id int64) ([]model.Finding, error)
 	// Open and carried findings: what is known or presumed there; accepted
 	// ones are already in a baseline.
 	sts, err := s.findingsWhere(ctx, id, 0, false, ` AND n.state != '`+stateAccepted+`'`)
-	out := make([]model.Finding, len(sts))
-	for i, st := range sts {
-		out[i] = st.f
-	}
-	return out, err
+	return plain(sts, ""), err
 }
 
 // Prune keeps the newest keep scans of every target and deletes the rest.
