@@ -373,10 +373,7 @@ func (f *Fetcher) once(ctx context.Context, s *hostState, url string, maxBody in
 	if err != nil {
 		return nil, 0, err
 	}
-	if strings.Contains(strings.ToLower(res.Header.Get("Content-Encoding")), "gzip") {
-		res.Body = bodycap.Gunzip(res.Body)
-		res.Header.Del("Content-Encoding")
-	}
+	bodycap.Decode(res, false)
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, maxBody+1))
 	if err != nil {

@@ -30,19 +30,35 @@ type Transport struct {
 
 func (t Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	res, err := t.Base.RoundTrip(req)
-	if err != nil || res.Uncompressed {
-		return res, err
+	if err == nil {
+		Decode(res, true)
+	}
+	return res, err
+}
+
+// Decode replaces a gzip body with its decoded stream, in place, when the
+// response is gzip-encoded, or, with byTypeOrPath, when its Content-Type or
+// a .gz path says gzip (what colly decodes itself, after its limit). The
+// headers then describe the decoded body. It is the one place a fetch
+// decides to decode.
+func Decode(res *http.Response, byTypeOrPath bool) {
+	if res.Uncompressed {
+		return
 	}
 	ce := strings.ToLower(res.Header.Get("Content-Encoding"))
-	ct := strings.ToLower(res.Header.Get("Content-Type"))
-	if strings.Contains(ce, "gzip") || (ce == "" && strings.Contains(ct, "gzip")) || strings.HasSuffix(strings.ToLower(req.URL.Path), ".gz") {
-		res.Body = Gunzip(res.Body)
-		res.Header.Del("Content-Encoding")
-		res.Header.Del("Content-Length")
-		res.ContentLength = -1
-		res.Uncompressed = true // decoded: colly must not decode it again
+	gz := strings.Contains(ce, "gzip")
+	if byTypeOrPath && !gz {
+		ct := strings.ToLower(res.Header.Get("Content-Type"))
+		gz = (ce == "" && strings.Contains(ct, "gzip")) || (res.Request != nil && strings.HasSuffix(strings.ToLower(res.Request.URL.Path), ".gz"))
 	}
-	return res, nil
+	if !gz {
+		return
+	}
+	res.Body = Gunzip(res.Body)
+	res.Header.Del("Content-Encoding")
+	res.Header.Del("Content-Length")
+	res.ContentLength = -1
+	res.Uncompressed = true // decoded: colly must not decode it again
 }
 
 // Gunzip decodes a gzip body as it is read, stopping it past MaxRatio.
