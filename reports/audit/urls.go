@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -194,7 +195,9 @@ func vetList(ctx context.Context, in io.Reader, opt Options, uo URLOptions, sess
 		if n := ch.NotRechecked; n > 0 {
 			kept = fmt.Sprintf("; %d reserved when last vetted could not be vetted this time (not counted as no longer reserved)", n)
 		}
-		fmt.Fprintf(opt.Log, "aiaudit: since scan %d of this list: %d URLs newly reserved, %d no longer reserved, %d still reserved%s\n", ch.PreviousScan, ch.New, ch.Fixed, ch.Unchanged, kept)
+		Summarize(opt.Log, fmt.Sprintf("since scan %d of this list: %d URLs newly reserved, %d no longer reserved, %d still reserved%s", ch.PreviousScan, ch.New, ch.Fixed, ch.Unchanged, kept),
+			slog.Int64("scan", ch.Scan), slog.Int64("previous_scan", ch.PreviousScan), slog.Int("new", ch.New), slog.Int("fixed", ch.Fixed),
+			slog.Int("unchanged", ch.Unchanged), slog.Int("not_rechecked", ch.NotRechecked))
 	}
 	return Outcome{Interrupted: interrupted, Incomplete: t.unknown > 0, Summary: rep.Summary, Changes: rep.Changes}, nil
 }
