@@ -7,13 +7,22 @@ import (
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
-// renderCSV writes one row per finding.
-func renderCSV(w io.Writer, _ *model.Report, fs []model.Finding) error {
+// renderCSV writes one row per finding, then the exposure rows.
+func renderCSV(w io.Writer, r *model.Report, fs []model.Finding) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"rule", "severity", "location", "message"})
 	for _, f := range fs {
 		cw.Write([]string{f.Rule, string(f.Severity), f.Location, f.Message})
 	}
+	// Exposure, its assumptions and the disclaimer follow the findings as
+	// rows of their own kind, with no severity.
+	for _, e := range r.Exposure {
+		cw.Write([]string{"exposure", "", e.Jurisdiction + " " + articleName(e), exposureLine(e)})
+	}
+	if r.Basis != nil {
+		cw.Write([]string{"assumptions", "", "", basisLine(*r.Basis)})
+	}
+	cw.Write([]string{"disclaimer", "", "", disclaimer(r)})
 	cw.Flush()
 	return cw.Error()
 }

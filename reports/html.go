@@ -17,8 +17,11 @@ import (
 var htmlTemplate string
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"thumb": thumbURL,
-	"money": moneyText,
+	"thumb":        thumbURL,
+	"money":        moneyText,
+	"exposureLine": exposureLine,
+	"basis":        func(b *model.ExposureBasis) string { return basisLine(*b) },
+	"disclaimer":   disclaimer,
 }).Parse(htmlTemplate))
 
 // htmlWriter keeps what the page shows (findings, the resources they point

@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -94,4 +95,38 @@ func TestSeverityRank(t *testing.T) {
 	assert.Greater(t, model.SeverityViolation.Rank(), model.SeverityWarning.Rank())
 	assert.Greater(t, model.SeverityWarning.Rank(), model.SeverityInfo.Rank())
 	assert.Equal(t, 0, model.Severity("bogus").Rank())
+}
+
+// The JSON writer streams resources and findings and writes the rest of
+// the report by hand; every field of the report must reach the document.
+// A field added to model.Report without a line in the writer fails here.
+func TestJSONStreamKeepsEveryReportField(t *testing.T) {
+	rs := sample()
+	fs := rules.Set{}.Resource(rs[1])
+	rep := &model.Report{Schema: model.Schema, Tool: model.Tool{Name: "aiaudit", Version: "test"},
+		Scan:      model.Scan{Command: "files", Targets: []string{"x"}, Started: time.Unix(0, 0).UTC(), Complete: true},
+		Resources: rs[1:2], Findings: fs, Sites: []model.Site{{Origin: "https://a.kz"}},
+		Exposure: []model.Exposure{{Jurisdiction: "KZ", Article: "456.2"}}, Changes: &model.Changes{Scan: 2, New: 1},
+		Baseline: &model.BaselineUse{File: "b.yaml"}, Disclaimer: "not legal advice", Profile: &model.CompanyProfile{Jurisdiction: "kz"},
+		Basis: &model.ExposureBasis{Year: 2026}}
+	rep.Summary.Count(rs[1], fs)
+	v := reflect.ValueOf(*rep)
+	for i := range v.NumField() {
+		require.False(t, v.Field(i).IsZero(), "set model.Report.%s in this test", v.Type().Field(i).Name)
+	}
+	var buf bytes.Buffer
+	w, err := NewWriter("json", &buf, TableOptions{})
+	require.NoError(t, err)
+	require.NoError(t, w.Begin(rep))
+	require.NoError(t, w.Resource(rs[1], fs))
+	require.NoError(t, w.End(rep))
+	var streamed, whole map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &streamed), buf.String())
+	b, err := json.Marshal(rep)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &whole))
+	for k, want := range whole {
+		assert.JSONEq(t, string(want), string(streamed[k]), k)
+	}
+	assert.Len(t, streamed, len(whole))
 }

@@ -40,8 +40,12 @@ func renderMarkdown(out io.Writer, r *model.Report, fs []model.Finding) error {
 		for _, e := range r.Exposure {
 			fmt.Fprintf(w, "| %s | %s | %d | %s |\n", e.Jurisdiction, mdEscape(e.Article), e.Offences, mdEscape(exposureLine(e)))
 		}
-		fmt.Fprintf(w, "\n%s\n\n", r.Disclaimer)
+		fmt.Fprint(w, "\n")
 	}
+	if r.Basis != nil {
+		fmt.Fprintf(w, "%s\n\n", mdEscape(basisLine(*r.Basis)))
+	}
+	fmt.Fprintf(w, "%s\n\n", disclaimer(r))
 	sorted := append([]model.Finding(nil), fs...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Severity.Rank() > sorted[j].Severity.Rank() })
 	fmt.Fprintf(w, "## Findings (%d)\n\n", len(fs))

@@ -67,14 +67,18 @@ var sarifBaselineState = map[model.Change]string{model.ChangeNew: "new", model.C
 
 func renderSARIF(w io.Writer, r *model.Report, fs []model.Finding) error {
 	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "aiaudit", Version: r.Tool.Version, InformationURI: "https://github.com/aiaudit/aiaudit"}}, Results: []sarifResult{}}
-	if r.Changes != nil || r.Baseline != nil {
-		run.Properties = map[string]any{}
-		if r.Changes != nil {
-			run.Properties["changes"] = r.Changes
-		}
-		if r.Baseline != nil {
-			run.Properties["baseline"] = r.Baseline
-		}
+	run.Properties = map[string]any{"disclaimer": disclaimer(r)}
+	if r.Changes != nil {
+		run.Properties["changes"] = r.Changes
+	}
+	if r.Baseline != nil {
+		run.Properties["baseline"] = r.Baseline
+	}
+	if len(r.Exposure) > 0 {
+		run.Properties["exposure"] = r.Exposure
+	}
+	if r.Basis != nil {
+		run.Properties["exposure_basis"] = r.Basis
 	}
 	seen := map[string]bool{}
 	for _, f := range fs {

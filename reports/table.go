@@ -106,34 +106,16 @@ func (t *tableWriter) End(r *model.Report) error {
 		t.w.WriteString("note: files without metadata may have been stripped by a CMS or CDN; no evidence is not proof of human origin.\n")
 	}
 	for _, e := range r.Exposure {
-		fmt.Fprintf(t.w, "exposure %s Art. %s: %s\n", e.Jurisdiction, e.Article, exposureLine(e))
+		fmt.Fprintf(t.w, "exposure %s %s: %s\n", e.Jurisdiction, articleName(e), exposureLine(e))
 	}
-	if r.Disclaimer != "" {
-		fmt.Fprintln(t.w, r.Disclaimer)
+	if r.Basis != nil {
+		fmt.Fprintln(t.w, basisLine(*r.Basis))
 	}
+	fmt.Fprintln(t.w, disclaimer(r))
 	if !r.Scan.Complete {
 		t.w.WriteString("INCOMPLETE: the scan was interrupted; files not reached are not listed.\n")
 	}
 	return t.w.Flush()
-}
-
-func exposureLine(e model.Exposure) string {
-	money := func(m *model.Money) string {
-		if m == nil {
-			return "-"
-		}
-		if m.MRP != 0 {
-			return fmt.Sprintf("%d MRP (%d KZT, %s EUR)", m.MRP, m.KZT, m.EUR)
-		}
-		return m.EUR + " EUR"
-	}
-	switch {
-	case e.FlaggedOnly:
-		return "flagged: " + e.Note
-	case e.CapRule != "":
-		return fmt.Sprintf("%d offence(s); up to %s (%s)", e.Offences, money(e.TotalMax), e.CapRule)
-	}
-	return fmt.Sprintf("%d offence(s) by %s; %s to %s (%s per offence, %s company)", e.Offences, e.Counting, money(e.TotalMin), money(e.TotalMax), money(e.FinePerOffence), e.CompanySize)
 }
 
 func generatorOf(r model.Resource) string {

@@ -52,8 +52,36 @@ func renderSample(out io.Writer, format string) error {
 	}
 	rep.Exposure = []model.Exposure{{Jurisdiction: "KZ", Article: "456.2", Year: 2026, CompanySize: "medium", Counting: "item", Offences: 1,
 		FinePerOffence: &model.Money{MRP: 50, KZT: 216250, EUR: "367.50"}, TotalMin: &model.Money{MRP: 50, KZT: 216250, EUR: "367.50"}, TotalMax: &model.Money{MRP: 50, KZT: 216250, EUR: "367.50"}}}
+	rep.Exposure = append(rep.Exposure,
+		model.Exposure{Jurisdiction: "KZ", Article: "criminal (false information)", Offences: 1, FlaggedOnly: true, Cap: &model.Money{MRP: 3000, KZT: 12975000, EUR: "22050.00"}, Note: "flagged, not computed"},
+		model.Exposure{Jurisdiction: "EU", Article: "99(4)", Offences: 1, AppliesFrom: "2026-08-02", NotYetApplicable: true, Note: "did not yet apply on the scan date 2026-03-01: applies from 2026-08-02"},
+		model.Exposure{Jurisdiction: "DE", Article: `draft "Gesetz VII" (14 October 2025)`, Informational: true, Note: "no duty or fine amounts to compute"})
+	sme := false
+	rep.Basis = &model.ExposureBasis{ScanDate: "2026-03-01", Year: 2026, Jurisdictions: []string{"kz", "eu", "de"}, Roles: []string{"publisher"}, Counting: "item",
+		CompanySize: "medium", SizeReason: "given with --company-size", EUSME: &sme, SMEReason: "not an EU SME on the facts given: 300 staff",
+		MRPKZT: 4325, MRPSource: "MRP 2026", EURPerMRP: "7.35", EURSource: "LEGAL.md"}
 	rep.Disclaimer = "Fine exposure is an estimate for planning, not legal advice."
 	return w.End(rep)
+}
+
+// Every human-readable format (and CSV and SARIF) carries the exposure
+// rows, what they assume (year, MRP, exchange rate, size) and the
+// disclaimer.
+func TestEveryFormatStatesAssumptionsAndDisclaimer(t *testing.T) {
+	for _, format := range []string{"table", "markdown", "html", "csv", "sarif"} {
+		got := string(goldenReport(t, format))
+		for _, want := range []string{"not legal advice", "2026", "4325", "7.35", "medium", "not an EU SME on the facts given", "2026-03-01",
+			"did not yet apply on the scan date 2026-03-01", "no duty or fine amounts to compute", "22050.00"} {
+			assert.Contains(t, got, want, format)
+		}
+	}
+	var noExposure bytes.Buffer
+	w, err := NewWriter("markdown", &noExposure, TableOptions{})
+	require.NoError(t, err)
+	rep := &model.Report{Summary: model.Summary{FindingsBySeverity: map[model.Severity]int{}}}
+	require.NoError(t, w.Begin(rep))
+	require.NoError(t, w.End(rep))
+	assert.Contains(t, noExposure.String(), "not legal advice", "markdown without exposure still disclaims")
 }
 
 // fullDisk accepts room bytes, then fails every write, as a full disk does.

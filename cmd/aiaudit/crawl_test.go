@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -91,7 +92,7 @@ func TestCrawlInterruptedIsPartial(t *testing.T) {
 func TestCrawlExposure(t *testing.T) {
 	srv := aiSite(t)
 	code, out, stderr := runIn(t, "", "crawl", srv.URL+"/", "-f", "json", "--delay", "0", "--jurisdiction", "kz,eu",
-		"--company-size", "medium", "--turnover", "1000000000")
+		"--company-size", "medium", "--turnover-eur", "1000000000")
 	require.Equal(t, exitFindings, code, stderr)
 	rep := decode(t, out)
 	assert.Contains(t, rep.Disclaimer, "not legal advice")
@@ -379,4 +380,73 @@ func TestReportKeepsTheSavedProfile(t *testing.T) {
 	got, _ = prices("--company-size", "small", "--jurisdiction", "kz")
 	assert.Equal(t, "small", got["KZ 456.2"], "a flag overrides the saved profile")
 	assert.NotContains(t, got, "EU 99(4)")
+}
+
+// One company profile end to end, hand-computed: 200 staff and an income
+// of 2,000,000,000 KZT (462,427 MRP) make a medium Kazakh company (50 MRP
+// per item under Art. 456.2); 200 staff and 25 M EUR turnover make an EU
+// SME, so Art. 99(4) caps at the lower of 15 M EUR and 3 % (750,000 EUR);
+// as a GPAI provider the three items reserved by robots.txt raise Art. 101
+// (3 % is 750,000 EUR, so 15 M EUR, the higher: Art. 101 has no SME rule);
+// the German draft has nothing to compute. A re-render without flags
+// prices the scan the same, and a scan dated before 2 August 2026 says
+// Art. 50 and Art. 101 did not yet apply.
+func TestExposureProfileEndToEnd(t *testing.T) {
+	srv := aiSite(t)
+	saved := filepath.Join(t.TempDir(), "scan.json")
+	code, _, stderr := runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "-f", "json", "-o", saved, "--jurisdiction", "kz,eu,de",
+		"--employees", "200", "--income-kzt", "2000000000", "--turnover-eur", "25000000", "--role", "publisher,gpai")
+	require.Equal(t, exitFindings, code, stderr)
+	b, err := os.ReadFile(saved)
+	require.NoError(t, err)
+	rep := decode(t, string(b))
+	got := map[string]model.Exposure{}
+	for _, e := range rep.Exposure {
+		got[e.Jurisdiction+" "+e.Article] = e
+	}
+	assert.Equal(t, &model.Money{MRP: 50, KZT: 216250, EUR: "367.50"}, got["KZ 456.2"].FinePerOffence)
+	assert.Equal(t, "750000.00", got["EU 99(4)"].TotalMax.EUR)
+	assert.Equal(t, "15000000.00", got["EU 101"].Cap.EUR)
+	assert.Equal(t, 3, got["EU 101"].Offences, "the page and both images are reserved for GPTBot")
+	assert.True(t, got["EU 101"].FlaggedOnly)
+	de := got[`DE draft "Gesetz VII" (14 October 2025)`]
+	assert.True(t, de.Informational)
+	require.NotNil(t, rep.Basis)
+	assert.Equal(t, "medium", rep.Basis.CompanySize)
+	assert.Contains(t, rep.Basis.SizeReason, "derived from 200 staff and income 2,000,000,000 KZT")
+	assert.Equal(t, "EU SME: 200 staff, turnover 25,000,000 EUR", rep.Basis.SMEReason)
+
+	code, out, stderr := runIn(t, "", "report", saved, "-f", "markdown")
+	assert.Equal(t, exitFindings, code, stderr)
+	assert.Contains(t, out, "50 MRP (216250 KZT, 367.50 EUR) per offence, medium company")
+	assert.Contains(t, out, "cap 750000.00 EUR (SME: lower of 15,000,000 EUR and 3 % of turnover (750000.00 EUR))")
+	assert.Contains(t, out, "Assumptions: fine tables KZ, EU, DE of 2026")
+	assert.Contains(t, stderr, "using the saved scan's jurisdiction, company-size, employees, income-kzt, turnover-eur")
+
+	code, out, stderr = runIn(t, "", "report", saved, "-f", "markdown", "--company-size", "large", "--fail-on", "none")
+	assert.Equal(t, exitClean, code, stderr)
+	assert.Contains(t, stderr, "--company-size large instead of the saved ")
+	assert.Contains(t, out, "100 MRP (432500 KZT, 735.00 EUR) per offence, large company")
+
+	// The same scan, dated 1 March 2026.
+	var raw map[string]any
+	require.NoError(t, json.Unmarshal(b, &raw))
+	raw["scan"].(map[string]any)["started"] = "2026-03-01T09:00:00Z"
+	early := filepath.Join(t.TempDir(), "early.json")
+	b, err = json.Marshal(raw)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(early, b, 0o644))
+	code, out, stderr = runIn(t, "", "report", early, "-f", "json")
+	assert.Equal(t, exitFindings, code, "KZ Art. 456.2 applied from 18 January 2026: %s", stderr)
+	rep = decode(t, out)
+	got = map[string]model.Exposure{}
+	for _, e := range rep.Exposure {
+		got[e.Jurisdiction+" "+e.Article] = e
+	}
+	assert.False(t, got["KZ 456.2"].NotYetApplicable)
+	for _, art := range []string{"EU 99(4)", "EU 101"} {
+		assert.True(t, got[art].NotYetApplicable, art)
+		assert.Nil(t, got[art].TotalMax, art)
+		assert.Contains(t, got[art].Note, "did not yet apply on the scan date 2026-03-01: applies from 2026-08-02", art)
+	}
 }

@@ -76,6 +76,8 @@ func newFilesCommand(e *env, stdout io.Writer) *cobra.Command {
 	var of outputFlags
 	var sf scheduleFlags
 	var workers int
+	var ef exposureFlags
+	var calc *audit.Exposure
 	c := &cobra.Command{
 		Use:   "files PATH...",
 		Short: "Scan files and folders for AI provenance, labels and training opt-outs",
@@ -90,8 +92,11 @@ runtime error, 3 some files could not be read, 4 another run of the same
 target is in progress, 130 interrupted.`,
 		PreRunE: func(c *cobra.Command, args []string) error {
 			var p problems
+			var err error
 			p.add(of.validate()...)
 			p.add(sf.validate(of.failOn), atLeast("workers", workers, 1))
+			calc, err = ef.resolve()
+			p.add(err)
 			return p.err()
 		},
 		RunE: func(c *cobra.Command, args []string) error {
@@ -100,6 +105,7 @@ target is in progress, 130 interrupted.`,
 				return err
 			}
 			opt := e.runOptions(c, "files", paths, of, sf, stdout)
+			opt.Exposure = calc
 			bar := newProgress(of.progress, "files", e.log)
 			defer bar.finish()
 			opt.Progress = bar.update
@@ -108,6 +114,7 @@ target is in progress, 130 interrupted.`,
 	}
 	of.register(c)
 	sf.register(c)
+	ef.register(c)
 	c.Flags().IntVar(&workers, "workers", scanner.DefaultWorkers(), "files analysed at once")
 	return c
 }

@@ -36,11 +36,15 @@ func newReportCommand(e *env, stdout io.Writer) *cobra.Command {
 			if rep.Profile != nil {
 				// The saved scan's company profile, unless a flag says
 				// otherwise: a re-render prices the scan as it was priced.
-				if kept := ef.keep(c, *rep.Profile); len(kept) > 0 {
+				kept, overridden := ef.keep(c, *rep.Profile)
+				if len(kept) > 0 {
 					if calc, err = ef.resolve(); err != nil {
 						return usageError{fmt.Errorf("%s: the saved company profile: %w", args[0], err)}
 					}
 					audit.Summarize(e.log, "using the saved scan's "+strings.Join(kept, ", ")+" (flags override them)")
+				}
+				if len(overridden) > 0 {
+					audit.Summarize(e.log, "priced differently from the saved scan: "+strings.Join(overridden, "; "))
 				}
 			}
 			e.logOutput(of.output)

@@ -114,7 +114,7 @@ func TestExposureOptionsAreValidated(t *testing.T) {
 		require.ErrorAs(t, e, &fe)
 		flags = append(flags, fe.Flag)
 	}
-	assert.ElementsMatch(t, []string{"company-size", "role", "counting", "turnover"}, flags)
+	assert.ElementsMatch(t, []string{"company-size", "role", "counting", "turnover-eur"}, flags)
 
 	x, err := base.Resolve()
 	require.NoError(t, err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/aiaudit/aiaudit/reports/exposure"
@@ -33,6 +34,8 @@ type Exposure struct {
 	tables   *exposure.Tables
 	settings exposure.Settings
 	profile  model.CompanyProfile
+	// sizeReason says how the company size was reached.
+	sizeReason string
 	// Rules are the finding rules in force for the jurisdictions asked for.
 	Rules rules.Set
 }
@@ -80,11 +83,10 @@ func (e ExposureOptions) Resolve() (*Exposure, error) {
 		}
 	}
 	for _, r := range strings.Split(e.Role, ",") {
-		switch r = strings.TrimSpace(r); r {
-		case "publisher", "operator":
+		if r = strings.TrimSpace(r); slices.Contains(exposure.Roles, r) {
 			s.Roles = append(s.Roles, r)
-		default:
-			bad("role", "--role %q is not supported (accepted: publisher, operator, publisher,operator)", r)
+		} else {
+			bad("role", "--role %q is not supported (accepted: %s, or several joined by commas)", r, strings.Join(exposure.Roles, ", "))
 		}
 	}
 	switch e.Counting {
@@ -93,27 +95,27 @@ func (e ExposureOptions) Resolve() (*Exposure, error) {
 		bad("counting", "--counting %q is not supported (accepted: item, page, site)", e.Counting)
 	}
 	if e.TurnoverEUR < 0 || e.TurnoverEUR > 10_000_000_000_000 {
-		bad("turnover", "--turnover %d EUR is not plausible (accepted: 0 to 10,000,000,000,000)", e.TurnoverEUR)
+		bad("turnover-eur", "--turnover-eur %d EUR is not plausible (accepted: 0 to 10,000,000,000,000)", e.TurnoverEUR)
 	}
 	if e.BalanceSheetEUR < 0 || e.BalanceSheetEUR > 10_000_000_000_000 {
-		bad("balance-sheet", "--balance-sheet %d EUR is not plausible (accepted: 0 to 10,000,000,000,000)", e.BalanceSheetEUR)
+		bad("balance-sheet-eur", "--balance-sheet-eur %d EUR is not plausible (accepted: 0 to 10,000,000,000,000)", e.BalanceSheetEUR)
 	}
 	// -1 is "not given", the flags' default.
 	if e.Employees < -1 {
 		bad("employees", "--employees must not be negative (got %d)", e.Employees)
 	}
 	if e.IncomeKZT < -1 {
-		bad("annual-income", "--annual-income must not be negative (got %d)", e.IncomeKZT)
+		bad("income-kzt", "--income-kzt must not be negative (got %d)", e.IncomeKZT)
 	}
 	if len(errs) == 0 {
-		size, err := e.size(tables)
+		size, why, err := e.size(tables)
 		if err != nil {
 			errs = append(errs, err)
 		}
-		s.Size = size
+		s.Size, calc.sizeReason = size, why
 	} else if e.Size != "" {
 		// The size's own check needs no tables.
-		if _, err := e.size(nil); err != nil {
+		if _, _, err := e.size(nil); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -133,37 +135,42 @@ func (e ExposureOptions) Resolve() (*Exposure, error) {
 }
 
 // size is the company size given, or derived from staff and income under
-// Kazakh law, else small. tables may be nil when a size is given.
-func (e ExposureOptions) size(tables *exposure.Tables) (string, error) {
+// Kazakh law, else small (the lowest fines), with the reason shown in the
+// report. tables may be nil when a size is given.
+func (e ExposureOptions) size(tables *exposure.Tables) (size, why string, err error) {
 	switch {
 	case e.Size != "":
 		switch e.Size {
 		case "small", "medium", "large":
-			return e.Size, nil
+			return e.Size, "given with --company-size", nil
 		}
-		return "", FlagErrorf("company-size", "--company-size %q is not supported (accepted: small, medium, large)", e.Size)
+		return "", "", FlagErrorf("company-size", "--company-size %q is not supported (accepted: small, medium, large)", e.Size)
 	case e.Employees >= 0 && e.IncomeKZT >= 0:
 		kz, err := tables.Get("kz", e.Year)
 		if err != nil {
-			return "", &FlagError{Flag: "year", Err: err}
+			return "", "", &FlagError{Flag: "year", Err: err}
 		}
 		size, err := kz.KZSize(e.Employees, e.IncomeKZT)
 		if err != nil {
-			return "", &FlagError{Flag: "employees", With: []string{"annual-income"}, Err: err}
+			return "", "", &FlagError{Flag: "employees", With: []string{"income-kzt"}, Err: err}
 		}
-		return size, nil
+		return size, fmt.Sprintf("derived from %d staff and income %s KZT (%s)", e.Employees, exposure.GroupDigits(e.IncomeKZT), kz.SizeRule.Cite), nil
 	case e.Employees >= 0 || e.IncomeKZT >= 0:
-		return "", &FlagError{Flag: "employees", With: []string{"annual-income"}, Err: errors.New("--employees and --annual-income go together (or give --company-size)")}
+		return "", "", &FlagError{Flag: "employees", With: []string{"income-kzt"}, Err: errors.New("--employees and --income-kzt go together (or give --company-size)")}
 	}
-	return "small", nil
+	return "small", "not given: the lowest fines assumed (give --company-size, or --employees and --income-kzt)", nil
 }
 
 // newTally counts the offences a run's findings make.
-func (c *Exposure) newTally() *exposure.Tally { return exposure.NewTally(c.settings.Counting) }
+func (c *Exposure) newTally() *exposure.Tally { return c.tables.NewTally(c.settings) }
 
 // apply computes the exposure of what the tally counted into the report.
 func (c *Exposure) apply(rep *model.Report, tally *exposure.Tally) error {
-	es, err := c.tables.ComputeTally(tally, c.settings)
+	s := c.settings
+	// Dates of application are checked against the scan's own date, so a
+	// re-render of an old scan prices it as the law stood then.
+	s.On = rep.Scan.Started
+	es, err := c.tables.ComputeTally(tally, s)
 	if err != nil {
 		return err
 	}
@@ -171,5 +178,7 @@ func (c *Exposure) apply(rep *model.Report, tally *exposure.Tally) error {
 	rep.Disclaimer = exposure.Disclaimer
 	p := c.profile
 	rep.Profile = &p
+	b := c.tables.Basis(s, c.sizeReason)
+	rep.Basis = &b
 	return nil
 }

@@ -95,15 +95,10 @@ func (r *Run) findings(fs []model.Finding) error {
 	return r.w.Findings(fs)
 }
 
-// count tallies the offences among findings the fine tables can price.
+// count tallies what the fine tables price or flag.
 func (r *Run) count(fs []model.Finding) {
-	if r.offences == nil {
-		return
-	}
-	for i := range fs {
-		if rules.Fined(fs[i].Rule) {
-			r.offences.Add(fs[i : i+1])
-		}
+	if r.offences != nil {
+		r.offences.Add(fs)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/rules"
@@ -27,17 +28,31 @@ var embedded embed.FS
 
 // Rule is one article of a table.
 type Rule struct {
-	Article            string           `json:"article"`
-	Cite               string           `json:"cite"`
-	Role               string           `json:"role"` // publisher, operator, any
+	Article string `json:"article"`
+	Cite    string `json:"cite"`
+	// Roles are the company roles the article concerns (publisher,
+	// deployer, provider, operator, gpai, eu-institution, or any).
+	Roles []string `json:"roles"`
+	// Role is the one-role form older rules files use.
+	Role string `json:"role,omitempty"`
+	// AppliesFrom is the date (YYYY-MM-DD) from which the article can be
+	// fined; a scan made before it says the article did not yet apply.
+	AppliesFrom        string           `json:"applies_from,omitempty"`
 	Findings           []string         `json:"findings"`
 	FineMRP            map[string]int64 `json:"fine_mrp"`
 	CapEUR             int64            `json:"cap_eur"`
 	CapTurnoverPercent string           `json:"cap_turnover_percent"`
-	FlagOnly           bool             `json:"flag_only"`
-	// FlagWith names the findings that make a flag-only rule worth a
-	// mention; without it the rule is listed in the table only.
+	// SMELower applies Art. 99(6): for SMEs the lower of the two amounts
+	// (Art. 101 has no such rule).
+	SMELower bool `json:"sme_lower"`
+	// CapMRP is a flagged rule's maximum in MRP (criminal law).
+	CapMRP   int64 `json:"cap_mrp"`
+	FlagOnly bool  `json:"flag_only"`
+	// FlagWith names the findings that raise a flag-only rule; without it
+	// the rule is a reference row with its cap (nothing a scan can see).
 	FlagWith []string `json:"flag_with"`
+	// FlagNote says why a flag-only rule is not computed.
+	FlagNote string `json:"flag_note"`
 }
 
 // Table is one jurisdiction's rules for one year.
@@ -45,11 +60,16 @@ type Table struct {
 	Jurisdiction string `json:"jurisdiction"`
 	Year         int    `json:"year"`
 	Currency     string `json:"currency"`
-	MRPKZT       int64  `json:"mrp_kzt"`
-	MRPCite      string `json:"mrp_cite"`
-	EURPerMRP    string `json:"eur_per_mrp"`
-	EURCite      string `json:"eur_cite"`
-	SizeRule     struct {
+	// Draft names a law that is not yet in force; Note says what it means
+	// for exposure. A table with a note and no rules yields one row that
+	// says there is nothing to compute.
+	Draft     string `json:"draft"`
+	Note      string `json:"note"`
+	MRPKZT    int64  `json:"mrp_kzt"`
+	MRPCite   string `json:"mrp_cite"`
+	EURPerMRP string `json:"eur_per_mrp"`
+	EURCite   string `json:"eur_cite"`
+	SizeRule  struct {
 		Cite                  string `json:"cite"`
 		Small                 *limit `json:"small"`
 		Medium                *limit `json:"medium"`
@@ -59,6 +79,10 @@ type Table struct {
 	} `json:"size_rule"`
 	Rules []Rule `json:"rules"`
 }
+
+// Roles lists the roles a company can have, each with the articles it
+// brings into play.
+var Roles = []string{"publisher", "deployer", "provider", "operator", "gpai", "eu-institution"}
 
 type limit struct {
 	MaxEmployees int   `json:"max_employees"`
@@ -110,12 +134,9 @@ func (t *Tables) add(b []byte, name string, override bool) error {
 			return fmt.Errorf("%s: eur_per_mrp %q is not a decimal number", name, tab.EURPerMRP)
 		}
 	}
-	for _, r := range tab.Rules {
-		for _, id := range append(slices.Clone(r.Findings), r.FlagWith...) {
-			// A rule id the registry does not know would never count.
-			if !rules.Fined(id) {
-				return fmt.Errorf("%s: article %s counts %q, which is not a rule a fine table can count (%s)", name, r.Article, id, strings.Join(rules.FinedIDs(), ", "))
-			}
+	for i := range tab.Rules {
+		if err := tab.Rules[i].check(); err != nil {
+			return fmt.Errorf("%s: article %s: %w", name, tab.Rules[i].Article, err)
 		}
 	}
 	k := key(tab.Jurisdiction, tab.Year)
@@ -132,6 +153,43 @@ func (t *Tables) add(b []byte, name string, override bool) error {
 		return nil
 	}
 	t.byKey[k] = &tab
+	return nil
+}
+
+// check validates a rule as loaded and folds the one-role form into Roles.
+func (r *Rule) check() error {
+	if r.Role != "" {
+		r.Roles = append(r.Roles, r.Role)
+	}
+	if len(r.Roles) == 0 {
+		return fmt.Errorf("no roles (accepted: any, %s)", strings.Join(Roles, ", "))
+	}
+	for _, role := range r.Roles {
+		if role != "any" && !slices.Contains(Roles, role) {
+			return fmt.Errorf("role %q is not one of any, %s", role, strings.Join(Roles, ", "))
+		}
+	}
+	for _, id := range r.Findings {
+		// A rule id the registry does not know would never count.
+		if !rules.Fined(id) {
+			return fmt.Errorf("counts %q, which is not a rule a fine table can count (%s)", id, strings.Join(rules.FinedIDs(), ", "))
+		}
+	}
+	for _, id := range r.FlagWith {
+		if _, ok := rules.Get(id); !ok {
+			return fmt.Errorf("is flagged by %q, which is not a rule", id)
+		}
+	}
+	if r.AppliesFrom != "" {
+		if _, err := time.Parse(time.DateOnly, r.AppliesFrom); err != nil {
+			return fmt.Errorf("applies_from %q is not a date (YYYY-MM-DD)", r.AppliesFrom)
+		}
+	}
+	if r.CapTurnoverPercent != "" {
+		if _, ok := new(big.Rat).SetString(r.CapTurnoverPercent); !ok {
+			return fmt.Errorf("cap_turnover_percent %q is not a decimal number", r.CapTurnoverPercent)
+		}
+	}
 	return nil
 }
 
@@ -193,11 +251,11 @@ func (tab *Table) EUSME(f CompanyFacts, kzSize string) (bool, string) {
 	}
 	within := false // turnover or balance sheet within its limit
 	if f.TurnoverEUR > 0 {
-		facts = append(facts, fmt.Sprintf("turnover %s EUR", groupDigits(f.TurnoverEUR)))
+		facts = append(facts, fmt.Sprintf("turnover %s EUR", GroupDigits(f.TurnoverEUR)))
 		within = within || f.TurnoverEUR <= r.SMEMaxTurnoverEUR
 	}
 	if f.BalanceSheetEUR > 0 {
-		facts = append(facts, fmt.Sprintf("balance sheet %s EUR", groupDigits(f.BalanceSheetEUR)))
+		facts = append(facts, fmt.Sprintf("balance sheet %s EUR", GroupDigits(f.BalanceSheetEUR)))
 		within = within || (r.SMEMaxBalanceSheetEUR > 0 && f.BalanceSheetEUR <= r.SMEMaxBalanceSheetEUR)
 	}
 	what := strings.Join(facts, ", ")
@@ -213,11 +271,11 @@ func (tab *Table) EUSME(f CompanyFacts, kzSize string) (bool, string) {
 	if what != "" {
 		what = " (" + what + " do not decide it)"
 	}
-	return sme, fmt.Sprintf("EU SME status taken from the company size, %s%s: give --employees and --turnover or --balance-sheet", kzSize, what)
+	return sme, fmt.Sprintf("EU SME status taken from the company size, %s%s: give --employees and --turnover-eur or --balance-sheet-eur", kzSize, what)
 }
 
-// groupDigits writes 25000000 as 25,000,000.
-func groupDigits(n int64) string {
+// GroupDigits writes 25000000 as 25,000,000.
+func GroupDigits(n int64) string {
 	s := fmt.Sprint(n)
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]
@@ -227,10 +285,10 @@ func groupDigits(n int64) string {
 
 // Settings are the company facts and counting choices.
 type Settings struct {
-	Jurisdictions []string // "kz", "eu"
+	Jurisdictions []string // "kz", "eu", "de"
 	Year          int
 	Size          string   // small, medium, large
-	Roles         []string // publisher, operator
+	Roles         []string // see Roles
 	Counting      string   // item, page, site
 	// TurnoverEUR is the worldwide annual turnover in whole euros; 0 when
 	// unknown.
@@ -239,37 +297,52 @@ type Settings struct {
 	// the company is (not) one.
 	SME       bool
 	SMEReason string
+	// On is the scan's date, checked against each article's date of
+	// application; the zero time checks nothing.
+	On time.Time
 }
 
 // Compute gives the exposure of the findings under every applicable rule.
 func (t *Tables) Compute(findings []model.Finding, s Settings) ([]model.Exposure, error) {
-	tally := NewTally(s.Counting)
+	tally := t.NewTally(s)
 	tally.Add(findings)
 	return t.ComputeTally(tally, s)
 }
 
 // Tally counts offence units per rule as findings arrive, keeping a 16-byte
 // digest per unit rather than the finding, so a long scan's memory does not
-// follow its findings.
+// follow its findings. It counts only the rules an article in force for the
+// settings' jurisdictions and roles reads.
 type Tally struct {
 	counting string
 	units    map[string]map[[16]byte]struct{}
 }
 
-// NewTally counts by item, page or site.
-func NewTally(counting string) *Tally {
-	return &Tally{counting: counting, units: map[string]map[[16]byte]struct{}{}}
+// NewTally makes a tally for the articles that concern s.
+func (t *Tables) NewTally(s Settings) *Tally {
+	tally := &Tally{counting: s.Counting, units: map[string]map[[16]byte]struct{}{}}
+	for _, jur := range s.Jurisdictions {
+		tab, err := t.Get(jur, s.Year)
+		if err != nil {
+			continue
+		}
+		for _, r := range tab.Rules {
+			if r.concerns(s.Roles) {
+				for _, id := range append(slices.Clone(r.Findings), r.FlagWith...) {
+					tally.units[id] = map[[16]byte]struct{}{}
+				}
+			}
+		}
+	}
+	return tally
 }
 
-// Add counts findings.
+// Add counts the findings of the rules the tally reads.
 func (t *Tally) Add(fs []model.Finding) {
 	for _, f := range fs {
-		set := t.units[f.Rule]
-		if set == nil {
-			set = map[[16]byte]struct{}{}
-			t.units[f.Rule] = set
+		if set, ok := t.units[f.Rule]; ok {
+			set[xxh3.HashString128(unit(f.Location, t.counting)).Bytes()] = struct{}{}
 		}
-		set[xxh3.HashString128(unit(f.Location, t.counting)).Bytes()] = struct{}{}
 	}
 }
 
@@ -295,63 +368,106 @@ func (t *Tables) ComputeTally(tally *Tally, s Settings) ([]model.Exposure, error
 		if err != nil {
 			return nil, err
 		}
+		if len(tab.Rules) == 0 && tab.Note != "" {
+			out = append(out, model.Exposure{Jurisdiction: tab.Jurisdiction, Article: tab.Draft, Year: tab.Year, Informational: true, Note: tab.Note})
+		}
 		for _, r := range tab.Rules {
-			if !roleApplies(r.Role, s.Roles) {
+			if !r.concerns(s.Roles) {
 				continue
 			}
-			offences := tally.count(r.Findings)
-			e := model.Exposure{Jurisdiction: tab.Jurisdiction, Article: r.Article, Cite: r.Cite, Year: tab.Year,
-				CompanySize: s.Size, Role: r.Role, Counting: s.Counting, Offences: offences}
-			switch {
-			case r.FlagOnly:
-				if tally.count(r.FlagWith) == 0 {
-					continue
-				}
-				// The items that raise the flag, not offences of this article.
-				e.Offences = tally.count(r.FlagWith)
-				e.FlaggedOnly = true
-				e.Note = "flagged, not computed: applies only if the content is knowingly false and harmful"
-			case r.FineMRP != nil:
-				fine, ok := r.FineMRP[s.Size]
-				if !ok {
-					return nil, fmt.Errorf("%s Art. %s has no fine for company size %q (accepted: small, medium, large)", tab.Jurisdiction, r.Article, s.Size)
-				}
-				if offences == 0 {
-					continue
-				}
-				e.FinePerOffence = tab.mrp(fine)
-				e.TotalMin = tab.mrp(fine) // one case: one fine per rule broken
-				e.TotalMax = tab.mrp(fine * int64(offences))
-				e.Note = fmt.Sprintf("range: one fine (one case) to one fine per %s", s.Counting)
-			case r.CapEUR > 0:
-				if offences == 0 {
-					continue
-				}
-				capEUR, rule := euCap(r, s)
-				e.CapRule = rule
-				e.TotalMin = &model.Money{EUR: "0.00"}
-				e.TotalMax = &model.Money{EUR: capEUR}
-				e.Note = "fines are set up to the cap, by the factors of Art. 99(7); one cap for the whole case, not per item"
-				if s.SMEReason != "" {
-					e.Note += "; " + s.SMEReason
-				}
+			e, ok, err := tab.expose(r, tally, s)
+			if err != nil {
+				return nil, err
 			}
-			out = append(out, e)
+			if ok {
+				out = append(out, e)
+			}
 		}
 	}
 	return out, nil
 }
 
-func roleApplies(ruleRole string, roles []string) bool {
-	if ruleRole == "any" {
-		return true
+// expose prices one article; ok is false when the scan found nothing it
+// concerns.
+func (tab *Table) expose(r Rule, tally *Tally, s Settings) (e model.Exposure, ok bool, err error) {
+	e = model.Exposure{Jurisdiction: tab.Jurisdiction, Article: r.Article, Cite: r.Cite, Year: tab.Year,
+		CompanySize: s.Size, Role: strings.Join(r.Roles, ","), Counting: s.Counting, AppliesFrom: r.AppliesFrom}
+	switch {
+	case r.FlagOnly:
+		if len(r.FlagWith) > 0 {
+			// The items that raise the flag, not offences of this article.
+			if e.Offences = tally.count(r.FlagWith); e.Offences == 0 {
+				return e, false, nil
+			}
+		}
+		e.FlaggedOnly = true
+		e.Note = r.FlagNote
+		if r.CapMRP > 0 {
+			e.Cap = tab.mrp(r.CapMRP)
+		} else {
+			e.Cap, e.CapRule = euCap(r, s)
+		}
+	case r.FineMRP != nil:
+		fine, known := r.FineMRP[s.Size]
+		if !known {
+			return e, false, fmt.Errorf("%s Art. %s has no fine for company size %q (accepted: small, medium, large)", tab.Jurisdiction, r.Article, s.Size)
+		}
+		if e.Offences = tally.count(r.Findings); e.Offences == 0 {
+			return e, false, nil
+		}
+		e.FinePerOffence = tab.mrp(fine)
+		e.TotalMin = tab.mrp(fine) // one case: one fine per rule broken
+		e.TotalMax = tab.mrp(fine * int64(e.Offences))
+		e.Note = fmt.Sprintf("range: one fine (one case) to one fine per %s, since the Code fines each offence", s.Counting)
+	case r.CapEUR > 0:
+		if e.Offences = tally.count(r.Findings); e.Offences == 0 {
+			return e, false, nil
+		}
+		e.TotalMin = &model.Money{EUR: "0.00"}
+		e.TotalMax, e.CapRule = euCap(r, s)
+		e.Note = "one maximum for the whole infringement, not per item: the Regulation caps the fine for an infringement and sets it below the cap by the factors of Art. 99(7)"
+		if r.SMELower && s.SMEReason != "" {
+			e.Note += "; " + s.SMEReason
+		}
+	default:
+		return e, false, nil
 	}
-	for _, r := range roles {
-		if r == ruleRole {
-			return true
+	if from, _ := time.Parse(time.DateOnly, r.AppliesFrom); !s.On.IsZero() && s.On.Before(from) {
+		// Before its date of application an article fines nothing.
+		e.NotYetApplicable = true
+		e.TotalMin, e.TotalMax = nil, nil
+		e.Note = fmt.Sprintf("did not yet apply on the scan date %s: applies from %s", s.On.Format(time.DateOnly), r.AppliesFrom)
+	}
+	return e, true, nil
+}
+
+// Basis states what exposure under s assumes; sizeReason says how the
+// company size was reached.
+func (t *Tables) Basis(s Settings, sizeReason string) model.ExposureBasis {
+	b := model.ExposureBasis{Year: s.Year, Jurisdictions: s.Jurisdictions, Roles: s.Roles, Counting: s.Counting,
+		CompanySize: s.Size, SizeReason: sizeReason}
+	if !s.On.IsZero() {
+		b.ScanDate = s.On.UTC().Format(time.DateOnly)
+	}
+	for _, jur := range s.Jurisdictions {
+		tab, err := t.Get(jur, s.Year)
+		if err != nil {
+			continue
+		}
+		if tab.MRPKZT != 0 {
+			b.MRPKZT, b.MRPSource, b.EURPerMRP, b.EURSource = tab.MRPKZT, tab.MRPCite, tab.EURPerMRP, tab.EURCite
+		}
+		if tab.SizeRule.SMEMaxEmployees > 0 {
+			sme := s.SME
+			b.EUSME, b.SMEReason = &sme, s.SMEReason
 		}
 	}
-	return false
+	return b
+}
+
+// concerns says whether the article concerns any of the company's roles.
+func (r Rule) concerns(roles []string) bool {
+	return slices.Contains(r.Roles, "any") || slices.ContainsFunc(roles, func(role string) bool { return slices.Contains(r.Roles, role) })
 }
 
 // mrp renders an amount in MRP as MRP, tenge and euros, exactly.
@@ -363,18 +479,23 @@ func (tab *Table) mrp(n int64) *model.Money {
 	return m
 }
 
-// euCap applies Art. 99(4) with 99(6): the higher of the fixed cap and the
-// turnover share, or for SMEs the lower. Without a turnover only the fixed
-// amount can be stated.
-func euCap(r Rule, s Settings) (string, string) {
+// euCap gives an EU article's cap and how it was reached: the higher of
+// the fixed amount and the turnover share (Art. 99(3)-(5), 101), for SMEs
+// the lower where the article allows it (Art. 99(6)); a fixed amount alone
+// where the article has no share (Art. 100). Without a turnover a large
+// company's fixed amount is the floor of its cap, an SME's its ceiling.
+func euCap(r Rule, s Settings) (*model.Money, string) {
 	fixed := new(big.Rat).SetInt64(r.CapEUR)
+	amount := func(x *big.Rat) *model.Money { return &model.Money{EUR: x.FloatString(2)} }
 	pct, _ := new(big.Rat).SetString(r.CapTurnoverPercent)
-	if s.TurnoverEUR <= 0 || pct == nil {
-		rule := fmt.Sprintf("at least %s EUR: the cap is %s EUR or %s %% of turnover, whichever is higher, and the turnover was not given (--turnover)", fixed.FloatString(0), fixed.FloatString(0), r.CapTurnoverPercent)
-		if s.SME {
-			rule = fmt.Sprintf("SME: %s EUR or %s %% of turnover, whichever is lower (turnover not given: the fixed amount is an upper bound)", fixed.FloatString(0), r.CapTurnoverPercent)
-		}
-		return fixed.FloatString(2), rule
+	sme := s.SME && r.SMELower
+	switch {
+	case pct == nil:
+		return amount(fixed), fmt.Sprintf("up to %s EUR, a fixed amount", GroupDigits(r.CapEUR))
+	case s.TurnoverEUR <= 0 && sme:
+		return amount(fixed), fmt.Sprintf("up to %s EUR: SME, the lower of %s EUR and %s %% of turnover (turnover not given: the fixed amount is an upper bound)", GroupDigits(r.CapEUR), GroupDigits(r.CapEUR), r.CapTurnoverPercent)
+	case s.TurnoverEUR <= 0:
+		return amount(fixed), fmt.Sprintf("at least %s EUR: the cap is %s EUR or %s %% of turnover, whichever is higher, and the turnover was not given (--turnover-eur)", GroupDigits(r.CapEUR), GroupDigits(r.CapEUR), r.CapTurnoverPercent)
 	}
 	share := new(big.Rat).Mul(new(big.Rat).SetInt64(s.TurnoverEUR), pct)
 	share.Quo(share, big.NewRat(100, 1))
@@ -382,10 +503,10 @@ func euCap(r Rule, s Settings) (string, string) {
 	if share.Cmp(fixed) > 0 {
 		higher, lower = share, fixed
 	}
-	if s.SME {
-		return lower.FloatString(2), fmt.Sprintf("SME: lower of %s EUR and %s %% of turnover (%s EUR)", fixed.FloatString(0), r.CapTurnoverPercent, share.FloatString(2))
+	if sme {
+		return amount(lower), fmt.Sprintf("SME: lower of %s EUR and %s %% of turnover (%s EUR)", GroupDigits(r.CapEUR), r.CapTurnoverPercent, share.FloatString(2))
 	}
-	return higher.FloatString(2), fmt.Sprintf("higher of %s EUR and %s %% of turnover (%s EUR)", fixed.FloatString(0), r.CapTurnoverPercent, share.FloatString(2))
+	return amount(higher), fmt.Sprintf("higher of %s EUR and %s %% of turnover (%s EUR)", GroupDigits(r.CapEUR), r.CapTurnoverPercent, share.FloatString(2))
 }
 
 // unit reduces a finding location ("MEDIA on PAGE", "PAGE [selector #n]",

@@ -34,6 +34,8 @@ type Report struct {
 	// Profile is the company profile the exposure was priced for, so a
 	// re-render (aiaudit report) prices it the same unless told otherwise.
 	Profile *CompanyProfile `json:"profile,omitempty"`
+	// Basis states what the exposure figures assume.
+	Basis *ExposureBasis `json:"exposure_basis,omitempty"`
 }
 
 // CompanyProfile is what a user said about the company for fine exposure
@@ -249,9 +251,36 @@ type Exposure struct {
 	// CapRule explains an EU cap: "higher of" the fixed amount and the
 	// turnover share, or "lower of" for SMEs (Art. 99(6)).
 	CapRule string `json:"cap_rule,omitempty"`
-	// FlaggedOnly marks exposure that is flagged, never computed (criminal law).
-	FlaggedOnly bool   `json:"flagged_only,omitempty"`
-	Note        string `json:"note,omitempty"`
+	// FlaggedOnly marks exposure that is flagged, never computed (criminal
+	// law, prohibited practices, training a model on reserved items).
+	FlaggedOnly bool `json:"flagged_only,omitempty"`
+	// Cap is a flagged article's maximum, shown and never summed.
+	Cap *Money `json:"cap,omitempty"`
+	// AppliesFrom is the article's date of application (YYYY-MM-DD);
+	// NotYetApplicable is set, and no totals given, when the scan is older.
+	AppliesFrom      string `json:"applies_from,omitempty"`
+	NotYetApplicable bool   `json:"not_yet_applicable,omitempty"`
+	// Informational marks a row that has nothing to compute (a draft law).
+	Informational bool   `json:"informational,omitempty"`
+	Note          string `json:"note,omitempty"`
+}
+
+// ExposureBasis is what the exposure figures assume: the facts given and
+// derived, the tables and the rates, so a reader can check them.
+type ExposureBasis struct {
+	ScanDate      string   `json:"scan_date"`
+	Year          int      `json:"year"`
+	Jurisdictions []string `json:"jurisdictions"`
+	Roles         []string `json:"roles"`
+	Counting      string   `json:"counting"`
+	CompanySize   string   `json:"company_size"`
+	SizeReason    string   `json:"company_size_reason"`
+	EUSME         *bool    `json:"eu_sme,omitempty"`
+	SMEReason     string   `json:"eu_sme_reason,omitempty"`
+	MRPKZT        int64    `json:"mrp_kzt,omitempty"`
+	MRPSource     string   `json:"mrp_source,omitempty"`
+	EURPerMRP     string   `json:"eur_per_mrp,omitempty"`
+	EURSource     string   `json:"eur_per_mrp_source,omitempty"`
 }
 
 // Money is an amount in the units a reader needs.

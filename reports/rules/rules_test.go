@@ -124,7 +124,7 @@ func TestFixExamplesAreLabelsTheCrawlerAccepts(t *testing.T) {
 func TestFineTablesNameRegisteredRules(t *testing.T) {
 	_, err := exposure.Load()
 	require.NoError(t, err)
-	_, err = exposure.Load([]byte(`{"jurisdiction": "KZ", "year": 2026, "rules": [{"article": "x", "findings": ["ai.unmarked"]}]}`))
+	_, err = exposure.Load([]byte(`{"jurisdiction": "KZ", "year": 2026, "rules": [{"article": "x", "roles": ["any"], "findings": ["ai.unmarked"]}]}`))
 	assert.ErrorContains(t, err, `"ai.unmarked"`, "a neutral rule carries no fine")
 	assert.True(t, Fined(KZUnlabelled))
 	assert.False(t, Fined(TrainingReserved))
