@@ -186,7 +186,9 @@ func TestEUSMEBoundaries(t *testing.T) {
 		size string
 		want bool
 	}{
+		{CompanyFacts{Employees: 248, TurnoverEUR: 49_999_999}, "large", true},
 		{CompanyFacts{Employees: 249, TurnoverEUR: 50_000_000}, "large", true},
+		{CompanyFacts{Employees: 249, TurnoverEUR: 60_000_000, BalanceSheetEUR: 42_999_999}, "large", true},
 		{CompanyFacts{Employees: 250, TurnoverEUR: 50_000_000}, "small", false},
 		{CompanyFacts{Employees: 249, TurnoverEUR: 50_000_001}, "small", false},
 		{CompanyFacts{Employees: 249, TurnoverEUR: 60_000_000, BalanceSheetEUR: 43_000_000}, "large", true},
