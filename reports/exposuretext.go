@@ -84,3 +84,25 @@ func basisLine(b model.ExposureBasis) string {
 	}
 	return "Assumptions: " + strings.Join(parts, "; ") + "."
 }
+
+// ExposureSummary gives one short line per article with something to say,
+// for the stderr summary of a report written to a file.
+func ExposureSummary(es []model.Exposure) []string {
+	var out []string
+	for _, e := range es {
+		name := "exposure " + e.Jurisdiction + " " + articleName(e) + ": "
+		switch {
+		case e.Informational, e.NotYetApplicable:
+			continue
+		case e.FlaggedOnly && e.Offences > 0:
+			out = append(out, fmt.Sprintf("%sflagged by %d item(s), maximum %s (never summed)", name, e.Offences, moneyText(e.Cap)))
+		case e.FlaggedOnly:
+			continue
+		case e.CapRule != "":
+			out = append(out, fmt.Sprintf("%scap %s (%s)", name, moneyText(e.TotalMax), e.CapRule))
+		case e.TotalMax != nil:
+			out = append(out, fmt.Sprintf("%s%s to %s (%d offences by %s)", name, moneyText(e.TotalMin), moneyText(e.TotalMax), e.Offences, e.Counting))
+		}
+	}
+	return out
+}

@@ -26,6 +26,10 @@ type tableWriter struct {
 	opt     TableOptions
 	header  bool
 	skipped int
+	// violations are the first violations, listed at the end with what
+	// is wrong; moreViolations counts the others.
+	violations     []model.Finding
+	moreViolations int
 }
 
 func newTableWriter(w io.Writer, opt TableOptions) *tableWriter {
@@ -35,6 +39,7 @@ func newTableWriter(w io.Writer, opt TableOptions) *tableWriter {
 func (t *tableWriter) Begin(r *model.Report) error { return nil }
 
 func (t *tableWriter) Resource(r model.Resource, fs []model.Finding) error {
+	t.keepViolations(fs)
 	if !t.opt.All && r.Error == "" && !r.AIGenerated && len(r.OptOutEvidence) == 0 && len(fs) == 0 &&
 		(r.Provenance == nil || r.Provenance.C2PA == detectors.C2PAAbsent) {
 		t.skipped++
@@ -69,20 +74,45 @@ func (t *tableWriter) Resource(r model.Resource, fs []model.Finding) error {
 	return nil
 }
 
-// Findings prints violations about items already listed (the same image
-// unlabelled on another page).
+// Findings keeps the violations among findings that arrive on their own
+// (the same image unlabelled on another page).
 func (t *tableWriter) Findings(fs []model.Finding) error {
+	t.keepViolations(fs)
+	return nil
+}
+
+// maxViolationLines caps the violations the summary lists; the report
+// holds them all.
+const maxViolationLines = 20
+
+// keepViolations remembers the first violations for the summary and
+// counts the rest, so the table's memory stays bounded.
+func (t *tableWriter) keepViolations(fs []model.Finding) {
 	for _, f := range fs {
-		if f.Severity == model.SeverityViolation {
-			fmt.Fprintf(t.w, "    %s: %s\n", f.Rule, f.Location)
+		if f.Severity != model.SeverityViolation {
+			continue
+		}
+		if len(t.violations) < maxViolationLines {
+			t.violations = append(t.violations, f)
+		} else {
+			t.moreViolations++
 		}
 	}
-	return nil
 }
 
 func (t *tableWriter) End(r *model.Report) error {
 	s := r.Summary
 	if t.header {
+		t.w.WriteString("\n")
+	}
+	if n := len(t.violations); n > 0 {
+		fmt.Fprintf(t.w, "violations (%d):\n", n+t.moreViolations)
+		for _, f := range t.violations {
+			fmt.Fprintf(t.w, "  %s\n    %s\n", f.Location, f.Message)
+		}
+		if t.moreViolations > 0 {
+			fmt.Fprintf(t.w, "  … and %d more (every one is in the report: -f json, html or markdown)\n", t.moreViolations)
+		}
 		t.w.WriteString("\n")
 	}
 	fmt.Fprintf(t.w, "%d scanned", s.Resources)

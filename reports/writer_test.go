@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -158,4 +159,29 @@ func TestSARIFShape(t *testing.T) {
 		assert.NotEmpty(t, m["message"].(map[string]any)["text"])
 		assert.Len(t, m["locations"], 1)
 	}
+}
+
+// The terminal table lists each violation (item, page, why) up to a limit
+// and says how many more the report holds.
+func TestTableListsViolations(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := NewWriter("table", &buf, TableOptions{})
+	require.NoError(t, err)
+	rep := &model.Report{Summary: model.Summary{FindingsBySeverity: map[model.Severity]int{}}}
+	require.NoError(t, w.Begin(rep))
+	var fs []model.Finding
+	for i := range maxViolationLines + 3 {
+		fs = append(fs, model.Finding{Rule: "kz.aap.456.2", Severity: model.SeverityViolation,
+			Location: fmt.Sprintf("https://a.kz/%d.jpg on https://a.kz/p", i), Message: fmt.Sprintf("AI-made image %d is published without a visible AI label", i)})
+	}
+	fs = append(fs, model.Finding{Rule: "training.reserved", Severity: model.SeverityInfo, Location: "https://a.kz/x", Message: "reserved"})
+	require.NoError(t, w.Findings(fs))
+	require.NoError(t, w.End(rep))
+	out := buf.String()
+	assert.Contains(t, out, "violations (23):")
+	assert.Contains(t, out, "  https://a.kz/0.jpg on https://a.kz/p\n    AI-made image 0 is published without a visible AI label\n")
+	assert.Contains(t, out, "https://a.kz/19.jpg on")
+	assert.NotContains(t, out, "https://a.kz/20.jpg on", "past the limit")
+	assert.Contains(t, out, "… and 3 more")
+	assert.NotContains(t, out, "https://a.kz/x", "info findings are not violations")
 }

@@ -450,3 +450,21 @@ func TestExposureProfileEndToEnd(t *testing.T) {
 		assert.Contains(t, got[art].Note, "did not yet apply on the scan date 2026-03-01: applies from 2026-08-02", art)
 	}
 }
+
+// With -o the terminal shows none of the report, so stderr says where it
+// went, what it holds, the exposure and why the exit code is what it is;
+// --quiet silences it.
+func TestOutputFileSummaryOnStderr(t *testing.T) {
+	srv := aiSite(t)
+	saved := filepath.Join(t.TempDir(), "scan.json")
+	code, out, stderr := runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "-f", "json", "-o", saved)
+	require.Equal(t, exitFindings, code)
+	assert.Empty(t, out)
+	assert.Contains(t, stderr, "report written to "+saved+" (json): 3 items, 2 AI-made, 0 without machine-readable marking, 1 violations, 3 reserved against AI training, 0 errors")
+	assert.Contains(t, stderr, "exposure KZ Art. 456.2: 129750 KZT (220.50 EUR) to 129750 KZT (220.50 EUR) (1 offences by item)")
+	assert.Contains(t, stderr, "aiaudit: exit 1: findings at or above --fail-on")
+
+	code, _, stderr = runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "-f", "json", "-o", saved, "--quiet")
+	require.Equal(t, exitFindings, code)
+	assert.Empty(t, stderr)
+}

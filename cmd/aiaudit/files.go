@@ -50,6 +50,7 @@ func (e *env) runOptions(c *cobra.Command, command string, targets []string, of 
 func (e *env) logOutput(path string) {
 	if path != "" && path != "-" {
 		e.log.with(slog.String("output", path))
+		e.log.toFile = true
 	}
 }
 

@@ -31,6 +31,8 @@ type logSink struct {
 	about []slog.Attr
 	// result is on the last JSON line, with the exit code: the counts.
 	result []slog.Attr
+	// toFile is set when the report goes to a file rather than the terminal.
+	toFile bool
 }
 
 func (l *logSink) Write(p []byte) (int, error) {
@@ -124,10 +126,17 @@ var exitMeaning = map[int]string{
 	exitInterrupted: "interrupted",
 }
 
-// exit writes the last line in JSON mode: the exit code, what it means, and
-// the run's counts. Text mode has no such line (the exit status says it).
+// exit writes the last line: in JSON mode the exit code, what it means,
+// and the run's counts; in text mode, when the report went to a file (so
+// the terminal shows no findings), what the exit code means.
 func (l *logSink) exit(code int) {
-	if !l.json || (l.quiet && code != exitError && code != exitLocked) {
+	if l.quiet && code != exitError && code != exitLocked {
+		return
+	}
+	if !l.json {
+		if l.toFile && code != exitError && code != exitLocked {
+			fmt.Fprintf(l.w, "aiaudit: exit %d: %s\n", code, exitMeaning[code])
+		}
 		return
 	}
 	level := "info"

@@ -90,15 +90,20 @@ func TestLogFormatJSONHasFields(t *testing.T) {
 	assert.Positive(t, last["unchanged"])
 }
 
-// Text mode is what it was: the same lines, and no extra last line.
-func TestLogTextModeUnchanged(t *testing.T) {
+// Text mode: plain lines; with -o the report's own summary first and a last
+// line that says what the exit code means.
+func TestLogTextMode(t *testing.T) {
 	site := aiSite(t)
 	dir := t.TempDir()
 	args := []string{"crawl", site.URL + "/", "--db", filepath.Join(dir, "h.db"), "--delay", "0", "-o", filepath.Join(dir, "r.json")}
 	_, _, _ = runIn(t, "", args...)
 	code, _, stderr := runIn(t, "", args...)
 	require.Equal(t, exitFindings, code, stderr)
-	assert.Equal(t, "aiaudit: since scan 1: 0 new, 0 fixed, 7 unchanged findings\n"+
+	assert.Equal(t, "aiaudit: report written to "+filepath.Join(dir, "r.json")+" (table): 3 items, 2 AI-made, 0 without machine-readable marking, 1 violations, 3 reserved against AI training, 0 errors\n"+
+		"aiaudit: exposure KZ Art. 456.2: 129750 KZT (220.50 EUR) to 129750 KZT (220.50 EUR) (1 offences by item)\n"+
+		"aiaudit: exposure KZ criminal (false information): flagged by 1 item(s), maximum 12975000 KZT (22050.00 EUR) (never summed)\n"+
+		"aiaudit: since scan 1: 0 new, 0 fixed, 7 unchanged findings\n"+
 		"aiaudit: note: fetches may reach loopback addresses in this run, because the start hosts are there\n"+
-		"aiaudit: crawled 1 pages, 2 media items; 0 URLs skipped because robots.txt forbids them to aiaudit\n", stderr)
+		"aiaudit: crawled 1 pages, 2 media items; 0 URLs skipped because robots.txt forbids them to aiaudit\n"+
+		"aiaudit: exit 1: findings at or above --fail-on\n", stderr)
 }

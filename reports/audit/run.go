@@ -163,6 +163,10 @@ func (r *Run) summarize(interrupted bool) {
 	if interrupted {
 		Summarize(log, "interrupted; the partial report is marked incomplete", slog.Bool("complete", false))
 	}
+	if path := r.opt.Output.Path; path != "" && path != "-" {
+		// The terminal shows none of the report: say what is in it.
+		r.summarizeFile(log, path)
+	}
 	if c := r.rep.Changes; c != nil && c.PreviousScan != 0 {
 		line := fmt.Sprintf("since scan %d: %d new, %d fixed, %d unchanged findings", c.PreviousScan, c.New, c.Fixed, c.Unchanged)
 		if c.Accepted > 0 {
@@ -179,6 +183,17 @@ func (r *Run) summarize(interrupted bool) {
 		for _, e := range b.Expired {
 			log.Warn("baseline entry expired, its findings are reported again: %s", e)
 		}
+	}
+}
+
+// summarizeFile is the one screen a person reads when the report went to a
+// file: where it is, its counts, the first violations and the exposure.
+func (r *Run) summarizeFile(log Log, path string) {
+	s := r.rep.Summary
+	Summarize(log, fmt.Sprintf("report written to %s (%s): %d items, %d AI-made, %d without machine-readable marking, %d violations, %d reserved against AI training, %d errors",
+		path, r.opt.Output.Format, s.Resources, s.AIGenerated, s.AIUnmarked, s.FindingsBySeverity[model.SeverityViolation], s.TrainingOptOut, s.Errors))
+	for _, line := range reports.ExposureSummary(r.rep.Exposure) {
+		Summarize(log, line)
 	}
 }
 
