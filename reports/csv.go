@@ -4,11 +4,12 @@ import (
 	"encoding/csv"
 	"io"
 
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 // renderCSV writes one row per finding, then the exposure rows.
-func renderCSV(w io.Writer, r *model.Report, fs []model.Finding) error {
+func renderCSV(w io.Writer, r *model.Report, fs []model.Finding, p *i18n.Printer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"rule", "severity", "location", "message"})
 	for _, f := range fs {
@@ -17,12 +18,12 @@ func renderCSV(w io.Writer, r *model.Report, fs []model.Finding) error {
 	// Exposure, its assumptions and the disclaimer follow the findings as
 	// rows of their own kind, with no severity.
 	for _, e := range r.Exposure {
-		cw.Write([]string{"exposure", "", e.Jurisdiction + " " + articleName(e), exposureLine(e)})
+		cw.Write([]string{"exposure", "", e.Jurisdiction + " " + articleName(p, e), exposureLine(p, e)})
 	}
 	if r.Basis != nil {
-		cw.Write([]string{"assumptions", "", "", basisLine(*r.Basis)})
+		cw.Write([]string{"assumptions", "", "", basisLine(p, *r.Basis)})
 	}
-	cw.Write([]string{"disclaimer", "", "", disclaimer(r)})
+	cw.Write([]string{"disclaimer", "", "", disclaimer(r, p)})
 	cw.Flush()
 	return cw.Error()
 }

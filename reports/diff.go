@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
@@ -57,7 +58,7 @@ func newDiffView(d *model.Diff) diffView {
 	for _, part := range [][]model.Finding{d.NewF, d.Fixed, d.Accepted, d.NotRechecked, d.Unchanged} {
 		all = append(all, part...)
 	}
-	head := fmt.Sprintf("%s: %d new, %d fixed, %d unchanged%s", scansLabel(d), len(d.NewF), len(d.Fixed), d.UnchangedCount, heldBack(len(d.Accepted), len(d.NotRechecked)))
+	head := fmt.Sprintf("%s: %d new, %d fixed, %d unchanged%s", scansLabel(d), len(d.NewF), len(d.Fixed), d.UnchangedCount, heldBack(len(d.Accepted), len(d.NotRechecked), i18n.English()))
 	if d.Incomplete {
 		head += " (the new scan was interrupted: nothing counts as fixed)"
 	}
@@ -75,7 +76,7 @@ func writeDiffAsReport(format string, w io.Writer, v diffView, tool model.Tool) 
 	d, all := v.d, v.all
 	r := &model.Report{Schema: model.Schema, Tool: tool, Scan: model.Scan{Command: "diff", Targets: []string{d.Target}, Complete: true},
 		Changes: &model.Changes{Scan: d.New, PreviousScan: d.Old, New: len(d.NewF), Fixed: len(d.Fixed), Unchanged: d.UnchangedCount}}
-	rw, err := NewWriter(format, w, TableOptions{})
+	rw, err := NewWriter(format, w, Options{})
 	if err != nil {
 		return err
 	}

@@ -109,7 +109,7 @@ func TestReportsShowChangesAndBaseline(t *testing.T) {
 		Baseline: &model.BaselineUse{File: "baseline.yaml", Suppressed: 5, Expired: []string{"line 7: kz.aap.456.2 at x (reason, until 2026-10-01)"}}}
 	for _, format := range []string{"table", "markdown", "html"} {
 		var buf bytes.Buffer
-		w, err := NewWriter(format, &buf, TableOptions{})
+		w, err := NewWriter(format, &buf, Options{})
 		require.NoError(t, err)
 		require.NoError(t, w.Begin(rep))
 		require.NoError(t, w.End(rep))
@@ -121,14 +121,14 @@ func TestReportsShowChangesAndBaseline(t *testing.T) {
 	}
 	// In HTML the new finding's row is marked too.
 	var page bytes.Buffer
-	w, err := NewWriter("html", &page, TableOptions{})
+	w, err := NewWriter("html", &page, Options{})
 	require.NoError(t, err)
 	require.NoError(t, w.Begin(rep))
 	require.NoError(t, w.Findings(append(rep.Changes.Alerts, model.Finding{Rule: "kz.aap.456.2", Severity: model.SeverityViolation, Location: "https://a.kz/old.jpg on https://a.kz/"})))
 	require.NoError(t, w.End(rep))
 	assert.Equal(t, 1, strings.Count(page.String(), "<b>[new]</b>"), "only the new finding is marked")
 	var sarif bytes.Buffer
-	w, err = NewWriter("sarif", &sarif, TableOptions{})
+	w, err = NewWriter("sarif", &sarif, Options{})
 	require.NoError(t, err)
 	require.NoError(t, w.Begin(rep))
 	require.NoError(t, w.End(rep))
@@ -137,7 +137,7 @@ func TestReportsShowChangesAndBaseline(t *testing.T) {
 
 	rep.Changes = &model.Changes{Scan: 1, New: 4}
 	var buf bytes.Buffer
-	w, _ = NewWriter("table", &buf, TableOptions{})
+	w, _ = NewWriter("table", &buf, Options{})
 	require.NoError(t, w.Begin(rep))
 	require.NoError(t, w.End(rep))
 	assert.True(t, strings.Contains(buf.String(), "first scan of this target"))

@@ -4,59 +4,66 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
 )
 
 // reviewDisclaimer is said when a report has no exposure figures.
 const reviewDisclaimer = "Findings are for review; they are not legal advice."
 
-// disclaimer is the line every human-readable report ends with.
-func disclaimer(r *model.Report) string {
+// disclaimer is the line every human-readable report ends with (the
+// exposure's own disclaimer is already in the report's language).
+func disclaimer(r *model.Report, p *i18n.Printer) string {
 	if r.Disclaimer != "" {
 		return r.Disclaimer
 	}
-	return reviewDisclaimer
+	return p.T(reviewDisclaimer)
 }
 
 // articleName is "Art. 456.2" for a numbered article, else the name as it
 // stands ("criminal (false information)", a draft law).
-func articleName(e model.Exposure) string {
+func articleName(p *i18n.Printer, e model.Exposure) string {
 	if e.Article != "" && e.Article[0] >= '0' && e.Article[0] <= '9' {
-		return "Art. " + e.Article
+		return p.T("Art. %s", e.Article)
 	}
-	return e.Article
+	return p.Text(e.Article)
+}
+
+// money writes an amount in every unit it has: MRP, tenge and euros.
+func money(p *i18n.Printer, m *model.Money) string {
+	switch {
+	case m == nil:
+		return "-"
+	case m.MRP != 0:
+		return p.T("%d MRP (%s, %s)", m.MRP, p.KZT(m.KZT), p.EUR(m.EUR))
+	case m.KZT != 0:
+		return p.T("%s (%s)", p.KZT(m.KZT), p.EUR(m.EUR))
+	}
+	return p.EUR(m.EUR)
 }
 
 // exposureLine says one article's exposure, honest about what is a floor,
-// a cap, a flag and a date not yet reached.
-func exposureLine(e model.Exposure) string {
-	money := func(m *model.Money) string {
-		if m == nil {
-			return "-"
-		}
-		if m.MRP != 0 {
-			return fmt.Sprintf("%d MRP (%d KZT, %s EUR)", m.MRP, m.KZT, m.EUR)
-		}
-		return m.EUR + " EUR"
-	}
+// a cap, a flag and a date not yet reached. Its notes are already in the
+// report's language.
+func exposureLine(p *i18n.Printer, e model.Exposure) string {
 	var line string
 	switch {
-	case e.Informational:
-		return e.Note
-	case e.NotYetApplicable:
+	case e.Informational, e.NotYetApplicable:
 		return e.Note
 	case e.FlaggedOnly:
-		line = "flagged, maximum " + money(e.Cap)
+		line = p.T("flagged, maximum %s", money(p, e.Cap))
 		if e.CapRule != "" {
 			line += " (" + e.CapRule + ")"
 		}
 		if e.Offences > 0 {
-			line += fmt.Sprintf("; %d item(s) raise it", e.Offences)
+			line += "; " + p.T("%d item(s) raise it", e.Offences)
 		}
 	case e.CapRule != "":
-		line = fmt.Sprintf("%d offence(s); cap %s (%s)", e.Offences, money(e.TotalMax), e.CapRule)
+		line = p.T("%d offence(s); cap %s (%s)", e.Offences, money(p, e.TotalMax), e.CapRule)
 	default:
-		line = fmt.Sprintf("%d offence(s) by %s; %s to %s (%s per offence, %s company)", e.Offences, e.Counting, money(e.TotalMin), money(e.TotalMax), money(e.FinePerOffence), e.CompanySize)
+		line = p.T("%d offence(s) by %s; %s to %s (%s per offence, %s company)", e.Offences, p.T(e.Counting), money(p, e.TotalMin), money(p, e.TotalMax),
+			money(p, e.FinePerOffence), p.T(e.CompanySize))
 	}
 	if e.Note != "" {
 		line += "; " + e.Note
@@ -65,43 +72,59 @@ func exposureLine(e model.Exposure) string {
 }
 
 // basisLine states, in one line, what the exposure figures assume.
-func basisLine(b model.ExposureBasis) string {
+func basisLine(p *i18n.Printer, b model.ExposureBasis) string {
+	roles := make([]string, len(b.Roles))
+	for i, r := range b.Roles {
+		roles[i] = p.T(r)
+	}
 	parts := []string{
-		fmt.Sprintf("fine tables %s of %d", strings.ToUpper(strings.Join(b.Jurisdictions, ", ")), b.Year),
-		"scan date " + b.ScanDate,
-		"role " + strings.Join(b.Roles, ", "),
-		"one offence per " + b.Counting,
-		fmt.Sprintf("company size %s (%s)", b.CompanySize, b.SizeReason),
+		p.T("fine tables %s of %s", strings.ToUpper(strings.Join(b.Jurisdictions, ", ")), fmt.Sprint(b.Year)),
+		p.T("scan date %s", b.ScanDate),
+		p.T("role %s", strings.Join(roles, ", ")),
+		p.T("one offence per %s", p.T(b.Counting)),
+		p.T("company size %s (%s)", p.T(b.CompanySize), b.SizeReason),
 	}
 	if b.EUSME != nil {
-		parts = append(parts, fmt.Sprintf("EU SME %s (%s)", map[bool]string{true: "yes", false: "no"}[*b.EUSME], b.SMEReason))
+		yes := map[bool]string{true: p.T("yes"), false: p.T("no")}[*b.EUSME]
+		parts = append(parts, p.T("EU SME %s (%s)", yes, b.SMEReason))
 	}
 	if b.MRPKZT != 0 {
-		parts = append(parts, fmt.Sprintf("MRP %d KZT (%s)", b.MRPKZT, b.MRPSource))
+		parts = append(parts, p.T("MRP %s (%s)", p.KZT(b.MRPKZT), p.Text(b.MRPSource)))
 	}
 	if b.EURPerMRP != "" {
-		parts = append(parts, fmt.Sprintf("%s EUR per MRP (%s)", b.EURPerMRP, b.EURSource))
+		parts = append(parts, p.T("%s per MRP (%s)", p.EUR(b.EURPerMRP), p.Text(b.EURSource)))
 	}
-	return "Assumptions: " + strings.Join(parts, "; ") + "."
+	return p.T("Assumptions: %s.", strings.Join(parts, "; "))
+}
+
+// findingMessage is a finding's message in the report's language: the
+// rule's template translated, around the detail the scan saw.
+func findingMessage(p *i18n.Printer, f model.Finding) string {
+	r, ok := rules.Get(f.Rule)
+	if !ok || p.Lang == "en" {
+		return f.Message
+	}
+	return p.T(r.Message, rules.Detail(f))
 }
 
 // ExposureSummary gives one short line per article with something to say,
 // for the stderr summary of a report written to a file.
 func ExposureSummary(es []model.Exposure) []string {
+	p := i18n.English()
 	var out []string
 	for _, e := range es {
-		name := "exposure " + e.Jurisdiction + " " + articleName(e) + ": "
+		name := "exposure " + e.Jurisdiction + " " + articleName(p, e) + ": "
 		switch {
 		case e.Informational, e.NotYetApplicable:
 			continue
 		case e.FlaggedOnly && e.Offences > 0:
-			out = append(out, fmt.Sprintf("%sflagged by %d item(s), maximum %s (never summed)", name, e.Offences, moneyText(e.Cap)))
+			out = append(out, fmt.Sprintf("%sflagged by %d item(s), maximum %s (never summed)", name, e.Offences, money(p, e.Cap)))
 		case e.FlaggedOnly:
 			continue
 		case e.CapRule != "":
-			out = append(out, fmt.Sprintf("%scap %s (%s)", name, moneyText(e.TotalMax), e.CapRule))
+			out = append(out, fmt.Sprintf("%scap %s (%s)", name, money(p, e.TotalMax), e.CapRule))
 		case e.TotalMax != nil:
-			out = append(out, fmt.Sprintf("%s%s to %s (%d offences by %s)", name, moneyText(e.TotalMin), moneyText(e.TotalMax), e.Offences, e.Counting))
+			out = append(out, fmt.Sprintf("%s%s to %s (%d offences by %s)", name, money(p, e.TotalMin), money(p, e.TotalMax), e.Offences, e.Counting))
 		}
 	}
 	return out

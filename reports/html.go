@@ -2,7 +2,6 @@ package reports
 
 import (
 	_ "embed"
-	"fmt"
 	"html/template"
 	"io"
 	"net/url"
@@ -10,25 +9,36 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
 )
 
 //go:embed html.tmpl
 var htmlTemplate string
 
-var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"thumb":        thumbURL,
-	"money":        moneyText,
-	"exposureLine": exposureLine,
-	"basis":        func(b *model.ExposureBasis) string { return basisLine(*b) },
-	"disclaimer":   disclaimer,
-}).Parse(htmlTemplate))
+// page is parsed once; each render binds its language's functions to a
+// clone.
+var page = template.Must(template.New("report").Funcs(htmlFuncs(i18n.English())).Parse(htmlTemplate))
+
+func htmlFuncs(p *i18n.Printer) template.FuncMap {
+	return template.FuncMap{
+		"thumb":        thumbURL,
+		"t":            p.T,
+		"int":          func(n int) string { return p.Int(int64(n)) },
+		"article":      func(e model.Exposure) string { return articleName(p, e) },
+		"exposureLine": func(e model.Exposure) string { return exposureLine(p, e) },
+		"basis":        func(b *model.ExposureBasis) string { return basisLine(p, *b) },
+		"disclaimer":   func(r *model.Report) string { return disclaimer(r, p) },
+	}
+}
 
 // htmlWriter keeps what the page shows (findings, the resources they point
 // at) and renders one self-contained file at the end. Every string that came
 // from a scanned site goes through html/template's escaping.
 type htmlWriter struct {
 	w        io.Writer
+	p        *i18n.Printer
 	findings []model.Finding
 	thumbs   map[string]string
 }
@@ -50,6 +60,17 @@ func (h *htmlWriter) Findings(fs []model.Finding) error {
 type htmlRow struct {
 	model.Finding
 	Thumb string
+	// Text is the message in the report's language; Fix what to do, for
+	// violations and warnings.
+	Text, Fix string
+}
+
+// fixRow is one rule's line in "How to fix": what it is, how many
+// findings, what to do.
+type fixRow struct {
+	Severity     model.Severity
+	Summary, Fix string
+	Count        int
 }
 
 type bar struct {
@@ -66,9 +87,12 @@ type agentRow struct {
 }
 
 func (h *htmlWriter) End(r *model.Report) error {
+	p := h.p
 	rows := make([]htmlRow, 0, len(h.findings))
 	unlabelled := map[string]bool{} // one item, one count, whatever the number of laws
 	sections := map[string]int64{}
+	perRule := map[string]int{}
+	infos := 0
 	isNew := map[[2]string]bool{}
 	if c := r.Changes; c != nil && c.PreviousScan != 0 {
 		for _, f := range c.Alerts {
@@ -76,9 +100,12 @@ func (h *htmlWriter) End(r *model.Report) error {
 		}
 	}
 	for _, f := range h.findings {
-		row := htmlRow{Finding: f}
+		row := htmlRow{Finding: f, Text: findingMessage(p, f)}
 		if isNew[[2]string{f.Rule, f.Location}] {
 			row.Change = model.ChangeNew
+		}
+		if rule, ok := rules.Get(f.Rule); ok && f.Severity != model.SeverityInfo {
+			row.Fix = p.T(rule.Fix)
 		}
 		media, pageURL := f.Location, f.Location
 		if i := strings.LastIndex(f.Location, " on "); i >= 0 {
@@ -86,23 +113,72 @@ func (h *htmlWriter) End(r *model.Report) error {
 		}
 		row.Thumb = h.thumbs[media]
 		rows = append(rows, row)
+		perRule[f.Rule]++
+		if f.Severity == model.SeverityInfo {
+			infos++
+		}
 		if f.Severity == model.SeverityViolation && !unlabelled[f.Location] {
 			unlabelled[f.Location] = true
 			sections[section(pageURL)]++
 		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Severity.Rank() > rows[j].Severity.Rank() })
+	fixes := fixRows(p, perRule)
+	var firstFix string
+	if len(fixes) > 0 && fixes[0].Severity != model.SeverityInfo {
+		firstFix = fixes[0].Fix
+	}
+	var newSince string
+	if c := r.Changes; c != nil {
+		newSince = p.T("new since last scan (first scan)")
+		if c.PreviousScan != 0 {
+			newSince = p.T("new since last scan (%d fixed, %d unchanged)", c.Fixed, c.Unchanged) + heldBack(c.Accepted, c.NotRechecked, p)
+		}
+	}
 	data := map[string]any{
 		"R":          r,
+		"Lang":       p.Lang,
 		"Rows":       rows,
+		"Infos":      infos,
 		"Violations": len(unlabelled),
-		"Exposure":   newChart(exposureBars(r.Exposure)),
-		"Sections":   newChart(bars(sections, func(v int64) string { return fmt.Sprint(v) })),
+		"Fixes":      fixes,
+		"FirstFix":   firstFix,
+		"NewSince":   newSince,
+		"Charts":     exposureCharts(p, r.Exposure),
+		"Sections":   newChart(bars(sections, func(v int64) string { return p.Int(v) })),
 		"Agents":     agentRows(r.Sites),
-		"Range":      exposureRange(r.Exposure),
-		"History":    historyLines(r),
+		"Range":      exposureRange(p, r.Exposure),
+		"History":    historyLines(r, p),
 	}
-	return page.Execute(h.w, data)
+	t, err := page.Clone()
+	if err != nil {
+		return err
+	}
+	return t.Funcs(htmlFuncs(p)).Execute(h.w, data)
+}
+
+// fixRows lists each rule found with its count and fix, the most severe
+// and most frequent first: the first row is what to do first.
+func fixRows(p *i18n.Printer, perRule map[string]int) []fixRow {
+	var out []fixRow
+	for id, n := range perRule {
+		rule, ok := rules.Get(id)
+		if !ok {
+			continue
+		}
+		out = append(out, fixRow{Severity: rule.Severity, Summary: p.T(rule.Summary), Fix: p.T(rule.Fix), Count: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Severity.Rank() != b.Severity.Rank() {
+			return a.Severity.Rank() > b.Severity.Rank()
+		}
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		return a.Summary < b.Summary
+	})
+	return out
 }
 
 // section is the first path segment of a page: "/blog/a" -> "/blog".
@@ -152,22 +228,43 @@ type chart struct {
 
 func newChart(b []bar) chart { return chart{Bars: b, Height: len(b) * rowHeight} }
 
-// exposureBars charts the maximum exposure per article, in euros (the one
-// unit every table has).
-func exposureBars(es []model.Exposure) []bar {
-	m := map[string]int64{}
+// currencyChart is one chart of exposure in one currency: tenge and
+// euros never share an axis, or the tenge bar vanishes beside a euro cap.
+type currencyChart struct {
+	chart
+	Currency string
+}
+
+// exposureCharts charts the maximum exposure per article, one chart per
+// currency: tenge for the Kazakh tables, euros for the others.
+func exposureCharts(p *i18n.Printer, es []model.Exposure) []currencyChart {
+	by := map[string]map[string]int64{}
 	texts := map[string]string{}
 	for _, e := range es {
 		if e.TotalMax == nil {
 			continue
 		}
-		k := e.Jurisdiction + " Art. " + e.Article
-		m[k] = euros(e.TotalMax.EUR)
-		texts[k] = moneyText(e.TotalMax)
+		cur, v := "EUR", euros(e.TotalMax.EUR)
+		if e.TotalMax.KZT != 0 {
+			cur, v = "KZT", e.TotalMax.KZT
+		}
+		k := e.Jurisdiction + " " + articleName(p, e)
+		if by[cur] == nil {
+			by[cur] = map[string]int64{}
+		}
+		by[cur][k] = v
+		texts[k] = money(p, e.TotalMax)
 	}
-	out := bars(m, nil)
-	for i := range out {
-		out[i].Text = texts[out[i].Label]
+	var out []currencyChart
+	for _, cur := range []string{"KZT", "EUR"} {
+		if by[cur] == nil {
+			continue
+		}
+		b := bars(by[cur], nil)
+		for i := range b {
+			b[i].Text = texts[b[i].Label]
+		}
+		out = append(out, currencyChart{chart: newChart(b), Currency: cur})
 	}
 	return out
 }
@@ -183,27 +280,23 @@ func euros(s string) int64 {
 	return n
 }
 
-func exposureRange(es []model.Exposure) string {
+// exposureRange is the first card: the Kazakh range per article, and the
+// EU cap, each in its own currency.
+func exposureRange(p *i18n.Printer, es []model.Exposure) string {
 	var parts []string
 	for _, e := range es {
-		if e.TotalMax != nil && e.Jurisdiction == "KZ" {
-			parts = append(parts, fmt.Sprintf("Art. %s: %s – %s", e.Article, moneyText(e.TotalMin), moneyText(e.TotalMax)))
+		switch {
+		case e.TotalMax == nil:
+		case e.TotalMax.KZT != 0:
+			parts = append(parts, p.T("%s: %s – %s", articleName(p, e), p.KZT(e.TotalMin.KZT), p.KZT(e.TotalMax.KZT)))
+		default:
+			parts = append(parts, p.T("%s: cap %s", e.Jurisdiction+" "+articleName(p, e), p.EUR(e.TotalMax.EUR)))
 		}
 	}
 	if len(parts) == 0 {
-		return "none"
+		return p.T("none")
 	}
 	return strings.Join(parts, "; ")
-}
-
-func moneyText(m *model.Money) string {
-	if m == nil {
-		return "-"
-	}
-	if m.KZT != 0 {
-		return fmt.Sprintf("%d KZT (%s EUR)", m.KZT, m.EUR)
-	}
-	return m.EUR + " EUR"
 }
 
 func agentRows(sites []model.Site) []agentRow {

@@ -94,6 +94,9 @@ func (j *jsonWriter) End(r *model.Report) error {
 	if r.Profile != nil {
 		fmt.Fprintf(j.w, "  \"profile\": %s,\n", indentJSON(r.Profile))
 	}
+	if r.Lang != "" {
+		fmt.Fprintf(j.w, "  \"lang\": %s,\n", mustJSON(r.Lang))
+	}
 	if r.Basis != nil {
 		fmt.Fprintf(j.w, "  \"exposure_basis\": %s,\n", indentJSON(r.Basis))
 	}

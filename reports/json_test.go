@@ -20,7 +20,7 @@ func yes() *bool { b := true; return &b }
 func render(t *testing.T, format string, rs []model.Resource) string {
 	t.Helper()
 	var buf bytes.Buffer
-	w, err := NewWriter(format, &buf, TableOptions{})
+	w, err := NewWriter(format, &buf, Options{})
 	require.NoError(t, err)
 	rep := &model.Report{Schema: model.Schema, Tool: model.Tool{Name: "aiaudit", Version: "test"}, Scan: model.Scan{Command: "files", Targets: []string{"x"}, Started: time.Unix(0, 0).UTC()}}
 	require.NoError(t, w.Begin(rep))
@@ -87,7 +87,7 @@ func TestTable(t *testing.T) {
 }
 
 func TestUnknownFormat(t *testing.T) {
-	_, err := NewWriter("xml", &bytes.Buffer{}, TableOptions{})
+	_, err := NewWriter("xml", &bytes.Buffer{}, Options{})
 	assert.ErrorContains(t, err, "accepted")
 }
 
@@ -108,14 +108,14 @@ func TestJSONStreamKeepsEveryReportField(t *testing.T) {
 		Resources: rs[1:2], Findings: fs, Sites: []model.Site{{Origin: "https://a.kz"}},
 		Exposure: []model.Exposure{{Jurisdiction: "KZ", Article: "456.2"}}, Changes: &model.Changes{Scan: 2, New: 1},
 		Baseline: &model.BaselineUse{File: "b.yaml"}, Disclaimer: "not legal advice", Profile: &model.CompanyProfile{Jurisdiction: "kz"},
-		Basis: &model.ExposureBasis{Year: 2026}}
+		Basis: &model.ExposureBasis{Year: 2026}, Lang: "ru"}
 	rep.Summary.Count(rs[1], fs)
 	v := reflect.ValueOf(*rep)
 	for i := range v.NumField() {
 		require.False(t, v.Field(i).IsZero(), "set model.Report.%s in this test", v.Type().Field(i).Name)
 	}
 	var buf bytes.Buffer
-	w, err := NewWriter("json", &buf, TableOptions{})
+	w, err := NewWriter("json", &buf, Options{})
 	require.NoError(t, err)
 	require.NoError(t, w.Begin(rep))
 	require.NoError(t, w.Resource(rs[1], fs))

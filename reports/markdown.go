@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
@@ -18,44 +19,57 @@ func mdEscape(s string) string {
 }
 
 // renderMarkdown writes a summary for a ticket or pull request.
-func renderMarkdown(out io.Writer, r *model.Report, fs []model.Finding) error {
+func renderMarkdown(out io.Writer, r *model.Report, fs []model.Finding, p *i18n.Printer) error {
 	// bufio keeps the first write error: Flush reports it (a full disk).
 	w := bufio.NewWriter(out)
 	s := r.Summary
-	fmt.Fprintf(w, "# aiaudit %s report\n\n", r.Scan.Command)
-	fmt.Fprintf(w, "Targets: %s  \nScanned: %s to %s", mdEscape(strings.Join(r.Scan.Targets, ", ")), r.Scan.Started.Format("2006-01-02 15:04:05Z07:00"), r.Scan.Finished.Format("15:04:05Z07:00"))
+	fmt.Fprintf(w, "# %s\n\n", p.T("aiaudit %s report", r.Scan.Command))
+	fmt.Fprintf(w, "%s  \n%s", p.T("Targets: %s", mdEscape(strings.Join(r.Scan.Targets, ", "))),
+		p.T("Scanned: %s to %s", r.Scan.Started.Format("2006-01-02 15:04:05Z07:00"), r.Scan.Finished.Format("15:04:05Z07:00")))
 	if !r.Scan.Complete {
-		fmt.Fprint(w, " (**incomplete**: interrupted)")
+		fmt.Fprint(w, " (**"+p.T("incomplete: interrupted")+"**)")
 	}
-	fmt.Fprintf(w, "\n\n| items | AI-made | without machine-readable marking | training opt-out | errors |\n|---|---|---|---|---|\n| %d | %d | %d | %d | %d |\n\n",
-		s.Resources, s.AIGenerated, s.AIUnmarked, s.TrainingOptOut, s.Errors)
-	for _, line := range historyLines(r) {
+	fmt.Fprintf(w, "\n\n| %s | %s | %s | %s | %s |\n|---|---|---|---|---|\n| %s | %s | %s | %s | %s |\n\n",
+		p.T("items"), p.T("AI-made"), p.T("without machine-readable marking"), p.T("training opt-out"), p.T("errors"),
+		p.Int(int64(s.Resources)), p.Int(int64(s.AIGenerated)), p.Int(int64(s.AIUnmarked)), p.Int(int64(s.TrainingOptOut)), p.Int(int64(s.Errors)))
+	for _, line := range historyLines(r, p) {
 		fmt.Fprintf(w, "%s  \n", mdEscape(line))
 	}
 	if r.Changes != nil || r.Baseline != nil {
 		fmt.Fprint(w, "\n")
 	}
 	if len(r.Exposure) > 0 {
-		fmt.Fprint(w, "## Fine exposure\n\n| jurisdiction | article | offences | exposure |\n|---|---|---|---|\n")
+		fmt.Fprintf(w, "## %s\n\n| %s | %s | %s | %s |\n|---|---|---|---|\n", p.T("Fine exposure"), p.T("jurisdiction"), p.T("article"), p.T("offences"), p.T("exposure"))
 		for _, e := range r.Exposure {
-			fmt.Fprintf(w, "| %s | %s | %d | %s |\n", e.Jurisdiction, mdEscape(e.Article), e.Offences, mdEscape(exposureLine(e)))
+			fmt.Fprintf(w, "| %s | %s | %d | %s |\n", e.Jurisdiction, mdEscape(articleName(p, e)), e.Offences, mdEscape(exposureLine(p, e)))
 		}
 		fmt.Fprint(w, "\n")
 	}
 	if r.Basis != nil {
-		fmt.Fprintf(w, "%s\n\n", mdEscape(basisLine(*r.Basis)))
+		fmt.Fprintf(w, "%s\n\n", mdEscape(basisLine(p, *r.Basis)))
 	}
-	fmt.Fprintf(w, "%s\n\n", disclaimer(r))
+	fmt.Fprintf(w, "%s\n\n", disclaimer(r, p))
+	perRule := map[string]int{}
+	for _, f := range fs {
+		perRule[f.Rule]++
+	}
+	if fixes := fixRows(p, perRule); len(fixes) > 0 {
+		fmt.Fprintf(w, "## %s\n\n", p.T("How to fix"))
+		for _, f := range fixes {
+			fmt.Fprintf(w, "- **%s** (%d): %s\n", mdEscape(f.Summary), f.Count, mdEscape(f.Fix))
+		}
+		fmt.Fprint(w, "\n")
+	}
 	sorted := append([]model.Finding(nil), fs...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Severity.Rank() > sorted[j].Severity.Rank() })
-	fmt.Fprintf(w, "## Findings (%d)\n\n", len(fs))
+	fmt.Fprintf(w, "## %s (%d)\n\n", p.T("Findings"), len(fs))
 	if len(fs) == 0 {
-		fmt.Fprint(w, "None.\n")
+		fmt.Fprintf(w, "%s\n", p.T("None."))
 		return w.Flush()
 	}
-	fmt.Fprint(w, "| severity | rule | location | message |\n|---|---|---|---|\n")
+	fmt.Fprintf(w, "| %s | %s | %s | %s |\n|---|---|---|---|\n", p.T("severity"), p.T("rule"), p.T("location"), p.T("message"))
 	for _, f := range sorted {
-		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", f.Severity, f.Rule, mdEscape(f.Location), mdEscape(f.Message))
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", p.T(string(f.Severity)), f.Rule, mdEscape(f.Location), mdEscape(findingMessage(p, f)))
 	}
 	return w.Flush()
 }

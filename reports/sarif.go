@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/rules"
 )
@@ -65,9 +66,9 @@ type sarifLocation struct {
 var sarifBaselineState = map[model.Change]string{model.ChangeNew: "new", model.ChangeUnchanged: "unchanged", model.ChangeFixed: "absent",
 	model.ChangeAccepted: "unchanged", model.ChangeNotRechecked: "unchanged"}
 
-func renderSARIF(w io.Writer, r *model.Report, fs []model.Finding) error {
+func renderSARIF(w io.Writer, r *model.Report, fs []model.Finding, p *i18n.Printer) error {
 	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "aiaudit", Version: r.Tool.Version, InformationURI: "https://github.com/aiaudit/aiaudit"}}, Results: []sarifResult{}}
-	run.Properties = map[string]any{"disclaimer": disclaimer(r)}
+	run.Properties = map[string]any{"disclaimer": disclaimer(r, p)}
 	if r.Changes != nil {
 		run.Properties["changes"] = r.Changes
 	}

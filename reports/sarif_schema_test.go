@@ -42,7 +42,7 @@ func TestSARIFValidAgainstPublishedSchema(t *testing.T) {
 	var diff bytes.Buffer
 	require.NoError(t, WriteDiff("sarif", &diff, sampleDiff(), model.Tool{Name: "aiaudit", Version: "test"}, DiffOptions{Unchanged: true}))
 	var empty bytes.Buffer
-	w, err := NewWriter("sarif", &empty, TableOptions{})
+	w, err := NewWriter("sarif", &empty, Options{})
 	require.NoError(t, err)
 	rep := &model.Report{Tool: model.Tool{Name: "aiaudit", Version: "test"}, Changes: &model.Changes{Scan: 2, PreviousScan: 1, New: 1}, Baseline: &model.BaselineUse{File: "b.yaml", Suppressed: 1}}
 	require.NoError(t, w.Begin(rep))

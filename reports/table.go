@@ -4,26 +4,30 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/aiaudit/aiaudit/detectors"
 	"github.com/aiaudit/aiaudit/detectors/text"
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
-// TableOptions tunes the terminal view.
-type TableOptions struct {
-	// All lists every resource; by default only those with something to say
-	// (AI evidence, provenance, opt-out, error) are listed.
+// Options tunes the renderers.
+type Options struct {
+	// All lists every resource in the table; by default only those with
+	// something to say (AI evidence, provenance, opt-out, error) are listed.
 	All bool
+	// Lang is the language of the human-readable formats (i18n.Langs; ""
+	// is English). Machine formats are always English.
+	Lang string
 }
 
 // tableWriter prints one line per interesting resource as it arrives (fixed
 // columns, so nothing is buffered) and a summary at the end.
 type tableWriter struct {
 	w       *bufio.Writer
-	opt     TableOptions
+	opt     Options
+	p       *i18n.Printer
 	header  bool
 	skipped int
 	// violations are the first violations, listed at the end with what
@@ -32,8 +36,8 @@ type tableWriter struct {
 	moreViolations int
 }
 
-func newTableWriter(w io.Writer, opt TableOptions) *tableWriter {
-	return &tableWriter{w: bufio.NewWriter(w), opt: opt}
+func newTableWriter(w io.Writer, opt Options, p *i18n.Printer) *tableWriter {
+	return &tableWriter{w: bufio.NewWriter(w), opt: opt, p: p}
 }
 
 func (t *tableWriter) Begin(r *model.Report) error { return nil }
@@ -45,32 +49,36 @@ func (t *tableWriter) Resource(r model.Resource, fs []model.Finding) error {
 		t.skipped++
 		return nil
 	}
+	p := t.p
 	if !t.header {
-		fmt.Fprintf(t.w, "%-3s %-6s %-8s %-8s %-10s %-40s %s\n", "AI", "MARKED", "OPT-OUT", "KIND", "C2PA", "GENERATOR / NOTE", "LOCATION")
+		fmt.Fprintf(t.w, "%-3s %-6s %-8s %-8s %-10s %-40s %s\n", p.T("AI"), p.T("MARKED"), p.T("OPT-OUT"), p.T("KIND"), "C2PA", p.T("GENERATOR / NOTE"), p.T("LOCATION"))
 		t.header = true
 	}
 	ai, marked, optOut := "-", "-", "-"
 	if r.AIGenerated {
-		ai = "yes"
-		marked = yesNo(r.Labelled.MachineReadable)
+		ai = p.T("yes")
+		marked = p.T("NO")
+		if r.Labelled.MachineReadable {
+			marked = p.T("yes")
+		}
 	}
 	if r.TrainingOptOut != nil && *r.TrainingOptOut {
-		optOut = "reserved"
+		optOut = p.T("reserved")
 	}
 	c2 := "-"
-	if p := r.Provenance; p != nil && p.C2PA != detectors.C2PAAbsent {
-		c2 = string(p.C2PA)
-		if p.Binding == detectors.BindingMismatch {
-			c2 = "MISMATCH"
+	if pv := r.Provenance; pv != nil && pv.C2PA != detectors.C2PAAbsent {
+		c2 = string(pv.C2PA)
+		if pv.Binding == detectors.BindingMismatch {
+			c2 = p.T("MISMATCH")
 		}
 	}
 	note := generatorOf(r)
 	if r.Error != "" {
-		ai, marked, optOut, note = "?", "?", "?", "error: "+r.Error
+		ai, marked, optOut, note = "?", "?", "?", p.T("error: %s", r.Error)
 	} else if note == "" && len(r.Notes) > 0 {
 		note = r.Notes[0]
 	}
-	fmt.Fprintf(t.w, "%-3s %-6s %-8s %-8s %-10s %-40s %s\n", ai, marked, optOut, r.Kind, text.Clip(c2, 10), text.Clip(note, 40), r.Location)
+	fmt.Fprintf(t.w, "%-3s %-6s %-8s %-8s %-10s %-40s %s\n", ai, marked, optOut, p.T(r.Kind), text.Clip(c2, 10), text.Clip(note, 40), r.Location)
 	return nil
 }
 
@@ -101,49 +109,50 @@ func (t *tableWriter) keepViolations(fs []model.Finding) {
 }
 
 func (t *tableWriter) End(r *model.Report) error {
-	s := r.Summary
+	s, p := r.Summary, t.p
 	if t.header {
 		t.w.WriteString("\n")
 	}
 	if n := len(t.violations); n > 0 {
-		fmt.Fprintf(t.w, "violations (%d):\n", n+t.moreViolations)
+		fmt.Fprintln(t.w, p.T("violations (%d):", n+t.moreViolations))
 		for _, f := range t.violations {
-			fmt.Fprintf(t.w, "  %s\n    %s\n", f.Location, f.Message)
+			fmt.Fprintf(t.w, "  %s\n    %s\n", f.Location, findingMessage(p, f))
 		}
 		if t.moreViolations > 0 {
-			fmt.Fprintf(t.w, "  … and %d more (every one is in the report: -f json, html or markdown)\n", t.moreViolations)
+			fmt.Fprintln(t.w, "  "+p.T("… and %d more (every one is in the report: -f json, html or markdown)", t.moreViolations))
 		}
 		t.w.WriteString("\n")
 	}
-	fmt.Fprintf(t.w, "%d scanned", s.Resources)
+	t.w.WriteString(p.T("%d scanned", s.Resources))
 	if t.skipped > 0 {
-		fmt.Fprintf(t.w, " (%d with no signal not listed; --all lists them)", t.skipped)
+		t.w.WriteString(" " + p.T("(%d with no signal not listed; --all lists them)", t.skipped))
 	}
-	fmt.Fprintf(t.w, "\nAI-made: %d (without machine-readable marking: %d)   machine-marked: %d   training opt-out: %d   no metadata: %d   errors: %d\n",
-		s.AIGenerated, s.AIUnmarked, s.MachineLabelled, s.TrainingOptOut, s.NoMetadata, s.Errors)
+	fmt.Fprintf(t.w, "\n%s   %s   %s   %s   %s\n", p.T("AI-made: %d (without machine-readable marking: %d)", s.AIGenerated, s.AIUnmarked),
+		p.T("machine-marked: %d", s.MachineLabelled), p.T("training opt-out: %d", s.TrainingOptOut), p.T("no metadata: %d", s.NoMetadata), p.T("errors: %d", s.Errors))
 	if len(s.FindingsBySeverity) > 0 {
 		var parts []string
-		for sev, n := range s.FindingsBySeverity {
-			parts = append(parts, fmt.Sprintf("%s %d", sev, n))
+		for _, sev := range []model.Severity{model.SeverityViolation, model.SeverityWarning, model.SeverityInfo} {
+			if n := s.FindingsBySeverity[sev]; n > 0 {
+				parts = append(parts, p.T(string(sev))+" "+p.Int(int64(n)))
+			}
 		}
-		sort.Strings(parts)
-		fmt.Fprintf(t.w, "findings: %s\n", strings.Join(parts, ", "))
+		fmt.Fprintln(t.w, p.T("findings: %s", strings.Join(parts, ", ")))
 	}
-	for _, line := range historyLines(r) {
+	for _, line := range historyLines(r, p) {
 		fmt.Fprintln(t.w, line)
 	}
 	if s.NoMetadata > 0 {
-		t.w.WriteString("note: files without metadata may have been stripped by a CMS or CDN; no evidence is not proof of human origin.\n")
+		fmt.Fprintln(t.w, p.T("note: files without metadata may have been stripped by a CMS or CDN; no evidence is not proof of human origin."))
 	}
 	for _, e := range r.Exposure {
-		fmt.Fprintf(t.w, "exposure %s %s: %s\n", e.Jurisdiction, articleName(e), exposureLine(e))
+		fmt.Fprintln(t.w, p.T("exposure %s %s: %s", e.Jurisdiction, articleName(p, e), exposureLine(p, e)))
 	}
 	if r.Basis != nil {
-		fmt.Fprintln(t.w, basisLine(*r.Basis))
+		fmt.Fprintln(t.w, basisLine(p, *r.Basis))
 	}
-	fmt.Fprintln(t.w, disclaimer(r))
+	fmt.Fprintln(t.w, disclaimer(r, p))
 	if !r.Scan.Complete {
-		t.w.WriteString("INCOMPLETE: the scan was interrupted; files not reached are not listed.\n")
+		fmt.Fprintln(t.w, p.T("INCOMPLETE: the scan was interrupted; files not reached are not listed."))
 	}
 	return t.w.Flush()
 }
@@ -155,16 +164,9 @@ func generatorOf(r model.Resource) string {
 		}
 	}
 	if r.Provenance != nil && r.Provenance.ClaimGenerator != "" {
-		return "claim: " + r.Provenance.ClaimGenerator
+		return "C2PA: " + r.Provenance.ClaimGenerator
 	}
 	return ""
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "NO"
 }
 
 // maxAlertLines caps the new findings listed in the summary lines; the
@@ -174,28 +176,28 @@ const maxAlertLines = 20
 // historyLines says what history and the baseline add to a report: what is
 // new since the last scan (the new warnings and violations by name) and what
 // was accepted.
-func historyLines(r *model.Report) []string {
+func historyLines(r *model.Report, p *i18n.Printer) []string {
 	var out []string
 	if c := r.Changes; c != nil {
 		if c.PreviousScan == 0 {
-			out = append(out, fmt.Sprintf("since last scan: first scan of this target (history scan %d); %d findings, all new", c.Scan, c.New))
+			out = append(out, p.T("since last scan: first scan of this target (history scan %d); %d findings, all new", c.Scan, c.New))
 		} else {
-			out = append(out, fmt.Sprintf("since last scan (%d -> %d): %d new, %d fixed, %d unchanged%s", c.PreviousScan, c.Scan, c.New, c.Fixed, c.Unchanged, heldBack(c.Accepted, c.NotRechecked)))
+			out = append(out, p.T("since last scan (%d -> %d): %d new, %d fixed, %d unchanged", c.PreviousScan, c.Scan, c.New, c.Fixed, c.Unchanged)+heldBack(c.Accepted, c.NotRechecked, p))
 		}
 	}
 	if c := r.Changes; c != nil && c.PreviousScan != 0 {
 		for i, f := range c.Alerts {
 			if i == maxAlertLines {
-				out = append(out, fmt.Sprintf("  … and %d more new", c.NewAlerts-maxAlertLines))
+				out = append(out, "  "+p.T("… and %d more new", c.NewAlerts-maxAlertLines))
 				break
 			}
-			out = append(out, fmt.Sprintf("  new %s %s %s", f.Severity, f.Rule, f.Location))
+			out = append(out, fmt.Sprintf("  %s %s %s %s", p.T("new"), p.T(string(f.Severity)), f.Rule, f.Location))
 		}
 	}
 	if b := r.Baseline; b != nil {
-		out = append(out, fmt.Sprintf("baseline %s: %d accepted findings suppressed", b.File, b.Suppressed))
+		out = append(out, p.T("baseline %s: %d accepted findings suppressed", b.File, b.Suppressed))
 		for _, e := range b.Expired {
-			out = append(out, "baseline entry expired, its findings are reported again: "+e)
+			out = append(out, p.T("baseline entry expired, its findings are reported again: %s", e))
 		}
 	}
 	return out
@@ -203,13 +205,13 @@ func historyLines(r *model.Report) []string {
 
 // heldBack names the findings that are neither new nor fixed: accepted by a
 // baseline, or not re-checked (their place could not be fetched again).
-func heldBack(accepted, notRechecked int) string {
+func heldBack(accepted, notRechecked int, p *i18n.Printer) string {
 	var s string
 	if accepted > 0 {
-		s += fmt.Sprintf(", %d accepted", accepted)
+		s += ", " + p.T("%d accepted", accepted)
 	}
 	if notRechecked > 0 {
-		s += fmt.Sprintf(", %d not re-checked (their page or file could not be read: not counted as fixed)", notRechecked)
+		s += ", " + p.T("%d not re-checked (their page or file could not be read: not counted as fixed)", notRechecked)
 	}
 	return s
 }

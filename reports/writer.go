@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
@@ -25,21 +27,37 @@ type Writer interface {
 // Formats lists the accepted output formats.
 const Formats = "table, json, csv, markdown, sarif, html"
 
+// human lists the formats written for people, in the report's language.
+var human = []string{"table", "", "markdown", "html"}
+
+// Printer is the language a format is written in: the one asked for when
+// people read the format, English for machine formats.
+func Printer(format, lang string) (*i18n.Printer, error) {
+	if lang == "" || !slices.Contains(human, format) {
+		lang = "en"
+	}
+	return i18n.New(lang)
+}
+
 // NewWriter returns the renderer for a format.
-func NewWriter(format string, w io.Writer, opt TableOptions) (Writer, error) {
+func NewWriter(format string, w io.Writer, opt Options) (Writer, error) {
+	p, err := Printer(format, opt.Lang)
+	if err != nil {
+		return nil, err
+	}
 	switch format {
 	case "json":
 		return &jsonWriter{w: bufio.NewWriterSize(w, 64<<10)}, nil
 	case "table", "":
-		return newTableWriter(w, opt), nil
+		return newTableWriter(w, opt, p), nil
 	case "csv":
-		return &collector{w: w, render: renderCSV}, nil
+		return &collector{w: w, p: p, render: renderCSV}, nil
 	case "markdown":
-		return &collector{w: w, render: renderMarkdown}, nil
+		return &collector{w: w, p: p, render: renderMarkdown}, nil
 	case "sarif":
-		return &collector{w: w, render: renderSARIF}, nil
+		return &collector{w: w, p: p, render: renderSARIF}, nil
 	case "html":
-		return &htmlWriter{w: w, thumbs: map[string]string{}}, nil
+		return &htmlWriter{w: w, p: p, thumbs: map[string]string{}}, nil
 	}
 	return nil, fmt.Errorf("unknown format %q (accepted: %s)", format, Formats)
 }
@@ -50,7 +68,8 @@ func NewWriter(format string, w io.Writer, opt TableOptions) (Writer, error) {
 type collector struct {
 	w        io.Writer
 	findings []model.Finding
-	render   func(w io.Writer, r *model.Report, fs []model.Finding) error
+	p        *i18n.Printer
+	render   func(w io.Writer, r *model.Report, fs []model.Finding, p *i18n.Printer) error
 }
 
 func (c *collector) Begin(*model.Report) error { return nil }
@@ -62,4 +81,4 @@ func (c *collector) Findings(fs []model.Finding) error {
 	return nil
 }
 
-func (c *collector) End(r *model.Report) error { return c.render(c.w, r, c.findings) }
+func (c *collector) End(r *model.Report) error { return c.render(c.w, r, c.findings, c.p) }

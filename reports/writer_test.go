@@ -29,8 +29,10 @@ func goldenReport(t *testing.T, format string) []byte {
 	return buf.Bytes()
 }
 
-func renderSample(out io.Writer, format string) error {
-	w, err := NewWriter(format, out, TableOptions{})
+func renderSample(out io.Writer, format string) error { return renderSampleIn(out, format, "") }
+
+func renderSampleIn(out io.Writer, format, lang string) error {
+	w, err := NewWriter(format, out, Options{Lang: lang})
 	if err != nil {
 		return err
 	}
@@ -60,7 +62,7 @@ func renderSample(out io.Writer, format string) error {
 	sme := false
 	rep.Basis = &model.ExposureBasis{ScanDate: "2026-03-01", Year: 2026, Jurisdictions: []string{"kz", "eu", "de"}, Roles: []string{"publisher"}, Counting: "item",
 		CompanySize: "medium", SizeReason: "given with --company-size", EUSME: &sme, SMEReason: "not an EU SME on the facts given: 300 staff",
-		MRPKZT: 4325, MRPSource: "MRP 2026", EURPerMRP: "7.35", EURSource: "LEGAL.md"}
+		MRPKZT: 4325, MRPSource: "Monthly calculation index (MRP) for 2026: 4,325 KZT", EURPerMRP: "7.35", EURSource: "about 7.35 EUR per MRP (shared/LEGAL.md); override with a rules file"}
 	rep.Disclaimer = "Fine exposure is an estimate for planning, not legal advice."
 	return w.End(rep)
 }
@@ -71,13 +73,17 @@ func renderSample(out io.Writer, format string) error {
 func TestEveryFormatStatesAssumptionsAndDisclaimer(t *testing.T) {
 	for _, format := range []string{"table", "markdown", "html", "csv", "sarif"} {
 		got := string(goldenReport(t, format))
-		for _, want := range []string{"not legal advice", "2026", "4325", "7.35", "medium", "not an EU SME on the facts given", "2026-03-01",
-			"did not yet apply on the scan date 2026-03-01", "no duty or fine amounts to compute", "22050.00"} {
+		mrp, crim := "4,325", "22,050.00"
+		if format == "sarif" {
+			mrp, crim = "4325", "22050.00" // JSON numbers
+		}
+		for _, want := range []string{"not legal advice", "2026", mrp, "7.35", "medium", "not an EU SME on the facts given", "2026-03-01",
+			"did not yet apply on the scan date 2026-03-01", "no duty or fine amounts to compute", crim} {
 			assert.Contains(t, got, want, format)
 		}
 	}
 	var noExposure bytes.Buffer
-	w, err := NewWriter("markdown", &noExposure, TableOptions{})
+	w, err := NewWriter("markdown", &noExposure, Options{})
 	require.NoError(t, err)
 	rep := &model.Report{Summary: model.Summary{FindingsBySeverity: map[model.Severity]int{}}}
 	require.NoError(t, w.Begin(rep))
@@ -112,6 +118,24 @@ func TestWriteErrorsReachTheCaller(t *testing.T) {
 		for _, room := range []int{0, buf.Len() / 2, buf.Len() - 1} {
 			err := WriteDiff(format, &fullDisk{room: room}, sampleDiff(), model.Tool{Name: "aiaudit", Version: "test"}, DiffOptions{Unchanged: true})
 			assert.ErrorIs(t, err, syscall.ENOSPC, "diff %s, disk full after %d of %d bytes", format, room, buf.Len())
+		}
+	}
+}
+
+// The human formats in Russian and Kazakh, as golden files a reviewer
+// who reads the language can check.
+func TestGoldenRenderersInEveryLanguage(t *testing.T) {
+	for _, lang := range []string{"ru", "kk"} {
+		for format, ext := range map[string]string{"table": "txt", "markdown": "md", "html": "html"} {
+			var buf bytes.Buffer
+			require.NoError(t, renderSampleIn(&buf, format, lang))
+			path := filepath.Join("testdata", "golden", "report."+lang+"."+ext)
+			if *update {
+				require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "run: go test ./reports -update")
+			assert.Equal(t, string(want), buf.String(), "%s %s", lang, format)
 		}
 	}
 }
@@ -165,7 +189,7 @@ func TestSARIFShape(t *testing.T) {
 // and says how many more the report holds.
 func TestTableListsViolations(t *testing.T) {
 	var buf bytes.Buffer
-	w, err := NewWriter("table", &buf, TableOptions{})
+	w, err := NewWriter("table", &buf, Options{})
 	require.NoError(t, err)
 	rep := &model.Report{Summary: model.Summary{FindingsBySeverity: map[model.Severity]int{}}}
 	require.NoError(t, w.Begin(rep))

@@ -108,7 +108,7 @@ func TestCrawlExposure(t *testing.T) {
 
 	code, out, _ = runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "--employees", "300", "--annual-income", "1", "--fail-on", "none")
 	assert.Equal(t, exitClean, code)
-	assert.Contains(t, out, "exposure KZ Art. 456.2: 1 offence(s) by item; 100 MRP (432500 KZT, 735.00 EUR)", "300 employees: a large company")
+	assert.Contains(t, out, "exposure KZ Art. 456.2: 1 offence by item; 100 MRP (432,500 KZT, 735.00 EUR)", "300 employees: a large company")
 
 	for _, args := range [][]string{
 		{"--company-size", "huge"}, {"--year", "2025"}, {"--turnover", "-5"}, {"--employees", "5"},
@@ -159,9 +159,9 @@ func TestReportReRenders(t *testing.T) {
 	// The same scan for a large company, under both laws, as Markdown.
 	code, out, stderr := runIn(t, "", "report", saved, "--company-size", "large", "--jurisdiction", "kz,eu", "-f", "markdown")
 	assert.Equal(t, exitFindings, code, stderr)
-	assert.Contains(t, out, "| KZ | 456.2 | 1 |")
-	assert.Contains(t, out, "100 MRP (432500 KZT, 735.00 EUR)")
-	assert.Contains(t, out, "| EU | 99(4) | 1 |", "EU findings derived from the Kazakh ones")
+	assert.Contains(t, out, "| KZ | Art. 456.2 | 1 |")
+	assert.Contains(t, out, "100 MRP (432,500 KZT, 735.00 EUR)")
+	assert.Contains(t, out, "| EU | Art. 99(4) | 1 |", "EU findings derived from the Kazakh ones")
 
 	code, out, _ = runIn(t, "", "report", saved, "-f", "csv", "--fail-on", "none")
 	assert.Equal(t, exitClean, code)
@@ -413,20 +413,20 @@ func TestExposureProfileEndToEnd(t *testing.T) {
 	assert.True(t, de.Informational)
 	require.NotNil(t, rep.Basis)
 	assert.Equal(t, "medium", rep.Basis.CompanySize)
-	assert.Contains(t, rep.Basis.SizeReason, "derived from 200 staff and income 2,000,000,000 KZT")
+	assert.Contains(t, rep.Basis.SizeReason, "derived from 200 staff and an income of 2,000,000,000 KZT")
 	assert.Equal(t, "EU SME: 200 staff, turnover 25,000,000 EUR", rep.Basis.SMEReason)
 
 	code, out, stderr := runIn(t, "", "report", saved, "-f", "markdown")
 	assert.Equal(t, exitFindings, code, stderr)
-	assert.Contains(t, out, "50 MRP (216250 KZT, 367.50 EUR) per offence, medium company")
-	assert.Contains(t, out, "cap 750000.00 EUR (SME: lower of 15,000,000 EUR and 3 % of turnover (750000.00 EUR))")
+	assert.Contains(t, out, "50 MRP (216,250 KZT, 367.50 EUR) per offence, medium company")
+	assert.Contains(t, out, "cap 750,000.00 EUR (SME: lower of 15,000,000 EUR and 3 % of turnover (750,000.00 EUR))")
 	assert.Contains(t, out, "Assumptions: fine tables KZ, EU, DE of 2026")
 	assert.Contains(t, stderr, "using the saved scan's jurisdiction, company-size, employees, income-kzt, turnover-eur")
 
 	code, out, stderr = runIn(t, "", "report", saved, "-f", "markdown", "--company-size", "large", "--fail-on", "none")
 	assert.Equal(t, exitClean, code, stderr)
 	assert.Contains(t, stderr, "--company-size large instead of the saved ")
-	assert.Contains(t, out, "100 MRP (432500 KZT, 735.00 EUR) per offence, large company")
+	assert.Contains(t, out, "100 MRP (432,500 KZT, 735.00 EUR) per offence, large company")
 
 	// The same scan, dated 1 March 2026.
 	var raw map[string]any
@@ -461,7 +461,7 @@ func TestOutputFileSummaryOnStderr(t *testing.T) {
 	require.Equal(t, exitFindings, code)
 	assert.Empty(t, out)
 	assert.Contains(t, stderr, "report written to "+saved+" (json): 3 items, 2 AI-made, 0 without machine-readable marking, 1 violations, 3 reserved against AI training, 0 errors")
-	assert.Contains(t, stderr, "exposure KZ Art. 456.2: 129750 KZT (220.50 EUR) to 129750 KZT (220.50 EUR) (1 offences by item)")
+	assert.Contains(t, stderr, "exposure KZ Art. 456.2: 30 MRP (129,750 KZT, 220.50 EUR) to 30 MRP (129,750 KZT, 220.50 EUR) (1 offences by item)")
 	assert.Contains(t, stderr, "aiaudit: exit 1: findings at or above --fail-on")
 
 	code, _, stderr = runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "-f", "json", "-o", saved, "--quiet")

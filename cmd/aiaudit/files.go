@@ -11,6 +11,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/reports/audit"
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/scanner"
 )
 
@@ -20,6 +21,8 @@ type outputFlags struct {
 	failOn   string
 	all      bool
 	progress string
+	// lang is --lang; "" takes the language from the environment.
+	lang string
 }
 
 func (o *outputFlags) register(c *cobra.Command) {
@@ -28,21 +31,29 @@ func (o *outputFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&o.failOn, "fail-on", "violation", "exit 1 when a finding of this severity or higher exists: info, warning, violation, none; or new: only when a warning or violation is new since the last scan")
 	c.Flags().BoolVar(&o.all, "all", false, "table format: list every item, also those with no signal")
 	c.Flags().StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always, never")
+	c.Flags().StringVar(&o.lang, "lang", "", "language of the table, Markdown and HTML reports: en, ru or kk (default: from LC_ALL, LC_MESSAGES or LANG, else en); JSON, CSV and SARIF stay English")
 }
 
 // validate returns every problem with the output flags.
 func (o *outputFlags) validate() []error {
-	return []error{checkFormat(o.format), audit.ValidateFailOn(o.failOn), oneOf("progress", o.progress, "auto", "always", "never")}
+	errs := []error{checkFormat(o.format), audit.ValidateFailOn(o.failOn), oneOf("progress", o.progress, "auto", "always", "never")}
+	if o.lang != "" {
+		errs = append(errs, oneOf("lang", o.lang, i18n.Langs...))
+	}
+	return errs
 }
 
 // options maps the flags onto the run's output options.
 func (o *outputFlags) options(stdout io.Writer) audit.OutputOptions {
-	return audit.OutputOptions{Format: o.format, Path: o.output, Stdout: stdout, All: o.all, FailOn: o.failOn}
+	return audit.OutputOptions{Format: o.format, Path: o.output, Stdout: stdout, All: o.all, FailOn: o.failOn, Lang: o.lang}
 }
 
 // runOptions are the options every report-writing command shares.
 func (e *env) runOptions(c *cobra.Command, command string, targets []string, of outputFlags, sf scheduleFlags, stdout io.Writer) audit.Options {
 	e.logOutput(of.output)
+	if of.lang == "" {
+		of.lang = i18n.FromEnv(e.getenv)
+	}
 	return audit.Options{Command: command, Targets: targets, Version: version(), Output: of.options(stdout), History: sf.options(c), Log: e.log}
 }
 

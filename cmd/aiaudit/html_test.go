@@ -64,24 +64,30 @@ func TestHTMLReportInBrowser(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	report := filepath.Join(t.TempDir(), "report.html")
-	code, _, stderr := runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "-f", "html", "-o", report, "--company-size", "medium")
-	require.Equal(t, exitFindings, code, stderr)
-	html, err := os.ReadFile(report)
-	require.NoError(t, err)
-	assert.NotContains(t, string(html), "<script>document.title", "payloads are escaped in the file")
-	for _, external := range []string{`src="http`, `href="http`, "<link", "<script src", "@import", "url(http"} {
-		assert.NotContains(t, string(html), external, "self-contained: nothing is loaded from outside")
-	}
+	// Hostile strings stay inert in every language the report speaks.
+	var report string
+	for _, l := range [][2]string{{"ru", "Отчёт aiaudit crawl"}, {"kk", "aiaudit crawl есебі"}, {"en", "aiaudit crawl report"}} {
+		lang, title := l[0], l[1]
+		report = filepath.Join(t.TempDir(), "report."+lang+".html")
+		code, _, stderr := runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "-f", "html", "-o", report, "--company-size", "medium", "--lang", lang, "--no-history")
+		require.Equal(t, exitFindings, code, stderr)
+		html, err := os.ReadFile(report)
+		require.NoError(t, err)
+		assert.NotContains(t, string(html), "<script>document.title", "payloads are escaped in the file")
+		for _, external := range []string{`src="http`, `href="http`, "<link", "<script src", "@import", "url(http"} {
+			assert.NotContains(t, string(html), external, "self-contained: nothing is loaded from outside")
+		}
 
-	dom := headless(t, bin, "--dump-dom", "file://"+report)
-	assert.Contains(t, dom, "<title>aiaudit report</title>", "no payload changed the title")
-	assert.NotContains(t, dom, "pwned-alt</title>")
-	assert.Contains(t, dom, `&lt;img src=x onerror=document.title='pwned-alt'&gt;`, "the alt payload is shown as text")
-	assert.Contains(t, dom, `&lt;script&gt;document.title='pwned-title'&lt;/script&gt;`, "the title payload is shown as text")
-	assert.Contains(t, dom, `id="card-unlabelled">1<`, "the cards rendered")
-	assert.Contains(t, dom, `<rect class="bar"`, "the charts rendered")
-	assert.Contains(t, dom, `<img class="thumb"`, "the offending image's thumbnail is embedded")
+		dom := headless(t, bin, "--dump-dom", "file://"+report)
+		assert.Contains(t, dom, `<html lang="`+lang+`">`)
+		assert.Contains(t, dom, "<title>"+title+"</title>", "%s: no payload changed the title", lang)
+		assert.NotContains(t, dom, "pwned-alt</title>")
+		assert.Contains(t, dom, `&lt;img src=x onerror=document.title='pwned-alt'&gt;`, "the alt payload is shown as text")
+		assert.Contains(t, dom, `&lt;script&gt;document.title='pwned-title'&lt;/script&gt;`, "the title payload is shown as text")
+		assert.Contains(t, dom, `id="card-unlabelled">1<`, "the cards rendered")
+		assert.Contains(t, dom, `<rect class="bar"`, "the charts rendered")
+		assert.Contains(t, dom, `<img class="thumb"`, "the offending image's thumbnail is embedded")
+	}
 
 	// The filter from the URL hides the rows that do not match.
 	filtered := headless(t, bin, "--dump-dom", "file://"+report+"#q=pwned-alt")

@@ -7,7 +7,8 @@ import (
 )
 
 // TestMain keeps the commands' history and config inside a temporary
-// directory: tests never read or write the user's real ones.
+// directory (tests never read or write the user's real ones) and the
+// locale fixed.
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "aiaudit-test-home-")
 	if err != nil {
@@ -17,6 +18,11 @@ func TestMain(m *testing.M) {
 	os.Setenv("XDG_DATA_HOME", dir+"/data")
 	os.Setenv("XDG_CONFIG_HOME", dir+"/config")
 	os.Unsetenv("AIAUDIT_CONFIG")
+	// The reports' language comes from the locale: tests read English
+	// unless they ask for another with --lang.
+	os.Unsetenv("LC_ALL")
+	os.Unsetenv("LC_MESSAGES")
+	os.Setenv("LANG", "C.UTF-8")
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

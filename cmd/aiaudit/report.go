@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aiaudit/aiaudit/reports/audit"
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/spf13/cobra"
 )
 
@@ -48,6 +49,13 @@ func newReportCommand(e *env, stdout io.Writer) *cobra.Command {
 				}
 			}
 			e.logOutput(of.output)
+			switch {
+			case of.lang != "":
+			case rep.Lang != "":
+				of.lang = rep.Lang // the language the scan was made in
+			default:
+				of.lang = i18n.FromEnv(e.getenv)
+			}
 			opt := audit.Options{Command: "report", Version: version(), Output: of.options(stdout), Exposure: calc,
 				History: audit.HistoryOptions{Baseline: baselinePath}}
 			out, err := audit.Rerender(opt, rep)

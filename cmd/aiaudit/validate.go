@@ -81,7 +81,7 @@ func oneOf(flag, v string, accepted ...string) error {
 
 // checkFormat accepts the report formats (every renderer's name).
 func checkFormat(v string) error {
-	if _, err := reports.NewWriter(v, io.Discard, reports.TableOptions{}); err != nil {
+	if _, err := reports.NewWriter(v, io.Discard, reports.Options{}); err != nil {
 		return &audit.FlagError{Flag: "format", Err: fmt.Errorf("--format %q is not supported (accepted: %s)", v, reports.Formats)}
 	}
 	return nil

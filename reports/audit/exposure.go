@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/aiaudit/aiaudit/reports/exposure"
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/rules"
 )
@@ -34,8 +35,10 @@ type Exposure struct {
 	tables   *exposure.Tables
 	settings exposure.Settings
 	profile  model.CompanyProfile
-	// sizeReason says how the company size was reached.
-	sizeReason string
+	// sizeHow says how the company size was reached; facts are the EU SME
+	// test's inputs. Both are put in words in the report's language.
+	sizeHow string
+	facts   exposure.CompanyFacts
 	// Rules are the finding rules in force for the jurisdictions asked for.
 	Rules rules.Set
 }
@@ -112,7 +115,7 @@ func (e ExposureOptions) Resolve() (*Exposure, error) {
 		if err != nil {
 			errs = append(errs, err)
 		}
-		s.Size, calc.sizeReason = size, why
+		s.Size, calc.sizeHow = size, why
 	} else if e.Size != "" {
 		// The size's own check needs no tables.
 		if _, _, err := e.size(nil); err != nil {
@@ -128,7 +131,8 @@ func (e ExposureOptions) Resolve() (*Exposure, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.SME, s.SMEReason = eu.EUSME(exposure.CompanyFacts{Employees: e.Employees, TurnoverEUR: e.TurnoverEUR, BalanceSheetEUR: e.BalanceSheetEUR}, s.Size)
+		calc.facts = exposure.CompanyFacts{Employees: e.Employees, TurnoverEUR: e.TurnoverEUR, BalanceSheetEUR: e.BalanceSheetEUR}
+		s.SME, s.SMEReason = eu.EUSME(calc.facts, s.Size, i18n.English())
 	}
 	calc.settings = s
 	return calc, nil
@@ -142,7 +146,7 @@ func (e ExposureOptions) size(tables *exposure.Tables) (size, why string, err er
 	case e.Size != "":
 		switch e.Size {
 		case "small", "medium", "large":
-			return e.Size, "given with --company-size", nil
+			return e.Size, sizeGiven, nil
 		}
 		return "", "", FlagErrorf("company-size", "--company-size %q is not supported (accepted: small, medium, large)", e.Size)
 	case e.Employees >= 0 && e.IncomeKZT >= 0:
@@ -154,31 +158,54 @@ func (e ExposureOptions) size(tables *exposure.Tables) (size, why string, err er
 		if err != nil {
 			return "", "", &FlagError{Flag: "employees", With: []string{"income-kzt"}, Err: err}
 		}
-		return size, fmt.Sprintf("derived from %d staff and income %s KZT (%s)", e.Employees, exposure.GroupDigits(e.IncomeKZT), kz.SizeRule.Cite), nil
+		return size, sizeDerived, nil
 	case e.Employees >= 0 || e.IncomeKZT >= 0:
 		return "", "", &FlagError{Flag: "employees", With: []string{"income-kzt"}, Err: errors.New("--employees and --income-kzt go together (or give --company-size)")}
 	}
-	return "small", "not given: the lowest fines assumed (give --company-size, or --employees and --income-kzt)", nil
+	return "small", sizeAssumed, nil
 }
 
 // newTally counts the offences a run's findings make.
 func (c *Exposure) newTally() *exposure.Tally { return c.tables.NewTally(c.settings) }
 
-// apply computes the exposure of what the tally counted into the report.
-func (c *Exposure) apply(rep *model.Report, tally *exposure.Tally) error {
+// How the company size was reached.
+const (
+	sizeGiven   = "given"
+	sizeDerived = "derived"
+	sizeAssumed = "assumed"
+)
+
+// sizeReason puts how the company size was reached in words.
+func (c *Exposure) sizeReason(p *i18n.Printer) string {
+	switch c.sizeHow {
+	case sizeGiven:
+		return p.T("given with --company-size")
+	case sizeDerived:
+		return p.T("derived from %d staff and an income of %s (Entrepreneurial Code Art. 24)", c.profile.Employees, p.KZT(c.profile.IncomeKZT))
+	}
+	return p.T("not given: the lowest fines assumed (give --company-size, or --employees and --income-kzt)")
+}
+
+// apply computes the exposure of what the tally counted into the report,
+// its notes in p's language.
+func (c *Exposure) apply(rep *model.Report, tally *exposure.Tally, p *i18n.Printer) error {
 	s := c.settings
+	s.Printer = p
 	// Dates of application are checked against the scan's own date, so a
 	// re-render of an old scan prices it as the law stood then.
 	s.On = rep.Scan.Started
+	if eu, err := c.tables.Get("eu", s.Year); err == nil && c.Rules.EU {
+		s.SME, s.SMEReason = eu.EUSME(c.facts, s.Size, p)
+	}
 	es, err := c.tables.ComputeTally(tally, s)
 	if err != nil {
 		return err
 	}
 	rep.Exposure = es
-	rep.Disclaimer = exposure.Disclaimer
-	p := c.profile
-	rep.Profile = &p
-	b := c.tables.Basis(s, c.sizeReason)
+	rep.Disclaimer = p.T(exposure.Disclaimer)
+	prof := c.profile
+	rep.Profile = &prof
+	b := c.tables.Basis(s, c.sizeReason(p))
 	rep.Basis = &b
 	return nil
 }

@@ -43,6 +43,8 @@ type OutputOptions struct {
 	// FailOn: info, warning, violation, none, or new (a new warning or
 	// violation since the last scan).
 	FailOn string
+	// Lang is the language of the human-readable formats (en, ru, kk).
+	Lang string
 }
 
 // HistoryOptions are what a scheduled scan remembers and compares with.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/reports/exposure"
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/rules"
 )
@@ -17,9 +18,11 @@ import (
 // place when complete), the renderer, the summary, the session (history,
 // baseline, notify) and the findings the fine tables count.
 type Run struct {
-	opt     Options
-	sink    *sink
-	w       reports.Writer
+	opt  Options
+	sink *sink
+	w    reports.Writer
+	// p writes the notes of human-readable formats in their language.
+	p       *i18n.Printer
 	rep     *model.Report
 	session *Session
 	// offences counts what the fine tables price (nil without exposure).
@@ -49,16 +52,25 @@ func start(rep *model.Report, opt Options, session *Session) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := reports.NewWriter(opt.Output.Format, s, reports.TableOptions{All: opt.Output.All})
+	p, err := reports.Printer(opt.Output.Format, opt.Output.Lang)
 	if err != nil {
 		s.abort()
 		return nil, err
+	}
+	w, err := reports.NewWriter(opt.Output.Format, s, reports.Options{All: opt.Output.All, Lang: opt.Output.Lang})
+	if err != nil {
+		s.abort()
+		return nil, err
+	}
+	if opt.Output.Lang != "" {
+		// Kept so a re-render writes the language the scan was made in.
+		rep.Lang = opt.Output.Lang
 	}
 	if err := w.Begin(rep); err != nil {
 		s.abort()
 		return nil, err
 	}
-	r := &Run{opt: opt, sink: s, w: w, rep: rep, session: session}
+	r := &Run{opt: opt, sink: s, w: w, p: p, rep: rep, session: session}
 	if opt.Exposure != nil {
 		r.offences = opt.Exposure.newTally()
 	}
@@ -111,7 +123,7 @@ func (r *Run) finish(interrupted bool) (Outcome, error) {
 	defer r.sink.abort()
 	var out Outcome
 	if r.opt.Exposure != nil {
-		if err := r.opt.Exposure.apply(r.rep, r.offences); err != nil {
+		if err := r.opt.Exposure.apply(r.rep, r.offences, r.p); err != nil {
 			return out, err
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/rules"
 	"github.com/zeebo/xxh3"
@@ -242,20 +243,20 @@ type CompanyFacts struct {
 // limit, and turnover or balance sheet within its limit. Without staff and
 // money facts it falls back to the Kazakh size and says so. The reason is
 // shown in the report.
-func (tab *Table) EUSME(f CompanyFacts, kzSize string) (bool, string) {
+func (tab *Table) EUSME(f CompanyFacts, kzSize string, p *i18n.Printer) (bool, string) {
 	r := tab.SizeRule
 	var facts []string
 	staffKnown, moneyKnown := f.Employees >= 0, f.TurnoverEUR > 0 || f.BalanceSheetEUR > 0
 	if staffKnown {
-		facts = append(facts, fmt.Sprintf("%d staff", f.Employees))
+		facts = append(facts, p.T("%d staff", f.Employees))
 	}
 	within := false // turnover or balance sheet within its limit
 	if f.TurnoverEUR > 0 {
-		facts = append(facts, fmt.Sprintf("turnover %s EUR", GroupDigits(f.TurnoverEUR)))
+		facts = append(facts, p.T("turnover %s", p.EUR(fmt.Sprint(f.TurnoverEUR))))
 		within = within || f.TurnoverEUR <= r.SMEMaxTurnoverEUR
 	}
 	if f.BalanceSheetEUR > 0 {
-		facts = append(facts, fmt.Sprintf("balance sheet %s EUR", GroupDigits(f.BalanceSheetEUR)))
+		facts = append(facts, p.T("balance sheet %s", p.EUR(fmt.Sprint(f.BalanceSheetEUR))))
 		within = within || (r.SMEMaxBalanceSheetEUR > 0 && f.BalanceSheetEUR <= r.SMEMaxBalanceSheetEUR)
 	}
 	what := strings.Join(facts, ", ")
@@ -263,24 +264,15 @@ func (tab *Table) EUSME(f CompanyFacts, kzSize string) (bool, string) {
 	case r.SMEMaxEmployees == 0:
 	case staffKnown && f.Employees > r.SMEMaxEmployees, moneyKnown && !within:
 		// One fact that fails the test is enough.
-		return false, "not an EU SME on the facts given: " + what
+		return false, p.T("not an EU SME on the facts given: %s", what)
 	case staffKnown && moneyKnown:
-		return true, "EU SME: " + what
+		return true, p.T("EU SME: %s", what)
 	}
 	sme := kzSize != "large"
 	if what != "" {
-		what = " (" + what + " do not decide it)"
+		return sme, p.T("EU SME status taken from the company size, %s (%s do not decide it): give --employees and --turnover-eur or --balance-sheet-eur", p.T(kzSize), what)
 	}
-	return sme, fmt.Sprintf("EU SME status taken from the company size, %s%s: give --employees and --turnover-eur or --balance-sheet-eur", kzSize, what)
-}
-
-// GroupDigits writes 25000000 as 25,000,000.
-func GroupDigits(n int64) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
+	return sme, p.T("EU SME status taken from the company size, %s: give --employees and --turnover-eur or --balance-sheet-eur", p.T(kzSize))
 }
 
 // Settings are the company facts and counting choices.
@@ -297,6 +289,9 @@ type Settings struct {
 	// the company is (not) one.
 	SME       bool
 	SMEReason string
+	// Printer writes the notes: the report's language for human formats,
+	// English (nil) for machine formats.
+	Printer *i18n.Printer
 	// On is the scan's date, checked against each article's date of
 	// application; the zero time checks nothing.
 	On time.Time
@@ -390,6 +385,7 @@ func (t *Tables) ComputeTally(tally *Tally, s Settings) ([]model.Exposure, error
 // expose prices one article; ok is false when the scan found nothing it
 // concerns.
 func (tab *Table) expose(r Rule, tally *Tally, s Settings) (e model.Exposure, ok bool, err error) {
+	p := s.printer()
 	e = model.Exposure{Jurisdiction: tab.Jurisdiction, Article: r.Article, Cite: r.Cite, Year: tab.Year,
 		CompanySize: s.Size, Role: strings.Join(r.Roles, ","), Counting: s.Counting, AppliesFrom: r.AppliesFrom}
 	switch {
@@ -401,11 +397,11 @@ func (tab *Table) expose(r Rule, tally *Tally, s Settings) (e model.Exposure, ok
 			}
 		}
 		e.FlaggedOnly = true
-		e.Note = r.FlagNote
+		e.Note = p.Text(r.FlagNote)
 		if r.CapMRP > 0 {
 			e.Cap = tab.mrp(r.CapMRP)
 		} else {
-			e.Cap, e.CapRule = euCap(r, s)
+			e.Cap, e.CapRule = euCap(r, s, p)
 		}
 	case r.FineMRP != nil:
 		fine, known := r.FineMRP[s.Size]
@@ -418,14 +414,14 @@ func (tab *Table) expose(r Rule, tally *Tally, s Settings) (e model.Exposure, ok
 		e.FinePerOffence = tab.mrp(fine)
 		e.TotalMin = tab.mrp(fine) // one case: one fine per rule broken
 		e.TotalMax = tab.mrp(fine * int64(e.Offences))
-		e.Note = fmt.Sprintf("range: one fine (one case) to one fine per %s, since the Code fines each offence", s.Counting)
+		e.Note = p.T("range: one fine (one case) to one fine per %s, since the Code fines each offence", p.T(s.Counting))
 	case r.CapEUR > 0:
 		if e.Offences = tally.count(r.Findings); e.Offences == 0 {
 			return e, false, nil
 		}
 		e.TotalMin = &model.Money{EUR: "0.00"}
-		e.TotalMax, e.CapRule = euCap(r, s)
-		e.Note = "one maximum for the whole infringement, not per item: the Regulation caps the fine for an infringement and sets it below the cap by the factors of Art. 99(7)"
+		e.TotalMax, e.CapRule = euCap(r, s, p)
+		e.Note = p.T("one maximum for the whole infringement, not per item: the Regulation caps the fine for an infringement and sets it below the cap by the factors of Art. 99(7)")
 		if r.SMELower && s.SMEReason != "" {
 			e.Note += "; " + s.SMEReason
 		}
@@ -436,7 +432,7 @@ func (tab *Table) expose(r Rule, tally *Tally, s Settings) (e model.Exposure, ok
 		// Before its date of application an article fines nothing.
 		e.NotYetApplicable = true
 		e.TotalMin, e.TotalMax = nil, nil
-		e.Note = fmt.Sprintf("did not yet apply on the scan date %s: applies from %s", s.On.Format(time.DateOnly), r.AppliesFrom)
+		e.Note = p.T("did not yet apply on the scan date %s: applies from %s", s.On.Format(time.DateOnly), r.AppliesFrom)
 	}
 	return e, true, nil
 }
@@ -465,6 +461,14 @@ func (t *Tables) Basis(s Settings, sizeReason string) model.ExposureBasis {
 	return b
 }
 
+// printer is the notes' language, English unless a report asks for another.
+func (s Settings) printer() *i18n.Printer {
+	if s.Printer != nil {
+		return s.Printer
+	}
+	return i18n.English()
+}
+
 // concerns says whether the article concerns any of the company's roles.
 func (r Rule) concerns(roles []string) bool {
 	return slices.Contains(r.Roles, "any") || slices.ContainsFunc(roles, func(role string) bool { return slices.Contains(r.Roles, role) })
@@ -484,18 +488,18 @@ func (tab *Table) mrp(n int64) *model.Money {
 // the lower where the article allows it (Art. 99(6)); a fixed amount alone
 // where the article has no share (Art. 100). Without a turnover a large
 // company's fixed amount is the floor of its cap, an SME's its ceiling.
-func euCap(r Rule, s Settings) (*model.Money, string) {
+func euCap(r Rule, s Settings, p *i18n.Printer) (*model.Money, string) {
 	fixed := new(big.Rat).SetInt64(r.CapEUR)
 	amount := func(x *big.Rat) *model.Money { return &model.Money{EUR: x.FloatString(2)} }
 	pct, _ := new(big.Rat).SetString(r.CapTurnoverPercent)
 	sme := s.SME && r.SMELower
 	switch {
 	case pct == nil:
-		return amount(fixed), fmt.Sprintf("up to %s EUR, a fixed amount", GroupDigits(r.CapEUR))
+		return amount(fixed), p.T("up to %s, a fixed amount", p.EUR(fmt.Sprint(r.CapEUR)))
 	case s.TurnoverEUR <= 0 && sme:
-		return amount(fixed), fmt.Sprintf("up to %s EUR: SME, the lower of %s EUR and %s %% of turnover (turnover not given: the fixed amount is an upper bound)", GroupDigits(r.CapEUR), GroupDigits(r.CapEUR), r.CapTurnoverPercent)
+		return amount(fixed), p.T("up to %s: SME, the lower of %s and %s %% of turnover (turnover not given: the fixed amount is an upper bound)", p.EUR(fmt.Sprint(r.CapEUR)), p.EUR(fmt.Sprint(r.CapEUR)), r.CapTurnoverPercent)
 	case s.TurnoverEUR <= 0:
-		return amount(fixed), fmt.Sprintf("at least %s EUR: the cap is %s EUR or %s %% of turnover, whichever is higher, and the turnover was not given (--turnover-eur)", GroupDigits(r.CapEUR), GroupDigits(r.CapEUR), r.CapTurnoverPercent)
+		return amount(fixed), p.T("at least %s: the cap is %s or %s %% of turnover, whichever is higher, and the turnover was not given (--turnover-eur)", p.EUR(fmt.Sprint(r.CapEUR)), p.EUR(fmt.Sprint(r.CapEUR)), r.CapTurnoverPercent)
 	}
 	share := new(big.Rat).Mul(new(big.Rat).SetInt64(s.TurnoverEUR), pct)
 	share.Quo(share, big.NewRat(100, 1))
@@ -504,9 +508,9 @@ func euCap(r Rule, s Settings) (*model.Money, string) {
 		higher, lower = share, fixed
 	}
 	if sme {
-		return amount(lower), fmt.Sprintf("SME: lower of %s EUR and %s %% of turnover (%s EUR)", GroupDigits(r.CapEUR), r.CapTurnoverPercent, share.FloatString(2))
+		return amount(lower), p.T("SME: lower of %s and %s %% of turnover (%s)", p.EUR(fmt.Sprint(r.CapEUR)), r.CapTurnoverPercent, p.EUR(share.FloatString(2)))
 	}
-	return amount(higher), fmt.Sprintf("higher of %s EUR and %s %% of turnover (%s EUR)", GroupDigits(r.CapEUR), r.CapTurnoverPercent, share.FloatString(2))
+	return amount(higher), p.T("higher of %s and %s %% of turnover (%s)", p.EUR(fmt.Sprint(r.CapEUR)), r.CapTurnoverPercent, p.EUR(share.FloatString(2)))
 }
 
 // unit reduces a finding location ("MEDIA on PAGE", "PAGE [selector #n]",

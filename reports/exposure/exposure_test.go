@@ -6,6 +6,7 @@ import (
 
 	"testing"
 
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -197,10 +198,10 @@ func TestEUSMEBoundaries(t *testing.T) {
 		{CompanyFacts{Employees: -1}, "medium", true},
 		{CompanyFacts{Employees: 200}, "large", false}, // staff alone does not decide: the size does
 	} {
-		got, why := eu.EUSME(c.f, c.size)
+		got, why := eu.EUSME(c.f, c.size, i18n.English())
 		assert.Equal(t, c.want, got, "%+v (%s): %s", c.f, c.size, why)
 	}
-	_, why := eu.EUSME(CompanyFacts{Employees: 200, TurnoverEUR: 25_000_000}, "large")
+	_, why := eu.EUSME(CompanyFacts{Employees: 200, TurnoverEUR: 25_000_000}, "large", i18n.English())
 	assert.Equal(t, "EU SME: 200 staff, turnover 25,000,000 EUR", why)
 }
 

@@ -36,6 +36,9 @@ type Report struct {
 	Profile *CompanyProfile `json:"profile,omitempty"`
 	// Basis states what the exposure figures assume.
 	Basis *ExposureBasis `json:"exposure_basis,omitempty"`
+	// Lang is the language the human-readable formats were asked in (en,
+	// ru, kk), kept for re-renders; the JSON itself is always English.
+	Lang string `json:"lang,omitempty"`
 }
 
 // CompanyProfile is what a user said about the company for fine exposure

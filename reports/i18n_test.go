@@ -1,0 +1,84 @@
+package reports
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aiaudit/aiaudit/reports/exposure"
+	"github.com/aiaudit/aiaudit/reports/i18n"
+	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
+)
+
+// Every text a report can print is catalogued in all three languages:
+// every rule's message, summary and fix, every exposure note of every
+// article, role, date and company, and every line of the human formats.
+func TestEveryTextIsCatalogued(t *testing.T) {
+	tables, err := exposure.Load()
+	require.NoError(t, err)
+	findings := []model.Finding{
+		{Rule: rules.KZUnlabelled, Location: "a on p"}, {Rule: rules.EUUnlabelled, Location: "a on p"},
+		{Rule: rules.EUChatWidget, Location: "p"}, {Rule: rules.TrainingReserved, Location: "r"},
+	}
+	for _, lang := range i18n.Langs {
+		p, err := i18n.New(lang)
+		require.NoError(t, err)
+		for _, r := range rules.All() {
+			p.T(r.Summary)
+			p.T(r.Fix)
+			p.T(r.Message, "x")
+		}
+		for _, format := range []string{"table", "markdown", "html"} {
+			var buf bytes.Buffer
+			require.NoError(t, renderSampleIn(&buf, format, lang))
+		}
+		for _, c := range []struct {
+			roles    []string
+			size     string
+			turnover int64
+			sme      bool
+			on       time.Time
+		}{
+			{[]string{"publisher", "gpai"}, "small", 0, true, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)},
+			{[]string{"provider", "eu-institution"}, "large", 0, false, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)},
+			{[]string{"deployer"}, "medium", 1_000_000_000, false, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)},
+			{[]string{"operator"}, "large", 10_000_000, true, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)},
+		} {
+			for _, counting := range []string{"item", "page", "site"} {
+				s := exposure.Settings{Jurisdictions: []string{"kz", "eu", "de"}, Year: 2026, Size: c.size, Roles: c.roles, Counting: counting,
+					TurnoverEUR: c.turnover, SME: c.sme, On: c.on, Printer: p}
+				es, err := tables.Compute(findings, s)
+				require.NoError(t, err)
+				b := tables.Basis(s, "x")
+				basisLine(p, b)
+				for _, e := range es {
+					exposureLine(p, e)
+					articleName(p, e)
+				}
+			}
+		}
+		eu, err := tables.Get("eu", 2026)
+		require.NoError(t, err)
+		for _, f := range []exposure.CompanyFacts{{Employees: -1}, {Employees: 10}, {Employees: 10, TurnoverEUR: 1}, {Employees: 900, BalanceSheetEUR: 1}} {
+			for _, size := range []string{"small", "medium", "large"} {
+				eu.EUSME(f, size, p)
+			}
+		}
+		for _, role := range exposure.Roles {
+			p.T(role)
+		}
+	}
+	assert.Empty(t, i18n.Misses(), "texts no catalogue holds: add them to reports/i18n/locales/*.json")
+}
+
+// The catalogues agree: every key in every language, the same verbs, the
+// plural forms of each language.
+func TestCataloguesAgree(t *testing.T) {
+	c, err := i18n.Load()
+	require.NoError(t, err)
+	assert.Empty(t, c.Check())
+}
