@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/aiaudit/aiaudit/detectors/optout"
 	"github.com/aiaudit/aiaudit/reports/audit"
 	"github.com/aiaudit/aiaudit/scanner/urls"
 )
@@ -30,7 +31,13 @@ func newCheckCommand(out *outcome, stdout io.Writer) *cobra.Command {
 				return usageError{err}
 			}
 			r := urls.NewVetter(opt).Vet(c.Context(), args[0])
-			fmt.Fprintf(stdout, "%s\nverdict: %s (for %d agents, --check %s)\n", r.Location, audit.VerdictWord(r.TrainingOptOut), len(opt.Agents), opt.Depth)
+			// Without --agent every known training agent is evaluated and
+			// named as "all N"; agents the user named are named.
+			var known []string
+			if len(vf.agents) == 0 {
+				known = opt.Agents
+			}
+			fmt.Fprintf(stdout, "%s\nverdict: %s (for %s; --check %s)\n", r.Location, audit.VerdictWord(r.TrainingOptOut), optout.Who(opt.Agents, known), opt.Depth)
 			if r.Status != 0 {
 				fmt.Fprintf(stdout, "HTTP %d %s\n", r.Status, r.MediaType)
 			}
@@ -38,13 +45,17 @@ func newCheckCommand(out *outcome, stdout io.Writer) *cobra.Command {
 				fmt.Fprintf(stdout, "error: %s\n", r.Error)
 			}
 			tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "\nSIGNAL\tAGENT\tVERDICT\tDETAIL")
-			for _, o := range r.OptOutEvidence {
+			// The agents come last: a list of them does not push the
+			// verdicts and details off the screen.
+			fmt.Fprintln(tw, "\nSIGNAL\tVERDICT\tDETAIL\tAGENTS")
+			// One row per piece of evidence, with every agent it holds for
+			// (not one agent standing in for the others).
+			for _, o := range optout.Group(r.OptOutEvidence) {
 				v := string(o.Verdict)
 				if o.NonStandard {
 					v += " (non-standard)"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Signal, o.Agent, v, o.Detail)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Signal, v, o.Detail, optout.Who(o.Agents, known))
 			}
 			tw.Flush()
 			out.incomplete = r.TrainingOptOut == nil

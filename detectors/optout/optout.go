@@ -27,7 +27,10 @@ type Site struct {
 	// TDMNote then says why it was not used, or what was wrong with it.
 	TDM     *tdmrep.File
 	TDMNote string
-	AITxt   *aitxt.File
+	// AITxt is nil when /ai.txt is absent; AITxtNote then says why, when
+	// something other than the file was served in its place.
+	AITxt     *aitxt.File
+	AITxtNote string
 }
 
 // Response is what one fetch of the resource itself showed.
@@ -85,6 +88,8 @@ func Decide(f Facts) Decision {
 	}
 	if f.Site.AITxt != nil {
 		ev = append(ev, f.Site.AITxt.OptOut("*", path))
+	} else if f.Site.AITxtNote != "" {
+		ev = append(ev, detectors.OptOut{Signal: "ai.txt", Verdict: detectors.Unset, Detail: f.Site.AITxtNote, NonStandard: true})
 	}
 	// TDMRep: tdmrep.json < HTTP header < HTML meta; the more specific
 	// source wins and absence never resets (tdmrep.Combine).
@@ -124,13 +129,16 @@ func Decide(f Facts) Decision {
 }
 
 // Path is what robots.txt, ai.txt and tdmrep.json rules match: the escaped
-// path (at least "/") and the query.
+// path (at least "/") and the query, an empty one included: "/search?" is
+// not "/search" (RFC 9309 §2.2.2 matches the path with its query; RFC 3986
+// §6.2.3 keeps the "?" of an empty query), so "Disallow: /search?" covers
+// it and "Allow: /w/load.php?" outweighs "Disallow: /w/".
 func Path(u *url.URL) string {
 	path := u.EscapedPath()
 	if path == "" {
 		path = "/"
 	}
-	if u.RawQuery != "" {
+	if u.ForceQuery || u.RawQuery != "" {
 		path += "?" + u.RawQuery
 	}
 	return path
@@ -157,8 +165,9 @@ func Verdict(ev []detectors.OptOut, failed bool) *bool {
 }
 
 // robotsEvidence evaluates robots.txt for every agent asked about. With the
-// default (every training agent) only reservations and unknowns are listed
-// one by one; "allowed" is summarised in one line.
+// default (every training agent) only reservations and unknowns are listed,
+// one line for the agents each holds for; "allowed" is summarised in one
+// line.
 func robotsEvidence(f *robots.File, path string, agents []string, explicit bool) []detectors.OptOut {
 	var out []detectors.OptOut
 	allowed := 0
@@ -168,11 +177,20 @@ func robotsEvidence(f *robots.File, path string, agents []string, explicit bool)
 				allowed++
 				continue
 			}
-			if !explicit && o.Signal != "robots.txt" {
-				o.Agent = "" // group preferences: the same for every agent in the group
-			}
 			out = append(out, o)
 		}
+	}
+	if !explicit {
+		// One line per rule, naming its agents, rather than the first
+		// agent standing in for all of them.
+		merged := out[:0]
+		for _, g := range Group(out) {
+			if len(g.Agents) > 1 {
+				g.Agent, g.Detail = "", g.Detail+"; for "+Who(g.Agents, agents)
+			}
+			merged = append(merged, g.OptOut)
+		}
+		out = merged
 	}
 	if allowed > 0 {
 		out = append(out, detectors.OptOut{Signal: "robots.txt", Verdict: detectors.NotReserved,
@@ -181,18 +199,76 @@ func robotsEvidence(f *robots.File, path string, agents []string, explicit bool)
 	return out
 }
 
-// dedupe drops evidence repeated once per agent (header and meta signals
-// that address every agent).
+// dedupe drops evidence repeated word for word, agent included: a signal
+// addressed to every agent carries no agent and is listed once; one that
+// holds for each agent on its own (a robots.txt group) keeps each agent's
+// line, so every agent asked about has its own evidence.
 func dedupe(in []detectors.OptOut) []detectors.OptOut {
-	seen := map[string]bool{}
+	seen := map[detectors.OptOut]bool{}
 	out := in[:0]
 	for _, o := range in {
-		k := o.Signal + "\x00" + string(o.Verdict) + "\x00" + o.Detail
-		if seen[k] {
+		if seen[o] {
 			continue
 		}
-		seen[k] = true
+		seen[o] = true
 		out = append(out, o)
 	}
 	return out
+}
+
+// Grouped is one line of evidence and the agents it holds for.
+type Grouped struct {
+	detectors.OptOut
+	Agents []string
+}
+
+// Group merges evidence that differs only in its agent, in first-seen
+// order: what a person reads once, with the agents it holds for (the JSON
+// keeps one entry per agent).
+func Group(ev []detectors.OptOut) []Grouped {
+	type key struct {
+		line     detectors.OptOut // agent cleared
+		anyAgent bool             // a line with no agent stays apart
+	}
+	var out []Grouped
+	at := map[key]int{}
+	for _, o := range ev {
+		k := key{o, o.Agent == ""}
+		k.line.Agent = ""
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, Grouped{OptOut: o})
+		}
+		if o.Agent != "" {
+			out[i].Agents = append(out[i].Agents, o.Agent)
+		}
+	}
+	return out
+}
+
+// Who names agents: "all 34 known AI-training agents" when they are every
+// one of known (the default list; nil when the user named the agents), "all
+// 34 known AI-training agents but GPTBot" when they are most of them, else
+// their names.
+func Who(agents, known []string) string {
+	if len(known) < 2 || 2*len(agents) <= len(known) {
+		return strings.Join(agents, ", ")
+	}
+	all := fmt.Sprintf("all %d known AI-training agents", len(known))
+	in := map[string]bool{}
+	for _, a := range agents {
+		in[a] = true
+	}
+	var but []string
+	for _, k := range known {
+		if !in[k] {
+			but = append(but, k)
+		}
+	}
+	if len(but) == 0 {
+		return all
+	}
+	return all + " but " + strings.Join(but, ", ")
 }

@@ -122,6 +122,8 @@ func TestStrictIgnoresNonConformingReservations(t *testing.T) {
 func TestPathKeepsTheQuery(t *testing.T) {
 	assert.Equal(t, "/", Path(mustURL(t, "https://x.kz")))
 	assert.Equal(t, "/a%20b?q=1", Path(mustURL(t, "https://x.kz/a%20b?q=1")))
+	assert.Equal(t, "/search?", Path(mustURL(t, "https://x.kz/search?")), "an empty query keeps its ?")
+	assert.Equal(t, "/search", Path(mustURL(t, "https://x.kz/search")))
 }
 
 // A robots.txt cut at the RFC 9309 minimum says so in every item's evidence.
@@ -133,4 +135,86 @@ func TestTruncatedRobotsIsSaid(t *testing.T) {
 		details = append(details, o.Detail)
 	}
 	assert.Contains(t, strings.Join(details, "\n"), "truncated at 500 KiB")
+}
+
+// Cases where aiaudit disagreed with an RFC 9309 reference parser on real
+// robots.txt files (issue 18): an empty query is part of the path, so
+// "/search?" is not "/search".
+func TestEmptyQueryIsMatched(t *testing.T) {
+	search := robots.Parse([]byte("User-agent: *\nDisallow: /search?\n"))               // 360kuai.com, indeed, flipkart, ebay.com.au, ...
+	wiki := robots.Parse([]byte("User-agent: *\nAllow: /w/load.php?\nDisallow: /w/\n")) // wikipedia
+	oneAgent := robots.Parse([]byte("User-agent: GPTBot\nDisallow: /search?\n"))
+	cases := []struct {
+		name   string
+		file   *robots.File
+		url    string
+		agents []string
+		want   string
+	}{
+		{"bare ? is disallowed", search, "https://x.kz/search?", []string{"GPTBot"}, "reserved"},
+		{"a query is disallowed", search, "https://x.kz/search?q=a", []string{"GPTBot"}, "reserved"},
+		{"no ? is not", search, "https://x.kz/search", []string{"GPTBot"}, "allowed"},
+		{"the longer Allow with ? wins", wiki, "https://x.kz/w/load.php?", []string{"GPTBot"}, "allowed"},
+		{"and with a query", wiki, "https://x.kz/w/load.php?modules=site", []string{"GPTBot"}, "allowed"},
+		{"without ? Disallow: /w/ holds", wiki, "https://x.kz/w/load.php", []string{"GPTBot"}, "reserved"},
+		{"per agent: GPTBot", oneAgent, "https://x.kz/search?", []string{"GPTBot"}, "reserved"},
+		{"per agent: CCBot", oneAgent, "https://x.kz/search?", []string{"CCBot"}, "allowed"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := Decide(Facts{URL: mustURL(t, c.url), Agents: c.agents, Explicit: true, Site: Site{Robots: c.file}})
+			assert.Equal(t, c.want, verdict(d), "%+v", d.Evidence)
+		})
+	}
+}
+
+// Every agent asked about has its own robots.txt entry, also when several
+// fall to the same group (the entries differ only in their agent).
+func TestEveryAgentHasItsOwnRobotsEvidence(t *testing.T) {
+	agents := []string{"GPTBot", "CCBot", "ClaudeBot", "Google-Extended", "anthropic-ai", "Bytespider", "PerplexityBot"}
+	for _, file := range []string{"User-agent: *\nDisallow: /\n", "User-agent: *\nAllow: /\n", "User-agent: *\nContent-Usage: train-ai=n\n", ""} {
+		d := Decide(Facts{URL: mustURL(t, "https://x.kz/a"), Agents: agents, Explicit: true, Site: Site{Robots: robots.Parse([]byte(file))}})
+		var got []string
+		for _, o := range d.Evidence {
+			if o.Signal == "robots.txt" {
+				got = append(got, o.Agent)
+			}
+		}
+		assert.Equal(t, agents, got, "robots.txt %q", file)
+	}
+}
+
+// With the default agents a rule that holds for many is one line naming
+// them, not the first agent standing in for all.
+func TestDefaultAgentsShareOneNamedLine(t *testing.T) {
+	agents := []string{"AI2Bot", "CCBot", "GPTBot"}
+	d := Decide(Facts{URL: mustURL(t, "https://x.kz/a"), Agents: agents, Site: Site{Robots: robots.Parse([]byte("User-agent: *\nDisallow: /\n"))}})
+	require.Len(t, d.Evidence, 1, "%+v", d.Evidence)
+	assert.Empty(t, d.Evidence[0].Agent)
+	assert.Equal(t, `Disallow: / (line 2, group "*"); for all 3 known AI-training agents`, d.Evidence[0].Detail)
+
+	// A rule for one agent keeps that agent.
+	d = Decide(Facts{URL: mustURL(t, "https://x.kz/a"), Agents: agents, Site: Site{Robots: robots.Parse([]byte("User-agent: GPTBot\nDisallow: /\n"))}})
+	require.Len(t, d.Evidence, 2, "%+v", d.Evidence)
+	assert.Equal(t, "GPTBot", d.Evidence[0].Agent)
+	assert.Equal(t, `Disallow: / (line 2, group "gptbot")`, d.Evidence[0].Detail)
+	assert.Equal(t, "2 of 3 known AI-training agents may crawl this path", d.Evidence[1].Detail)
+}
+
+func TestGroupAndWho(t *testing.T) {
+	ev := []detectors.OptOut{
+		{Signal: "robots.txt", Agent: "GPTBot", Verdict: detectors.Reserved, Detail: "d"},
+		{Signal: "X-Robots-Tag", Verdict: detectors.Reserved, Detail: "noai"},
+		{Signal: "robots.txt", Agent: "CCBot", Verdict: detectors.Reserved, Detail: "d"},
+		{Signal: "robots.txt", Agent: "ClaudeBot", Verdict: detectors.NotReserved, Detail: "d"},
+	}
+	g := Group(ev)
+	require.Len(t, g, 3)
+	assert.Equal(t, []string{"GPTBot", "CCBot"}, g[0].Agents)
+	assert.Empty(t, g[1].Agents)
+	assert.Equal(t, []string{"ClaudeBot"}, g[2].Agents)
+	assert.Equal(t, "GPTBot, CCBot", Who(g[0].Agents, nil))
+	assert.Equal(t, "all 2 known AI-training agents", Who(g[0].Agents, []string{"CCBot", "GPTBot"}))
+	assert.Equal(t, "ClaudeBot", Who(g[2].Agents, []string{"CCBot", "GPTBot"}))
+	assert.Equal(t, "all 3 known AI-training agents but GPTBot", Who([]string{"CCBot", "ClaudeBot"}, []string{"CCBot", "GPTBot", "ClaudeBot"}))
 }

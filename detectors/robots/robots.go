@@ -60,6 +60,8 @@ type File struct {
 	disallowAll bool
 	lib         *robotstxt.RobotsData
 	Notes       []string
+	// notAFile says what was served instead of a robots.txt (Absent).
+	notAFile string
 }
 
 // Parse reads a robots.txt body served with status 200.
@@ -90,6 +92,15 @@ func ForStatus(status int, body []byte) *File {
 	}
 	f.parse(body)
 	return f
+}
+
+// Absent is a robots.txt request answered with something that is not a
+// robots.txt file (an HTML page a server sends for every path): there is no
+// file, so, as for a 4xx answer, every path may be crawled (RFC 9309
+// §2.3.1.3). Parsing the page instead could read a "Disallow:" in its text
+// as a rule. why says what was served; status stays the one received.
+func Absent(status int, why string) *File {
+	return &File{Status: status, allowAll: true, notAFile: why}
 }
 
 // Unreachable says robots.txt could not be fetched (a 5xx answer, or no
@@ -217,6 +228,8 @@ func (f *File) Evaluate(agent, path string) Result {
 	switch {
 	case f.disallowAll:
 		return Result{Allowed: false, Reason: statusReason(f.Status, "disallow-all")}
+	case f.notAFile != "":
+		return Result{Allowed: true, Reason: f.notAFile + ": allow-all (RFC 9309 §2.3.1.3)"}
 	case f.allowAll:
 		return Result{Allowed: true, Reason: statusReason(f.Status, "allow-all")}
 	}

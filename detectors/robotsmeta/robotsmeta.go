@@ -52,9 +52,11 @@ func verdictFor(ds []Directive, agent string, image bool) []detectors.OptOut {
 		if d.Agent != "" && !strings.EqualFold(d.Agent, agent) && d.Agent != "robots" {
 			continue
 		}
-		o := detectors.OptOut{Signal: d.Source, Agent: agent, Detail: d.Source + ": " + d.Name}
+		// A directive for every agent names none: it is one line of
+		// evidence, not one per agent asked about.
+		o := detectors.OptOut{Signal: d.Source, Detail: d.Source + ": " + d.Name}
 		if d.Agent != "" && d.Agent != "robots" {
-			o.Detail = fmt.Sprintf("%s: %s: %s", d.Source, d.Agent, d.Name)
+			o.Agent, o.Detail = agent, fmt.Sprintf("%s: %s: %s", d.Source, d.Agent, d.Name)
 		}
 		switch d.Name {
 		case "noai", "noml":
@@ -82,10 +84,10 @@ func FromHeaders(h http.Header, agent string, image bool) []detectors.OptOut {
 	}
 	out := verdictFor(ds, agent, image)
 	for _, v := range h.Values("Content-Usage") {
-		out = append(out, contentUsage(v, agent))
+		out = append(out, contentUsage(v))
 	}
 	for _, v := range h.Values("Content-Signal") {
-		out = append(out, contentSignal(v, agent))
+		out = append(out, contentSignal(v))
 	}
 	return out
 }
@@ -95,8 +97,10 @@ func TDMHeaders(h http.Header) tdmrep.Decision {
 	return tdmrep.FromValues("header", h.Get("Tdm-Reservation"), h.Get("Tdm-Policy"))
 }
 
-func contentUsage(v, agent string) detectors.OptOut {
-	o := detectors.OptOut{Signal: "Content-Usage header", Agent: agent, Detail: "Content-Usage: " + v, Verdict: detectors.Unset}
+// contentUsage and contentSignal read headers addressed to every agent:
+// their evidence names none.
+func contentUsage(v string) detectors.OptOut {
+	o := detectors.OptOut{Signal: "Content-Usage header", Detail: "Content-Usage: " + v, Verdict: detectors.Unset}
 	p, err := aipref.Parse(v)
 	switch {
 	case err != nil:
@@ -112,8 +116,8 @@ func contentUsage(v, agent string) detectors.OptOut {
 	return o
 }
 
-func contentSignal(v, agent string) detectors.OptOut {
-	return detectors.OptOut{Signal: "Content-Signal header", Agent: agent, Detail: "Content-Signal: " + v, Verdict: robots.ContentSignal(v)}
+func contentSignal(v string) detectors.OptOut {
+	return detectors.OptOut{Signal: "Content-Signal header", Detail: "Content-Signal: " + v, Verdict: robots.ContentSignal(v)}
 }
 
 // Head is what the <head> of an HTML page says about opt-outs.

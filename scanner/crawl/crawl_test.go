@@ -570,3 +570,35 @@ func TestRedirectTargetsAreCrawledOnce(t *testing.T) {
 	assert.Equal(t, int64(1), hits.Load(), "the target of two redirects is fetched once")
 	assert.Equal(t, 2, stats.Pages, "home and the redirect target: %v", pages)
 }
+
+// The crawler's own robots.txt politeness matches the path with its query,
+// an empty one included: "Disallow: /search?" keeps it off "/search?" but
+// not "/search", and "Allow: /w/load.php?" outweighs "Disallow: /w/".
+func TestOwnRobotsKeepsTheEmptyQuery(t *testing.T) {
+	var mu sync.Mutex
+	fetched := map[string]bool{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		fetched[r.RequestURI] = true
+		mu.Unlock()
+		if r.URL.Path == "/robots.txt" {
+			fmt.Fprint(w, "User-agent: *\nDisallow: /search?\nAllow: /w/load.php?\nDisallow: /w/\n")
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		if r.URL.Path == "/" {
+			fmt.Fprint(w, `<html><body><a href="/search?">s?</a> <a href="/search">s</a> <a href="/w/load.php?">l?</a> <a href="/w/load.php">l</a></body></html>`)
+		}
+	}))
+	defer srv.Close()
+	stats, err := Run(context.Background(), Options{Starts: []string{srv.URL + "/"}, Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: time.Second}},
+		Emit: func(*model.Resource, []model.Observation) error { return nil }})
+	require.NoError(t, err)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.False(t, fetched["/search?"], "Disallow: /search? covers /search?: %v", fetched)
+	assert.True(t, fetched["/search"], "but not /search: %v", fetched)
+	assert.True(t, fetched["/w/load.php?"], "Allow: /w/load.php? outweighs Disallow: /w/: %v", fetched)
+	assert.False(t, fetched["/w/load.php"], "Disallow: /w/ holds without the ?: %v", fetched)
+	assert.Equal(t, 2, stats.SkippedByRobots)
+}

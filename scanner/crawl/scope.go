@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/aiaudit/aiaudit/detectors/optout"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
@@ -50,10 +51,7 @@ func (s *Scope) Allows(u *url.URL) bool {
 	if !ok {
 		return false
 	}
-	path := u.EscapedPath()
-	if u.RawQuery != "" {
-		path += "?" + u.RawQuery
-	}
+	path := optout.Path(u) // what robots.txt matches too
 	for _, re := range s.exclude {
 		if re.MatchString(path) {
 			return false

@@ -169,7 +169,7 @@ func (v *Vetter) Vet(ctx context.Context, raw string) Result {
 			res.Error = err.Error()
 		} else {
 			res.Status = resp.Status
-			res.MediaType = strings.TrimSpace(strings.Split(resp.Header.Get("Content-Type"), ";")[0])
+			res.MediaType = mediaType(resp.Header)
 			v.readResponse(&facts, resp)
 			if resp.Status >= 400 {
 				res.Error = fmt.Sprintf("HTTP %d", resp.Status)
@@ -260,27 +260,33 @@ func cacheTTL(h http.Header) time.Duration {
 	return policyTTL
 }
 
+// load fetches an origin's site files. An answer that is not the file (an
+// HTML page: notTheFile) reads as absent, saying what was served.
 func (v *Vetter) load(ctx context.Context, s *site, host, origin string) {
 	s.fetched, s.ttl = time.Now(), policyTTL
 	if r, err := v.fetch.Get(ctx, host, origin+"/robots.txt", maxPolicyFile); err != nil {
 		s.policy.Robots = robots.ForStatus(0, nil) // unreachable: disallow-all, reported as unknown
 		s.policy.Robots.Notes = append(s.policy.Robots.Notes, err.Error())
 	} else {
-		s.policy.Robots = robots.ForStatus(r.Status, r.Body)
-		if r.Truncated {
-			// The fetch stops at the RFC 9309 minimum (500 KiB); what
-			// follows was not read.
-			s.policy.Robots.Truncated = true
-			s.policy.Robots.Notes = append(s.policy.Robots.Notes, fmt.Sprintf("robots.txt over %d bytes: only the first %d were parsed (RFC 9309 §2.5)", maxPolicyFile, maxPolicyFile))
+		if why := notTheFile("robots.txt", r); why != "" {
+			s.policy.Robots = robots.Absent(r.Status, why)
+		} else {
+			s.policy.Robots = robots.ForStatus(r.Status, r.Body)
+			if r.Truncated {
+				// The fetch stops at the RFC 9309 minimum (500 KiB); what
+				// follows was not read.
+				s.policy.Robots.Truncated = true
+				s.policy.Robots.Notes = append(s.policy.Robots.Notes, fmt.Sprintf("robots.txt over %d bytes: only the first %d were parsed (RFC 9309 §2.5)", maxPolicyFile, maxPolicyFile))
+			}
 		}
 		s.ttl = cacheTTL(r.Header)
 	}
 	if r, err := v.fetch.Get(ctx, host, origin+"/.well-known/tdmrep.json", tdmrep.MaxFile); err == nil && r.Status == 200 && !r.Truncated {
-		f, perr := tdmrep.ParseFile(r.Body)
-		switch {
-		case perr != nil:
+		if why := notTheFile("tdmrep.json", r); why != "" {
+			s.policy.TDMNote = why
+		} else if f, perr := tdmrep.ParseFile(r.Body); perr != nil {
 			s.policy.TDMNote = "tdmrep.json unreadable: " + perr.Error()
-		default:
+		} else {
 			s.policy.TDM = f
 			if len(f.Problems) > 0 {
 				s.policy.TDMNote = "tdmrep.json: " + strings.Join(f.Problems, "; ")
@@ -288,6 +294,10 @@ func (v *Vetter) load(ctx context.Context, s *site, host, origin string) {
 		}
 	}
 	if r, err := v.fetch.Get(ctx, host, origin+"/ai.txt", maxPolicyFile); err == nil && r.Status == 200 {
-		s.policy.AITxt = aitxt.Parse(r.Body)
+		if why := notTheFile("ai.txt", r); why != "" {
+			s.policy.AITxtNote = why
+		} else {
+			s.policy.AITxt = aitxt.Parse(r.Body)
+		}
 	}
 }
