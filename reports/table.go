@@ -20,6 +20,8 @@ type Options struct {
 	// Lang is the language of the human-readable formats (i18n.Langs; ""
 	// is English). Machine formats are always English.
 	Lang string
+	// Browser is the Chromium that prints PDF ("": found on PATH).
+	Browser string
 }
 
 // tableWriter prints one line per interesting resource as it arrives (fixed

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/pdf"
 )
 
 // Writer renders a report as resources arrive, so a scan of a million files
@@ -25,10 +26,10 @@ type Writer interface {
 }
 
 // Formats lists the accepted output formats.
-const Formats = "table, json, csv, markdown, sarif, html"
+const Formats = "table, json, csv, markdown, sarif, html, pdf"
 
 // human lists the formats written for people, in the report's language.
-var human = []string{"table", "", "markdown", "html"}
+var human = []string{"table", "", "markdown", "html", "pdf"}
 
 // Printer is the language a format is written in: the one asked for when
 // people read the format, English for machine formats.
@@ -58,6 +59,14 @@ func NewWriter(format string, w io.Writer, opt Options) (Writer, error) {
 		return &collector{w: w, p: p, render: renderSARIF}, nil
 	case "html":
 		return &htmlWriter{w: w, p: p, thumbs: map[string]string{}}, nil
+	case "pdf":
+		browser, err := pdf.FindBrowser(opt.Browser)
+		if err != nil {
+			return nil, fmt.Errorf("--format pdf prints the HTML report in Chromium: %w", err)
+		}
+		pw := &pdfWriter{out: w, browser: browser}
+		pw.htmlWriter = htmlWriter{w: &pw.page, p: p, thumbs: map[string]string{}}
+		return pw, nil
 	}
 	return nil, fmt.Errorf("unknown format %q (accepted: %s)", format, Formats)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -39,6 +40,9 @@ func (o *outputFlags) validate() []error {
 	errs := []error{checkFormat(o.format), audit.ValidateFailOn(o.failOn), oneOf("progress", o.progress, "auto", "always", "never")}
 	if o.lang != "" {
 		errs = append(errs, oneOf("lang", o.lang, i18n.Langs...))
+	}
+	if o.format == "pdf" && (o.output == "" || o.output == "-") {
+		errs = append(errs, &audit.FlagError{Flag: "format", With: []string{"output"}, Err: errors.New("--format pdf writes a binary file: give -o FILE")})
 	}
 	return errs
 }

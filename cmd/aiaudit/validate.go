@@ -82,6 +82,9 @@ func oneOf(flag, v string, accepted ...string) error {
 // checkFormat accepts the report formats (every renderer's name).
 func checkFormat(v string) error {
 	if _, err := reports.NewWriter(v, io.Discard, reports.Options{}); err != nil {
+		if slices.Contains(strings.Split(reports.Formats, ", "), v) {
+			return &audit.FlagError{Flag: "format", Err: err} // e.g. pdf without a browser
+		}
 		return &audit.FlagError{Flag: "format", Err: fmt.Errorf("--format %q is not supported (accepted: %s)", v, reports.Formats)}
 	}
 	return nil
