@@ -28,6 +28,9 @@ type Writer interface {
 // Formats lists the accepted output formats.
 const Formats = "table, json, csv, markdown, sarif, html, pdf"
 
+// DiffFormats lists the formats a diff is written in.
+const DiffFormats = "table, json, csv, markdown, sarif, html"
+
 // human lists the formats written for people, in the report's language.
 var human = []string{"table", "", "markdown", "html", "pdf"}
 

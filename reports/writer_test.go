@@ -107,7 +107,7 @@ func (d *fullDisk) Write(p []byte) (int, error) {
 // A report or diff that could not be written whole is an error, in every
 // format, wherever the disk fills up.
 func TestWriteErrorsReachTheCaller(t *testing.T) {
-	for _, format := range strings.Split(Formats, ", ") {
+	for _, format := range strings.Split(DiffFormats, ", ") { // pdf needs a browser: cmd/aiaudit/pdf_test.go
 		size := len(goldenReport(t, format))
 		for _, room := range []int{0, 10, size / 2, size - 1} {
 			err := renderSample(&fullDisk{room: room}, format)
