@@ -163,6 +163,12 @@ func TestReportReRenders(t *testing.T) {
 	assert.Contains(t, out, "100 MRP (432,500 KZT, 735.00 EUR)")
 	assert.Contains(t, out, "| EU | Art. 99(4) | 1 |", "EU findings derived from the Kazakh ones")
 
+	// Thumbnails travel in the saved JSON (small data URIs), so a re-render
+	// shows them.
+	code, out, _ = runIn(t, "", "report", saved, "-f", "html", "--fail-on", "none")
+	assert.Equal(t, exitClean, code)
+	assert.Contains(t, out, `<img class="thumb" alt="" src="data:image/jpeg;base64,`)
+
 	code, out, _ = runIn(t, "", "report", saved, "-f", "csv", "--fail-on", "none")
 	assert.Equal(t, exitClean, code)
 	assert.Contains(t, out, "rule,severity,location,message")

@@ -543,3 +543,26 @@ func TestAcceptedFindingsAreNotFixedNorNewAgain(t *testing.T) {
 	c = scan("--baseline", base)
 	assert.Equal(t, [4]int{0, 0, 1, 0}, [4]int{c.New, c.Fixed, c.Unchanged, c.Accepted}, "expired: reported again, not new")
 }
+
+// Findings a baseline accepts are counted as accepted, never as fixed, in
+// the HTML cards, the Markdown and the table.
+func TestAcceptedIsNotFixedInEveryFormat(t *testing.T) {
+	dir := t.TempDir()
+	corpus := filepath.Join(dir, "corpus")
+	copyMedia(t, corpus, "a1111_parameters.png", "comfyui_ztxt.png")
+	db := filepath.Join(dir, "h.db")
+	code, _, stderr := runIn(t, "", "files", corpus, "--db", db, "--fail-on", "none")
+	require.Equal(t, exitClean, code, stderr)
+	base := filepath.Join(dir, "baseline.yaml")
+	code, _, stderr = runIn(t, "", "baseline", "--db", db, "--reason", "r", "--until", "2099-01-01", "-o", base)
+	require.Equal(t, exitClean, code, stderr)
+	for format, want := range map[string]string{
+		"html":     "(0 fixed, 0 unchanged), 2 accepted",
+		"markdown": "0 new, 0 fixed, 0 unchanged, 2 accepted",
+		"table":    "0 new, 0 fixed, 0 unchanged, 2 accepted",
+	} {
+		code, out, stderr := runIn(t, "", "files", corpus, "--db", db, "--baseline", base, "--fail-on", "none", "-f", format)
+		require.Equal(t, exitClean, code, stderr)
+		assert.Contains(t, out, want, format)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 
 	"github.com/aiaudit/aiaudit/reports/model"
 )
@@ -45,6 +46,13 @@ type OutputOptions struct {
 	FailOn string
 	// Lang is the language of the human-readable formats (en, ru, kk).
 	Lang string
+}
+
+// thumbnails says whether the scan makes a small picture of each AI-made
+// image: for the formats that show them, and for JSON, so a re-render of
+// the saved scan (aiaudit report) still shows them.
+func (o OutputOptions) thumbnails() bool {
+	return slices.Contains([]string{"html", "pdf", "json"}, o.Format)
 }
 
 // HistoryOptions are what a scheduled scan remembers and compares with.

@@ -50,7 +50,7 @@ func Files(ctx context.Context, opt Options, workers int) (Outcome, error) {
 	return scan(ctx, opt, func(r *Run) error {
 		return scanner.ScanFiles(ctx, opt.Targets, scanner.FilesOptions{
 			Workers:    workers,
-			Thumbnails: opt.Output.Format == "html",
+			Thumbnails: opt.Output.thumbnails(),
 			Emit:       func(res model.Resource) error { return r.resource(res, set.Resource(res)) },
 			Progress:   opt.Progress,
 		})
@@ -80,7 +80,7 @@ func Crawl(ctx context.Context, opt Options, co crawl.Options) (Outcome, *crawl.
 		opt.Targets[i] = model.StripUserinfo(s)
 	}
 	set := opt.Rules()
-	co.Thumbnails = opt.Output.Format == "html"
+	co.Thumbnails = opt.Output.thumbnails()
 	var stats *crawl.Stats
 	n := 0
 	out, err := scan(ctx, opt, func(r *Run) error {
