@@ -143,6 +143,9 @@ type analysis struct {
 	dstFromActive string
 	dstFallback   string
 	dsts          []string
+	// manifestURIs reference the active manifest from outside XMP (a
+	// font's C2PA table); they are read as XMP dcterms:provenance is.
+	manifestURIs []string
 }
 
 func (a *analysis) note(format string, args ...any) {
@@ -167,6 +170,7 @@ func (a *analysis) blocks(b *container.Blocks, from string) {
 	for _, blk := range b.JUMBF {
 		a.jumbf(blk, from, where)
 	}
+	a.manifestURIs = append(a.manifestURIs, b.ManifestURIs...)
 	for _, blk := range b.XMP {
 		info, err := xmp.Parse(blk.Data)
 		if err != nil {
@@ -209,7 +213,16 @@ func (a *analysis) jumbf(blk container.Block, from string, where func(string) st
 		a.note("%s: pre-standard CAI JUMBF (label \"cai\"), not C2PA", where(blk.Where))
 		return
 	case c2pa.KindNone, c2pa.KindOther:
-		return
+		if !blk.C2PAOnly {
+			return
+		}
+		// The container reserves this block for a manifest store: what
+		// is there is a broken one.
+		if err == nil {
+			err = fmt.Errorf("not a C2PA manifest store (a JUMBF superbox labelled c2pa)")
+		} else {
+			err = fmt.Errorf("not a C2PA manifest store: %w", err)
+		}
 	}
 	a.stores++
 	if a.stores == 2 {
@@ -425,6 +438,9 @@ func (a *analysis) finish() {
 func (a *analysis) provenance() {
 	p := &a.res.Provenance
 	prov := strings.TrimSpace(a.xmp.Provenance)
+	for _, u := range a.manifestURIs {
+		prov = firstNonEmpty(prov, u)
+	}
 	switch {
 	case p.C2PA != detectors.C2PAAbsent:
 	case strings.HasPrefix(prov, "self#jumbf="):
