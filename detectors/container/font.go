@@ -36,21 +36,24 @@ func (s *src) font() error {
 		}
 		rec := dir[16*i : 16*i+16]
 		if string(rec[:4]) == "C2PA" {
-			s.fontC2PA(int64(binary.BigEndian.Uint32(rec[8:])), int64(binary.BigEndian.Uint32(rec[12:])))
+			s.fontC2PA(int64(12+16*i), int64(binary.BigEndian.Uint32(rec[8:])), int64(binary.BigEndian.Uint32(rec[12:])))
 		}
 	}
 	return nil
 }
 
-func (s *src) fontC2PA(off, n int64) {
+// fontC2PA reads the C2PA table that the directory record at rec places at
+// off, n bytes long.
+func (s *src) fontC2PA(rec, off, n int64) {
 	where := fmt.Sprintf("font C2PA table at %d", off)
 	t, err := s.read(off, n, "font C2PA table")
 	if err != nil {
-		s.b.JUMBF = append(s.b.JUMBF, Block{Where: where, Offset: off, C2PAOnly: true, Malformed: err.Error()})
+		// The table is not in the file: the store is placed at its record.
+		s.b.JUMBF = append(s.b.JUMBF, Block{Where: where, Offset: rec, C2PAOnly: true, Malformed: err.Error()})
 		return
 	}
 	if len(t) < fontC2PAHeader {
-		s.b.JUMBF = append(s.b.JUMBF, Block{Where: where, Offset: off, C2PAOnly: true,
+		s.b.JUMBF = append(s.b.JUMBF, Block{Where: where, Offset: rec, C2PAOnly: true,
 			Malformed: fmt.Sprintf("the table is %d bytes, shorter than its %d-byte header", len(t), fontC2PAHeader)})
 		return
 	}
