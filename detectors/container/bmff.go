@@ -58,6 +58,13 @@ func (s *src) bmffBoxes(off, end int64, depth int, path string) error {
 			size = end - off
 		}
 		body := off + hdr
+		if depth == 0 && s.b.MediaType == "image/jxl" {
+			name := typ
+			if typ == "jumb" {
+				name = "C2PA" // every top-level JUMBF box, as the reference names it
+			}
+			s.b.HashBoxes = append(s.b.HashBoxes, HashBox{Name: name, Offset: off, Length: size})
+		}
 		switch {
 		case typ == "uuid" && size-hdr >= 16:
 			s.bmffUUID(off, body, size-hdr, path)

@@ -55,6 +55,15 @@ type Block struct {
 	C2PAOnly bool
 }
 
+// HashBox is one box of a file as C2PA's general box hash names it.
+type HashBox struct {
+	Name           string
+	Offset, Length int64
+	// ZeroAt, when not 0, is the offset of 4 bytes hashed as zeros (a
+	// font's head checkSumAdjustment, which changes with the manifest).
+	ZeroAt int64
+}
+
 // TextEntry is one key/value text chunk (PNG tEXt/zTXt/iTXt, GIF comment).
 type TextEntry struct {
 	Key, Value, Chunk string
@@ -81,6 +90,10 @@ type Blocks struct {
 	JUMBF []Block
 	Text  []TextEntry
 	PNG   *PNGHeader
+	// HashBoxes are the file's boxes as C2PA's general box hash names them
+	// (C2PA 18.7.3), in file order, for the formats that bind that way:
+	// JPEG XL and fonts.
+	HashBoxes []HashBox
 	// ManifestURIs are references to the active manifest that a container
 	// carries outside XMP (a font's C2PA table): remote, or a JUMBF URI into
 	// the embedded store.

@@ -35,8 +35,21 @@ func (s *src) font() error {
 			return err
 		}
 		rec := dir[16*i : 16*i+16]
-		if string(rec[:4]) == "C2PA" {
-			s.fontC2PA(int64(12+16*i), int64(binary.BigEndian.Uint32(rec[8:])), int64(binary.BigEndian.Uint32(rec[12:])))
+		tag, off, length := string(rec[:4]), int64(binary.BigEndian.Uint32(rec[8:])), int64(binary.BigEndian.Uint32(rec[12:]))
+		box := HashBox{Name: tag, Offset: off, Length: length}
+		if tag == "head" && length >= 12 {
+			// checkSumAdjustment covers the whole font, manifest included:
+			// the box hash reads it as zero (C2PA 18.7.3.6).
+			box.ZeroAt = off + 8
+		}
+		if off+length > s.size {
+			// Kept in the list: a box hash over it then fails to read,
+			// and says so, rather than calling a cut file altered.
+			s.problem("font table %q at %d declares %d bytes, the file ends at %d (truncated)", tag, off, length, s.size)
+		}
+		s.b.HashBoxes = append(s.b.HashBoxes, box)
+		if tag == "C2PA" {
+			s.fontC2PA(int64(12+16*i), off, length)
 		}
 	}
 	return nil

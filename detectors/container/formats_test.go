@@ -313,6 +313,18 @@ func fuzzRead(t *testing.T, data []byte) *Blocks {
 	return bl
 }
 
+// boxesInFile asserts that the boxes a JPEG XL box hash covers lie in the
+// file, in order, without overlapping: what the checker hashes is there.
+func boxesInFile(t *testing.T, data []byte, bl *Blocks) {
+	end := int64(0)
+	for _, b := range bl.HashBoxes {
+		if b.Offset < end || b.Length < 0 || b.Offset+b.Length > int64(len(data)) {
+			t.Fatalf("box %q [%d, +%d] overlaps the previous one or runs past the %d-byte file", b.Name, b.Offset, b.Length, len(data))
+		}
+		end = b.Offset + b.Length
+	}
+}
+
 // inFile asserts that a block is the file's own bytes at its offset.
 func inFile(t *testing.T, data []byte, b Block) {
 	if b.Data == nil {
@@ -376,6 +388,9 @@ func FuzzFont(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(otf)
+	if boxed, err := build.SignedFontBoxes(testManifest, "n"); err == nil {
+		f.Add(boxed)
+	}
 	f.Add(sfnt(c2paTable(20, 3, 23, uint32(len(fakeStore)), append([]byte("uri"), fakeStore...))))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		bl := fuzzRead(t, data)
@@ -399,10 +414,16 @@ func FuzzJXL(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(jxl)
+	if boxed, err := build.SignedJXLBoxes(testManifest, []byte{0xFF, 0x0A}); err == nil {
+		f.Add(boxed)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		bl := fuzzRead(t, data)
 		if bl == nil {
 			return
+		}
+		if bl.MediaType == "image/jxl" {
+			boxesInFile(t, data, bl)
 		}
 		for _, b := range bl.JUMBF {
 			inFile(t, data, b)

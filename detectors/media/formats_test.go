@@ -108,3 +108,57 @@ func TestFontManifestURI(t *testing.T) {
 	assert.EqualValues(t, "remote_reference", res.Provenance.C2PA)
 	assert.Contains(t, res.Notes[0], uri)
 }
+
+// JPEG XL and fonts bind with c2pa.hash.boxes (the reference writes it for
+// JPEG XL; C2PA 18.7.3.6 defines it for fonts): checked box by box.
+func TestBoxHashBinding(t *testing.T) {
+	m := build.Manifest{Generator: "g", Action: "c2pa.created", DigitalSourceType: dstAI, SoftwareAgent: "a"}
+	jxl, err := build.SignedJXLBoxes(m, []byte{0xFF, 0x0A, 0x01})
+	require.NoError(t, err)
+	font, err := build.SignedFontBoxes(m, "box-hashed font")
+	require.NoError(t, err)
+	// A byte inside the last box: the codestream, the name table (a font's
+	// padding between tables is in no box, as the spec has it).
+	for name, c := range map[string]struct {
+		file []byte
+		at   int
+	}{"jxl": {jxl, len(jxl) - 1}, "font": {font, bytes.Index(font, []byte("box-hashed"))}} {
+		file := c.file
+		res, err := FromBytes(file, Limits{})
+		require.NoError(t, err, name)
+		assert.EqualValues(t, "present", res.Provenance.C2PA, name)
+		assert.EqualValues(t, "match", res.Provenance.Binding, "%s: %s", name, res.Provenance.BindingDetail)
+
+		altered := bytes.Clone(file)
+		altered[c.at] ^= 0x55
+		res, err = FromBytes(altered, Limits{})
+		require.NoError(t, err, name)
+		assert.EqualValues(t, "mismatch", res.Provenance.Binding, "%s: %s", name, res.Provenance.BindingDetail)
+	}
+
+	// A box the assertion does not list makes it a mismatch.
+	res, err := FromBytes(append(bytes.Clone(jxl), 0, 0, 0, 8, 'f', 'r', 'e', 'e'), Limits{})
+	require.NoError(t, err)
+	assert.EqualValues(t, "mismatch", res.Provenance.Binding)
+
+	// The font's head checkSumAdjustment is hashed as zero: rewriting it,
+	// as font tools do, keeps the binding.
+	i := bytes.Index(font, []byte{0x5F, 0x0F, 0x3C, 0xF5}) - 4 // head.magicNumber follows checkSumAdjustment
+	require.Greater(t, i, 0)
+	rewritten := bytes.Clone(font)
+	copy(rewritten[i:], []byte{1, 2, 3, 4})
+	res, err = FromBytes(rewritten, Limits{})
+	require.NoError(t, err)
+	assert.EqualValues(t, "match", res.Provenance.Binding, res.Provenance.BindingDetail)
+
+	// Formats whose boxes aiaudit does not name yet say so.
+	jpg, err := build.JPEG(16, 16, 1)
+	require.NoError(t, err)
+	m.Boxes = []build.BoxHashEntry{{Names: []string{"SOI"}, Hash: []byte{0}, Pad: []byte{}}}
+	signed, err := build.SignedJPEG(jpg, m)
+	require.NoError(t, err)
+	res, err = FromBytes(signed, Limits{})
+	require.NoError(t, err)
+	assert.EqualValues(t, "not_checked", res.Provenance.Binding)
+	assert.Contains(t, res.Provenance.BindingDetail, "JPEG XL and fonts only")
+}

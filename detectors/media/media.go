@@ -87,6 +87,13 @@ func Analyze(asset Source, sidecars []Source, lim Limits) (*Result, error) {
 	a := &analysis{res: &Result{MediaType: blocks.MediaType, Kind: blocks.Kind}, asset: asset, lim: lim}
 	a.res.Provenance.C2PA = detectors.C2PAAbsent
 	a.res.Unread = blocks.Stopped
+	for _, b := range blocks.HashBoxes {
+		box := c2pa.AssetBox{Name: b.Name, Offset: b.Offset, Length: b.Length}
+		if b.ZeroAt != 0 {
+			box.Zeroed = []c2pa.Exclusion{{Start: b.ZeroAt, Length: 4}}
+		}
+		a.hashBoxes = append(a.hashBoxes, box)
+	}
 	a.blocks(blocks, "")
 	if blocks.PNG != nil {
 		// The first rows tell whether a stealth signature is there; only
@@ -143,6 +150,8 @@ type analysis struct {
 	dstFromActive string
 	dstFallback   string
 	dsts          []string
+	// hashBoxes are the asset's boxes, for a c2pa.hash.boxes binding.
+	hashBoxes []c2pa.AssetBox
 	// manifestURIs reference the active manifest from outside XMP (a
 	// font's C2PA table); they are read as XMP dcterms:provenance is.
 	manifestURIs []string
@@ -336,6 +345,11 @@ func (a *analysis) binding(m *c2pa.Manifest, from string) {
 		check = func() (bool, error) { return c2pa.CheckDataHash(a.asset.R, a.asset.Size, *m.DataHash) }
 	case m.BMFFHash != nil:
 		check = func() (bool, error) { return c2pa.CheckBMFFHash(a.asset.R, a.asset.Size, *m.BMFFHash) }
+	case m.BoxHash != nil && a.hashBoxes != nil:
+		check = func() (bool, error) { return c2pa.CheckBoxHash(a.asset.R, a.hashBoxes, *m.BoxHash) }
+	case m.BoxHash != nil:
+		p.Binding, p.BindingDetail = detectors.BindingNotChecked, m.BindingKind+" is checked in JPEG XL and fonts only, not in "+a.res.MediaType
+		return
 	}
 	switch {
 	case m.BindingKind == "":

@@ -23,9 +23,19 @@ type Manifest struct {
 	DigitalSourceType string
 	SoftwareAgent     string
 	TrainingUse       string // c2pa.ai_training use; "" for no training-mining assertion
+	// Boxes, when set, makes the hard binding c2pa.hash.boxes (C2PA 18.7)
+	// with these entries, in place of c2pa.hash.data.
+	Boxes []BoxHashEntry
 	// Extra holds more assertions, label to CBOR value (e.g. a CAWG
 	// training-mining assertion taken from the CAWG spec's example).
 	Extra map[string]any
+}
+
+// BoxHashEntry is one entry of a c2pa.hash.boxes assertion.
+type BoxHashEntry struct {
+	Names []string `cbor:"names"`
+	Hash  []byte   `cbor:"hash"`
+	Pad   []byte   `cbor:"pad"`
 }
 
 // encMode sorts map keys so that generated files are byte-for-byte stable.
@@ -87,6 +97,9 @@ func (m Manifest) Store(hash []byte, exclStart, exclLen int) ([]byte, error) {
 	var assertions [][]byte
 	labels := []string{"c2pa.actions.v2", "c2pa.hash.data"}
 	values := []any{actions, dataHash}
+	if m.Boxes != nil {
+		labels[1], values[1] = "c2pa.hash.boxes", map[string]any{"alg": "sha256", "boxes": m.Boxes}
+	}
 	if m.TrainingUse != "" {
 		labels = append(labels, "c2pa.training-mining")
 		values = append(values, map[string]any{"entries": map[string]any{

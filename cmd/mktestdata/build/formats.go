@@ -125,58 +125,165 @@ func isoBox(typ string, payload []byte) []byte {
 	return jumbfBox(typ, payload) // same framing: 32-bit size, 4-character type
 }
 
-// SignedJXL is a JPEG XL container (ISO/IEC 18181-2) with m's store as a
-// top-level jumb box (C2PA A.3.8) before the codestream box; the binding
-// excludes that box.
+// assetBox is a box of a generated file as the general box hash names it.
+type assetBox struct {
+	name           string
+	offset, length int
+	zeroAt         int // 4 bytes hashed as zeros, when not 0
+}
+
+// placeBoxes builds a file around a store and lists its boxes in file order.
+type placeBoxes func(store []byte) ([]byte, []assetBox)
+
+// boxBound embeds m with a correct c2pa.hash.boxes binding, one entry per
+// box. Hashes have a fixed size, so the layout does not move when they are
+// filled in.
+func boxBound(m Manifest, place placeBoxes) ([]byte, error) {
+	entries := func(file []byte, boxes []assetBox) []BoxHashEntry {
+		var out []BoxHashEntry
+		for _, b := range boxes {
+			e := BoxHashEntry{Names: []string{b.name}, Hash: []byte{0}, Pad: []byte{}}
+			if b.name != "C2PA" {
+				data := bytes.Clone(file[b.offset : b.offset+b.length])
+				if b.zeroAt != 0 {
+					copy(data[b.zeroAt-b.offset:], []byte{0, 0, 0, 0})
+				}
+				sum := sha256.Sum256(data)
+				e.Hash = sum[:]
+			}
+			out = append(out, e)
+		}
+		return out
+	}
+	m.Boxes = []BoxHashEntry{}
+	store, err := m.Store(nil, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	file, boxes := place(store)
+	m.Boxes = entries(file, boxes) // placeholder layout: the hashes' sizes are final
+	if store, err = m.Store(nil, 0, 0); err != nil {
+		return nil, err
+	}
+	file, boxes = place(store)
+	m.Boxes = entries(file, boxes)
+	if store, err = m.Store(nil, 0, 0); err != nil {
+		return nil, err
+	}
+	final, again := place(store)
+	if len(final) != len(file) || len(again) != len(boxes) {
+		return nil, fmt.Errorf("the box layout did not settle")
+	}
+	return final, nil
+}
+
+// jxlFile is a JPEG XL container (ISO/IEC 18181-2) with the store as a
+// top-level jumb box (C2PA A.3.8) before the codestream box.
+func jxlFile(store, codestream []byte) ([]byte, []assetBox) {
+	var file []byte
+	var boxes []assetBox
+	for _, b := range []struct {
+		name string
+		box  []byte
+	}{
+		{"JXL ", isoBox("JXL ", []byte{0x0D, 0x0A, 0x87, 0x0A})},
+		{"ftyp", isoBox("ftyp", []byte("jxl \x00\x00\x00\x00jxl "))},
+		{"C2PA", store}, // the store is itself a jumb superbox
+		{"jxlc", isoBox("jxlc", codestream)},
+	} {
+		boxes = append(boxes, assetBox{name: b.name, offset: len(file), length: len(b.box)})
+		file = append(file, b.box...)
+	}
+	return file, boxes
+}
+
+// SignedJXL embeds m in a JPEG XL container with a c2pa.hash.data binding
+// that excludes the jumb box.
 func SignedJXL(m Manifest, codestream []byte) ([]byte, error) {
 	return bound(m, func(store []byte) ([]byte, int, int) {
-		file := isoBox("JXL ", []byte{0x0D, 0x0A, 0x87, 0x0A})
-		file = append(file, isoBox("ftyp", []byte("jxl \x00\x00\x00\x00jxl "))...)
-		at := len(file)
-		file = append(file, store...) // the store is itself a jumb superbox
-		return append(file, isoBox("jxlc", codestream)...), at, len(store)
+		file, boxes := jxlFile(store, codestream)
+		return file, boxes[2].offset, boxes[2].length
 	})
 }
 
-// SignedFont is an OpenType font (CFF outlines) with a C2PA table (C2PA
-// A.3.9) holding m's store and a name table. The binding excludes the store
-// inside the C2PA table. The directory's checksum of the C2PA table would
-// change with the store, which a data hash cannot allow, so it is left 0:
-// the spec binds fonts with c2pa.hash.boxes, which leaves the directory out.
+// SignedJXLBoxes embeds m in a JPEG XL container with the c2pa.hash.boxes
+// binding the reference implementation writes for JPEG XL.
+func SignedJXLBoxes(m Manifest, codestream []byte) ([]byte, error) {
+	return boxBound(m, func(store []byte) ([]byte, []assetBox) { return jxlFile(store, codestream) })
+}
+
+// fontFile is an OpenType font (CFF outlines) with a C2PA table (C2PA A.3.9)
+// holding the store, a name table and, when withHead, a head table whose
+// checkSumAdjustment is set as the font format asks. The directory's
+// checksum of the C2PA table is left 0: it would change with the store,
+// which a data hash cannot allow (a box hash leaves the directory out).
+func fontFile(store []byte, name string, withHead bool) ([]byte, []assetBox, int) {
+	c2paTable := make([]byte, fontTableHeader)
+	binary.BigEndian.PutUint16(c2paTable[2:], 1) // version 0.1
+	binary.BigEndian.PutUint32(c2paTable[12:], fontTableHeader)
+	binary.BigEndian.PutUint32(c2paTable[16:], uint32(len(store)))
+	c2paTable = append(c2paTable, store...)
+	type table struct {
+		tag  string
+		data []byte
+	}
+	tables := []table{{"C2PA", c2paTable}}
+	if withHead {
+		head := make([]byte, 54)
+		binary.BigEndian.PutUint32(head, 0x00010000)      // version
+		binary.BigEndian.PutUint32(head[12:], 0x5F0F3CF5) // magicNumber
+		tables = append(tables, table{"head", head})
+	}
+	tables = append(tables, table{"name", []byte(name)})
+	dir := []byte("OTTO")
+	dir = binary.BigEndian.AppendUint16(dir, uint16(len(tables)))
+	dir = append(dir, 0, 32, 0, 1, 0, byte(16*len(tables)-32)) // searchRange, entrySelector, rangeShift
+	var data []byte
+	var boxes []assetBox
+	headAt := 0
+	off := len(dir) + 16*len(tables)
+	for _, t := range tables {
+		sum := uint32(0)
+		if t.tag != "C2PA" {
+			sum = tableChecksum(t.data)
+		}
+		at := off + len(data)
+		box := assetBox{name: t.tag, offset: at, length: len(t.data)}
+		if t.tag == "head" {
+			headAt, box.zeroAt = at, at+8
+		}
+		boxes = append(boxes, box)
+		dir = append(dir, t.tag...)
+		dir = binary.BigEndian.AppendUint32(dir, sum)
+		dir = binary.BigEndian.AppendUint32(dir, uint32(at))
+		dir = binary.BigEndian.AppendUint32(dir, uint32(len(t.data)))
+		data = append(data, t.data...)
+		for len(data)%4 != 0 {
+			data = append(data, 0) // tables start on 4-byte boundaries
+		}
+	}
+	file := append(dir, data...)
+	if headAt != 0 {
+		binary.BigEndian.PutUint32(file[headAt+8:], 0xB1B0AFBA-tableChecksum(file))
+	}
+	return file, boxes, boxes[0].offset + fontTableHeader
+}
+
+// SignedFont embeds m in an OpenType font with a c2pa.hash.data binding
+// that excludes the store inside the C2PA table.
 func SignedFont(m Manifest, name string) ([]byte, error) {
 	return bound(m, func(store []byte) ([]byte, int, int) {
-		c2paTable := make([]byte, fontTableHeader)
-		binary.BigEndian.PutUint16(c2paTable[2:], 1) // version 0.1
-		binary.BigEndian.PutUint32(c2paTable[12:], fontTableHeader)
-		binary.BigEndian.PutUint32(c2paTable[16:], uint32(len(store)))
-		c2paTable = append(c2paTable, store...)
-		tables := []struct {
-			tag  string
-			data []byte
-		}{{"C2PA", c2paTable}, {"name", []byte(name)}}
-		dir := []byte("OTTO")
-		dir = binary.BigEndian.AppendUint16(dir, uint16(len(tables)))
-		dir = append(dir, 0, 32, 0, 1, 0, 0) // searchRange, entrySelector, rangeShift for 2 tables
-		var data []byte
-		off := len(dir) + 16*len(tables)
-		storeAt := 0
-		for _, t := range tables {
-			sum := uint32(0)
-			if t.tag != "C2PA" {
-				sum = tableChecksum(t.data)
-			} else {
-				storeAt = off + len(data) + fontTableHeader
-			}
-			dir = append(dir, t.tag...)
-			dir = binary.BigEndian.AppendUint32(dir, sum)
-			dir = binary.BigEndian.AppendUint32(dir, uint32(off+len(data)))
-			dir = binary.BigEndian.AppendUint32(dir, uint32(len(t.data)))
-			data = append(data, t.data...)
-			for len(data)%4 != 0 {
-				data = append(data, 0) // tables start on 4-byte boundaries
-			}
-		}
-		return append(dir, data...), storeAt, len(store)
+		file, _, storeAt := fontFile(store, name, false)
+		return file, storeAt, len(store)
+	})
+}
+
+// SignedFontBoxes embeds m in an OpenType font with a head table and the
+// c2pa.hash.boxes binding C2PA 18.7.3.6 gives fonts: one box per table.
+func SignedFontBoxes(m Manifest, name string) ([]byte, error) {
+	return boxBound(m, func(store []byte) ([]byte, []assetBox) {
+		file, boxes, _ := fontFile(store, name, true)
+		return file, boxes
 	})
 }
 
