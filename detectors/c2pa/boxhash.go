@@ -62,7 +62,7 @@ func CheckBoxHash(r io.ReaderAt, boxes []AssetBox, bh BoxHash) (bool, error) {
 		return false, fmt.Errorf("the box hash assertion lists no boxes")
 	}
 	if len(boxes) == 0 {
-		return false, fmt.Errorf("no boxes found in the asset")
+		return false, fmt.Errorf("the asset's boxes are not named for a box hash (read for JPEG XL and fonts only)")
 	}
 	next := 0
 	for _, e := range bh.Boxes {

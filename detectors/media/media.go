@@ -87,13 +87,7 @@ func Analyze(asset Source, sidecars []Source, lim Limits) (*Result, error) {
 	a := &analysis{res: &Result{MediaType: blocks.MediaType, Kind: blocks.Kind}, asset: asset, lim: lim}
 	a.res.Provenance.C2PA = detectors.C2PAAbsent
 	a.res.Unread = blocks.Stopped
-	for _, b := range blocks.HashBoxes {
-		box := c2pa.AssetBox{Name: b.Name, Offset: b.Offset, Length: b.Length}
-		if b.ZeroAt != 0 {
-			box.Zeroed = []c2pa.Exclusion{{Start: b.ZeroAt, Length: 4}}
-		}
-		a.hashBoxes = append(a.hashBoxes, box)
-	}
+	a.hashBoxes = assetBoxes(blocks.HashBoxes)
 	a.blocks(blocks, "")
 	if blocks.PNG != nil {
 		// The first rows tell whether a stealth signature is there; only
@@ -345,11 +339,8 @@ func (a *analysis) binding(m *c2pa.Manifest, from string) {
 		check = func() (bool, error) { return c2pa.CheckDataHash(a.asset.R, a.asset.Size, *m.DataHash) }
 	case m.BMFFHash != nil:
 		check = func() (bool, error) { return c2pa.CheckBMFFHash(a.asset.R, a.asset.Size, *m.BMFFHash) }
-	case m.BoxHash != nil && a.hashBoxes != nil:
-		check = func() (bool, error) { return c2pa.CheckBoxHash(a.asset.R, a.hashBoxes, *m.BoxHash) }
 	case m.BoxHash != nil:
-		p.Binding, p.BindingDetail = detectors.BindingNotChecked, m.BindingKind+" is checked in JPEG XL and fonts only, not in "+a.res.MediaType
-		return
+		check = func() (bool, error) { return c2pa.CheckBoxHash(a.asset.R, a.hashBoxes, *m.BoxHash) }
 	}
 	switch {
 	case m.BindingKind == "":
@@ -371,6 +362,19 @@ func (a *analysis) binding(m *c2pa.Manifest, from string) {
 			p.Binding, p.BindingDetail = detectors.BindingMismatch, m.BindingKind+" does not match the asset bytes: the manifest was made for other content (copied or the asset was altered)"
 		}
 	}
+}
+
+// assetBoxes are the container's boxes as the box-hash check takes them.
+func assetBoxes(in []container.HashBox) []c2pa.AssetBox {
+	var out []c2pa.AssetBox
+	for _, b := range in {
+		box := c2pa.AssetBox{Name: b.Name, Offset: b.Offset, Length: b.Length}
+		if b.ZeroAt != 0 {
+			box.Zeroed = []c2pa.Exclusion{{Start: b.ZeroAt, Length: 4}}
+		}
+		out = append(out, box)
+	}
+	return out
 }
 
 func (a *analysis) stealth(lim Limits) {
