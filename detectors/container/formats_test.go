@@ -433,3 +433,16 @@ func FuzzJXL(f *testing.F) {
 		}
 	})
 }
+
+// An MP3's cover art is skipped by offset: only frame headers and the C2PA
+// and XMP frames are read.
+func TestID3ReadsOnlyTheFramesThatMatter(t *testing.T) {
+	art := id3Frame(4, "APIC", 0, make([]byte, 8<<20))
+	head := id3Tag(4, 0, art, id3Frame(4, "GEOB", 0, geob("application/c2pa", 0, fakeStore)))
+	r := &countingReader{head: head, size: int64(len(head)) + 1<<20}
+	bl, err := Read(r, r.size, Limits{})
+	require.NoError(t, err)
+	require.Len(t, bl.JUMBF, 1)
+	assert.Equal(t, fakeStore, bl.JUMBF[0].Data)
+	assert.Less(t, r.read.Load(), int64(headRead+4<<10), "8 MiB of cover art is not read")
+}

@@ -14,8 +14,9 @@ var id3C2PATypes = map[string]bool{"application/c2pa": true, "application/x-c2pa
 // id3 reads the ID3v2 tag at the start of an MP3, or of a FLAC stream wrapped
 // in one: C2PA A.3.4 puts the manifest store in the object of a GEOB frame
 // whose MIME type is application/c2pa; XMP sits in a PRIV frame owned by
-// "XMP". The tag is read whole (capped by MaxBlock) and parsed from memory:
-// unsynchronisation has to be undone before frames can be read.
+// "XMP". Only frame headers and those frames are read (cover art is
+// skipped), except in a tag unsynchronised as a whole, which is read whole
+// (capped by MaxBlock) to undo that first.
 func (s *src) id3() error {
 	h, err := s.small(0, 10)
 	if err != nil {
@@ -39,16 +40,41 @@ func (s *src) id3() error {
 	if after, _ := s.small(end, 4); string(after) == "fLaC" {
 		s.b.MediaType, s.b.Kind = "audio/flac", "audio"
 	}
-	truncated := size > s.size-10
-	if truncated {
+	if size > s.size-10 {
 		s.problem("ID3v2 tag declares %d bytes, only %d present (file truncated)", size, s.size-10)
 		size = s.size - 10
 	}
-	body, err := s.read(10, size, "ID3v2 tag")
-	if err != nil {
-		return err
+	body := id3Body{s: s, n: int(size)}
+	if major < 4 && flags&0x80 != 0 {
+		// v2.2 and v2.3 unsynchronise the whole tag.
+		tag, err := s.read(10, size, "unsynchronised ID3v2 tag")
+		if err != nil {
+			return err
+		}
+		body.mem = resync(tag)
+		body.n = len(body.mem)
 	}
 	return s.id3Frames(body, major, flags)
+}
+
+// id3Body serves the bytes of a tag after its 10-byte header: from the file,
+// or from memory once resynchronised.
+type id3Body struct {
+	s   *src
+	mem []byte
+	n   int
+}
+
+// get returns n bytes at pos (the caller keeps pos+n within the body);
+// a frame's payload counts against the caps, a header does not.
+func (b id3Body) get(pos, n int, payload bool, what string) ([]byte, error) {
+	switch {
+	case b.mem != nil:
+		return b.mem[pos : pos+n], nil
+	case payload:
+		return b.s.read(int64(10+pos), int64(n), what)
+	}
+	return b.s.small(int64(10+pos), n)
 }
 
 // synchsafe decodes a 28-bit ID3 integer stored 7 bits a byte.
@@ -78,37 +104,45 @@ func resync(b []byte) []byte {
 	return out
 }
 
-// id3Frames walks the frames of a tag body (after the 10-byte header).
-func (s *src) id3Frames(body []byte, major, flags byte) error {
-	if major < 4 && flags&0x80 != 0 {
-		body = resync(body) // v2.2 and v2.3 unsynchronise the whole tag
-	}
+// id3Frames walks the frames of a tag body.
+func (s *src) id3Frames(body id3Body, major, flags byte) error {
 	pos := 0
 	if flags&0x40 != 0 {
 		if major == 2 {
 			return fmt.Errorf("ID3v2.2 tag is compressed (no scheme was ever defined): not read")
 		}
-		if len(body) < 4 {
+		if body.n < 4 {
 			return fmt.Errorf("ID3v2 extended header truncated")
 		}
+		h, err := body.get(0, 4, false, "")
+		if err != nil {
+			return err
+		}
 		if major == 3 {
-			pos = int(binary.BigEndian.Uint32(body)) + 4 // the size excludes itself
+			pos = int(binary.BigEndian.Uint32(h)) + 4 // the size excludes itself
 		} else {
-			n, ok := synchsafe(body[:4])
+			n, ok := synchsafe(h)
 			if !ok {
 				return fmt.Errorf("ID3v2.4 extended header size is not synchsafe")
 			}
 			pos = int(n)
 		}
-		if pos < 0 || pos > len(body) {
-			return fmt.Errorf("ID3v2 extended header declares %d bytes, the tag has %d", pos, len(body))
+		if pos < 0 || pos > body.n {
+			return fmt.Errorf("ID3v2 extended header declares %d bytes, the tag has %d", pos, body.n)
 		}
 	}
 	hdr := 10
 	if major == 2 {
 		hdr = 6
 	}
-	for pos+hdr <= len(body) && body[pos] != 0 { // a zero byte starts the padding
+	for pos+hdr <= body.n {
+		h, err := body.get(pos, hdr, false, "")
+		if err != nil {
+			return err
+		}
+		if h[0] == 0 {
+			return nil // padding
+		}
 		if err := s.tick(); err != nil {
 			return err
 		}
@@ -117,26 +151,29 @@ func (s *src) id3Frames(body []byte, major, flags byte) error {
 		var fflags byte
 		switch major {
 		case 2:
-			id, n = string(body[pos:pos+3]), int64(body[pos+3])<<16|int64(body[pos+4])<<8|int64(body[pos+5])
+			id, n = string(h[:3]), int64(h[3])<<16|int64(h[4])<<8|int64(h[5])
 		case 3:
-			id, n, fflags = string(body[pos:pos+4]), int64(binary.BigEndian.Uint32(body[pos+4:])), body[pos+9]
+			id, n, fflags = string(h[:4]), int64(binary.BigEndian.Uint32(h[4:])), h[9]
 		default:
 			var ok bool
-			id, fflags = string(body[pos:pos+4]), body[pos+9]
-			if n, ok = synchsafe(body[pos+4 : pos+8]); !ok {
+			id, fflags = string(h[:4]), h[9]
+			if n, ok = synchsafe(h[4:8]); !ok {
 				return fmt.Errorf("ID3v2.4 frame %q at %d: size is not synchsafe", id, 10+pos)
 			}
 		}
 		at := 10 + int64(pos)
-		if n > int64(len(body)-pos-hdr) {
-			return fmt.Errorf("ID3v2 frame %q at %d declares %d bytes, only %d left in the tag", id, at, n, len(body)-pos-hdr)
+		if n > int64(body.n-pos-hdr) {
+			return fmt.Errorf("ID3v2 frame %q at %d declares %d bytes, only %d left in the tag", id, at, n, body.n-pos-hdr)
 		}
-		data := body[pos+hdr : pos+hdr+int(n)]
-		pos += hdr + int(n)
+		dataAt := pos + hdr
+		pos = dataAt + int(n)
 		if id != "GEOB" && id != "GEO" && id != "PRIV" && id != "PRV" {
 			continue
 		}
-		data, err := s.id3Payload(data, major, fflags, id, at)
+		data, err := body.get(dataAt, int(n), true, "ID3v2 "+id+" frame")
+		if err == nil {
+			data, err = s.id3Payload(data, major, fflags, id, at)
+		}
 		if err != nil {
 			s.problem("%v", err)
 			continue
@@ -188,6 +225,9 @@ func (s *src) id3Payload(data []byte, major, fflags byte, id string, at int64) (
 		if err != nil {
 			return nil, fmt.Errorf("ID3v2 frame %q at %d: %w", id, at, err)
 		}
+		if err := s.account(at, int64(len(out)), "decompressed ID3v2 "+id+" frame"); err != nil {
+			return nil, err
+		}
 		data = out
 	}
 	return data, nil
@@ -221,10 +261,6 @@ func (s *src) id3Frame(id string, data []byte, major byte, at int64) {
 			s.b.JUMBF = append(s.b.JUMBF, Block{Where: where, Offset: at, C2PAOnly: true, Malformed: "the GEOB frame's file name or description is not terminated"})
 			return
 		}
-	}
-	if err := s.account(at, int64(len(rest)), "ID3v2 GEOB frame"); err != nil {
-		s.problem("%v", err)
-		return
 	}
 	s.b.JUMBF = append(s.b.JUMBF, Block{Data: rest, Where: where, Offset: at, C2PAOnly: true})
 }
