@@ -154,42 +154,17 @@ func app11(store []byte) ([]byte, error) {
 // SignedJPEG embeds m in jpg right after SOI with a correct hard binding: the
 // data hash covers every byte except the APP11 segment itself.
 func SignedJPEG(jpg []byte, m Manifest) ([]byte, error) {
-	// The exclusion covers the segment, whose size depends on how the
-	// exclusion length encodes: settle it with a zero hash of the final size.
-	exclLen := 0
-	for range 4 {
-		store, err := m.Store(make([]byte, sha256.Size), 2, exclLen)
-		if err != nil {
-			return nil, err
-		}
+	return bound(m, func(store []byte) ([]byte, int, int, error) {
 		seg, err := app11(store)
 		if err != nil {
-			return nil, err
+			return nil, 0, 0, err
 		}
-		if len(seg) == exclLen {
-			break
-		}
-		exclLen = len(seg)
-	}
-	// Everything but the segment is the original file, so its hash is the
-	// hash of jpg.
-	sum := sha256.Sum256(jpg)
-	store, err := m.Store(sum[:], 2, exclLen)
-	if err != nil {
-		return nil, err
-	}
-	seg, err := app11(store)
-	if err != nil {
-		return nil, err
-	}
-	if len(seg) != exclLen {
-		return nil, fmt.Errorf("APP11 segment size did not settle (%d -> %d)", exclLen, len(seg))
-	}
-	var out bytes.Buffer
-	out.Write(jpg[:2])
-	out.Write(seg)
-	out.Write(jpg[2:])
-	return out.Bytes(), nil
+		var out bytes.Buffer
+		out.Write(jpg[:2])
+		out.Write(seg)
+		out.Write(jpg[2:])
+		return out.Bytes(), 2, len(seg), nil
+	})
 }
 
 // Transplant moves the APP11 segment of signed (made by SignedJPEG) onto other

@@ -11,7 +11,7 @@ import (
 // placeStore builds a file around a manifest store and says which bytes a
 // c2pa.hash.data binding excludes: where the store sits. The bytes outside
 // the exclusion may depend on the store's length, never on its content.
-type placeStore func(store []byte) (file []byte, exclStart, exclLen int)
+type placeStore func(store []byte) (file []byte, exclStart, exclLen int, err error)
 
 // bound embeds m with a correct c2pa.hash.data binding: the hash covers
 // every byte outside the exclusion, whose place depends on the store's size,
@@ -23,7 +23,10 @@ func bound(m Manifest, place placeStore) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		_, s, l := place(store)
+		_, s, l, err := place(store)
+		if err != nil {
+			return nil, err
+		}
 		if s == start && l == length {
 			break
 		}
@@ -33,14 +36,20 @@ func bound(m Manifest, place placeStore) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	file, _, _ := place(store)
+	file, _, _, err := place(store)
+	if err != nil {
+		return nil, err
+	}
 	h := sha256.New()
 	h.Write(file[:start])
 	h.Write(file[start+length:])
 	if store, err = m.Store(h.Sum(nil), start, length); err != nil {
 		return nil, err
 	}
-	file, s, l := place(store)
+	file, s, l, err := place(store)
+	if err != nil {
+		return nil, err
+	}
 	if s != start || l != length {
 		return nil, fmt.Errorf("the exclusion did not settle ([%d,+%d] -> [%d,+%d])", start, length, s, l)
 	}
@@ -50,7 +59,7 @@ func bound(m Manifest, place placeStore) ([]byte, error) {
 // SignedSVG embeds m as C2PA A.3.3 says: base64 in svg/metadata/c2pa:manifest.
 // The binding excludes the base64 text.
 func SignedSVG(m Manifest) ([]byte, error) {
-	return bound(m, func(store []byte) ([]byte, int, int) {
+	return bound(m, func(store []byte) ([]byte, int, int, error) {
 		head := `<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" xmlns:c2pa="http://c2pa.org/manifest" width="64" height="48" viewBox="0 0 64 48">
 <metadata><c2pa:manifest>`
@@ -59,7 +68,7 @@ func SignedSVG(m Manifest) ([]byte, error) {
 <rect x="4" y="4" width="56" height="40" fill="#3a7bd5"/><circle cx="32" cy="24" r="12" fill="#ffd166"/>
 </svg>
 `
-		return []byte(head + text + tail), len(head), len(text)
+		return []byte(head + text + tail), len(head), len(text), nil
 	})
 }
 
@@ -95,9 +104,9 @@ func MP3Frames(n int, seed byte) []byte {
 // SignedMP3 embeds m in an ID3v2 GEOB frame before the MPEG frames; the
 // binding excludes the GEOB object, as the reference implementation does.
 func SignedMP3(m Manifest, audio []byte) ([]byte, error) {
-	return bound(m, func(store []byte) ([]byte, int, int) {
+	return bound(m, func(store []byte) ([]byte, int, int, error) {
 		tag, at := id3GEOB(store)
-		return append(tag, audio...), at, len(store)
+		return append(tag, audio...), at, len(store), nil
 	})
 }
 
@@ -115,9 +124,9 @@ func FLACStream(seed byte) []byte {
 // SignedFLAC wraps a FLAC stream in an ID3v2 tag carrying m (C2PA A.3.4
 // names FLAC with MP3; the reference reader takes the same GEOB frame).
 func SignedFLAC(m Manifest, flac []byte) ([]byte, error) {
-	return bound(m, func(store []byte) ([]byte, int, int) {
+	return bound(m, func(store []byte) ([]byte, int, int, error) {
 		tag, at := id3GEOB(store)
-		return append(tag, flac...), at, len(store)
+		return append(tag, flac...), at, len(store), nil
 	})
 }
 
@@ -200,9 +209,9 @@ func jxlFile(store, codestream []byte) ([]byte, []assetBox) {
 // SignedJXL embeds m in a JPEG XL container with a c2pa.hash.data binding
 // that excludes the jumb box.
 func SignedJXL(m Manifest, codestream []byte) ([]byte, error) {
-	return bound(m, func(store []byte) ([]byte, int, int) {
+	return bound(m, func(store []byte) ([]byte, int, int, error) {
 		file, boxes := jxlFile(store, codestream)
-		return file, boxes[2].offset, boxes[2].length
+		return file, boxes[2].offset, boxes[2].length, nil
 	})
 }
 
@@ -272,9 +281,9 @@ func fontFile(store []byte, name string, withHead bool) ([]byte, []assetBox, int
 // SignedFont embeds m in an OpenType font with a c2pa.hash.data binding
 // that excludes the store inside the C2PA table.
 func SignedFont(m Manifest, name string) ([]byte, error) {
-	return bound(m, func(store []byte) ([]byte, int, int) {
+	return bound(m, func(store []byte) ([]byte, int, int, error) {
 		file, _, storeAt := fontFile(store, name, false)
-		return file, storeAt, len(store)
+		return file, storeAt, len(store), nil
 	})
 }
 
