@@ -17,41 +17,38 @@ type placeStore func(store []byte) (file []byte, exclStart, exclLen int, err err
 // every byte outside the exclusion, whose place depends on the store's size,
 // which depends on how the exclusion encodes; a few passes settle it.
 func bound(m Manifest, place placeStore) ([]byte, error) {
+	embed := func(hash []byte, start, length int) ([]byte, int, int, error) {
+		store, err := m.Store(hash, start, length)
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		return place(store)
+	}
+	var file []byte
 	start, length := 0, 0
 	for range 6 {
-		store, err := m.Store(make([]byte, sha256.Size), start, length)
-		if err != nil {
-			return nil, err
-		}
-		_, s, l, err := place(store)
+		f, s, l, err := embed(make([]byte, sha256.Size), start, length)
 		if err != nil {
 			return nil, err
 		}
 		if s == start && l == length {
+			file = f
 			break
 		}
 		start, length = s, l
 	}
-	store, err := m.Store(make([]byte, sha256.Size), start, length)
-	if err != nil {
-		return nil, err
-	}
-	file, _, _, err := place(store)
-	if err != nil {
-		return nil, err
+	if file == nil {
+		return nil, fmt.Errorf("the exclusion did not settle")
 	}
 	h := sha256.New()
 	h.Write(file[:start])
 	h.Write(file[start+length:])
-	if store, err = m.Store(h.Sum(nil), start, length); err != nil {
-		return nil, err
-	}
-	file, s, l, err := place(store)
+	file, s, l, err := embed(h.Sum(nil), start, length)
 	if err != nil {
 		return nil, err
 	}
 	if s != start || l != length {
-		return nil, fmt.Errorf("the exclusion did not settle ([%d,+%d] -> [%d,+%d])", start, length, s, l)
+		return nil, fmt.Errorf("the exclusion moved when the hash was filled in ([%d,+%d] -> [%d,+%d])", start, length, s, l)
 	}
 	return file, nil
 }
