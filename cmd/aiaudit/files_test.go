@@ -61,6 +61,9 @@ func TestFilesShippedTestdata(t *testing.T) {
 		if f.Want.Binding != "" {
 			assert.EqualValues(t, f.Want.Binding, r.Provenance.Binding, "%s binding: %s", f.Name, r.Provenance.BindingDetail)
 		}
+		if f.Want.MediaType != "" {
+			assert.Equal(t, f.Want.MediaType, r.MediaType, f.Name)
+		}
 		if f.Want.Generator != "" {
 			var gens []string
 			for _, e := range r.AIEvidence {
@@ -81,12 +84,12 @@ func TestFilesShippedTestdata(t *testing.T) {
 		byRule[f.Rule]++
 	}
 	assert.Equal(t, 2, byRule[rules.AIUnmarked])
-	assert.Equal(t, 3, byRule[rules.AIMarked])
-	assert.Equal(t, 3, byRule[rules.TrainingReserved])
+	assert.Equal(t, 8, byRule[rules.AIMarked], "3 JPEGs and the SVG, MP3, FLAC, JPEG XL and font manifests")
+	assert.Equal(t, 8, byRule[rules.TrainingReserved])
 	assert.Equal(t, 1, byRule[rules.BindingMismatch], "the transplanted manifest")
 	assert.Equal(t, 1, byRule[rules.ProvenanceStripped])
 	assert.Equal(t, len(files), rep.Summary.Resources)
-	assert.Equal(t, 5, rep.Summary.AIGenerated)
+	assert.Equal(t, 10, rep.Summary.AIGenerated)
 	assert.Equal(t, 2, rep.Summary.AIUnmarked)
 }
 
@@ -174,7 +177,7 @@ func TestFilesTableOutput(t *testing.T) {
 	assert.Contains(t, out, "AUTOMATIC1111 Stable Diffusion web UI")
 	assert.Contains(t, out, "ai_xmp_trained.jpg")
 	assert.NotContains(t, out, "photo_plain.jpg", "files with no signal are summarised, not listed")
-	assert.Contains(t, out, "AI-made: 5 (without machine-readable marking: 2)")
+	assert.Contains(t, out, "AI-made: 10 (without machine-readable marking: 2)")
 	code, out, _ = runCLI(t, context.Background(), "files", "../../testdata/media", "--all")
 	assert.Equal(t, exitClean, code)
 	assert.Contains(t, out, "photo_plain.jpg")

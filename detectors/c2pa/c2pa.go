@@ -44,6 +44,7 @@ type Manifest struct {
 	TrainingMining []TrainingEntry
 	DataHash       *DataHash
 	BMFFHash       *BMFFHash
+	BoxHash        *BoxHash
 	// BindingKind is the label of the hard-binding assertion, if any.
 	BindingKind         string
 	MetadataSourceTypes []string
@@ -314,7 +315,10 @@ func (m *Manifest) readAssertion(label string, v any) {
 			bh.Exclusions = append(bh.Exclusions, ex)
 		}
 		m.BMFFHash = bh
-	case strings.HasPrefix(label, "c2pa.hash.bmff") || label == "c2pa.hash.boxes" || label == "c2pa.hash.collection.data":
+	case label == "c2pa.hash.boxes":
+		m.BindingKind = label
+		m.BoxHash = readBoxHash(a)
+	case strings.HasPrefix(label, "c2pa.hash.bmff") || label == "c2pa.hash.collection.data":
 		m.BindingKind = label
 	case label == "c2pa.soft-binding":
 		m.Watermarked = true

@@ -58,6 +58,13 @@ func (s *src) bmffBoxes(off, end int64, depth int, path string) error {
 			size = end - off
 		}
 		body := off + hdr
+		if depth == 0 && s.b.MediaType == "image/jxl" {
+			name := typ
+			if typ == "jumb" {
+				name = "C2PA" // every top-level JUMBF box, as the reference names it
+			}
+			s.b.HashBoxes = append(s.b.HashBoxes, HashBox{Name: name, Offset: off, Length: size})
+		}
 		switch {
 		case typ == "uuid" && size-hdr >= 16:
 			s.bmffUUID(off, body, size-hdr, path)
@@ -69,6 +76,8 @@ func (s *src) bmffBoxes(off, end int64, depth int, path string) error {
 			}
 		case typ == "meta" && depth == 0:
 			s.heifMeta(body, size-hdr)
+		case depth == 0 && (typ == "jumb" || typ == "xml " || typ == "Exif" || typ == "brob"):
+			s.boxMetadata(typ, off, body, size)
 		case bmffContainers[typ]:
 			if err := s.bmffBoxes(body, off+size, depth+1, path+"/"+typ); err != nil {
 				return err
@@ -122,5 +131,42 @@ func (s *src) bmffUUID(off, body, n int64, path string) {
 			return
 		}
 		s.b.XMP = append(s.b.XMP, Block{Data: data, Where: fmt.Sprintf("BMFF XMP uuid box%s at %d", path, off), Offset: off})
+	}
+}
+
+// boxMetadata reads the top-level metadata boxes of the JPEG XL container
+// (ISO/IEC 18181-2; JPEG 2000 uses the same): a JUMBF superbox (C2PA A.3.8:
+// the manifest store is a top-level jumb box), XMP in "xml ", EXIF in "Exif"
+// after a 4-byte offset to the TIFF header.
+func (s *src) boxMetadata(typ string, off, body, size int64) {
+	where := fmt.Sprintf("%q box at %d", typ, off)
+	if typ == "brob" {
+		// Brotli-compressed metadata; C2PA does not allow a compressed
+		// manifest store here (it could not be box-hashed).
+		if inner, err := s.small(body, 4); err == nil && len(inner) == 4 {
+			s.problem("Brotli-compressed %q box at %d not read", inner, off)
+		}
+		return
+	}
+	from := body
+	if typ == "jumb" {
+		from = off // a JUMBF superbox is the box itself, header included
+	}
+	data, err := s.read(from, off+size-from, where)
+	if err != nil {
+		s.problem("%v", err)
+		return
+	}
+	switch typ {
+	case "jumb":
+		s.b.JUMBF = append(s.b.JUMBF, Block{Data: data, Where: "JUMBF " + where, Offset: off})
+	case "xml ":
+		s.b.XMP = append(s.b.XMP, Block{Data: data, Where: "XMP " + where, Offset: off})
+	case "Exif":
+		if len(data) < 4 || int64(binary.BigEndian.Uint32(data)) > int64(len(data)-4) {
+			s.problem("EXIF %s: bad TIFF header offset", where)
+			return
+		}
+		s.b.EXIF = append(s.b.EXIF, Block{Data: data[4+binary.BigEndian.Uint32(data):], Where: "EXIF " + where, Offset: off})
 	}
 }

@@ -48,6 +48,20 @@ type Block struct {
 	Offset int64
 	// Malformed is set when the block is known to be incomplete or broken.
 	Malformed string
+	// C2PAOnly is set when the container reserves the block for a C2PA
+	// manifest store (an SVG c2pa:manifest element, an ID3 GEOB of type
+	// application/c2pa, a font's C2PA table): bytes that are not a manifest
+	// store there are a malformed store, not some other JUMBF.
+	C2PAOnly bool
+}
+
+// HashBox is one box of a file as C2PA's general box hash names it.
+type HashBox struct {
+	Name           string
+	Offset, Length int64
+	// ZeroAt, when not 0, is the offset of 4 bytes hashed as zeros (a
+	// font's head checkSumAdjustment, which changes with the manifest).
+	ZeroAt int64
 }
 
 // TextEntry is one key/value text chunk (PNG tEXt/zTXt/iTXt, GIF comment).
@@ -76,6 +90,14 @@ type Blocks struct {
 	JUMBF []Block
 	Text  []TextEntry
 	PNG   *PNGHeader
+	// HashBoxes are the file's boxes as C2PA's general box hash names them
+	// (C2PA 18.7.3), in file order, for the formats that bind that way:
+	// JPEG XL and fonts.
+	HashBoxes []HashBox
+	// ManifestURIs are references to the active manifest that a container
+	// carries outside XMP (a font's C2PA table): remote, or a JUMBF URI into
+	// the embedded store.
+	ManifestURIs []string
 	// Problems lists what was wrong but did not stop parsing.
 	Problems []string
 	// Stopped is the error that ended parsing early (damage), or else the
@@ -111,6 +133,16 @@ func Read(r io.ReaderAt, size int64, lim Limits) (*Blocks, error) {
 		err = s.tiff()
 	case "application/pdf":
 		err = s.pdf()
+	case "image/svg+xml":
+		err = s.svg()
+	case "audio/mpeg", "audio/flac":
+		err = s.id3()
+	case "image/jxl":
+		if len(head) >= 8 && string(head[4:8]) == "JXL " {
+			err = s.bmff() // the box container; a bare codestream holds no metadata
+		}
+	case "font/ttf", "font/otf":
+		err = s.font()
 	case "application/c2pa":
 		err = s.whole(&s.b.JUMBF, "raw JUMBF (.c2pa sidecar)")
 	case "application/rdf+xml":
@@ -196,18 +228,27 @@ func (s *src) read(off, n int64, what string) ([]byte, error) {
 	if off < 0 || n < 0 || off > s.size || n > s.size-off {
 		return nil, fmt.Errorf("%s at %d declares %d bytes, only %d present", what, off, n, max(0, s.size-off))
 	}
-	if n > s.lim.MaxBlock {
-		return nil, fmt.Errorf("%s at %d is %d bytes, over the %d-byte cap: skipped", what, off, n, s.lim.MaxBlock)
+	if err := s.account(off, n, what); err != nil {
+		return nil, err
 	}
-	if s.total+n > s.lim.MaxTotal {
-		return nil, fmt.Errorf("%s at %d: metadata over the %d-byte per-file cap: skipped", what, off, s.lim.MaxTotal)
-	}
-	s.total += n
 	buf := make([]byte, n)
 	if _, err := s.r.ReadAt(buf, off); err != nil && !(errors.Is(err, io.EOF) && int64(len(buf)) == n) {
 		return nil, s.failed(fmt.Errorf("%s at %d: %w", what, off, err))
 	}
 	return buf, nil
+}
+
+// account charges a block of n bytes to the file's caps (MaxBlock for one
+// block, MaxTotal for all), or says why it may not be kept.
+func (s *src) account(off, n int64, what string) error {
+	if n > s.lim.MaxBlock {
+		return fmt.Errorf("%s at %d is %d bytes, over the %d-byte cap: skipped", what, off, n, s.lim.MaxBlock)
+	}
+	if s.total+n > s.lim.MaxTotal {
+		return fmt.Errorf("%s at %d: metadata over the %d-byte per-file cap: skipped", what, off, s.lim.MaxTotal)
+	}
+	s.total += n
+	return nil
 }
 
 // small reads a structure header that is always small; past EOF it returns

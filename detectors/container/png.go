@@ -78,7 +78,7 @@ func (s *src) pngChunk(typ string, data []byte, off int64) {
 			s.problem("PNG zTXt chunk at %d is malformed", off)
 			return
 		}
-		val, err := s.inflate(rest[1:])
+		val, err := inflate(rest[1:], s.lim.MaxText)
 		if err != nil {
 			s.problem("PNG zTXt %q at %d: %v", text.Latin1(key), off, err)
 			return
@@ -110,7 +110,7 @@ func (s *src) pngITXt(data []byte, off int64) {
 	text := rest
 	if compressed {
 		var err error
-		if text, err = s.inflate(rest); err != nil {
+		if text, err = inflate(rest, s.lim.MaxText); err != nil {
 			s.problem("PNG iTXt %q at %d: %v", key, off, err)
 			return
 		}
@@ -122,20 +122,20 @@ func (s *src) pngITXt(data []byte, off int64) {
 	s.b.Text = append(s.b.Text, TextEntry{Key: string(key), Value: string(text), Chunk: "iTXt"})
 }
 
-// inflate decompresses zlib data, refusing to grow past MaxText: a few KB of
-// zTXt can expand to gigabytes.
-func (s *src) inflate(b []byte) ([]byte, error) {
+// inflate decompresses zlib data, refusing to grow past limit: a few KB of
+// compressed text can expand to gigabytes.
+func inflate(b []byte, limit int64) ([]byte, error) {
 	zr, err := zlib.NewReader(bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("not zlib data: %w", err)
 	}
 	defer zr.Close()
-	out, err := io.ReadAll(io.LimitReader(zr, s.lim.MaxText+1))
+	out, err := io.ReadAll(io.LimitReader(zr, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("corrupt compressed text: %w", err)
+		return nil, fmt.Errorf("corrupt compressed data: %w", err)
 	}
-	if int64(len(out)) > s.lim.MaxText {
-		return nil, fmt.Errorf("decompresses beyond the %d-byte cap (a decompression bomb?): skipped", s.lim.MaxText)
+	if int64(len(out)) > limit {
+		return nil, fmt.Errorf("decompresses beyond the %d-byte cap (a decompression bomb?): skipped", limit)
 	}
 	return out, nil
 }

@@ -87,6 +87,7 @@ func Analyze(asset Source, sidecars []Source, lim Limits) (*Result, error) {
 	a := &analysis{res: &Result{MediaType: blocks.MediaType, Kind: blocks.Kind}, asset: asset, lim: lim}
 	a.res.Provenance.C2PA = detectors.C2PAAbsent
 	a.res.Unread = blocks.Stopped
+	a.hashBoxes = assetBoxes(blocks.HashBoxes)
 	a.blocks(blocks, "")
 	if blocks.PNG != nil {
 		// The first rows tell whether a stealth signature is there; only
@@ -143,6 +144,11 @@ type analysis struct {
 	dstFromActive string
 	dstFallback   string
 	dsts          []string
+	// hashBoxes are the asset's boxes, for a c2pa.hash.boxes binding.
+	hashBoxes []c2pa.AssetBox
+	// manifestURIs reference the active manifest from outside XMP (a
+	// font's C2PA table); they are read as XMP dcterms:provenance is.
+	manifestURIs []string
 }
 
 func (a *analysis) note(format string, args ...any) {
@@ -167,6 +173,7 @@ func (a *analysis) blocks(b *container.Blocks, from string) {
 	for _, blk := range b.JUMBF {
 		a.jumbf(blk, from, where)
 	}
+	a.manifestURIs = append(a.manifestURIs, b.ManifestURIs...)
 	for _, blk := range b.XMP {
 		info, err := xmp.Parse(blk.Data)
 		if err != nil {
@@ -209,7 +216,16 @@ func (a *analysis) jumbf(blk container.Block, from string, where func(string) st
 		a.note("%s: pre-standard CAI JUMBF (label \"cai\"), not C2PA", where(blk.Where))
 		return
 	case c2pa.KindNone, c2pa.KindOther:
-		return
+		if !blk.C2PAOnly {
+			return
+		}
+		// The container reserves this block for a manifest store: what
+		// is there is a broken one.
+		if err == nil {
+			err = fmt.Errorf("not a C2PA manifest store (a JUMBF superbox labelled c2pa)")
+		} else {
+			err = fmt.Errorf("not a C2PA manifest store: %w", err)
+		}
 	}
 	a.stores++
 	if a.stores == 2 {
@@ -323,6 +339,8 @@ func (a *analysis) binding(m *c2pa.Manifest, from string) {
 		check = func() (bool, error) { return c2pa.CheckDataHash(a.asset.R, a.asset.Size, *m.DataHash) }
 	case m.BMFFHash != nil:
 		check = func() (bool, error) { return c2pa.CheckBMFFHash(a.asset.R, a.asset.Size, *m.BMFFHash) }
+	case m.BoxHash != nil:
+		check = func() (bool, error) { return c2pa.CheckBoxHash(a.asset.R, a.hashBoxes, *m.BoxHash) }
 	}
 	switch {
 	case m.BindingKind == "":
@@ -344,6 +362,19 @@ func (a *analysis) binding(m *c2pa.Manifest, from string) {
 			p.Binding, p.BindingDetail = detectors.BindingMismatch, m.BindingKind+" does not match the asset bytes: the manifest was made for other content (copied or the asset was altered)"
 		}
 	}
+}
+
+// assetBoxes are the container's boxes as the box-hash check takes them.
+func assetBoxes(in []container.HashBox) []c2pa.AssetBox {
+	var out []c2pa.AssetBox
+	for _, b := range in {
+		box := c2pa.AssetBox{Name: b.Name, Offset: b.Offset, Length: b.Length}
+		if b.ZeroAt != 0 {
+			box.Zeroed = []c2pa.Exclusion{{Start: b.ZeroAt, Length: 4}}
+		}
+		out = append(out, box)
+	}
+	return out
 }
 
 func (a *analysis) stealth(lim Limits) {
@@ -425,6 +456,9 @@ func (a *analysis) finish() {
 func (a *analysis) provenance() {
 	p := &a.res.Provenance
 	prov := strings.TrimSpace(a.xmp.Provenance)
+	for _, u := range a.manifestURIs {
+		prov = firstNonEmpty(prov, u)
+	}
 	switch {
 	case p.C2PA != detectors.C2PAAbsent:
 	case strings.HasPrefix(prov, "self#jumbf="):

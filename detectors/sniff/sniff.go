@@ -33,7 +33,11 @@ var magics = []magic{
 	{0, "fLaC", "audio/flac", "audio"},
 	{0, "\x00\x00\x01\xBA", "video/mpeg", "video"},
 	{0, "\x1A\x45\xDF\xA3", "video/webm", "video"},
-	{0, "\xFF\x0A", "image/jxl", "image"},
+	{0, "\xFF\x0A", "image/jxl", "image"},                             // JPEG XL codestream
+	{0, "\x00\x00\x00\x0CJXL \x0D\x0A\x87\x0A", "image/jxl", "image"}, // JPEG XL container (ISO/IEC 18181-2)
+	{0, "ttcf", "font/collection", "other"},
+	{0, "wOFF", "font/woff", "other"},
+	{0, "wOF2", "font/woff2", "other"},
 }
 
 // riffForms maps the RIFF form type (bytes 8..12) to a media type.
@@ -74,6 +78,16 @@ func Sniff(head []byte) (mediaType, kind string) {
 	if mt, k, ok := bmff(head); ok {
 		return mt, k
 	}
+	if mt, ok := sfnt(head); ok {
+		return mt, "other"
+	}
+	if isMP3Frame(head) {
+		return "audio/mpeg", "audio"
+	}
+	// Before XMP: an SVG may carry an XMP packet in its first bytes.
+	if isSVG(head) {
+		return "image/svg+xml", "image"
+	}
 	if isXMP(head) {
 		return "application/rdf+xml", "other"
 	}
@@ -111,4 +125,76 @@ func isXMP(head []byte) bool {
 		return bytes.Contains(h, []byte("<x:xmpmeta")) || bytes.Contains(h, []byte("<?xpacket"))
 	}
 	return false
+}
+
+// sfnt recognises an OpenType or TrueType font (the sfnt table directory).
+// Its versions (0x00010000, "true", "OTTO") are four bytes another file may
+// well start with, so the table count and the first table tag must look like
+// a font's too.
+func sfnt(head []byte) (string, bool) {
+	if len(head) < 16 {
+		return "", false
+	}
+	mt := "font/ttf"
+	switch string(head[:4]) {
+	case "\x00\x01\x00\x00", "true":
+	case "OTTO":
+		mt = "font/otf"
+	default:
+		return "", false
+	}
+	if n := binary.BigEndian.Uint16(head[4:]); n == 0 || n > 512 {
+		return "", false
+	}
+	for _, c := range head[12:16] {
+		if c < 0x20 || c > 0x7E {
+			return "", false
+		}
+	}
+	return mt, true
+}
+
+// isMP3Frame recognises an MPEG audio frame header with no ID3 tag before
+// it: 11 sync bits, then a valid version, layer, bit rate and sample rate
+// (ADTS AAC shares the sync bits but has layer 0).
+func isMP3Frame(head []byte) bool {
+	if len(head) < 4 || head[0] != 0xFF || head[1]&0xE0 != 0xE0 {
+		return false
+	}
+	version, layer := head[1]>>3&3, head[1]>>1&3
+	bitrate, rate := head[2]>>4, head[2]>>2&3
+	return version != 1 && layer != 0 && bitrate != 0 && bitrate != 15 && rate != 3
+}
+
+// isSVG recognises an SVG document: its root element, after the prolog (BOM,
+// white space, XML declaration, processing instructions, comments, DOCTYPE),
+// is svg.
+func isSVG(head []byte) bool {
+	h := bytes.TrimPrefix(head, []byte("\xEF\xBB\xBF"))
+	for {
+		h = bytes.TrimLeft(h, " \t\r\n")
+		var end []byte
+		switch {
+		case bytes.HasPrefix(h, []byte("<?")):
+			end = []byte("?>")
+		case bytes.HasPrefix(h, []byte("<!--")):
+			end = []byte("-->")
+		case bytes.HasPrefix(h, []byte("<!DOCTYPE")):
+			end = []byte(">")
+			if lt, sq := bytes.IndexByte(h, '>'), bytes.IndexByte(h, '['); sq >= 0 && sq < lt {
+				end = []byte("]>") // an internal subset holds '>' of its own
+			}
+		default:
+			if !bytes.HasPrefix(h, []byte("<svg")) || len(h) < 5 {
+				return false
+			}
+			c := h[4]
+			return c == ' ' || c == '>' || c == '/' || c == '\t' || c == '\r' || c == '\n'
+		}
+		i := bytes.Index(h, end)
+		if i < 0 {
+			return false
+		}
+		h = h[i+len(end):]
+	}
 }

@@ -31,6 +31,22 @@ func TestSniff(t *testing.T) {
 		"text":       {"hello", "application/octet-stream", "other"},
 		"empty":      {"", "application/octet-stream", "other"},
 		"short ftyp": {"\x00\x00\x00\x08ftyp", "application/octet-stream", "other"},
+		"jxl box":    {"\x00\x00\x00\x0CJXL \x0D\x0A\x87\x0A\x00\x00\x00\x14ftypjxl ", "image/jxl", "image"},
+		"jxl code":   {"\xFF\x0A\xFA", "image/jxl", "image"},
+		"mp3 id3":    {"ID3\x04\x00\x00\x00\x00\x00\x00", "audio/mpeg", "audio"},
+		"mp3 frame":  {"\xFF\xFB\x90\x64", "audio/mpeg", "audio"},
+		"adts aac":   {"\xFF\xF1\x50\x80", "application/octet-stream", "other"},
+		"flac":       {"fLaC\x00\x00\x00\x22", "audio/flac", "audio"},
+		"otf":        {"OTTO\x00\x0A\x00\x80\x00\x03\x00\x20CFF ", "font/otf", "other"},
+		"true text":  {"true, said the log file", "application/octet-stream", "other"},
+		"ttf":        {"\x00\x01\x00\x00\x00\x0A\x00\x80\x00\x03\x00\x20C2PA", "font/ttf", "other"},
+		"not ttf":    {"\x00\x01\x00\x00\x00\x00\x00\x80\x00\x03\x00\x20C2PA", "application/octet-stream", "other"},
+		"svg":        {"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml", "image"},
+		"svg prolog": {"\xEF\xBB\xBF<?xml version='1.0'?>\n<!-- made by hand -->\n<!DOCTYPE svg [<!ENTITY a 'b'>]>\n<svg>", "image/svg+xml", "image"},
+		// An SVG whose XMP packet sits in its first bytes is still an SVG.
+		"svg xmp": {"<?xml version='1.0'?><svg><metadata><?xpacket begin=''?><x:xmpmeta/>", "image/svg+xml", "image"},
+		"svgz":    {"<svgfoo/>", "application/octet-stream", "other"},
+		"html":    {"<!DOCTYPE html><html><svg>", "application/octet-stream", "other"},
 	} {
 		mt, k := Sniff([]byte(c.head))
 		assert.Equal(t, c.mediaType, mt, name)

@@ -30,6 +30,7 @@ type Want struct {
 	C2PA      string // provenance c2pa status
 	Generator string // expected generator name, when AI
 	Binding   string // provenance binding check, when C2PA is present
+	MediaType string // the sniffed media type, when the test checks it
 	Error     bool
 }
 
@@ -44,6 +45,12 @@ var testManifest = Manifest{
 	DigitalSourceType: dstNS + "trainedAlgorithmicMedia",
 	SoftwareAgent:     "Example Diffusion 2",
 	TrainingUse:       "notAllowed",
+}
+
+// boundAI is the verdict on testManifest embedded with a matching binding in
+// a file of media type mt.
+func boundAI(mt string) Want {
+	return Want{AI: true, Marked: true, OptOut: true, C2PA: "present", Generator: "Example Diffusion 2 1.0", Binding: "match", MediaType: mt}
 }
 
 // All returns every generated fixture, in a stable order.
@@ -99,6 +106,11 @@ func All() ([]File, error) {
 			return Transplant(signed, other), err
 		}, Want{AI: true, Marked: true, OptOut: true, C2PA: "present", Generator: "Example Diffusion 2 1.0", Binding: "mismatch"}},
 		{"not_media.txt", func() ([]byte, error) { return []byte("just some notes\n"), nil }, Want{C2PA: "absent"}},
+		{"c2pa_ai_bound.svg", func() ([]byte, error) { return SignedSVG(testManifest) }, boundAI("image/svg+xml")},
+		{"c2pa_ai_bound.mp3", func() ([]byte, error) { return SignedMP3(testManifest, MP3Frames(3, 1)) }, boundAI("audio/mpeg")},
+		{"c2pa_ai_bound.flac", func() ([]byte, error) { return SignedFLAC(testManifest, FLACStream(1)) }, boundAI("audio/flac")},
+		{"c2pa_ai_bound.jxl", func() ([]byte, error) { return SignedJXL(testManifest, []byte{0xFF, 0x0A, 0xFA, 0x1F, 0x01}) }, boundAI("image/jxl")},
+		{"c2pa_ai_bound.otf", func() ([]byte, error) { return SignedFont(testManifest, "aiaudit test font") }, boundAI("font/otf")},
 	}
 	for _, s := range steps {
 		b, err := s.f()

@@ -23,9 +23,19 @@ type Manifest struct {
 	DigitalSourceType string
 	SoftwareAgent     string
 	TrainingUse       string // c2pa.ai_training use; "" for no training-mining assertion
+	// Boxes, when set, makes the hard binding c2pa.hash.boxes (C2PA 18.7)
+	// with these entries, in place of c2pa.hash.data.
+	Boxes []BoxHashEntry
 	// Extra holds more assertions, label to CBOR value (e.g. a CAWG
 	// training-mining assertion taken from the CAWG spec's example).
 	Extra map[string]any
+}
+
+// BoxHashEntry is one entry of a c2pa.hash.boxes assertion.
+type BoxHashEntry struct {
+	Names []string `cbor:"names"`
+	Hash  []byte   `cbor:"hash"`
+	Pad   []byte   `cbor:"pad"`
 }
 
 // encMode sorts map keys so that generated files are byte-for-byte stable.
@@ -87,6 +97,9 @@ func (m Manifest) Store(hash []byte, exclStart, exclLen int) ([]byte, error) {
 	var assertions [][]byte
 	labels := []string{"c2pa.actions.v2", "c2pa.hash.data"}
 	values := []any{actions, dataHash}
+	if m.Boxes != nil {
+		labels[1], values[1] = "c2pa.hash.boxes", map[string]any{"alg": "sha256", "boxes": m.Boxes}
+	}
 	if m.TrainingUse != "" {
 		labels = append(labels, "c2pa.training-mining")
 		values = append(values, map[string]any{"entries": map[string]any{
@@ -141,42 +154,17 @@ func app11(store []byte) ([]byte, error) {
 // SignedJPEG embeds m in jpg right after SOI with a correct hard binding: the
 // data hash covers every byte except the APP11 segment itself.
 func SignedJPEG(jpg []byte, m Manifest) ([]byte, error) {
-	// The exclusion covers the segment, whose size depends on how the
-	// exclusion length encodes: settle it with a zero hash of the final size.
-	exclLen := 0
-	for range 4 {
-		store, err := m.Store(make([]byte, sha256.Size), 2, exclLen)
-		if err != nil {
-			return nil, err
-		}
+	return bound(m, func(store []byte) ([]byte, int, int, error) {
 		seg, err := app11(store)
 		if err != nil {
-			return nil, err
+			return nil, 0, 0, err
 		}
-		if len(seg) == exclLen {
-			break
-		}
-		exclLen = len(seg)
-	}
-	// Everything but the segment is the original file, so its hash is the
-	// hash of jpg.
-	sum := sha256.Sum256(jpg)
-	store, err := m.Store(sum[:], 2, exclLen)
-	if err != nil {
-		return nil, err
-	}
-	seg, err := app11(store)
-	if err != nil {
-		return nil, err
-	}
-	if len(seg) != exclLen {
-		return nil, fmt.Errorf("APP11 segment size did not settle (%d -> %d)", exclLen, len(seg))
-	}
-	var out bytes.Buffer
-	out.Write(jpg[:2])
-	out.Write(seg)
-	out.Write(jpg[2:])
-	return out.Bytes(), nil
+		var out bytes.Buffer
+		out.Write(jpg[:2])
+		out.Write(seg)
+		out.Write(jpg[2:])
+		return out.Bytes(), 2, len(seg), nil
+	})
 }
 
 // Transplant moves the APP11 segment of signed (made by SignedJPEG) onto other
