@@ -62,12 +62,12 @@ func Unseen(b Box) string {
 		return "visibility:" + b.Visibility
 	case b.Opacity < minOpacity:
 		return fmt.Sprintf("transparent (opacity %.2g)", b.Opacity)
+	case b.FontSize < MinFontPx:
+		return fmt.Sprintf("font too small (%gpx, minimum %dpx)", b.FontSize, MinFontPx)
 	case b.W < minBoxPx || b.H < minBoxPx:
 		return fmt.Sprintf("zero-sized (%gx%g px)", b.W, b.H)
 	case b.X+b.W <= 0 || b.Y+b.H <= 0 || b.X >= b.PageW || b.Y >= b.PageH:
 		return fmt.Sprintf("off-screen (at %g,%g on a %gx%g page)", b.X, b.Y, b.PageW, b.PageH)
-	case b.FontSize < MinFontPx:
-		return fmt.Sprintf("font too small (%gpx, minimum %dpx)", b.FontSize, MinFontPx)
 	case b.OverImage:
 		return "text over a background image: contrast cannot be measured"
 	case len(b.Color) != 4 || len(b.Background) != 4:
