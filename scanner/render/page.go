@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"golang.org/x/net/html"
 
@@ -102,7 +103,15 @@ func (r *Renderer) load(ctx context.Context, browser context.Context, fetched cr
 	// loops forever cannot be read at all.
 	read, stop := context.WithTimeout(tab, max(r.opt.Budget/2, time.Second))
 	defer stop()
-	res, err := chromedp.Run(read, chromedp.Evaluate[collected](collectJS+"("+strconv.Itoa(r.opt.MaxElements)+")"))
+	// The page is read from a world of its own: the page's scripts share
+	// its DOM but not its functions, so a page cannot replace
+	// getComputedStyle to make a hidden label look visible.
+	world, err := chromedp.Call(read, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: l.mainFrame, WorldName: "aiaudit"})
+	var res collected
+	if err == nil {
+		res, err = chromedp.Run(read, chromedp.Evaluate[collected](collectJS+"("+strconv.Itoa(r.opt.MaxElements)+")",
+			func(p *runtime.EvaluateParams) { p.ContextID = world.ExecutionContextID }))
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

@@ -145,6 +145,15 @@ func newSite(t *testing.T) *site {
 			fmt.Fprint(w, `{"items": [{"src": "/img/js-built.jpg"}], "next": "/spa-page.html"}`)
 		case p == "/spa-page.html" || p == "/about.html":
 			html(w, `<html><body><p>Nothing here</p></body></html>`)
+		case p == "/liar.html": // a page whose scripts lie about layout
+			html(w, `<html><body><figure><img src="/img/liar.jpg"><figcaption style="display:none">AI-generated image</figcaption></figure>
+<script>
+const fake = { display: 'block', visibility: 'visible', opacity: '1', fontSize: '16px', fontWeight: '400', color: 'rgb(0, 0, 0)',
+  backgroundColor: 'rgb(255, 255, 255)', backgroundImage: 'none', overflow: 'visible' };
+window.getComputedStyle = () => fake;
+Element.prototype.getClientRects = () => [{ left: 0, top: 0, right: 100, bottom: 20 }];
+Range.prototype.getClientRects = () => [{ left: 0, top: 0, right: 100, bottom: 20 }];
+</script></body></html>`)
 		case p == "/hang.html":
 			html(w, `<html><body><a href="/after-hang.html">next</a><script>while (true) {}</script></body></html>`)
 		case p == "/dialogs.html":
@@ -244,6 +253,10 @@ func TestRenderedCrawlSeesWhatAVisitorSees(t *testing.T) {
 	assert.Contains(t, notes, "outside the crawl scope: "+s.offsite.URL+"/elsewhere.jpg")
 	assert.Contains(t, notes, "disallowed by robots.txt: "+base+"/private/secret.jpg")
 	assert.Empty(t, page.Error)
+
+	liar := crawlWith(t, r, base+"/liar.html", 1)
+	assert.Contains(t, liar.findings[base+"/img/liar.jpg on "+base+"/liar.html"], "not displayed",
+		"the page's own scripts cannot fake a hidden label's layout")
 
 	static := crawlWith(t, nil, s.srv.URL+"/", 10)
 	assert.NotContains(t, static.findings, on("js-built.jpg"), "the static crawl cannot see script-built images")
