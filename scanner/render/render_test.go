@@ -332,3 +332,45 @@ func chromedpTargets(r *Renderer) (int, error) {
 	}
 	return n, err
 }
+
+// --concurrency pages render at once, each in its own tab.
+func TestPagesRenderInParallel(t *testing.T) {
+	r := newRenderer(t, Options{Budget: 10 * time.Second})
+	var mu sync.Mutex
+	active, most := 0, 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		switch {
+		case req.URL.Path == "/robots.txt":
+			http.NotFound(w, req)
+		case strings.HasPrefix(req.URL.Path, "/beacon/"):
+			// Each page's script calls here; the call waits until three
+			// pages are in, or a few seconds.
+			mu.Lock()
+			active++
+			most = max(most, active)
+			mu.Unlock()
+			for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+				mu.Lock()
+				n := most
+				mu.Unlock()
+				if n >= 3 {
+					break
+				}
+			}
+			mu.Lock()
+			active--
+			mu.Unlock()
+			fmt.Fprint(w, "{}")
+		default:
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprintf(w, `<html><body><script>fetch('/beacon%s')</script></body></html>`, req.URL.Path)
+		}
+	}))
+	defer srv.Close()
+	_, err := crawl.Run(context.Background(), crawl.Options{
+		Starts: []string{srv.URL + "/a", srv.URL + "/b", srv.URL + "/c"}, MaxPages: 3, MaxDepth: 1, Concurrency: 3, Loader: r,
+		Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: 5 * time.Second, HostConcurrency: 4}},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 3, most, "three tabs load at once")
+}
