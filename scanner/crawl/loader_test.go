@@ -53,25 +53,31 @@ func (l *hidingLoader) Load(ctx context.Context, page Fetched, sub Subresources)
 	return p, nil
 }
 
+// collect crawls and keeps everything emitted.
+func collect(opt Options) ([]model.Resource, []model.Observation, *Stats, error) {
+	var mu sync.Mutex
+	var resources []model.Resource
+	var findings []model.Observation
+	opt.Emit = func(r *model.Resource, fs []model.Observation) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if r != nil {
+			resources = append(resources, *r)
+		}
+		findings = append(findings, fs...)
+		return nil
+	}
+	stats, err := Run(context.Background(), opt)
+	return resources, findings, stats, err
+}
+
 func TestPageLoaderSeam(t *testing.T) {
 	site := newTestSite(t)
 	loader := &hidingLoader{fetches: map[string]error{}, fail: "/photos.html",
 		try: []string{"/img/photo.jpg", "/forbidden/x.png", site.offsite.URL + "/x.png"}}
-	var mu sync.Mutex
-	var resources []model.Resource
-	var findings []model.Observation
-	_, err := Run(context.Background(), Options{
+	resources, findings, _, err := collect(Options{
 		Starts: []string{site.srv.URL + "/"}, MaxPages: 10, MaxDepth: 1, Concurrency: 1, Loader: loader,
 		Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: 2 * time.Second}},
-		Emit: func(r *model.Resource, fs []model.Observation) error {
-			mu.Lock()
-			defer mu.Unlock()
-			if r != nil {
-				resources = append(resources, *r)
-			}
-			findings = append(findings, fs...)
-			return nil
-		},
 	})
 	require.NoError(t, err)
 	base := site.srv.URL
