@@ -56,6 +56,9 @@ const (
 // "seen": a label counts only when it is shown to be visible.
 func Unseen(b Box) string {
 	switch {
+	case !finite(b.Opacity, b.X, b.Y, b.W, b.H, b.PageW, b.PageH, b.FontSize, b.FontWeight) ||
+		!finite(b.Color...) || !finite(b.Background...):
+		return "layout not measurable"
 	case !b.Displayed:
 		return "not displayed (display:none)"
 	case b.Visibility == "hidden" || b.Visibility == "collapse":
@@ -86,11 +89,24 @@ func Unseen(b Box) string {
 	return ""
 }
 
-// over composites colour c (with its alpha) over the opaque colour under.
-func over(c, under []float64) []float64 {
-	a := math.Max(0, math.Min(1, c[3]))
-	return []float64{c[0]*a + under[0]*(1-a), c[1]*a + under[1]*(1-a), c[2]*a + under[2]*(1-a), 1}
+func finite(vs ...float64) bool {
+	for _, v := range vs {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
 }
+
+// over composites colour c (with its alpha) over the opaque colour under,
+// each value held to its range.
+func over(c, under []float64) []float64 {
+	a := clamp(c[3], 1)
+	mix := func(i int) float64 { return clamp(c[i], 255)*a + clamp(under[i], 255)*(1-a) }
+	return []float64{mix(0), mix(1), mix(2), 1}
+}
+
+func clamp(v, top float64) float64 { return math.Max(0, math.Min(top, v)) }
 
 // Contrast is the WCAG contrast ratio of two opaque sRGB colours (1 to 21).
 func Contrast(a, b []float64) float64 {

@@ -1,8 +1,10 @@
 package labels
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/stretchr/testify/assert"
 	"golang.org/x/net/html"
 )
@@ -106,4 +108,70 @@ func TestRenderedFinderCountsOnlySeenText(t *testing.T) {
 	m := Default().Markup(d)
 	assert.True(t, m.ForItem(d.Find("#a")).Visible)
 	assert.Equal(t, "AI-generated image", m.Text(d.Find("#c1")))
+}
+
+// Whatever a page's layout says, text counts as seen only when every rule
+// holds for it.
+func FuzzUnseen(f *testing.F) {
+	f.Add(true, "visible", 1.0, 10.0, 10.0, 200.0, 20.0, 1280.0, 2000.0, 16.0, 400.0, 0.0, 0.0, 0.0, 1.0, 255.0, 255.0, 255.0, 1.0, false)
+	f.Add(true, "visible", 0.5, -5.0, 0.0, 3.0, 3.0, 10.0, 10.0, 9.0, 700.0, 120.0, 120.0, 120.0, 0.5, 0.0, 0.0, 0.0, 0.2, false)
+	f.Fuzz(func(t *testing.T, displayed bool, visibility string, opacity, x, y, w, h, pw, ph, font, weight, r, g, b, a, br, bg, bb, ba float64, overImage bool) {
+		box := Box{Displayed: displayed, Visibility: visibility, Opacity: opacity, X: x, Y: y, W: w, H: h, PageW: pw, PageH: ph,
+			FontSize: font, FontWeight: weight, Color: []float64{r, g, b, a}, Background: []float64{br, bg, bb, ba}, OverImage: overImage}
+		why := Unseen(box)
+		if why != "" {
+			return
+		}
+		if !displayed || visibility == "hidden" || visibility == "collapse" || overImage || !finite(opacity, x, y, w, h, font) ||
+			opacity < minOpacity || font < MinFontPx || w < minBoxPx || h < minBoxPx || x+w <= 0 || y+h <= 0 || x >= pw || y >= ph {
+			t.Fatalf("seen, but a rule fails: %+v", box)
+		}
+		fg := over([]float64{r, g, b, a * opacity}, over(box.Background, []float64{255, 255, 255, 1}))
+		if c := Contrast(fg, over(box.Background, []float64{255, 255, 255, 1})); !(c >= MinContrastLarge) {
+			t.Fatalf("seen at contrast %v: %+v", c, box)
+		}
+	})
+}
+
+// A hidden label is one the markup holds, and a page whose every text is
+// seen has the labels of its markup, attributes aside.
+func FuzzRenderedFinder(f *testing.F) {
+	f.Add(`<figure><img src=a alt="AI image"><figcaption>AI-generated image</figcaption></figure><p>All images on this page are AI-generated</p>`, uint64(5))
+	f.Add(`<div><img src=a><span>Image created with AI</span></div>`, uint64(0))
+	f.Fuzz(func(t *testing.T, page string, hide uint64) {
+		if len(page) > 4096 {
+			return
+		}
+		d, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+		if err != nil {
+			return
+		}
+		unseen := map[*html.Node]string{}
+		d.Find("*").Each(func(i int, s *goquery.Selection) {
+			if hide>>(uint(i)%64)&1 == 1 {
+				unseen[s.Nodes[0]] = "hidden"
+			} else if i%7 != 3 { // some elements unchecked
+				unseen[s.Nodes[0]] = ""
+			}
+		})
+		rendered, marked := Default().Rendered(d, unseen), Default().Markup(d)
+		d.Find("img").Each(func(_ int, img *goquery.Selection) {
+			r, m := rendered.ForItem(img), marked.ForItem(img)
+			if r.Hidden != nil && (r.Visible || !m.Visible || r.Hidden.Why == "") {
+				t.Fatalf("hidden label %+v: rendered %v, markup %v", r.Hidden, r.Visible, m.Visible)
+			}
+			if !r.Visible && m.Visible && r.Hidden == nil {
+				t.Fatalf("the markup's label %+v is neither seen nor said to be hidden", m.Label)
+			}
+		})
+		for n := range unseen {
+			unseen[n] = ""
+		}
+		d.Find("*").Each(func(_ int, s *goquery.Selection) { unseen[s.Nodes[0]] = "" })
+		d.Find("img").RemoveAttr("alt").RemoveAttr("title").RemoveAttr("aria-label").Each(func(_ int, img *goquery.Selection) {
+			if r, m := rendered.ForItem(img), marked.ForItem(img); r.Visible != m.Visible || r.Label != m.Label {
+				t.Fatalf("all text seen: rendered %+v, markup %+v", r, m)
+			}
+		})
+	})
 }
