@@ -178,16 +178,6 @@ func (r *Renderer) Close() {
 	}
 }
 
-// Process is the running browser's main process (tests kill it).
-func (r *Renderer) Process() *os.Process {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.browser == nil {
-		return nil
-	}
-	return chromedp.FromContext(r.browser).Browser.Process()
-}
-
 // Load renders one page in a new tab. A browser that died is started again
 // and the page tried once more.
 func (r *Renderer) Load(ctx context.Context, page crawl.Fetched, sub crawl.Subresources) (*crawl.Page, error) {

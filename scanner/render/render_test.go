@@ -301,12 +301,12 @@ func TestHostilePages(t *testing.T) {
 func TestBrowserRestartsAfterDying(t *testing.T) {
 	s := newSite(t)
 	r := newRenderer(t, Options{Budget: 10 * time.Second})
-	first := r.Process()
+	first := r.process()
 	require.NotNil(t, first)
 	require.NoError(t, first.Kill())
 	got := crawlWith(t, r, s.srv.URL+"/", 1)
 	assert.Contains(t, got.findings, s.srv.URL+"/img/js-built.jpg on "+s.srv.URL+"/", "rendered by a new browser")
-	assert.NotEqual(t, first.Pid, r.Process().Pid)
+	assert.NotEqual(t, first.Pid, r.process().Pid)
 }
 
 func TestMissingBrowserNamesThePackage(t *testing.T) {
@@ -316,6 +316,13 @@ func TestMissingBrowserNamesThePackage(t *testing.T) {
 	assert.Contains(t, err.Error(), "chromium package")
 	_, err = New(Options{Browser: "/no/such/chromium"})
 	assert.Error(t, err)
+}
+
+// process is the running browser's main process.
+func (r *Renderer) process() *os.Process {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return chromedp.FromContext(r.browser).Browser.Process()
 }
 
 // chromedpTargets counts the browser's open tabs.
