@@ -5,8 +5,10 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,7 +37,7 @@ const scrollJS = `(function () {
   return window.scrollY + window.innerHeight >= end - 2;
 })()`
 
-// maxExamples is how many refused URLs a page's notes name per reason.
+// maxExamples is how many unanswered URLs a page's notes name per reason.
 const maxExamples = 5
 
 // collected is what collect.js returns.
@@ -62,15 +64,15 @@ type pageLoad struct {
 	budget    context.Context // fetches; ends with the page's time budget
 	mainFrame cdp.FrameID
 
-	mu       sync.Mutex
-	inflight int
-	last     time.Time
-	requests int
-	served   bool
-	media    []string // image and media URLs requested, in order
-	links    []*url.URL
-	refused  map[string][]string // reason: URLs
-	dialogs  int
+	mu         sync.Mutex
+	inflight   int
+	last       time.Time
+	requests   int
+	served     bool
+	media      []string // image and media URLs requested, in order
+	links      []*url.URL
+	unanswered map[string][]string // reason: URLs
+	dialogs    int
 }
 
 func (r *Renderer) load(ctx context.Context, browser context.Context, fetched crawl.Fetched, sub crawl.Subresources) (*crawl.Page, error) {
@@ -83,7 +85,7 @@ func (r *Renderer) load(ctx context.Context, browser context.Context, fetched cr
 	}
 	budget, cancel := context.WithTimeout(tab, r.opt.Budget)
 	defer cancel()
-	l := &pageLoad{r: r, fetched: fetched, sub: sub, tab: tab, budget: budget, last: time.Now(), refused: map[string][]string{},
+	l := &pageLoad{r: r, fetched: fetched, sub: sub, tab: tab, budget: budget, last: time.Now(), unanswered: map[string][]string{},
 		mainFrame: cdp.FrameID(chromedp.FromContext(tab).Target.TargetID)}
 	if err := chromedp.Listen(tab, l.event); err != nil {
 		return nil, err
@@ -254,7 +256,9 @@ func (l *pageLoad) answer(e *fetch.EventRequestPaused) {
 		case errors.Is(err, crawl.ErrRobots):
 			l.refuse("disallowed by robots.txt", u)
 		case err != nil:
-			l.refuse("failed: "+err.Error(), u)
+			if l.budget.Err() == nil { // past the budget, every fetch in flight ends so
+				l.note("could not be fetched", u.Redacted()+" ("+err.Error()+")")
+			}
 			fail(network.ErrorReasonFailed)
 			return
 		case resp.Truncated:
@@ -283,10 +287,13 @@ func fulfill(tab context.Context, id fetch.RequestID, status int, h http.Header,
 	chromedp.Call(tab, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: id, ResponseCode: int64(status), ResponseHeaders: headers, Body: body})
 }
 
-func (l *pageLoad) refuse(reason string, u *url.URL) {
+func (l *pageLoad) refuse(reason string, u *url.URL) { l.note(reason, u.Redacted()) }
+
+// note records a request not answered with the site's bytes, by reason.
+func (l *pageLoad) note(reason, what string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.refused[reason] = append(l.refused[reason], u.Redacted())
+	l.unanswered[reason] = append(l.unanswered[reason], what)
 }
 
 // read reads what collect.js returned: the rendered DOM, which of its texts
@@ -337,8 +344,9 @@ func (l *pageLoad) read(res collected) (*crawl.Page, error) {
 	if l.dialogs > 0 {
 		p.Notes = append(p.Notes, fmt.Sprintf("rendering: %d dialogs opened by the page were dismissed", l.dialogs))
 	}
-	for reason, us := range l.refused {
-		note := fmt.Sprintf("rendering: %d browser requests refused, %s: %s", len(us), reason, strings.Join(us[:min(len(us), maxExamples)], ", "))
+	for _, reason := range slices.Sorted(maps.Keys(l.unanswered)) {
+		us := l.unanswered[reason]
+		note := fmt.Sprintf("rendering: %d browser requests not answered, %s: %s", len(us), reason, strings.Join(us[:min(len(us), maxExamples)], ", "))
 		if len(us) > maxExamples {
 			note += ", ..."
 		}
