@@ -42,6 +42,9 @@ type site struct {
 	mu           sync.Mutex
 	hits         map[string]int
 	offsiteHits  int
+	// fromBrowser counts requests made by the browser's own network stack
+	// (it sends Sec-Fetch-Mode; the crawl's fetcher never does).
+	fromBrowser int
 }
 
 func (s *site) hit(path string) int {
@@ -112,6 +115,9 @@ func newSite(t *testing.T) *site {
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.hits[r.URL.Path]++
+		if r.Header.Get("Sec-Fetch-Mode") != "" {
+			s.fromBrowser++
+		}
 		s.mu.Unlock()
 		switch p := r.URL.Path; {
 		case p == "/robots.txt":
@@ -133,7 +139,11 @@ func newSite(t *testing.T) *site {
 <img loading="lazy" src="/img/lazy.jpg" width="100" height="100">
 <img class="io" data-src="/img/io.jpg" width="100" height="100">
 <script src="/app.js"></script>
+<script>new Worker('/worker.js'); navigator.sendBeacon('/beacon', 'x');</script>
 </body></html>`)
+		case p == "/worker.js":
+			w.Header().Set("Content-Type", "text/javascript")
+			fmt.Fprintf(w, "fetch('/from-worker'); fetch('%s/from-worker');", s.offsite.URL)
 		case p == "/site.css":
 			w.Header().Set("Content-Type", "text/css")
 			fmt.Fprint(w, css)
@@ -247,6 +257,9 @@ func TestRenderedCrawlSeesWhatAVisitorSees(t *testing.T) {
 	assert.Equal(t, 1, s.hit("/"), "the page is fetched once: the browser gets the crawl's copy")
 
 	assert.Zero(t, s.offsiteHits, "the browser's out-of-scope request is refused")
+	assert.Zero(t, s.fromBrowser, "every request reaching the site is the crawl's: the browser reaches nothing by itself")
+	assert.Equal(t, 1, s.hit("/worker.js"))
+	assert.Zero(t, s.hit("/beacon"), "a POST is refused")
 	assert.Zero(t, s.hit("/private/secret.jpg"), "the browser's robots-disallowed request is refused")
 	page := got.resources[base+"/"]
 	notes := strings.Join(page.Notes, "\n")
