@@ -14,6 +14,7 @@ import (
 	"github.com/aiaudit/aiaudit/detectors/labels"
 	"github.com/aiaudit/aiaudit/reports/audit"
 	"github.com/aiaudit/aiaudit/scanner/crawl"
+	"github.com/aiaudit/aiaudit/scanner/render"
 )
 
 func newCrawlCommand(e *env, stdout io.Writer) *cobra.Command {
@@ -25,6 +26,8 @@ func newCrawlCommand(e *env, stdout io.Writer) *cobra.Command {
 	var declared, phrases string
 	var ef exposureFlags
 	var calc *audit.Exposure
+	var rendered bool
+	var browser render.Options
 	c := &cobra.Command{
 		Use:   "crawl URL...",
 		Short: "Audit a website for unlabelled AI-made content and its training opt-outs",
@@ -45,6 +48,9 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			calc, err = ef.resolve()
 			p.add(err)
 			p.add(atLeast("max-pages", opt.MaxPages, 1), atLeast("depth", opt.MaxDepth, 1), atLeast("concurrency", opt.Concurrency, 1))
+			if !rendered && (c.Flags().Changed("browser") || c.Flags().Changed("render-budget")) {
+				p.add(flagErrorf("render", "--browser and --render-budget need --render"))
+			}
 			opt.Include, opt.Exclude = nil, nil
 			for _, pat := range include {
 				re, err := regexp.Compile(pat)
@@ -96,7 +102,11 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			ro.Exposure = calc
 			bar := newProgress(of.progress, "items", e.log)
 			ro.Progress = bar.update
-			out, stats, err := audit.Crawl(c.Context(), ro, opt)
+			var rb *render.Options
+			if rendered {
+				rb = &browser
+			}
+			out, stats, err := audit.Crawl(c.Context(), ro, opt, rb)
 			bar.finish()
 			if stats != nil && len(stats.AllowedSpaces) > 0 {
 				audit.Summarize(e.log, "note: fetches may reach "+strings.Join(stats.AllowedSpaces, ", ")+" addresses in this run, because the start hosts are there")
@@ -121,7 +131,10 @@ progress, 130 interrupted (partial report marked incomplete).`,
 	c.Flags().StringArrayVar(&exclude, "exclude", nil, "never crawl paths matching this regexp (repeatable)")
 	c.Flags().IntVar(&opt.MaxPages, "max-pages", 1000, "stop after this many pages")
 	c.Flags().IntVar(&opt.MaxDepth, "depth", 10, "link depth from the start pages")
-	c.Flags().IntVar(&opt.Concurrency, "concurrency", 4, "pages fetched at once")
+	c.Flags().IntVar(&opt.Concurrency, "concurrency", 4, "pages fetched (and with --render, browser tabs) at once")
+	c.Flags().BoolVar(&rendered, "render", false, "load every page in headless Chromium (Debian's chromium package): script-built content and links, lazy images, stylesheet backgrounds, and only labels a visitor can see count")
+	c.Flags().StringVar(&browser.Browser, "browser", "", "the Chromium binary for --render (default: chromium on PATH)")
+	c.Flags().DurationVar(&browser.Budget, "render-budget", 20*time.Second, "with --render, the time a page may take to load and settle, scrolling included")
 	ef.register(c)
 	c.Flags().StringVar(&phrases, "label-phrases", "", `extra visible-label phrases: a JSON file, or the JSON itself (a value starting with [ or {), holding a list of {"lang": "fr", "pattern": "généré par (l')?IA"}`)
 	c.Flags().StringVar(&declared, "declared", "", "CSV of content known to be AI-made: url[,css selector] per row (from a CMS export)")

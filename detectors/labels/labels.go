@@ -107,7 +107,39 @@ type Result struct {
 	Label   Found
 	// Looked lists the places searched, for the report.
 	Looked []string
+	// Hidden is a label the markup holds where a visitor cannot see it
+	// (rendered pages only): it does not count.
+	Hidden *Hidden
 }
+
+// Hidden is a label present in the page but not visible, and why.
+type Hidden struct {
+	Found
+	Why string
+}
+
+// Finder looks for labels on one page, as served or as rendered.
+type Finder interface {
+	// ForItem looks for a label of a media element.
+	ForItem(el *goquery.Selection) Result
+	// ForText looks for a label of an element declared AI-made.
+	ForText(el *goquery.Selection) Result
+	// Text is the text of a selection a reader takes in.
+	Text(el *goquery.Selection) string
+}
+
+// Markup is the Finder of a page as served: every text and the alt, title
+// and aria-label attributes count (the static crawl).
+func (t *Table) Markup(doc *goquery.Document) Finder { return markupFinder{t, doc} }
+
+type markupFinder struct {
+	t   *Table
+	doc *goquery.Document
+}
+
+func (f markupFinder) ForItem(el *goquery.Selection) Result { return f.t.ForItem(f.doc, el) }
+func (f markupFinder) ForText(el *goquery.Selection) Result { return f.t.ForText(f.doc, el) }
+func (f markupFinder) Text(el *goquery.Selection) string    { return el.Text() }
 
 // containers are the elements whose text a reader takes as belonging to the
 // item inside them.
@@ -119,6 +151,25 @@ const maxContainerText = 600
 
 // ForItem looks for a visible label for the item el on page doc.
 func (t *Table) ForItem(doc *goquery.Document, el *goquery.Selection) Result {
+	return t.forItem(doc, el, markup)
+}
+
+// view is how a label search reads a page: the markup as served (every
+// text and the alt, title and aria-label attributes count), or the page as
+// a browser showed it (only text a visitor can see counts).
+type view struct {
+	text    func(*goquery.Selection) string // the text of a selection and its descendants
+	ownText func(*goquery.Selection) string // the text of the selection's own text nodes
+	attrs   bool                            // whether alt, title and aria-label count
+}
+
+var markup = view{
+	text:    func(s *goquery.Selection) string { return s.Text() },
+	ownText: func(s *goquery.Selection) string { return s.Clone().Children().Remove().End().Text() },
+	attrs:   true,
+}
+
+func (t *Table) forItem(doc *goquery.Document, el *goquery.Selection, v view) Result {
 	var r Result
 	try := func(where, text string) bool {
 		r.Looked = append(r.Looked, where)
@@ -129,21 +180,21 @@ func (t *Table) ForItem(doc *goquery.Document, el *goquery.Selection) Result {
 		return false
 	}
 	for _, attr := range []string{"alt", "title", "aria-label"} {
-		if try(attr, el.AttrOr(attr, "")) {
+		if v.attrs && try(attr, el.AttrOr(attr, "")) {
 			return r
 		}
 	}
 	if ids, ok := el.Attr("aria-describedby"); ok {
 		var texts []string
 		for _, id := range strings.Fields(ids) {
-			texts = append(texts, doc.Find("#"+cssEscape(id)).Text())
+			texts = append(texts, v.text(doc.Find("#"+cssEscape(id))))
 		}
 		if try("aria-describedby", strings.Join(texts, " ")) {
 			return r
 		}
 	}
 	if fig := el.Closest("figure"); fig.Length() > 0 {
-		if try("figcaption", fig.Find("figcaption").Text()) {
+		if try("figcaption", v.text(fig.Find("figcaption"))) {
 			return r
 		}
 	}
@@ -154,7 +205,7 @@ func (t *Table) ForItem(doc *goquery.Document, el *goquery.Selection) Result {
 	containerText := ""
 	c := el.Parent().Closest(containers)
 	for hops := 0; c.Length() > 0 && hops < 3; hops++ {
-		if text := strings.TrimSpace(c.Text()); text != "" {
+		if text := strings.TrimSpace(v.text(c)); text != "" {
 			if len(text) <= maxContainerText {
 				containerText = text
 			}
@@ -165,7 +216,7 @@ func (t *Table) ForItem(doc *goquery.Document, el *goquery.Selection) Result {
 	if try("container", containerText) {
 		return r
 	}
-	if f, ok := t.PageDisclosure(doc); ok {
+	if f, ok := t.pageDisclosure(doc, v); ok {
 		r.Looked = append(r.Looked, "page")
 		r.Visible, r.Label = true, f
 		return r
@@ -177,11 +228,15 @@ func (t *Table) ForItem(doc *goquery.Document, el *goquery.Selection) Result {
 // PageDisclosure finds a page-level notice covering every AI item: a block
 // whose text carries a label phrase and says it applies to the page.
 func (t *Table) PageDisclosure(doc *goquery.Document) (Found, bool) {
+	return t.pageDisclosure(doc, markup)
+}
+
+func (t *Table) pageDisclosure(doc *goquery.Document, v view) (Found, bool) {
 	var found Found
 	ok := false
 	doc.Find("p, div, footer, header, aside, section, span, small, strong").EachWithBreak(func(_ int, s *goquery.Selection) bool {
 		// Own text only: a <div> wrapping the whole page is not a notice.
-		text := s.Clone().Children().Remove().End().Text()
+		text := v.ownText(s)
 		if len(text) > maxContainerText || !t.page.MatchString(text) {
 			return true
 		}
@@ -212,14 +267,18 @@ const maxOwnText = 64 << 10
 // ForText looks for a label on an element declared AI-made (an article, a
 // paragraph): its own text first, then everything ForItem looks at.
 func (t *Table) ForText(doc *goquery.Document, el *goquery.Selection) Result {
-	text := el.Text()
+	return t.forText(doc, el, markup)
+}
+
+func (t *Table) forText(doc *goquery.Document, el *goquery.Selection, v view) Result {
+	text := v.text(el)
 	if len(text) > maxOwnText {
 		text = text[:maxOwnText]
 	}
 	if p, m, ok := t.Match(text); ok {
 		return Result{Visible: true, Label: Found{Where: "text", Text: m, Lang: p.Lang}, Looked: []string{"text"}}
 	}
-	r := t.ForItem(doc, el)
+	r := t.forItem(doc, el, v)
 	r.Looked = append([]string{"text"}, r.Looked...)
 	return r
 }

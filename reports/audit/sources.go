@@ -10,6 +10,7 @@ import (
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/scanner"
 	"github.com/aiaudit/aiaudit/scanner/crawl"
+	"github.com/aiaudit/aiaudit/scanner/render"
 )
 
 // scan runs one source into a new report: it opens the session (lock,
@@ -69,9 +70,22 @@ func anyExists(paths []string) error {
 }
 
 // Crawl audits websites: pages and media are resources, an item's later
-// occurrences add findings. It returns the crawl's statistics for the
-// summary line.
-func Crawl(ctx context.Context, opt Options, co crawl.Options) (Outcome, *crawl.Stats, error) {
+// occurrences add findings. With browser options (--render) every page is
+// rendered in headless Chromium, started here and ended when the crawl
+// ends. It returns the crawl's statistics for the summary line.
+func Crawl(ctx context.Context, opt Options, co crawl.Options, browser *render.Options) (Outcome, *crawl.Stats, error) {
+	if browser != nil {
+		b := *browser
+		if b.UserAgent == "" {
+			b.UserAgent = co.UserAgent
+		}
+		r, err := render.New(b)
+		if err != nil {
+			return Outcome{}, nil, err
+		}
+		defer r.Close()
+		co.Loader = r
+	}
 	// The crawl fetches with the credentials of its start URLs; the run
 	// (report, history, lock, notification) names the sites without them.
 	co.Starts = opt.Targets

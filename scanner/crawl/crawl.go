@@ -54,6 +54,9 @@ type Options struct {
 	Declared Declared
 	// Thumbnails adds a small picture of each AI-made image (for HTML).
 	Thumbnails bool
+	// Loader reads each fetched page: nil reads the markup as served; a
+	// browser (scanner/render) runs it (--render).
+	Loader PageLoader
 	// Vet configures the opt-out checks (agents, strictness, fetch limits).
 	Vet urls.Options
 	// Dial, when set, is given the run's guarded dialer before the crawl
@@ -88,6 +91,9 @@ func (o *Options) defaults() {
 	}
 	if o.Labels == nil {
 		o.Labels = labels.Default()
+	}
+	if o.Loader == nil {
+		o.Loader = static{}
 	}
 }
 
@@ -448,22 +454,39 @@ func (cr *crawler) onResponse(resp *colly.Response) {
 	cr.stats.Pages++
 	depth := resp.Request.Depth
 	cr.mu.Unlock()
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(resp.Body))
+	u := resp.Request.URL
+	loaded, err := cr.opt.Loader.Load(cr.ctx, Fetched{URL: u, Status: resp.StatusCode, Header: *resp.Headers, Body: resp.Body}, cr)
+	var loadErr string
+	if _, isStatic := cr.opt.Loader.(static); err != nil && !isStatic && cr.ctx.Err() == nil {
+		// The browser failed on this page: its markup as served is still
+		// read (links, media), and the page says it was not rendered.
+		loadErr = "not rendered: " + err.Error() + "; read as served, labels not checked for visibility"
+		loaded, err = static{}.Load(cr.ctx, Fetched{URL: u, Body: resp.Body}, cr)
+	}
 	if err != nil {
-		cr.emit(&model.Resource{Location: resp.Request.URL.String(), Kind: "page", MediaType: "text/html", Error: "HTML: " + err.Error()}, nil)
+		cr.emit(&model.Resource{Location: u.String(), Kind: "page", MediaType: "text/html", Error: err.Error()}, nil)
 		return
 	}
+	doc := loaded.Doc
+	finder := cr.opt.Labels.Markup(doc)
+	if loaded.Unseen != nil {
+		finder = cr.opt.Labels.Rendered(doc, loaded.Unseen)
+	}
 	page := cr.pageResource(resp)
+	page.Notes = append(page.Notes, loaded.Notes...)
+	if loadErr != "" {
+		page.Error = loadErr
+	}
 	if len(resp.Body) >= cr.opt.MaxPageBytes {
 		// colly cuts bodies at MaxBodySize without saying so.
 		page.Notes = append(page.Notes, fmt.Sprintf("page larger than %d bytes: read only that far; items after the cut were not seen", cr.opt.MaxPageBytes))
 		page.Error = "page truncated at the size cap: not fully audited"
 	}
-	cr.emit(&page, append(cr.declared(doc, resp.Request.URL), cr.widgets(doc, page.Location)...))
-	for _, ref := range MediaRefs(doc, resp.Request.URL) {
-		cr.mediaOccurrence(doc, resp.Request.URL.String(), ref)
+	cr.emit(&page, append(cr.declared(doc, finder, u), cr.widgets(doc, page.Location)...))
+	for _, ref := range loaded.Media {
+		cr.mediaOccurrence(finder, u.String(), ref)
 	}
-	for _, l := range Links(doc, resp.Request.URL) {
+	for _, l := range loaded.Links {
 		if strings.HasSuffix(strings.ToLower(l.Path), ".pdf") {
 			continue // fetched as media
 		}
@@ -487,7 +510,7 @@ func (cr *crawler) pageResource(resp *colly.Response) model.Resource {
 
 // mediaOccurrence analyses a media URL (once) and checks this occurrence for
 // a visible label.
-func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Ref) {
+func (cr *crawler) mediaOccurrence(finder labels.Finder, pageURL string, ref Ref) {
 	u, err := url.Parse(ref.URL)
 	if err != nil {
 		return
@@ -501,7 +524,7 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 	}
 	cr.mu.Unlock()
 	item.once.Do(func() { item.analyze(cr.analyzeMedia(u)) })
-	lab := cr.opt.Labels.ForItem(doc, ref.El)
+	lab := finder.ForItem(ref.El)
 	var obs []model.Observation
 	if item.ai && !lab.Visible {
 		// Quote what the reader sees, so a reviewer can judge the verdict.
@@ -511,7 +534,7 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 				seen += fmt.Sprintf("; %s=%q", a, text.Clip(v, 120))
 			}
 		}
-		obs = append(obs, unlabelled(ref.URL+" on "+pageURL, pageURL, item.digest, ref.Kind, item.why+seen, lab.Looked))
+		obs = append(obs, unlabelled(ref.URL+" on "+pageURL, pageURL, item.digest, ref.Kind, item.why+seen, lab))
 	}
 	if !first {
 		if len(obs) > 0 {
@@ -522,6 +545,9 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 	res := item.take()
 	visible := lab.Visible
 	res.Labelled.Visible = &visible
+	if lab.Hidden != nil {
+		res.Notes = append(res.Notes, "on "+pageURL+": "+hiddenLabel(lab.Hidden))
+	}
 	if lab.Visible {
 		res.Labelled.Evidence = append(res.Labelled.Evidence, detectors.Evidence{Detector: "label", Detail: fmt.Sprintf("%s on %s: %q (%s)", lab.Label.Where, pageURL, lab.Label.Text, lab.Label.Lang)})
 	}
@@ -533,14 +559,22 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 
 // unlabelled observes an AI-made item shown without a visible label.
 // content is the item's digest, so history recognises it wherever it moves.
-func unlabelled(loc, page, content, what, why string, looked []string) model.Observation {
-	return model.Observation{Fact: model.FactUnlabelled, Location: loc, Page: page, Content: content,
-		Detail: fmt.Sprintf("AI-made %s (%s) is published without a visible AI label; looked in: %s", what, why, strings.Join(looked, ", "))}
+func unlabelled(loc, page, content, what, why string, lab labels.Result) model.Observation {
+	detail := fmt.Sprintf("AI-made %s (%s) is published without a visible AI label; looked in: %s", what, why, strings.Join(lab.Looked, ", "))
+	if lab.Hidden != nil {
+		detail += "; " + hiddenLabel(lab.Hidden)
+	}
+	return model.Observation{Fact: model.FactUnlabelled, Location: loc, Page: page, Content: content, Detail: detail}
+}
+
+// hiddenLabel says where a label a visitor cannot see is, and why.
+func hiddenLabel(h *labels.Hidden) string {
+	return fmt.Sprintf("label present but not visible: %s %q (%s)", h.Where, h.Text, h.Why)
 }
 
 // declared checks the content declared AI-made on this page: a selector's
 // elements, or the whole page when no selector was given.
-func (cr *crawler) declared(doc *goquery.Document, page *url.URL) []model.Observation {
+func (cr *crawler) declared(doc *goquery.Document, finder labels.Finder, page *url.URL) []model.Observation {
 	sels, ok := cr.opt.Declared[normalize(page)]
 	if !ok {
 		return nil
@@ -549,14 +583,14 @@ func (cr *crawler) declared(doc *goquery.Document, page *url.URL) []model.Observ
 	for _, sel := range sels {
 		if sel == "" {
 			body := doc.Find("body")
-			if _, _, labelled := cr.opt.Labels.Match(body.Text()); !labelled {
-				obs = append(obs, unlabelled(page.String(), page.String(), textDigest(body.Text()), "page", "declared", []string{"page text"}))
+			if _, _, labelled := cr.opt.Labels.Match(finder.Text(body)); !labelled {
+				obs = append(obs, unlabelled(page.String(), page.String(), textDigest(body.Text()), "page", "declared", labels.Result{Looked: []string{"page text"}}))
 			}
 			continue
 		}
 		doc.Find(sel).Each(func(i int, el *goquery.Selection) {
-			if r := cr.opt.Labels.ForText(doc, el); !r.Visible {
-				obs = append(obs, unlabelled(fmt.Sprintf("%s [%s #%d]", page, sel, i+1), page.String(), textDigest(el.Text()), "text", "declared", r.Looked))
+			if r := finder.ForText(el); !r.Visible {
+				obs = append(obs, unlabelled(fmt.Sprintf("%s [%s #%d]", page, sel, i+1), page.String(), textDigest(el.Text()), "text", "declared", r))
 			}
 		})
 	}
@@ -600,15 +634,7 @@ func (cr *crawler) analyzeMedia(u *url.URL) model.Resource {
 	}
 	// Read on demand with Range requests: a video's metadata boxes cost a
 	// few kilobytes, its media data is never fetched.
-	mediaCtx := urls.WithRedirectCheck(cr.ctx, func(to *url.URL) error {
-		if err := cr.inScope(to); err != nil {
-			return err
-		}
-		if !cr.allowedByRobots(to) {
-			return fmt.Errorf("redirect to %s is not allowed by robots.txt", to.Redacted())
-		}
-		return nil
-	})
+	mediaCtx := urls.WithRedirectCheck(cr.ctx, cr.mayFetch)
 	remote, err := cr.vet.Fetcher().Open(mediaCtx, u.Host, u.String(), cr.opt.MaxMediaBytes)
 	if err != nil {
 		res.Error = err.Error()

@@ -101,21 +101,9 @@ func newTestSite(t *testing.T) *testSite {
 
 func TestCrawlFindsEveryUnlabelledAIItem(t *testing.T) {
 	site := newTestSite(t)
-	var mu sync.Mutex
-	var resources []model.Resource
-	var findings []model.Observation
-	stats, err := Run(context.Background(), Options{
+	resources, findings, stats, err := collect(Options{
 		Starts: []string{site.srv.URL + "/"}, MaxPages: 40, MaxDepth: 30, Concurrency: 3,
 		Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: 2 * time.Second}},
-		Emit: func(r *model.Resource, fs []model.Observation) error {
-			mu.Lock()
-			defer mu.Unlock()
-			if r != nil {
-				resources = append(resources, *r)
-			}
-			findings = append(findings, fs...)
-			return nil
-		},
 	})
 	require.NoError(t, err)
 

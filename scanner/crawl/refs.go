@@ -26,16 +26,9 @@ var styleURL = regexp.MustCompile(`url\(\s*['"]?([^'")]+)['"]?\s*\)`)
 func MediaRefs(doc *goquery.Document, base *url.URL) []Ref {
 	var out []Ref
 	add := func(raw, kind string, el *goquery.Selection) {
-		raw = strings.TrimSpace(raw)
-		if raw == "" || strings.HasPrefix(raw, "data:") {
-			return
+		if r, ok := NewRef(base, raw, kind, el); ok {
+			out = append(out, r)
 		}
-		u, err := base.Parse(raw)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return // "http:x.jpg" and "http:///x.jpg" name no server
-		}
-		u.Fragment = ""
-		out = append(out, Ref{URL: model.StripUserinfo(u.String()), Kind: kind, El: el})
 	}
 	doc.Find("img").Each(func(_ int, s *goquery.Selection) {
 		add(s.AttrOr("src", ""), "img", s)
@@ -79,6 +72,21 @@ func MediaRefs(doc *goquery.Document, base *url.URL) []Ref {
 		}
 	})
 	return out
+}
+
+// NewRef makes a Ref of a URL written on a page (resolved against base),
+// or reports that it names no fetchable media (empty, data:, no server).
+func NewRef(base *url.URL, raw, kind string, el *goquery.Selection) (Ref, bool) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || strings.HasPrefix(raw, "data:") {
+		return Ref{}, false
+	}
+	u, err := base.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return Ref{}, false // "http:x.jpg" and "http:///x.jpg" name no server
+	}
+	u.Fragment = ""
+	return Ref{URL: model.StripUserinfo(u.String()), Kind: kind, El: el}, true
 }
 
 // srcset returns the URLs of a srcset attribute ("a.jpg 1x, b.jpg 2x") as
