@@ -48,8 +48,11 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			calc, err = ef.resolve()
 			p.add(err)
 			p.add(atLeast("max-pages", opt.MaxPages, 1), atLeast("depth", opt.MaxDepth, 1), atLeast("concurrency", opt.Concurrency, 1))
-			if !rendered && (c.Flags().Changed("browser") || c.Flags().Changed("render-budget")) {
-				p.add(flagErrorf("render", "--browser and --render-budget need --render"))
+			if !rendered && c.Flags().Changed("render-budget") {
+				p.add(flagErrorf("render", "--render-budget needs --render"))
+			}
+			if !rendered && of.format != "pdf" && c.Flags().Changed("browser") {
+				p.add(flagErrorf("render", "--browser needs --render or --format pdf"))
 			}
 			opt.Include, opt.Exclude = nil, nil
 			for _, pat := range include {
@@ -100,6 +103,7 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			}
 			ro := e.runOptions(c, "crawl", args, of, sf, stdout)
 			ro.Exposure = calc
+			ro.Output.Browser = browser.Browser // also prints -f pdf
 			bar := newProgress(of.progress, "items", e.log)
 			ro.Progress = bar.update
 			var rb *render.Options
@@ -133,7 +137,7 @@ progress, 130 interrupted (partial report marked incomplete).`,
 	c.Flags().IntVar(&opt.MaxDepth, "depth", 10, "link depth from the start pages")
 	c.Flags().IntVar(&opt.Concurrency, "concurrency", 4, "pages fetched (and with --render, browser tabs) at once")
 	c.Flags().BoolVar(&rendered, "render", false, "load every page in headless Chromium (Debian's chromium package): script-built content and links, lazy images, stylesheet backgrounds, and only labels a visitor can see count")
-	c.Flags().StringVar(&browser.Browser, "browser", "", "the Chromium binary for --render (default: chromium on PATH)")
+	c.Flags().StringVar(&browser.Browser, "browser", "", "the Chromium binary for --render and --format pdf (default: chromium on PATH)")
 	c.Flags().DurationVar(&browser.Budget, "render-budget", 20*time.Second, "with --render, the time a page may take to load and settle, scrolling included")
 	ef.register(c)
 	c.Flags().StringVar(&phrases, "label-phrases", "", `extra visible-label phrases: a JSON file, or the JSON itself (a value starting with [ or {), holding a list of {"lang": "fr", "pattern": "généré par (l')?IA"}`)

@@ -69,7 +69,7 @@ func TestCrawlRender(t *testing.T) {
 	assert.Contains(t, stderr, "chromium package")
 	code, _, stderr = runIn(t, "", "crawl", srv.URL+"/p/0", "--browser", "x", "--delay", "0", "--no-history")
 	assert.Equal(t, 2, code)
-	assert.Contains(t, stderr, "need --render")
+	assert.Contains(t, stderr, "--browser needs --render or --format pdf")
 }
 
 // tagged lists the live processes whose environment holds tag (the

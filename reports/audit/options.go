@@ -46,6 +46,8 @@ type OutputOptions struct {
 	FailOn string
 	// Lang is the language of the human-readable formats (en, ru, kk).
 	Lang string
+	// Browser is the Chromium that prints a PDF ("": found on PATH).
+	Browser string
 }
 
 // thumbnails says whether the scan makes a small picture of each AI-made

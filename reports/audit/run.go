@@ -57,7 +57,7 @@ func start(rep *model.Report, opt Options, session *Session) (*Run, error) {
 		s.abort()
 		return nil, err
 	}
-	w, err := reports.NewWriter(opt.Output.Format, s, reports.Options{All: opt.Output.All, Lang: opt.Output.Lang})
+	w, err := reports.NewWriter(opt.Output.Format, s, reports.Options{All: opt.Output.All, Lang: opt.Output.Lang, Browser: opt.Output.Browser})
 	if err != nil {
 		s.abort()
 		return nil, err

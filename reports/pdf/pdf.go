@@ -6,38 +6,13 @@ package pdf
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
 
-		"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp"
 )
-
-// Browsers are the names a Chromium is found by on PATH.
-var Browsers = []string{"chromium", "chromium-browser", "google-chrome"}
-
-// ErrNoBrowser says no Chromium was found.
-var ErrNoBrowser = errors.New("no Chromium found on PATH: install Debian's chromium package (apt-get install chromium)")
-
-// FindBrowser is the browser to print with: the path given, else the first
-// of Browsers on PATH.
-func FindBrowser(path string) (string, error) {
-	if path != "" {
-		if _, err := os.Stat(path); err != nil {
-			return "", fmt.Errorf("browser %s: %w", path, err)
-		}
-		return path, nil
-	}
-	for _, name := range Browsers {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
-	return "", ErrNoBrowser
-}
 
 // timeout bounds one print: a report is local, self-contained HTML.
 const timeout = 2 * time.Minute
