@@ -80,14 +80,19 @@ func TestFilesShippedTestdata(t *testing.T) {
 	for _, f := range rep.Findings {
 		byRule[f.Rule]++
 	}
-	assert.Equal(t, 2, byRule[rules.AIUnmarked])
-	assert.Equal(t, 3, byRule[rules.AIMarked])
+	assert.Equal(t, 3, byRule[rules.AIUnmarked], "the transplanted manifest's label is not reliable")
+	assert.Equal(t, 2, byRule[rules.AIMarked])
 	assert.Equal(t, 3, byRule[rules.TrainingReserved])
 	assert.Equal(t, 1, byRule[rules.BindingMismatch], "the transplanted manifest")
 	assert.Equal(t, 1, byRule[rules.ProvenanceStripped])
 	assert.Equal(t, len(files), rep.Summary.Resources)
 	assert.Equal(t, 5, rep.Summary.AIGenerated)
-	assert.Equal(t, 2, rep.Summary.AIUnmarked)
+	assert.Equal(t, 3, rep.Summary.AIUnmarked)
+	// The test signer is on no trust list: the intact manifest is valid,
+	// from an unknown signer; the transplanted one is invalid.
+	assert.Equal(t, 1, byRule[rules.C2PAUnknownSigner])
+	assert.Equal(t, "valid", string(byName["c2pa_ai_bound.jpg"].Provenance.Validation.State))
+	assert.Equal(t, "invalid", string(byName["c2pa_transplanted.jpg"].Provenance.Validation.State))
 }
 
 func TestFilesTestdataIsFresh(t *testing.T) {
@@ -174,7 +179,7 @@ func TestFilesTableOutput(t *testing.T) {
 	assert.Contains(t, out, "AUTOMATIC1111 Stable Diffusion web UI")
 	assert.Contains(t, out, "ai_xmp_trained.jpg")
 	assert.NotContains(t, out, "photo_plain.jpg", "files with no signal are summarised, not listed")
-	assert.Contains(t, out, "AI-made: 5 (without machine-readable marking: 2)")
+	assert.Contains(t, out, "AI-made: 5 (without machine-readable marking: 3)")
 	code, out, _ = runCLI(t, context.Background(), "files", "../../testdata/media", "--all")
 	assert.Equal(t, exitClean, code)
 	assert.Contains(t, out, "photo_plain.jpg")
