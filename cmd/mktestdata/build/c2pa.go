@@ -23,7 +23,7 @@ type Manifest struct {
 	Signer *PKI
 	// Ingredient, when set, is a manifest put before this one in the store
 	// and referred to by a c2pa.ingredient.v3 assertion (parentOf).
-	Ingredient *Manifest
+	Ingredient        *Manifest
 	Generator         string // claim_generator_info name
 	Action            string // e.g. c2pa.created
 	DigitalSourceType string
