@@ -146,6 +146,8 @@ type Validation struct {
 	// "invalid" (the active manifest fails a check), as the reference
 	// implementation decides it.
 	State ValidationState `json:"state"`
+	// ActiveManifest is the label of the manifest the state is about.
+	ActiveManifest string `json:"active_manifest,omitempty"`
 	// Problems says in plain words which checks failed, in any manifest
 	// (ingredients included); empty when none did.
 	Problems []string `json:"problems,omitempty"`

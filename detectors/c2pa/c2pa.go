@@ -36,8 +36,13 @@ type Store struct {
 
 // Manifest is what one manifest claims.
 type Manifest struct {
-	Label          string
-	Active         bool // the last manifest in the store (C2PA 2.2 §10.4.3)
+	Label  string
+	Active bool // the last manifest in the store (C2PA 2.2 §10.4.3)
+	// Update marks an update manifest (c2um): it has no hard binding of
+	// its own and inherits its parent's (Parent, the parentOf ingredient's
+	// manifest label).
+	Update         bool
+	Parent         string
 	ClaimVersion   int
 	ClaimGenerator string
 	Title          string
@@ -202,6 +207,23 @@ func Inspect(b []byte) (Kind, *Store, error) {
 	return KindC2PA, st, err
 }
 
+// BindingManifest is the manifest whose hard binding binds m to the asset:
+// m itself, or for an update manifest its parent's (C2PA 2.2 section
+// 10.3.3), followed a bounded number of steps.
+func (s *Store) BindingManifest(m *Manifest) *Manifest {
+	for range 8 {
+		if !m.Update || m.BindingKind != "" {
+			return m
+		}
+		p := s.byLabel(m.Parent)
+		if p == nil {
+			return m
+		}
+		m = p
+	}
+	return m
+}
+
 // Active returns the active manifest, or nil.
 func (s *Store) Active() *Manifest {
 	for i := range s.Manifests {
@@ -217,7 +239,7 @@ func (s *Store) problem(m *Manifest, format string, args ...any) {
 }
 
 func (s *Store) manifest(box *jumbf.Box) Manifest {
-	m := Manifest{Label: box.Label, ClaimVersion: 1}
+	m := Manifest{Label: box.Label, ClaimVersion: 1, Update: box.TypeCode() == "c2um"}
 	m.signed.body = box.Body
 	if box.TypeCode() == "c2cm" {
 		s.problem(&m, "compressed manifest (brob) not decoded")
@@ -266,7 +288,11 @@ func (s *Store) manifest(box *jumbf.Box) Manifest {
 			}
 			m.readAssertion(baseLabel(a.Label), v)
 			if strings.HasPrefix(baseLabel(a.Label), "c2pa.ingredient") {
-				m.signed.ingredients = append(m.signed.ingredients, readIngredient(a.Label, v))
+				ing := readIngredient(a.Label, v)
+				m.signed.ingredients = append(m.signed.ingredients, ing)
+				if ing.relationship == "parentOf" && ing.manifest != nil {
+					m.Parent, _ = splitURI(ing.manifest.URL)
+				}
 			}
 		}
 	}

@@ -45,6 +45,18 @@ func (v *Validation) Failed(manifest string) bool {
 	return false
 }
 
+// Refused says whether the reference implementation refuses to read the
+// manifest (pre-release format, unsupported algorithm): its claims are
+// not checked, so nothing in it counts as tampering.
+func (v *Validation) Refused(manifest string) bool {
+	for _, f := range v.Findings {
+		if f.Manifest == manifest && (f.Code == status.Prerelease || f.Code == status.AlgorithmUnsupported) {
+			return true
+		}
+	}
+	return false
+}
+
 // Validate checks every manifest of the store. anchors decide trust in the
 // signers; now is the time a signature without a time-stamp is judged at.
 func (s *Store) Validate(anchors *trust.Store, now time.Time) *Validation {

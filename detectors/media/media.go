@@ -251,7 +251,7 @@ func (a *analysis) jumbf(blk container.Block, from string, where func(string) st
 	v := store.Validate(a.lim.Trust, a.lim.Now)
 	if act := store.Active(); act != nil {
 		a.res.Provenance.ClaimGenerator = act.ClaimGenerator
-		a.binding(act, from, v)
+		a.binding(store, act, from, v)
 		a.validation(store, v)
 	}
 	a.manifests(store, blk, v)
@@ -335,8 +335,13 @@ func trainingVerdict(e c2pa.TrainingEntry, role, label string) detectors.OptOut 
 // binding checks the active manifest's hard binding against the asset bytes
 // and records a mismatch among the validation's codes. A sidecar binds to
 // the asset beside it; a sidecar scanned alone has nothing to bind to.
-func (a *analysis) binding(m *c2pa.Manifest, from string, v *c2pa.Validation) {
+func (a *analysis) binding(store *c2pa.Store, act *c2pa.Manifest, from string, v *c2pa.Validation) {
 	p := &a.res.Provenance
+	if v.Refused(act.Label) {
+		p.Binding, p.BindingDetail = detectors.BindingNotChecked, "the manifest is in a form C2PA validators refuse (pre-release or unsupported algorithm)"
+		return
+	}
+	m := store.BindingManifest(act)
 	var check func() (bool, error)
 	switch {
 	case m.DataHash != nil:
@@ -360,13 +365,18 @@ func (a *analysis) binding(m *c2pa.Manifest, from string, v *c2pa.Validation) {
 			p.Binding, p.BindingDetail = detectors.BindingNotChecked, m.BindingKind+": "+err.Error()
 		case ok:
 			p.Binding, p.BindingDetail = detectors.BindingMatch, m.BindingKind+" matches the asset bytes"
+		case m != act:
+			// The parent's exclusion covered the store before the update
+			// manifest grew it; the reference moves it onto the store's
+			// current range, which the container reader does not report.
+			p.Binding, p.BindingDetail = detectors.BindingNotChecked, "the update manifest's binding, inherited from its parent, does not match with the parent's exclusions; the store's current range is not known, so it is not checked"
 		default:
 			p.Binding, p.BindingDetail = detectors.BindingMismatch, m.BindingKind+" does not match the asset bytes: the manifest was made for other content (copied or the asset was altered)"
 			code := status.AssertionDataHashMismatch
 			if m.BMFFHash != nil {
 				code = status.AssertionBMFFHashMismatch
 			}
-			v.Add(m.Label, code, p.BindingDetail)
+			v.Add(act.Label, code, p.BindingDetail)
 		}
 	}
 }

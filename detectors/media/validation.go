@@ -15,7 +15,7 @@ import (
 // code is kept.
 func (a *analysis) validation(store *c2pa.Store, v *c2pa.Validation) {
 	act := store.Active()
-	out := &detectors.Validation{State: detectors.ValidationValid}
+	out := &detectors.Validation{State: detectors.ValidationValid, ActiveManifest: act.Label}
 	if r, ok := v.Signers[act.Label]; ok {
 		out.Signer = &detectors.Signer{Subject: r.Subject, Issuer: r.Issuer, TrustList: r.TrustList, TimeStampAuthority: r.TSA, Algorithm: r.Alg}
 		if !r.TimeStamp.IsZero() {
