@@ -212,3 +212,46 @@ func TestFilesMissingTargetIsAUsageError(t *testing.T) {
 	assert.Contains(t, stderr, "no such file or directory")
 	assert.Empty(t, out, "no report of nothing")
 }
+
+// --trust-anchors makes the test CA's signer trusted; --allowed-signers pins
+// the signer itself; a file that is not PEM is a usage error.
+func TestFilesTrustFlags(t *testing.T) {
+	pki, err := build.TestPKI()
+	require.NoError(t, err)
+	dir := t.TempDir()
+	anchors := filepath.Join(dir, "anchors.pem")
+	require.NoError(t, os.WriteFile(anchors, pki.RootPEM(), 0o600))
+	pinned := filepath.Join(dir, "signers.pem")
+	require.NoError(t, os.WriteFile(pinned, pki.SignerPEM(), 0o600))
+	file := "../../testdata/media/c2pa_ai_bound.jpg"
+
+	for flag, want := range map[string][2]string{
+		"":                  {"valid", ""},
+		"--trust-anchors":   {"trusted", "--trust-anchors"},
+		"--allowed-signers": {"trusted", "--allowed-signers"},
+	} {
+		args := []string{"files", file, "-f", "json", "--no-history"}
+		if flag != "" {
+			args = append(args, flag, map[string]string{"--trust-anchors": anchors, "--allowed-signers": pinned}[flag])
+		}
+		code, out, stderr := runCLI(t, context.Background(), args...)
+		require.Equal(t, exitClean, code, stderr)
+		rep := decode(t, out)
+		require.Len(t, rep.Resources, 1)
+		v := rep.Resources[0].Provenance.Validation
+		require.NotNil(t, v, flag)
+		assert.EqualValues(t, want[0], v.State, flag)
+		assert.Equal(t, want[1], v.Signer.TrustList, flag)
+		hasUnknown := false
+		for _, f := range rep.Findings {
+			hasUnknown = hasUnknown || f.Rule == rules.C2PAUnknownSigner
+		}
+		assert.Equal(t, flag == "", hasUnknown, "unknown-signer info only without anchors (%s)", flag)
+	}
+
+	bad := filepath.Join(dir, "bad.pem")
+	require.NoError(t, os.WriteFile(bad, []byte("not a certificate"), 0o600))
+	code, _, stderr := runCLI(t, context.Background(), "files", file, "--trust-anchors", bad)
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "--trust-anchors")
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
@@ -30,6 +31,9 @@ type Options struct {
 	Log Log
 	// Progress is told how many items are done (total -1 when unknown).
 	Progress func(done, total int)
+	// Trust decides which C2PA signers are trusted (nil: the shipped C2PA
+	// trust lists).
+	Trust *trust.Store
 }
 
 // OutputOptions say what report is written where, and what fails the run.
