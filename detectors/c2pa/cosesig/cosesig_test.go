@@ -147,8 +147,10 @@ func TestCertificateProfile(t *testing.T) {
 		"no digitalSignature": func(c *x509.Certificate) { c.KeyUsage = x509.KeyUsageKeyEncipherment },
 		"no EKU":              func(c *x509.Certificate) { c.UnknownExtKeyUsage = nil },
 		"anyEKU":              func(c *x509.Certificate) { c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageAny} },
-		"server auth only":    func(c *x509.Certificate) { c.UnknownExtKeyUsage, c.ExtKeyUsage = nil, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth} },
-		"CA":                  func(c *x509.Certificate) { c.IsCA, c.BasicConstraintsValid = true, true },
+		"server auth only": func(c *x509.Certificate) {
+			c.UnknownExtKeyUsage, c.ExtKeyUsage = nil, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+		},
+		"CA": func(c *x509.Certificate) { c.IsCA, c.BasicConstraintsValid = true, true },
 	} {
 		r := Verify(sign(t, cose.AlgorithmES256, key, ca.issue(t, key, edit).Raw, claim), claim, nil, signedNow)
 		assert.Contains(t, codesOf(r), status.SigningCredentialInvalid, name)
