@@ -203,3 +203,30 @@ func TestExpiredCertificate(t *testing.T) {
 	v = analyzeWith(t, b, Limits{Now: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC)}).Provenance.Validation
 	assert.Equal(t, detectors.ValidationValid, v.State, "%+v", v.Codes)
 }
+
+// A certificate that expired after a time-stamped signature still
+// validates: the RFC 3161 time, not the scan's, is the time of signing.
+func TestTimeStampedSignatureOutlivesItsCertificate(t *testing.T) {
+	old, err := build.NewPKI("Stamped", 4, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	signedAt := time.Date(2020, 6, 1, 12, 0, 0, 0, time.UTC)
+	tsa, err := old.NewTSA(signedAt)
+	require.NoError(t, err)
+	m := aiManifest()
+	m.Signer, m.TimeStamp = old, tsa
+
+	v := analyzeWith(t, signedJPEG(t, m), Limits{}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationValid, v.State, "%+v", v.Codes)
+	assert.Equal(t, "2020-06-01T12:00:00Z", v.Signer.TimeStamp)
+	assert.Contains(t, v.Signer.TimeStampAuthority, "Stamped TSA")
+	assert.Contains(t, v.Codes, detectors.StatusCode{Code: "timeStamp.untrusted", Manifest: "urn:c2pa:00000000-0000-4000-8000-000000000001",
+		Detail: "time-stamped by " + tsa.Cert.Subject.String() + ", which is not on the TSA trust list"})
+
+	// A time-stamp from after the certificate expired proves nothing good.
+	late, err := old.NewTSA(time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	m.TimeStamp = late
+	v = analyzeWith(t, signedJPEG(t, m), Limits{}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationInvalid, v.State)
+	assert.Contains(t, codes(v), "signingCredential.expired")
+}

@@ -19,8 +19,10 @@ var uuidSuffix = []byte{0x00, 0x11, 0x00, 0x10, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x
 type Manifest struct {
 	// Label is the manifest's label (default urn:c2pa:...0001).
 	Label string
-	// Signer signs the claim (nil: TestPKI).
-	Signer *PKI
+	// Signer signs the claim (nil: TestPKI); TimeStamp, when set,
+	// time-stamps the signature.
+	Signer    *PKI
+	TimeStamp *TSA
 	// Ingredient, when set, is a manifest put before this one in the store
 	// and referred to by a c2pa.ingredient.v3 assertion (parentOf).
 	Ingredient        *Manifest
@@ -168,7 +170,7 @@ func (m Manifest) box(hash []byte, exclStart, exclLen int) ([]byte, error) {
 			return nil, err
 		}
 	}
-	sig, err := signer.sign(claim)
+	sig, err := signer.sign(claim, m.TimeStamp)
 	if err != nil {
 		return nil, err
 	}
@@ -193,11 +195,14 @@ func app11(store []byte) ([]byte, error) {
 // SignedJPEG embeds m in jpg right after SOI with a correct hard binding: the
 // data hash covers every byte except the APP11 segment itself.
 func SignedJPEG(jpg []byte, m Manifest) ([]byte, error) {
-	// The exclusion covers the segment, whose size depends on how the
-	// exclusion length encodes: settle it with a zero hash of the final size.
+	// Everything but the segment is the original file, so the hash is the
+	// hash of jpg. The exclusion covers the segment, whose size depends on
+	// how the exclusion length encodes (and on a time-stamp's signature,
+	// whose length varies): rebuild until the size settles.
+	sum := sha256.Sum256(jpg)
 	exclLen := 0
-	for range 4 {
-		store, err := m.Store(make([]byte, sha256.Size), 2, exclLen)
+	for range 16 {
+		store, err := m.Store(sum[:], 2, exclLen)
 		if err != nil {
 			return nil, err
 		}
@@ -206,29 +211,15 @@ func SignedJPEG(jpg []byte, m Manifest) ([]byte, error) {
 			return nil, err
 		}
 		if len(seg) == exclLen {
-			break
+			var out bytes.Buffer
+			out.Write(jpg[:2])
+			out.Write(seg)
+			out.Write(jpg[2:])
+			return out.Bytes(), nil
 		}
 		exclLen = len(seg)
 	}
-	// Everything but the segment is the original file, so its hash is the
-	// hash of jpg.
-	sum := sha256.Sum256(jpg)
-	store, err := m.Store(sum[:], 2, exclLen)
-	if err != nil {
-		return nil, err
-	}
-	seg, err := app11(store)
-	if err != nil {
-		return nil, err
-	}
-	if len(seg) != exclLen {
-		return nil, fmt.Errorf("APP11 segment size did not settle (%d -> %d)", exclLen, len(seg))
-	}
-	var out bytes.Buffer
-	out.Write(jpg[:2])
-	out.Write(seg)
-	out.Write(jpg[2:])
-	return out.Bytes(), nil
+	return nil, fmt.Errorf("APP11 segment size did not settle")
 }
 
 // Transplant moves the APP11 segment of signed (made by SignedJPEG) onto other

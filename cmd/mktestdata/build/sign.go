@@ -2,7 +2,12 @@ package build
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -11,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/digitorus/timestamp"
+	"github.com/fxamacker/cbor/v2"
 	"github.com/veraison/go-cose"
 )
 
@@ -19,7 +26,7 @@ import (
 // are the same bytes on every run (testdata/ stays stable).
 type PKI struct {
 	Root, Signer *x509.Certificate
-	key          ed25519.PrivateKey
+	key, rootKey ed25519.PrivateKey
 }
 
 // RootPEM is the CA certificate as a --trust-anchors file holds it.
@@ -73,7 +80,7 @@ func NewPKI(name string, seed byte, notBefore, notAfter time.Time) (*PKI, error)
 	if err != nil {
 		return nil, err
 	}
-	return &PKI{Root: root, Signer: signer, key: signKey}, nil
+	return &PKI{Root: root, Signer: signer, key: signKey, rootKey: rootKey}, nil
 }
 
 // TestPKI is the signer of the generated fixtures: valid 2025 to 2045, on
@@ -82,9 +89,64 @@ var TestPKI = sync.OnceValues(func() (*PKI, error) {
 	return NewPKI("aiaudit Test", 1, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2045, 1, 1, 0, 0, 0, 0, time.UTC))
 })
 
+// TSA is a test RFC 3161 time-stamping authority, issued by a PKI's root,
+// that certifies every signature as made At. Its ECDSA signatures are not
+// reproducible: tests use it, the generated testdata does not.
+type TSA struct {
+	Cert *x509.Certificate
+	key  crypto.Signer
+	At   time.Time
+}
+
+// NewTSA issues a time-stamping certificate from p's root, valid from a
+// year before at to ten years from now (the token's signing-time attribute
+// is the real time).
+func (p *PKI) NewTSA(at time.Time) (*TSA, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(4242),
+		Subject:      pkix.Name{CommonName: p.Root.Subject.Organization[0] + " TSA", Organization: p.Root.Subject.Organization},
+		NotBefore:    at.AddDate(-1, 0, 0),
+		NotAfter:     time.Now().AddDate(10, 0, 0),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.Root, key.Public(), p.rootKey)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	return &TSA{Cert: cert, key: key, At: at}, err
+}
+
+// stamp makes the sigTst2 header value for a signature: a time-stamp
+// response whose imprint is the SHA-256 of the COSE countersignature
+// structure over the signature bytes (C2PA 2.x v2 time-stamps).
+func (t *TSA) stamp(protected, signature []byte) (any, error) {
+	payload, err := cbor.Marshal(signature)
+	if err != nil {
+		return nil, err
+	}
+	tbs, err := cbor.Marshal([]any{"CounterSignature", cbor.RawMessage(protected), []byte{}, payload})
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(tbs)
+	ts := timestamp.Timestamp{HashAlgorithm: crypto.SHA256, HashedMessage: sum[:], Time: t.At, Policy: asn1.ObjectIdentifier{1, 2, 3, 4}, AddTSACertificate: true}
+	resp, err := ts.CreateResponseWithOpts(t.Cert, t.key, crypto.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"tstTokens": []any{map[string]any{"val": resp}}}, nil
+}
+
 // sign makes the c2pa.signature box's COSE_Sign1 over claim: EdDSA, the
-// signer's certificate in x5chain, the claim as detached payload.
-func (p *PKI) sign(claim []byte) ([]byte, error) {
+// signer's certificate in x5chain, the claim as detached payload, and a
+// time-stamp when tsa is set.
+func (p *PKI) sign(claim []byte, tsa *TSA) ([]byte, error) {
 	signer, err := cose.NewSigner(cose.AlgorithmEdDSA, p.key)
 	if err != nil {
 		return nil, err
@@ -97,5 +159,14 @@ func (p *PKI) sign(claim []byte) ([]byte, error) {
 		return nil, err
 	}
 	msg.Payload = nil
+	if tsa != nil {
+		prot, err := msg.Headers.MarshalProtected() // a byte string, as the message carries it
+		if err != nil {
+			return nil, err
+		}
+		if msg.Headers.Unprotected["sigTst2"], err = tsa.stamp(prot, msg.Signature); err != nil {
+			return nil, err
+		}
+	}
 	return msg.MarshalCBOR()
 }
