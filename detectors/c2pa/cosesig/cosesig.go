@@ -14,10 +14,12 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/asn1"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/digitorus/timestamp"
@@ -76,7 +78,44 @@ var allowed = map[cose.Algorithm]bool{
 // Verify validates sig, the payload of a c2pa.signature box, over claim, the
 // claim box's CBOR bytes. now is the time used when no time-stamp says when
 // the claim was signed; anchors decides trust (nil trusts nobody).
+//
+// A manifest often comes back (the same ingredient behind many files, one
+// file in several places), so results are kept: the same signature over
+// the same claim with the same anchors within the same hour of now is
+// verified once. now's hour is the only imprecision: a certificate that
+// expires within the hour may be judged at the hour's first scan.
 func Verify(sig, claim []byte, anchors *trust.Store, now time.Time) Result {
+	k := cacheKey{sha256.Sum256(sig), sha256.Sum256(claim), anchors, now.Unix() / 3600}
+	cache.Lock()
+	r, ok := cache.m[k]
+	cache.Unlock()
+	if !ok {
+		r = verify(sig, claim, anchors, now)
+		cache.Lock()
+		if len(cache.m) >= maxCached {
+			clear(cache.m)
+		}
+		cache.m[k] = r
+		cache.Unlock()
+	}
+	r.Findings = slices.Clone(r.Findings)
+	return r
+}
+
+type cacheKey struct {
+	sig, claim [32]byte
+	anchors    *trust.Store
+	hour       int64
+}
+
+const maxCached = 4096
+
+var cache = struct {
+	sync.Mutex
+	m map[cacheKey]Result
+}{m: map[cacheKey]Result{}}
+
+func verify(sig, claim []byte, anchors *trust.Store, now time.Time) Result {
 	var r Result
 	if len(sig) == 0 {
 		r.add(status.ClaimSignatureMissing, "the signature box is empty")

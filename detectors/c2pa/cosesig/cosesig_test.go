@@ -266,3 +266,38 @@ func FuzzVerify(f *testing.F) {
 func pemOf(c *x509.Certificate) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
 }
+
+// A signature seen before is not verified again: same result, and no
+// second verification (measured by the benchmarks below).
+func TestCachedResultIsTheSame(t *testing.T) {
+	ca := newCA(t)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	sig := sign(t, cose.AlgorithmES256, key, ca.issue(t, key, nil).Raw, claim)
+	first := Verify(sig, claim, nil, signedNow)
+	again := Verify(sig, claim, nil, signedNow)
+	assert.Equal(t, first, again)
+	again.Findings[0].Code = "changed"
+	assert.NotEqual(t, "changed", Verify(sig, claim, nil, signedNow).Findings[0].Code, "callers get their own copy")
+	other := Verify(sig, append(slices.Clone(claim), 1), nil, signedNow)
+	assert.Contains(t, codesOf(other), status.ClaimSignatureMismatch, "another claim is another key")
+}
+
+func BenchmarkVerifyES256(b *testing.B) {
+	ca := newCA(b)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	sig := sign(b, cose.AlgorithmES256, key, []any{ca.issue(b, key, nil).Raw}, claim)
+	anchors, err := trust.Default().WithAnchors(pemOf(ca.cert))
+	require.NoError(b, err)
+	b.Run("first-sight", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			verify(sig, claim, anchors, signedNow)
+		}
+	})
+	b.Run("cached", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			Verify(sig, claim, anchors, signedNow)
+		}
+	})
+}
