@@ -30,23 +30,20 @@ const (
 
 // Failure codes.
 const (
-	ClaimMissing                    Code = "claim.missing"
-	ClaimMalformed                  Code = "claim.malformed"
-	ClaimSignatureMissing           Code = "claimSignature.missing"
-	ClaimSignatureMismatch          Code = "claimSignature.mismatch"
-	SigningCredentialInvalid        Code = "signingCredential.invalid"
-	SigningCredentialExpired        Code = "signingCredential.expired"
-	SigningCredentialUntrusted      Code = "signingCredential.untrusted"
-	AssertionHashedURIMismatch      Code = "assertion.hashedURI.mismatch"
-	AssertionMissing                Code = "assertion.missing"
-	AssertionOutsideManifest        Code = "assertion.outsideManifest"
-	AssertionDataHashMismatch       Code = "assertion.dataHash.mismatch"
-	AssertionBMFFHashMismatch       Code = "assertion.bmffHash.mismatch"
-	AssertionIngredientMalformed    Code = "assertion.ingredient.malformed"
-	IngredientManifestMissing       Code = "ingredient.manifest.missing"
-	IngredientManifestMismatch      Code = "ingredient.manifest.mismatch"
-	IngredientClaimSignatureMissing Code = "ingredient.claimSignature.missing"
-	AlgorithmUnsupported            Code = "algorithm.unsupported"
+	ClaimMissing               Code = "claim.missing"
+	ClaimSignatureMissing      Code = "claimSignature.missing"
+	ClaimSignatureMismatch     Code = "claimSignature.mismatch"
+	SigningCredentialInvalid   Code = "signingCredential.invalid"
+	SigningCredentialExpired   Code = "signingCredential.expired"
+	SigningCredentialUntrusted Code = "signingCredential.untrusted"
+	AssertionHashedURIMismatch Code = "assertion.hashedURI.mismatch"
+	AssertionMissing           Code = "assertion.missing"
+	AssertionOutsideManifest   Code = "assertion.outsideManifest"
+	AssertionDataHashMismatch  Code = "assertion.dataHash.mismatch"
+	AssertionBMFFHashMismatch  Code = "assertion.bmffHash.mismatch"
+	IngredientManifestMissing  Code = "ingredient.manifest.missing"
+	IngredientManifestMismatch Code = "ingredient.manifest.mismatch"
+	AlgorithmUnsupported       Code = "algorithm.unsupported"
 	// Prerelease is not a C2PA code: the reference refuses a pre-1.0
 	// manifest with PrereleaseError and reads nothing from it.
 	Prerelease Code = "manifest.prerelease"
@@ -72,28 +69,25 @@ func (c Code) Failure() bool { return !success[c] && !informational[c] }
 func (c Code) Success() bool { return success[c] }
 
 var words = map[Code]string{
-	ClaimMissing:                    "the manifest has no claim",
-	ClaimMalformed:                  "the claim cannot be read",
-	ClaimSignatureMissing:           "the claim is not signed",
-	ClaimSignatureMismatch:          "the claim was changed after signing, or the signature is forged",
-	SigningCredentialInvalid:        "the signing certificate is not fit for signing C2PA claims",
-	SigningCredentialExpired:        "the signing certificate was not valid when the claim was signed",
-	SigningCredentialUntrusted:      "the signer is not on a trust list aiaudit knows",
-	AssertionHashedURIMismatch:      "a statement in the manifest (for example the AI-origin statement) was edited after signing",
-	AssertionMissing:                "a statement the claim lists has been removed",
-	AssertionOutsideManifest:        "the claim points at statements in another manifest",
-	AssertionDataHashMismatch:       "the content was altered after signing, or the manifest was copied from other content",
-	AssertionBMFFHashMismatch:       "the video or image data was altered after signing, or the manifest was copied from other content",
-	AssertionIngredientMalformed:    "an ingredient statement cannot be read",
-	IngredientManifestMissing:       "a source (ingredient) manifest the claim relies on has been removed",
-	IngredientManifestMismatch:      "a source (ingredient) manifest was changed after the claim was signed",
-	IngredientClaimSignatureMissing: "a source (ingredient) manifest's signature is missing",
-	AlgorithmUnsupported:            "the manifest uses a hash or signature algorithm C2PA does not allow",
-	Prerelease:                      "the manifest uses a pre-release (pre-1.0) format that C2PA validators do not read",
-	TimeStampMismatch:               "the time-stamp does not cover this signature",
-	TimeStampMalformed:              "the time-stamp cannot be read",
-	TimeStampOutsideValidity:        "the time-stamp authority's certificate was not valid at the time-stamp",
-	TimeStampUntrusted:              "the time-stamp authority is not on the time-stamp trust list",
+	ClaimMissing:               "the manifest has no claim",
+	ClaimSignatureMissing:      "the claim is not signed",
+	ClaimSignatureMismatch:     "the claim was changed after signing, or the signature is forged",
+	SigningCredentialInvalid:   "the signing certificate is not fit for signing C2PA claims",
+	SigningCredentialExpired:   "the signing certificate was not valid when the claim was signed",
+	SigningCredentialUntrusted: "the signer is not on a trust list aiaudit knows",
+	AssertionHashedURIMismatch: "a statement in the manifest (for example the AI-origin statement) was edited after signing",
+	AssertionMissing:           "a statement the claim lists has been removed",
+	AssertionOutsideManifest:   "the claim points at statements in another manifest",
+	AssertionDataHashMismatch:  "the content was altered after signing, or the manifest was copied from other content",
+	AssertionBMFFHashMismatch:  "the video or image data was altered after signing, or the manifest was copied from other content",
+	IngredientManifestMissing:  "a source (ingredient) manifest the claim relies on has been removed",
+	IngredientManifestMismatch: "a source (ingredient) manifest was changed after the claim was signed",
+	AlgorithmUnsupported:       "the manifest uses a hash or signature algorithm C2PA does not allow",
+	Prerelease:                 "the manifest uses a pre-release (pre-1.0) format that C2PA validators do not read",
+	TimeStampMismatch:          "the time-stamp does not cover this signature",
+	TimeStampMalformed:         "the time-stamp cannot be read",
+	TimeStampOutsideValidity:   "the time-stamp authority's certificate was not valid at the time-stamp",
+	TimeStampUntrusted:         "the time-stamp authority is not on the time-stamp trust list",
 }
 
 // Words says what a code means for a person who has not read the spec.
