@@ -56,11 +56,7 @@ func NewPKI(name string, seed byte, notBefore, notAfter time.Time) (*PKI, error)
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}
-	rootDER, err := x509.CreateCertificate(nil, rootTmpl, rootTmpl, rootKey.Public(), rootKey)
-	if err != nil {
-		return nil, err
-	}
-	root, err := x509.ParseCertificate(rootDER)
+	root, err := issue(rootTmpl, rootTmpl, rootKey.Public(), rootKey)
 	if err != nil {
 		return nil, err
 	}
@@ -72,11 +68,7 @@ func NewPKI(name string, seed byte, notBefore, notAfter time.Time) (*PKI, error)
 		KeyUsage:           x509.KeyUsageDigitalSignature,
 		UnknownExtKeyUsage: []asn1.ObjectIdentifier{oidC2PASigning},
 	}
-	signDER, err := x509.CreateCertificate(nil, signTmpl, root, signKey.Public(), rootKey)
-	if err != nil {
-		return nil, err
-	}
-	signer, err := x509.ParseCertificate(signDER)
+	signer, err := issue(signTmpl, root, signKey.Public(), rootKey)
 	if err != nil {
 		return nil, err
 	}
@@ -114,12 +106,17 @@ func (p *PKI) NewTSA(at time.Time) (*TSA, error) {
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping},
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.Root, key.Public(), p.rootKey)
+	cert, err := issue(tmpl, p.Root, key.Public(), p.rootKey)
+	return &TSA{Cert: cert, key: key, At: at}, err
+}
+
+// issue signs a certificate (Ed25519 issuers need no randomness).
+func issue(tmpl, parent *x509.Certificate, pub any, issuerKey crypto.Signer) (*x509.Certificate, error) {
+	der, err := x509.CreateCertificate(nil, tmpl, parent, pub, issuerKey)
 	if err != nil {
 		return nil, err
 	}
-	cert, err := x509.ParseCertificate(der)
-	return &TSA{Cert: cert, key: key, At: at}, err
+	return x509.ParseCertificate(der)
 }
 
 // stamp makes the sigTst2 header value for a signature: a time-stamp

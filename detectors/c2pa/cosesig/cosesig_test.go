@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/pem"
+	"maps"
 	"math/big"
 	"slices"
 	"testing"
@@ -64,13 +65,22 @@ func (ca testCA) issue(t testing.TB, key crypto.Signer, edit func(*x509.Certific
 }
 
 func sign(t testing.TB, alg cose.Algorithm, key crypto.Signer, chain any, payload []byte) []byte {
+	protected := map[any]any{}
+	if chain != nil {
+		protected[cose.HeaderLabelX5Chain] = chain
+	}
+	return signWith(t, alg, key, protected, nil, payload)
+}
+
+// signWith makes a tagged COSE_Sign1 with these headers (alg is added)
+// and a detached payload.
+func signWith(t testing.TB, alg cose.Algorithm, key crypto.Signer, protected, unprotected map[any]any, payload []byte) []byte {
 	s, err := cose.NewSigner(alg, key)
 	require.NoError(t, err)
 	msg := cose.NewSign1Message()
+	maps.Copy(msg.Headers.Protected, protected)
+	maps.Copy(msg.Headers.Unprotected, unprotected)
 	msg.Headers.Protected.SetAlgorithm(alg)
-	if chain != nil {
-		msg.Headers.Protected[cose.HeaderLabelX5Chain] = chain
-	}
 	msg.Payload = payload
 	require.NoError(t, msg.Sign(rand.Reader, nil, s))
 	msg.Payload = nil
@@ -190,16 +200,9 @@ func TestUnsupportedAndMalformed(t *testing.T) {
 func TestLegacyHeaderAndUntagged(t *testing.T) {
 	ca := newCA(t)
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	cert := ca.issue(t, key, nil)
-	s, err := cose.NewSigner(cose.AlgorithmES256, key)
-	require.NoError(t, err)
-	msg := cose.UntaggedSign1Message{Headers: cose.Headers{Protected: cose.ProtectedHeader{}, Unprotected: cose.UnprotectedHeader{"x5chain": cert.Raw}}, Payload: claim}
-	msg.Headers.Protected.SetAlgorithm(cose.AlgorithmES256)
-	require.NoError(t, msg.Sign(rand.Reader, nil, s))
-	msg.Payload = nil
-	raw, err := msg.MarshalCBOR()
-	require.NoError(t, err)
-	r := Verify(raw, claim, nil, signedNow)
+	tagged := signWith(t, cose.AlgorithmES256, key, nil, map[any]any{"x5chain": ca.issue(t, key, nil).Raw}, claim)
+	require.Equal(t, byte(0xd2), tagged[0])
+	r := Verify(tagged[1:], claim, nil, signedNow)
 	assert.Contains(t, codesOf(r), status.ClaimSignatureValidated, "%v", r.Findings)
 }
 
@@ -207,22 +210,12 @@ func TestHostileTimeStampHeaderIsInformational(t *testing.T) {
 	ca := newCA(t)
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	cert := ca.issue(t, key, nil)
-	s, err := cose.NewSigner(cose.AlgorithmES256, key)
-	require.NoError(t, err)
 	for _, hdr := range []any{
 		"not a map",
 		map[string]any{"tstTokens": []any{map[string]any{"val": []byte("garbage")}}},
 		map[string]any{"tstTokens": []any{map[string]any{"val": make([]byte, maxTokenBytes+1)}}},
 	} {
-		msg := cose.NewSign1Message()
-		msg.Headers.Protected.SetAlgorithm(cose.AlgorithmES256)
-		msg.Headers.Protected[cose.HeaderLabelX5Chain] = cert.Raw
-		msg.Headers.Unprotected["sigTst2"] = hdr
-		msg.Payload = claim
-		require.NoError(t, msg.Sign(rand.Reader, nil, s))
-		msg.Payload = nil
-		raw, err := msg.MarshalCBOR()
-		require.NoError(t, err)
+		raw := signWith(t, cose.AlgorithmES256, key, map[any]any{cose.HeaderLabelX5Chain: cert.Raw}, map[any]any{"sigTst2": hdr}, claim)
 		r := Verify(raw, claim, nil, signedNow)
 		assert.Contains(t, codesOf(r), status.TimeStampMalformed)
 		assert.False(t, r.Failed(), "a bad time-stamp alone does not fail the claim: %v", r.Findings)
