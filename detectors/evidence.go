@@ -24,7 +24,8 @@ type Evidence struct {
 type Strength string
 
 const (
-	// SignedUnverified: a C2PA claim whose signature could not be checked.
+	// SignedUnverified: a C2PA claim read without validation (reports made
+	// before aiaudit validated manifests).
 	SignedUnverified Strength = "signed-unverified"
 	// SignedTrusted: a C2PA claim in a valid manifest whose signer chains to
 	// a trust anchor.

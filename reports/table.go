@@ -55,8 +55,13 @@ func (t *tableWriter) Resource(r model.Resource, fs []model.Finding) error {
 	c2 := "-"
 	if p := r.Provenance; p != nil && p.C2PA != detectors.C2PAAbsent {
 		c2 = string(p.C2PA)
-		if p.Binding == detectors.BindingMismatch {
+		switch {
+		case p.Binding == detectors.BindingMismatch:
 			c2 = "MISMATCH"
+		case p.Validation != nil && p.Validation.State == detectors.ValidationInvalid:
+			c2 = "INVALID"
+		case p.Validation != nil:
+			c2 = string(p.Validation.State) // trusted or valid: present and checked
 		}
 	}
 	note := generatorOf(r)

@@ -180,6 +180,8 @@ func TestFilesTableOutput(t *testing.T) {
 	assert.Contains(t, out, "ai_xmp_trained.jpg")
 	assert.NotContains(t, out, "photo_plain.jpg", "files with no signal are summarised, not listed")
 	assert.Contains(t, out, "AI-made: 5 (without machine-readable marking: 3)")
+	assert.Regexp(t, `image +valid +Example Diffusion 2 1.0 +\S+c2pa_ai_bound.jpg`, out, "the C2PA column shows the validation state")
+	assert.Regexp(t, `image +MISMATCH +Example Diffusion 2 1.0 +\S+c2pa_transplanted.jpg`, out)
 	code, out, _ = runCLI(t, context.Background(), "files", "../../testdata/media", "--all")
 	assert.Equal(t, exitClean, code)
 	assert.Contains(t, out, "photo_plain.jpg")

@@ -2,6 +2,7 @@ package c2pa
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,10 +90,9 @@ func (s *Store) validateManifest(v *Validation, m *Manifest, anchors *trust.Stor
 			return
 		}
 	}
-	switch {
-	case p.signature == nil:
+	if p.signature == nil {
 		add(status.ClaimSignatureMissing, "the manifest has no signature box")
-	default:
+	} else {
 		r := cosesig.Verify(p.signature, p.claim, anchors, now)
 		v.Signers[m.Label] = r
 		for _, f := range r.Findings {
@@ -100,7 +100,7 @@ func (s *Store) validateManifest(v *Validation, m *Manifest, anchors *trust.Stor
 		}
 	}
 	for _, ref := range p.refs {
-		s.checkAssertion(v, m, ref, add)
+		v.Findings = append(v.Findings, m.checkAssertion(ref))
 	}
 	for _, ing := range p.ingredients {
 		s.checkIngredient(m, ing, add)
@@ -109,36 +109,38 @@ func (s *Store) validateManifest(v *Validation, m *Manifest, anchors *trust.Stor
 
 // checkAssertion compares an assertion's hash with the claim's reference to
 // it: the hash covers the assertion's superbox after its header.
-func (s *Store) checkAssertion(v *Validation, m *Manifest, ref hashedURI, add func(status.Code, string)) {
-	owner, path := splitURI(ref.URL)
-	if owner != "" && owner != m.Label {
-		add(status.AssertionOutsideManifest, ref.URL)
-		return
-	}
-	label := path[strings.LastIndexByte(path, '/')+1:]
-	for _, r := range m.signed.redacted {
-		if _, rp := splitURI(r); strings.HasSuffix(rp, "/"+label) {
-			return
-		}
-	}
+func (m *Manifest) checkAssertion(ref hashedURI) Finding {
+	owner, _ := splitURI(ref.URL)
+	label := assertionLabel(ref.URL)
+	f := Finding{Manifest: m.Label, Assertion: label}
 	box, ok := m.signed.assertions[label]
-	if !ok {
-		add(status.AssertionMissing, "the claim lists "+label+", which is not in the manifest")
-		return
-	}
-	f := Finding{Manifest: m.Label, Code: status.AssertionHashedURIMatch, Assertion: label, Detail: label}
-	if !hashIs(firstOf(ref.Alg, m.signed.alg), box.body, ref.Hash) {
+	switch {
+	case owner != "" && owner != m.Label:
+		f.Code, f.Detail = status.AssertionOutsideManifest, ref.URL
+	case slices.ContainsFunc(m.signed.redacted, func(r string) bool { return assertionLabel(r) == label }):
+		f.Code, f.Detail = status.AssertionHashedURIMatch, label+" was redacted"
+	case !ok:
+		f.Code, f.Detail = status.AssertionMissing, "the claim lists "+label+", which is not in the manifest"
+	case hashIs(firstOf(ref.Alg, m.signed.alg), box.body, ref.Hash):
+		f.Code, f.Detail = status.AssertionHashedURIMatch, label
+	default:
 		f.Code, f.Detail = status.AssertionHashedURIMismatch, label+" was changed after the claim was signed"
 	}
-	v.Findings = append(v.Findings, f)
+	return f
+}
+
+// assertionLabel is the last segment of an assertion's JUMBF URI: its
+// label as stored, with any __N suffix.
+func assertionLabel(url string) string {
+	_, path := splitURI(url)
+	return path[strings.LastIndexByte(path, '/')+1:]
 }
 
 // draftHashes says whether the claim hashes its assertions' data instead of
 // their boxes: the pre-1.0 format the reference refuses (PrereleaseError).
 func (m *Manifest) draftHashes() bool {
 	for _, ref := range m.signed.refs {
-		_, path := splitURI(ref.URL)
-		box, ok := m.signed.assertions[path[strings.LastIndexByte(path, '/')+1:]]
+		box, ok := m.signed.assertions[assertionLabel(ref.URL)]
 		alg := firstOf(ref.Alg, m.signed.alg)
 		if ok && !hashIs(alg, box.body, ref.Hash) && hashIs(alg, box.content, ref.Hash) {
 			return true
