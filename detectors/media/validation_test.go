@@ -215,12 +215,30 @@ func TestTimeStampedSignatureOutlivesItsCertificate(t *testing.T) {
 	m := aiManifest()
 	m.Signer, m.TimeStamp = old, tsa
 
-	v := analyzeWith(t, signedJPEG(t, m), Limits{}).Provenance.Validation
+	file := signedJPEG(t, m)
+	v := analyzeWith(t, file, Limits{}).Provenance.Validation
 	assert.Equal(t, detectors.ValidationValid, v.State, "%+v", v.Codes)
 	assert.Equal(t, "2020-06-01T12:00:00Z", v.Signer.TimeStamp)
 	assert.Contains(t, v.Signer.TimeStampAuthority, "Stamped TSA")
 	assert.Contains(t, v.Codes, detectors.StatusCode{Code: "timeStamp.untrusted", Manifest: "urn:c2pa:00000000-0000-4000-8000-000000000001",
-		Detail: "time-stamped by " + tsa.Cert.Subject.String() + ", which is not on the TSA trust list"})
+		Detail: "time-stamped by " + tsa.Cert.Subject.String() + ", which no TSA trust anchor vouches for"})
+
+	// Trust in the signer at the stamped time needs a trusted TSA: with the
+	// root as anchor for both, the expired signer is trusted.
+	anchored, err := trust.Default().WithAnchors(old.RootPEM())
+	require.NoError(t, err)
+	v = analyzeWith(t, file, Limits{Trust: anchored}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationTrusted, v.State, "%+v", v.Codes)
+
+	// A TSA nobody vouches for cannot date trust: a stranger's stamp on the
+	// same expired signer leaves it valid, not trusted.
+	stranger, err := build.NewPKI("Stranger", 5, time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	m.TimeStamp, err = stranger.NewTSA(signedAt)
+	require.NoError(t, err)
+	v = analyzeWith(t, signedJPEG(t, m), Limits{Trust: anchored}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationValid, v.State, "%+v", v.Codes)
+	assert.Equal(t, "2020-06-01T12:00:00Z", v.Signer.TimeStamp)
 
 	// A time-stamp from after the certificate expired proves nothing good.
 	late, err := old.NewTSA(time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC))

@@ -144,16 +144,24 @@ func verify(sig, claim []byte, anchors *trust.Store, now time.Time) Result {
 	ee := certs[0]
 	r.Subject, r.Issuer = ee.Subject.String(), ee.Issuer.String()
 
-	at := now
-	if t, ok := r.timeStamp(msg, claim, anchors); ok {
+	// A verified time-stamp dates the signature for the certificate's
+	// validity, as in the reference. Trust needs more: anyone holding the
+	// key could stamp an old time with a TSA of their own, so the chain to
+	// an anchor is judged at the stamped time only when the TSA is trusted.
+	at, trustAt := now, now
+	if t, tsaTrusted, ok := r.timeStamp(msg, claim, anchors); ok {
 		at = t
+		if tsaTrusted {
+			trustAt = t
+		}
 	}
 	r.profile(ee, alg, at)
-	if name, ok := anchors.Signer(ee, certs[1:], at); ok {
+	if name, ok := anchors.Signer(ee, certs[1:], trustAt); ok {
 		r.TrustList = name
 		r.add(status.SigningCredentialTrusted, "the signer chains to %s", name)
 	} else {
-		r.add(status.SigningCredentialUntrusted, "the signer (%s, issued by %s) chains to no known trust anchor", r.Subject, r.Issuer)
+		r.add(status.SigningCredentialUntrusted, "the signer (%s, issued by %s) chains to no known trust anchor valid at %s",
+			r.Subject, r.Issuer, trustAt.UTC().Format(time.RFC3339))
 	}
 
 	verifier, err := cose.NewVerifier(alg, publicKey(ee))
@@ -324,41 +332,41 @@ func keyFits(k any, alg cose.Algorithm) bool {
 }
 
 // timeStamp reads the sigTst2 (C2PA 2.x, over the signature) or sigTst
-// (1.x, over the claim) header and returns the time it proves. Problems with
-// it are informational, as in the reference: the claim is then judged at
-// now.
-func (r *Result) timeStamp(msg *cose.Sign1Message, claim []byte, anchors *trust.Store) (time.Time, bool) {
+// (1.x, over the claim) header and returns the time it proves, and whether
+// its authority is trusted. Problems with it are informational, as in the
+// reference: the claim is then judged at now.
+func (r *Result) timeStamp(msg *cose.Sign1Message, claim []byte, anchors *trust.Store) (at time.Time, trusted, ok bool) {
 	var v any
 	payload := claim
 	if x, ok := msg.Headers.Unprotected["sigTst2"]; ok {
 		v = x
 		enc, err := cbor.Marshal(msg.Signature)
 		if err != nil {
-			return time.Time{}, false
+			return time.Time{}, false, false
 		}
 		payload = enc
 	} else if x, ok := msg.Headers.Unprotected["sigTst"]; ok {
 		v = x
 	} else {
-		return time.Time{}, false
+		return time.Time{}, false, false
 	}
 	token := tokenOf(v)
 	if token == nil {
 		r.add(status.TimeStampMalformed, "the time-stamp header holds no token")
-		return time.Time{}, false
+		return time.Time{}, false, false
 	}
 	if len(token) > maxTokenBytes {
 		r.add(status.TimeStampMalformed, "the time-stamp token is larger than %d bytes", maxTokenBytes)
-		return time.Time{}, false
+		return time.Time{}, false, false
 	}
 	ts, err := parseToken(token)
 	if err != nil {
 		r.add(status.TimeStampMalformed, "the time-stamp token is unreadable: %v", err)
-		return time.Time{}, false
+		return time.Time{}, false, false
 	}
 	if len(ts.Certificates) == 0 {
 		r.add(status.TimeStampMalformed, "the time-stamp token carries no certificate to verify it with")
-		return time.Time{}, false
+		return time.Time{}, false, false
 	}
 	tsa := ts.Certificates[0]
 	r.TSA = tsa.Subject.String()
@@ -368,26 +376,27 @@ func (r *Result) timeStamp(msg *cose.Sign1Message, claim []byte, anchors *trust.
 	tbs, err := cbor.Marshal([]any{"CounterSignature", cbor.RawMessage(msg.Headers.RawProtected), []byte{}, payload})
 	if err != nil || !ts.HashAlgorithm.Available() {
 		r.add(status.TimeStampMalformed, "the time-stamp's hash algorithm is not supported")
-		return time.Time{}, false
+		return time.Time{}, false, false
 	}
 	h := ts.HashAlgorithm.New()
 	h.Write(tbs)
 	if !bytes.Equal(h.Sum(nil), ts.HashedMessage) {
 		r.add(status.TimeStampMismatch, "the time-stamp by %s does not cover this signature", r.TSA)
-		return time.Time{}, false
+		return time.Time{}, false, false
 	}
 	if ts.Time.Before(tsa.NotBefore) || ts.Time.After(tsa.NotAfter) {
 		r.add(status.TimeStampOutsideValidity, "the time-stamp authority's certificate was not valid at %s", ts.Time.UTC().Format(time.RFC3339))
-		return time.Time{}, false
+		return time.Time{}, false, false
 	}
-	if anchors.TSA(tsa, ts.Certificates[1:], ts.Time) {
-		r.add(status.TimeStampTrusted, "time-stamped by %s (%s)", r.TSA, trust.TSAListName)
+	name, trusted := anchors.TSA(tsa, ts.Certificates[1:], ts.Time)
+	if trusted {
+		r.add(status.TimeStampTrusted, "time-stamped by %s (%s)", r.TSA, name)
 	} else {
-		r.add(status.TimeStampUntrusted, "time-stamped by %s, which is not on the TSA trust list", r.TSA)
+		r.add(status.TimeStampUntrusted, "time-stamped by %s, which no TSA trust anchor vouches for", r.TSA)
 	}
 	r.add(status.TimeStampValidated, "signed at %s", ts.Time.UTC().Format(time.RFC3339))
 	r.TimeStamp = ts.Time
-	return ts.Time, true
+	return ts.Time, trusted, true
 }
 
 // parseToken parses an RFC 3161 TimeStampToken, or the whole TimeStampResp

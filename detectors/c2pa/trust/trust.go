@@ -11,6 +11,7 @@ import (
 	_ "embed"
 	"encoding/pem"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -39,9 +40,8 @@ const (
 // Store is a set of trust anchors. The zero value trusts nothing; Default
 // holds the shipped lists.
 type Store struct {
-	sources []source
-	tsa     *x509.CertPool
-	allowed map[[32]byte]bool
+	sources, tsas []source
+	allowed       map[[32]byte]bool
 }
 
 type source struct {
@@ -59,7 +59,7 @@ var Default = sync.OnceValue(func() *Store {
 	if err != nil {
 		panic(err)
 	}
-	return &Store{sources: []source{{C2PAListName, poolOf(signers)}}, tsa: poolOf(tsas)}
+	return &Store{sources: []source{{C2PAListName, poolOf(signers)}}, tsas: []source{{TSAListName, poolOf(tsas)}}}
 })
 
 func poolOf(certs []*x509.Certificate) *x509.CertPool {
@@ -101,15 +101,18 @@ func ParsePEM(b []byte) ([]*x509.Certificate, error) {
 	return out, nil
 }
 
-// WithAnchors returns a copy of s that also trusts signers chaining to the
-// certificates in pemBytes (a company's own CA, a test CA).
+// WithAnchors returns a copy of s that also trusts signers and time-stamp
+// authorities chaining to the certificates in pemBytes (a company's own CA,
+// a test CA), as the reference's trust anchors serve both.
 func (s *Store) WithAnchors(pemBytes []byte) (*Store, error) {
 	certs, err := ParsePEM(pemBytes)
 	if err != nil {
 		return nil, err
 	}
 	out := s.clone()
-	out.sources = append(out.sources, source{UserAnchorsName, poolOf(certs)})
+	src := source{UserAnchorsName, poolOf(certs)}
+	out.sources = append(out.sources, src)
+	out.tsas = append(out.tsas, src)
 	return out, nil
 }
 
@@ -136,7 +139,8 @@ func (s *Store) clone() *Store {
 		return &Store{}
 	}
 	c := *s
-	c.sources = append([]source(nil), s.sources...)
+	c.sources = slices.Clone(s.sources)
+	c.tsas = slices.Clone(s.tsas)
 	return &c
 }
 
@@ -149,18 +153,25 @@ func (s *Store) Signer(ee *x509.Certificate, intermediates []*x509.Certificate, 
 	if s.allowed[sha256.Sum256(ee.Raw)] {
 		return AllowedListName, true
 	}
-	for _, src := range s.sources {
+	return firstChain(s.sources, ee, intermediates, at)
+}
+
+// TSA says which anchor source, if any, vouches for a time-stamp
+// authority's certificate: the TSA trust list or the user's anchors.
+func (s *Store) TSA(cert *x509.Certificate, intermediates []*x509.Certificate, at time.Time) (string, bool) {
+	if s == nil {
+		return "", false
+	}
+	return firstChain(s.tsas, cert, intermediates, at)
+}
+
+func firstChain(sources []source, ee *x509.Certificate, intermediates []*x509.Certificate, at time.Time) (string, bool) {
+	for _, src := range sources {
 		if chains(ee, intermediates, src.pool, at) {
 			return src.name, true
 		}
 	}
 	return "", false
-}
-
-// TSA says whether a time-stamp authority's certificate chains to the TSA
-// trust list.
-func (s *Store) TSA(cert *x509.Certificate, intermediates []*x509.Certificate, at time.Time) bool {
-	return s != nil && s.tsa != nil && chains(cert, intermediates, s.tsa, at)
 }
 
 func chains(ee *x509.Certificate, intermediates []*x509.Certificate, roots *x509.CertPool, at time.Time) bool {

@@ -55,6 +55,11 @@ func TestUserAnchorsAndPins(t *testing.T) {
 	assert.False(t, ok, "outside the anchor's validity")
 	_, ok = Default().Signer(root, nil, at)
 	assert.False(t, ok, "WithAnchors does not change the store it copies")
+	name, ok = withRoot.TSA(root, nil, at)
+	assert.True(t, ok, "user anchors vouch for time-stamp authorities too")
+	assert.Equal(t, UserAnchorsName, name)
+	_, ok = Default().TSA(root, nil, at)
+	assert.False(t, ok)
 
 	pinned, err := Default().WithAllowedSigners(leafPEM)
 	require.NoError(t, err)
