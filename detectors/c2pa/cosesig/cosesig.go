@@ -399,11 +399,17 @@ func (r *Result) timeStamp(msg *cose.Sign1Message, claim []byte, anchors *trust.
 	return ts.Time, trusted, true
 }
 
+var tokenMu sync.Mutex
+
 // parseToken parses an RFC 3161 TimeStampToken, or the whole TimeStampResp
 // that the reference implementation stores; the library verifies the
 // token's own signature when it carries certificates. Its ASN.1 code is
 // guarded: a panic on hostile bytes becomes an error.
 func parseToken(b []byte) (ts *timestamp.Timestamp, err error) {
+	// digitorus/pkcs7's BER-to-DER conversion counts its depth in a
+	// package variable: parses from several workers at once race on it.
+	tokenMu.Lock()
+	defer tokenMu.Unlock()
 	defer func() {
 		if p := recover(); p != nil {
 			ts, err = nil, fmt.Errorf("unparseable token")

@@ -14,6 +14,7 @@ import (
 	"maps"
 	"math/big"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -293,4 +294,28 @@ func BenchmarkVerifyES256(b *testing.B) {
 			Verify(sig, claim, anchors, signedNow)
 		}
 	})
+}
+
+// Files are validated by several workers at once; under -race this shows
+// that verification, time-stamp parsing included, shares no unguarded state.
+func TestConcurrentVerification(t *testing.T) {
+	ca := newCA(t)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert := ca.issue(t, key, nil)
+	// A BER time-stamp token (indefinite lengths) takes the parser's BER path.
+	ber := []byte{0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02, 0xa0, 0x80, 0x30, 0x80, 0x02, 0x01, 0x01, 0, 0, 0, 0, 0, 0}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			payload := append(slices.Clone(claim), byte(i)) // distinct: no cache hit
+			raw := signWith(t, cose.AlgorithmES256, key, map[any]any{cose.HeaderLabelX5Chain: cert.Raw},
+				map[any]any{"sigTst": map[any]any{"tstTokens": []any{map[any]any{"val": ber}}}}, payload)
+			r := Verify(raw, payload, nil, signedNow)
+			assert.Contains(t, codesOf(r), status.TimeStampMalformed)
+			assert.Contains(t, codesOf(r), status.ClaimSignatureValidated)
+		}()
+	}
+	wg.Wait()
 }
