@@ -24,8 +24,18 @@ type Evidence struct {
 type Strength string
 
 const (
-	// SignedUnverified: a C2PA claim whose signature was not checked.
+	// SignedUnverified: a C2PA claim read without validation (reports made
+	// before aiaudit validated manifests).
 	SignedUnverified Strength = "signed-unverified"
+	// SignedTrusted: a C2PA claim in a valid manifest whose signer chains to
+	// a trust anchor.
+	SignedTrusted Strength = "signed-trusted"
+	// SignedValid: a C2PA claim in a valid manifest from a signer no trust
+	// anchor vouches for.
+	SignedValid Strength = "signed-valid"
+	// SignedInvalid: a C2PA claim in a manifest that fails validation
+	// (edited after signing, bad signature, ...): not a reliable label.
+	SignedInvalid Strength = "signed-invalid"
 	// Declared: unsigned metadata (XMP, a --declared list).
 	Declared Strength = "declared"
 	// Fingerprint: a generator's own parameters or hidden metadata.
@@ -86,9 +96,13 @@ type Provenance struct {
 	// mismatch | not_checked (with the reason in BindingDetail).
 	Binding       Binding `json:"binding,omitempty"`
 	BindingDetail string  `json:"binding_detail,omitempty"`
-	// Signature is always "unverified": aiaudit reads claims, it does not
-	// validate certificates.
+	// Signature is the validation state of the manifest store (trusted |
+	// valid | invalid, as Validation.State), or "unverified" when no
+	// manifest could be validated. Kept for readers of older reports; new
+	// readers use Validation.
 	Signature string `json:"signature,omitempty"`
+	// Validation is the C2PA validation of the manifest store.
+	Validation *Validation `json:"validation,omitempty"`
 	// Metadata is "present", "none" (no metadata block at all: possibly
 	// stripped by a CMS or CDN) or "stripped" (a reference to a manifest that
 	// is no longer there).
@@ -124,3 +138,53 @@ const (
 	MetadataNone     MetadataStatus = "none"
 	MetadataStripped MetadataStatus = "stripped"
 )
+
+// Validation is what validating an item's C2PA manifests found (C2PA 2.2
+// section 15).
+type Validation struct {
+	// State is "trusted" (valid, and the signer chains to a trust anchor),
+	// "valid" (signature and hashes check out, the signer is unknown) or
+	// "invalid" (the active manifest fails a check), as the reference
+	// implementation decides it.
+	State ValidationState `json:"state"`
+	// ActiveManifest is the label of the manifest the state is about.
+	ActiveManifest string `json:"active_manifest,omitempty"`
+	// Problems says in plain words which checks failed, in any manifest
+	// (ingredients included); empty when none did.
+	Problems []string `json:"problems,omitempty"`
+	// Codes are the failure and informational status codes, each with the
+	// manifest it belongs to (checks that passed are not listed).
+	Codes []StatusCode `json:"status_codes,omitempty"`
+	// Signer of the active manifest.
+	Signer *Signer `json:"signer,omitempty"`
+}
+
+// ValidationState is the outcome of validating a manifest store.
+type ValidationState string
+
+const (
+	ValidationTrusted ValidationState = "trusted"
+	ValidationValid   ValidationState = "valid"
+	ValidationInvalid ValidationState = "invalid"
+)
+
+// StatusCode is one C2PA validation status code.
+type StatusCode struct {
+	Code     string `json:"code"`
+	Manifest string `json:"manifest"`
+	// Failure is set for codes that make their manifest invalid.
+	Failure bool   `json:"failure,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+// Signer is who signed the active manifest.
+type Signer struct {
+	Subject string `json:"subject,omitempty"`
+	Issuer  string `json:"issuer,omitempty"`
+	// TrustList names the anchors the signer chains to ("" when none).
+	TrustList string `json:"trust_list,omitempty"`
+	// TimeStamp is the RFC 3161 time of signing (RFC 3339), when verified.
+	TimeStamp          string `json:"time_stamp,omitempty"`
+	TimeStampAuthority string `json:"time_stamp_authority,omitempty"`
+	Algorithm          string `json:"algorithm,omitempty"`
+}

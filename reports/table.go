@@ -70,8 +70,13 @@ func (t *tableWriter) Resource(r model.Resource, fs []model.Finding) error {
 	c2 := "-"
 	if pv := r.Provenance; pv != nil && pv.C2PA != detectors.C2PAAbsent {
 		c2 = string(pv.C2PA)
-		if pv.Binding == detectors.BindingMismatch {
+		switch {
+		case pv.Binding == detectors.BindingMismatch:
 			c2 = p.T("MISMATCH")
+		case pv.Validation != nil && pv.Validation.State == detectors.ValidationInvalid:
+			c2 = p.T("INVALID")
+		case pv.Validation != nil:
+			c2 = p.T(string(pv.Validation.State)) // trusted or valid: present and checked
 		}
 	}
 	note := generatorOf(r)

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
 	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/reports/audit"
 	"github.com/aiaudit/aiaudit/reports/i18n"
@@ -94,6 +96,7 @@ func newFilesCommand(e *env, stdout io.Writer) *cobra.Command {
 	var workers int
 	var ef exposureFlags
 	var calc *audit.Exposure
+	var tf trustFlags
 	c := &cobra.Command{
 		Use:   "files PATH...",
 		Short: "Scan files and folders for AI provenance, labels and training opt-outs",
@@ -110,7 +113,7 @@ target is in progress, 130 interrupted.`,
 			var p problems
 			var err error
 			p.add(of.validate()...)
-			p.add(sf.validate(of.failOn), atLeast("workers", workers, 1))
+			p.add(sf.validate(of.failOn), atLeast("workers", workers, 1), tf.load())
 			calc, err = ef.resolve()
 			p.add(err)
 			return p.err()
@@ -125,6 +128,7 @@ target is in progress, 130 interrupted.`,
 			bar := newProgress(of.progress, "files", e.log)
 			defer bar.finish()
 			opt.Progress = bar.update
+			opt.Trust = tf.store
 			return e.finish(audit.Files(c.Context(), opt, workers))
 		},
 	}
@@ -132,7 +136,41 @@ target is in progress, 130 interrupted.`,
 	sf.register(c)
 	ef.register(c)
 	c.Flags().IntVar(&workers, "workers", scanner.DefaultWorkers(), "files analysed at once")
+	tf.register(c)
 	return c
+}
+
+// trustFlags add C2PA trust anchors and pinned signers to the shipped
+// trust lists.
+type trustFlags struct {
+	anchors, allowed string
+	store            *trust.Store
+}
+
+func (t *trustFlags) register(c *cobra.Command) {
+	c.Flags().StringVar(&t.anchors, "trust-anchors", "", "PEM file of extra C2PA trust anchors (your own or a test CA); signers chaining to them count as trusted")
+	c.Flags().StringVar(&t.allowed, "allowed-signers", "", "PEM file of C2PA signing certificates trusted as they are, whoever issued them")
+}
+
+// load reads the files into a trust store.
+func (t *trustFlags) load() error {
+	t.store = trust.Default()
+	for _, f := range []struct {
+		flag, path string
+		add        func(*trust.Store, []byte) (*trust.Store, error)
+	}{{"trust-anchors", t.anchors, (*trust.Store).WithAnchors}, {"allowed-signers", t.allowed, (*trust.Store).WithAllowedSigners}} {
+		if f.path == "" {
+			continue
+		}
+		b, err := os.ReadFile(f.path)
+		if err == nil {
+			t.store, err = f.add(t.store, b)
+		}
+		if err != nil {
+			return flagErrorf(f.flag, "--%s %s: %v", f.flag, f.path, err)
+		}
+	}
+	return nil
 }
 
 // progress draws a bar on stderr for a person watching a terminal; when

@@ -83,14 +83,19 @@ func TestFilesShippedTestdata(t *testing.T) {
 	for _, f := range rep.Findings {
 		byRule[f.Rule]++
 	}
-	assert.Equal(t, 2, byRule[rules.AIUnmarked])
-	assert.Equal(t, 8, byRule[rules.AIMarked], "3 JPEGs and the SVG, MP3, FLAC, JPEG XL and font manifests")
+	assert.Equal(t, 3, byRule[rules.AIUnmarked], "the transplanted manifest's label is not reliable")
+	assert.Equal(t, 7, byRule[rules.AIMarked], "2 JPEGs and the SVG, MP3, FLAC, JPEG XL and font manifests")
 	assert.Equal(t, 8, byRule[rules.TrainingReserved])
 	assert.Equal(t, 1, byRule[rules.BindingMismatch], "the transplanted manifest")
 	assert.Equal(t, 1, byRule[rules.ProvenanceStripped])
 	assert.Equal(t, len(files), rep.Summary.Resources)
 	assert.Equal(t, 10, rep.Summary.AIGenerated)
-	assert.Equal(t, 2, rep.Summary.AIUnmarked)
+	assert.Equal(t, 3, rep.Summary.AIUnmarked)
+	// The test signer is on no trust list: the intact manifests are valid,
+	// from an unknown signer; the transplanted one is invalid.
+	assert.Equal(t, 6, byRule[rules.C2PAUnknownSigner])
+	assert.Equal(t, "valid", string(byName["c2pa_ai_bound.jpg"].Provenance.Validation.State))
+	assert.Equal(t, "invalid", string(byName["c2pa_transplanted.jpg"].Provenance.Validation.State))
 }
 
 func TestFilesTestdataIsFresh(t *testing.T) {
@@ -177,7 +182,9 @@ func TestFilesTableOutput(t *testing.T) {
 	assert.Contains(t, out, "AUTOMATIC1111 Stable Diffusion web UI")
 	assert.Contains(t, out, "ai_xmp_trained.jpg")
 	assert.NotContains(t, out, "photo_plain.jpg", "files with no signal are summarised, not listed")
-	assert.Contains(t, out, "AI-made: 10 (without machine-readable marking: 2)")
+	assert.Contains(t, out, "AI-made: 10 (without machine-readable marking: 3)")
+	assert.Regexp(t, `image +valid +Example Diffusion 2 1.0 +\S+c2pa_ai_bound.jpg`, out, "the C2PA column shows the validation state")
+	assert.Regexp(t, `image +MISMATCH +Example Diffusion 2 1.0 +\S+c2pa_transplanted.jpg`, out)
 	code, out, _ = runCLI(t, context.Background(), "files", "../../testdata/media", "--all")
 	assert.Equal(t, exitClean, code)
 	assert.Contains(t, out, "photo_plain.jpg")
@@ -209,4 +216,47 @@ func TestFilesMissingTargetIsAUsageError(t *testing.T) {
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "no such file or directory")
 	assert.Empty(t, out, "no report of nothing")
+}
+
+// --trust-anchors makes the test CA's signer trusted; --allowed-signers pins
+// the signer itself; a file that is not PEM is a usage error.
+func TestFilesTrustFlags(t *testing.T) {
+	pki, err := build.TestPKI()
+	require.NoError(t, err)
+	dir := t.TempDir()
+	anchors := filepath.Join(dir, "anchors.pem")
+	require.NoError(t, os.WriteFile(anchors, pki.RootPEM(), 0o600))
+	pinned := filepath.Join(dir, "signers.pem")
+	require.NoError(t, os.WriteFile(pinned, pki.SignerPEM(), 0o600))
+	file := "../../testdata/media/c2pa_ai_bound.jpg"
+
+	for flag, want := range map[string][2]string{
+		"":                  {"valid", ""},
+		"--trust-anchors":   {"trusted", "--trust-anchors"},
+		"--allowed-signers": {"trusted", "--allowed-signers"},
+	} {
+		args := []string{"files", file, "-f", "json", "--no-history"}
+		if flag != "" {
+			args = append(args, flag, map[string]string{"--trust-anchors": anchors, "--allowed-signers": pinned}[flag])
+		}
+		code, out, stderr := runCLI(t, context.Background(), args...)
+		require.Equal(t, exitClean, code, stderr)
+		rep := decode(t, out)
+		require.Len(t, rep.Resources, 1)
+		v := rep.Resources[0].Provenance.Validation
+		require.NotNil(t, v, flag)
+		assert.EqualValues(t, want[0], v.State, flag)
+		assert.Equal(t, want[1], v.Signer.TrustList, flag)
+		hasUnknown := false
+		for _, f := range rep.Findings {
+			hasUnknown = hasUnknown || f.Rule == rules.C2PAUnknownSigner
+		}
+		assert.Equal(t, flag == "", hasUnknown, "unknown-signer info only without anchors (%s)", flag)
+	}
+
+	bad := filepath.Join(dir, "bad.pem")
+	require.NoError(t, os.WriteFile(bad, []byte("not a certificate"), 0o600))
+	code, _, stderr := runCLI(t, context.Background(), "files", file, "--trust-anchors", bad)
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "--trust-anchors")
 }

@@ -11,10 +11,13 @@ import (
 	"strings"
 )
 
-// hasher is the hash a C2PA assertion names (SHA-256 when it names none).
+// hasher is the hash a C2PA assertion (or, when it names none, its claim)
+// names. Naming none at all is an error, as in the reference.
 func hasher(alg string) (hash.Hash, error) {
 	switch strings.ToLower(alg) {
-	case "", "sha256":
+	case "":
+		return nil, fmt.Errorf("no hash algorithm is named")
+	case "sha256":
 		return sha256.New(), nil
 	case "sha384":
 		return sha512.New384(), nil

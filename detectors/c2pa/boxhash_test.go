@@ -30,25 +30,25 @@ func TestCheckBoxHash(t *testing.T) {
 
 	e := entries()
 	e[2].Hash = sum([]byte("other"))
-	ok, err = check(BoxHash{Boxes: e}, boxes)
+	ok, err = check(BoxHash{Alg: "sha256", Boxes: e}, boxes)
 	require.NoError(t, err)
 	assert.False(t, ok, "a box whose hash differs")
 	e[2].Excluded = true
-	ok, _ = check(BoxHash{Boxes: e}, boxes)
+	ok, _ = check(BoxHash{Alg: "sha256", Boxes: e}, boxes)
 	assert.True(t, ok, "an excluded box is not compared")
 
-	ok, _ = check(BoxHash{Boxes: entries()[:2]}, boxes)
+	ok, _ = check(BoxHash{Alg: "sha256", Boxes: entries()[:2]}, boxes)
 	assert.False(t, ok, "a box the entries leave out")
-	ok, _ = check(BoxHash{Boxes: append(entries(), BoxHashEntry{Names: []string{"D"}})}, boxes)
+	ok, _ = check(BoxHash{Alg: "sha256", Boxes: append(entries(), BoxHashEntry{Names: []string{"D"}})}, boxes)
 	assert.False(t, ok, "an entry for a box the asset does not have")
-	ok, _ = check(BoxHash{Boxes: entries()}, []AssetBox{boxes[1], boxes[0], boxes[2], boxes[3]})
+	ok, _ = check(BoxHash{Alg: "sha256", Boxes: entries()}, []AssetBox{boxes[1], boxes[0], boxes[2], boxes[3]})
 	assert.False(t, ok, "boxes out of order")
 
 	// A zeroed range is hashed as zeros.
 	zeroed := []AssetBox{{"A", 0, 4, []Exclusion{{1, 2}}}, {"B", 5, 4, nil}, boxes[2], boxes[3]}
 	e = entries()
 	e[0].Hash = sum([]byte("A\x00\x00A-bbbb"))
-	ok, err = check(BoxHash{Boxes: e}, zeroed)
+	ok, err = check(BoxHash{Alg: "sha256", Boxes: e}, zeroed)
 	require.NoError(t, err)
 	assert.True(t, ok)
 
@@ -61,6 +61,6 @@ func TestCheckBoxHash(t *testing.T) {
 		_, err := check(bh, boxes)
 		assert.Error(t, err, name)
 	}
-	_, err = check(BoxHash{Boxes: entries()}, []AssetBox{{"A", 0, 4, nil}, {"B", 5, 400, nil}, boxes[2], boxes[3]})
+	_, err = check(BoxHash{Alg: "sha256", Boxes: entries()}, []AssetBox{{"A", 0, 4, nil}, {"B", 5, 400, nil}, boxes[2], boxes[3]})
 	assert.Error(t, err, "a box past the end of the file")
 }

@@ -1,8 +1,9 @@
 // Package c2pa reads C2PA manifest stores far enough to say what they claim:
 // every manifest (active and ingredients), v1 and v2 claims, actions with
 // their digital source type and software agent, training-and-data-mining
-// assertions, and the hard binding. It validates no signature: everything it
-// returns is an unverified claim. Hand-written over the jumbf package and
+// assertions, and the hard binding. Validate (validate.go) then checks what
+// the store's bytes can prove: claim signatures, the hashes of assertions and
+// ingredient manifests. Hand-written over the jumbf package and
 // fxamacker/cbor, because no maintained Go C2PA reader exists.
 package c2pa
 
@@ -35,8 +36,13 @@ type Store struct {
 
 // Manifest is what one manifest claims.
 type Manifest struct {
-	Label          string
-	Active         bool // the last manifest in the store (C2PA 2.2 §10.4.3)
+	Label  string
+	Active bool // the last manifest in the store (C2PA 2.2 §10.4.3)
+	// Update marks an update manifest (c2um): it has no hard binding of
+	// its own and inherits its parent's (Parent, the parentOf ingredient's
+	// manifest label).
+	Update         bool
+	Parent         string
 	ClaimVersion   int
 	ClaimGenerator string
 	Title          string
@@ -49,6 +55,39 @@ type Manifest struct {
 	BindingKind         string
 	MetadataSourceTypes []string
 	Watermarked         bool
+
+	signed signedParts
+}
+
+// signedParts are the bytes of a manifest as they sit in the file, which
+// validation hashes and verifies.
+type signedParts struct {
+	body       []byte // the manifest superbox after its header
+	claim      []byte // the claim's CBOR: the signature's payload
+	claimJSON  bool   // a JSON claim: the pre-1.0 format
+	signature  []byte // the c2pa.signature box's COSE_Sign1 (nil: no box)
+	alg        string // the claim's default hash algorithm
+	refs       []hashedURI
+	redacted   []string
+	assertions map[string]assertionBox // by label as stored (with __N)
+	// ingredients are the ingredient assertions' manifest references.
+	ingredients []ingredientRef
+}
+
+// hashedURI is a reference with the hash of what it points at.
+type hashedURI struct {
+	URL, Alg string
+	Hash     []byte
+}
+
+type assertionBox struct {
+	body, content []byte // the superbox after its header; its content box's payload
+}
+
+type ingredientRef struct {
+	assertion    string
+	manifest     *hashedURI // nil: the ingredient has no manifest
+	relationship string
 }
 
 // Action is one entry of a c2pa.actions assertion.
@@ -169,6 +208,23 @@ func Inspect(b []byte) (Kind, *Store, error) {
 	return KindC2PA, st, err
 }
 
+// BindingManifest is the manifest whose hard binding binds m to the asset:
+// m itself, or for an update manifest its parent's (C2PA 2.2 section
+// 10.3.3), followed a bounded number of steps.
+func (s *Store) BindingManifest(m *Manifest) *Manifest {
+	for range 8 {
+		if !m.Update || m.BindingKind != "" {
+			return m
+		}
+		p := s.byLabel(m.Parent)
+		if p == nil {
+			return m
+		}
+		m = p
+	}
+	return m
+}
+
 // Active returns the active manifest, or nil.
 func (s *Store) Active() *Manifest {
 	for i := range s.Manifests {
@@ -184,7 +240,8 @@ func (s *Store) problem(m *Manifest, format string, args ...any) {
 }
 
 func (s *Store) manifest(box *jumbf.Box) Manifest {
-	m := Manifest{Label: box.Label, ClaimVersion: 1}
+	m := Manifest{Label: box.Label, ClaimVersion: 1, Update: box.TypeCode() == "c2um"}
+	m.signed.body = box.Body
 	if box.TypeCode() == "c2cm" {
 		s.problem(&m, "compressed manifest (brob) not decoded")
 		return m
@@ -192,6 +249,11 @@ func (s *Store) manifest(box *jumbf.Box) Manifest {
 	if claim := box.ChildByCode("c2cl"); claim != nil {
 		if claim.Label == "c2pa.claim.v2" {
 			m.ClaimVersion = 2
+		}
+		if c := claim.Content("cbor"); c != nil {
+			m.signed.claim = c.Payload
+		} else if claim.Content("json") != nil {
+			m.signed.claimJSON = true
 		}
 		if v, err := decodeContent(claim); err != nil {
 			s.problem(&m, "claim: %v", err)
@@ -201,17 +263,38 @@ func (s *Store) manifest(box *jumbf.Box) Manifest {
 	} else {
 		s.problem(&m, "no claim box")
 	}
+	if sig := box.ChildByCode("c2cs"); sig != nil {
+		m.signed.signature = []byte{}
+		if c := sig.Content("cbor"); c != nil {
+			m.signed.signature = c.Payload
+		}
+	}
 	if as := box.ChildByCode("c2as"); as != nil {
+		m.signed.assertions = map[string]assertionBox{}
 		for _, a := range as.Children {
 			if a.Type != "jumb" {
 				continue
 			}
+			ab := assertionBox{body: a.Body}
+			for _, c := range a.Children {
+				if c.Type != "jumd" && c.Type != "jumb" && ab.content == nil {
+					ab.content = c.Payload
+				}
+			}
+			m.signed.assertions[a.Label] = ab
 			v, err := decodeContent(a)
 			if err != nil {
 				s.problem(&m, "assertion %q: %v", a.Label, err)
 				continue
 			}
 			m.readAssertion(baseLabel(a.Label), v)
+			if strings.HasPrefix(baseLabel(a.Label), "c2pa.ingredient") {
+				ing := readIngredient(a.Label, v)
+				m.signed.ingredients = append(m.signed.ingredients, ing)
+				if ing.relationship == "parentOf" && ing.manifest != nil {
+					m.Parent, _ = splitURI(ing.manifest.URL)
+				}
+			}
 		}
 	}
 	return m
@@ -251,6 +334,35 @@ func (m *Manifest) readClaim(v any) {
 	}
 	m.ClaimGenerator = gen
 	m.Title = str(c["dc:title"])
+	m.signed.alg = str(c["alg"])
+	for _, key := range []string{"assertions", "created_assertions", "gathered_assertions"} {
+		for _, r := range asSlice(c[key]) {
+			m.signed.refs = append(m.signed.refs, readHashedURI(r))
+		}
+	}
+	for _, r := range asSlice(c["redacted_assertions"]) {
+		m.signed.redacted = append(m.signed.redacted, str(r))
+	}
+}
+
+func readHashedURI(v any) hashedURI {
+	h := asMap(v)
+	return hashedURI{URL: str(h["url"]), Alg: str(h["alg"]), Hash: bytesOf(h["hash"])}
+}
+
+// readIngredient reads the manifest an ingredient assertion points at:
+// c2pa_manifest (v1, v2) or activeManifest (v3).
+func readIngredient(label string, v any) ingredientRef {
+	a := asMap(v)
+	ref := ingredientRef{assertion: label, relationship: str(a["relationship"])}
+	for _, key := range []string{"activeManifest", "c2pa_manifest"} {
+		if m := asMap(a[key]); m != nil {
+			h := readHashedURI(m)
+			ref.manifest = &h
+			break
+		}
+	}
+	return ref
 }
 
 func (m *Manifest) readAssertion(label string, v any) {
@@ -280,7 +392,7 @@ func (m *Manifest) readAssertion(label string, v any) {
 		sortEntries(m.TrainingMining)
 	case label == "c2pa.hash.data":
 		m.BindingKind = label
-		dh := &DataHash{Alg: str(a["alg"]), Hash: bytesOf(a["hash"])}
+		dh := &DataHash{Alg: firstOf(str(a["alg"]), m.signed.alg), Hash: bytesOf(a["hash"])}
 		for _, e := range asSlice(a["exclusions"]) {
 			em := asMap(e)
 			dh.Exclusions = append(dh.Exclusions, Exclusion{Start: integer(em["start"]), Length: integer(em["length"])})
@@ -288,7 +400,7 @@ func (m *Manifest) readAssertion(label string, v any) {
 		m.DataHash = dh
 	case label == "c2pa.hash.bmff.v2" || label == "c2pa.hash.bmff.v3":
 		m.BindingKind = label
-		bh := &BMFFHash{Label: label, Alg: str(a["alg"]), Hash: bytesOf(a["hash"]), Merkle: len(asSlice(a["merkle"])) > 0}
+		bh := &BMFFHash{Label: label, Alg: firstOf(str(a["alg"]), m.signed.alg), Hash: bytesOf(a["hash"]), Merkle: len(asSlice(a["merkle"])) > 0}
 		for _, e := range asSlice(a["exclusions"]) {
 			em := asMap(e)
 			ex := BMFFExclusion{XPath: str(em["xpath"]), Flags: bytesOf(em["flags"])}
@@ -318,6 +430,7 @@ func (m *Manifest) readAssertion(label string, v any) {
 	case label == "c2pa.hash.boxes":
 		m.BindingKind = label
 		m.BoxHash = readBoxHash(a)
+		m.BoxHash.Alg = firstOf(m.BoxHash.Alg, m.signed.alg) // an assertion naming none takes its claim's
 	case strings.HasPrefix(label, "c2pa.hash.bmff") || label == "c2pa.hash.collection.data":
 		m.BindingKind = label
 	case label == "c2pa.soft-binding":

@@ -22,7 +22,10 @@ type Box struct {
 	Label    string
 	Children []*Box
 	Payload  []byte
-	Offset   int
+	// Body is everything after the box header (for a superbox: its
+	// description and children), the bytes C2PA hashes to refer to a box.
+	Body   []byte
+	Offset int
 }
 
 // TypeCode is the ASCII role code that C2PA puts in the first four bytes of a
@@ -104,8 +107,9 @@ func (p *parser) box(off, end, depth int) (*Box, int, error) {
 	if lbox > uint64(end-off) {
 		err = fmt.Errorf("box %q at %d declares %d bytes, only %d present", typ, off, lbox, end-off)
 	}
+	box.Body = p.b[off+hdr : boxEnd]
 	if typ != "jumb" {
-		box.Payload = p.b[off+hdr : boxEnd]
+		box.Payload = box.Body
 		return box, boxEnd, err
 	}
 	at := off + hdr

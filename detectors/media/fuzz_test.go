@@ -3,7 +3,10 @@ package media
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/aiaudit/aiaudit/detectors"
 
 	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
 )
@@ -35,8 +38,22 @@ func FuzzAnalyze(f *testing.F) {
 		if res.AIGenerated != (len(res.AIEvidence) > 0) {
 			t.Fatalf("ai_generated=%v with %d evidence", res.AIGenerated, len(res.AIEvidence))
 		}
-		if res.MachineReadable != (len(res.LabelEvidence) > 0) {
-			t.Fatalf("machine_readable=%v with %d evidence", res.MachineReadable, len(res.LabelEvidence))
+		reliable := 0
+		for _, e := range res.LabelEvidence {
+			if e.Strength != detectors.SignedInvalid {
+				reliable++
+			}
+		}
+		if res.MachineReadable != (reliable > 0) {
+			t.Fatalf("machine_readable=%v with %d reliable label evidence", res.MachineReadable, reliable)
+		}
+		// A manifest that fails validation never lends its claims strength.
+		if v := res.Provenance.Validation; v != nil && v.State == detectors.ValidationInvalid {
+			for _, e := range res.AIEvidence {
+				if e.Detector == "c2pa" && e.Strength != detectors.SignedInvalid && strings.Contains(e.Detail, "active manifest") {
+					t.Fatalf("active-manifest evidence %q rated %s in an invalid store", e.Detail, e.Strength)
+				}
+			}
 		}
 		if res.MediaType == "" || res.Kind == "" {
 			t.Fatalf("empty media type or kind")

@@ -11,6 +11,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/zeebo/xxh3"
 
@@ -18,6 +19,8 @@ import (
 
 	"github.com/aiaudit/aiaudit/detectors"
 	"github.com/aiaudit/aiaudit/detectors/c2pa"
+	"github.com/aiaudit/aiaudit/detectors/c2pa/status"
+	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
 	"github.com/aiaudit/aiaudit/detectors/container"
 	"github.com/aiaudit/aiaudit/detectors/exif"
 	"github.com/aiaudit/aiaudit/detectors/generators"
@@ -35,6 +38,12 @@ type Limits struct {
 	// MaxHashBytes caps the file size whose C2PA hard binding is checked:
 	// the check reads the whole file (a video's media data included).
 	MaxHashBytes int64
+	// Trust decides which C2PA signers are trusted (nil: the shipped C2PA
+	// trust lists).
+	Trust *trust.Store
+	// Now is the time a C2PA signature without a time-stamp is judged at
+	// (zero: the time of the scan).
+	Now time.Time
 }
 
 func (l Limits) withDefaults() Limits {
@@ -46,6 +55,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxHashBytes <= 0 {
 		l.MaxHashBytes = 1 << 30
+	}
+	if l.Trust == nil {
+		l.Trust = trust.Default()
+	}
+	if l.Now.IsZero() {
+		l.Now = time.Now()
 	}
 	return l
 }
@@ -249,17 +264,22 @@ func (a *analysis) jumbf(blk container.Block, from string, where func(string) st
 	for _, p := range store.Problems {
 		a.note("%s: %s", where(blk.Where), p)
 	}
-	a.manifests(store, blk, from)
+	v := store.Validate(a.lim.Trust, a.lim.Now)
+	if act := store.Active(); act != nil {
+		a.res.Provenance.ClaimGenerator = act.ClaimGenerator
+		a.binding(store, act, from, v)
+		a.validation(store, v)
+	}
+	a.manifests(store, blk, v)
 }
 
-func (a *analysis) manifests(store *c2pa.Store, blk container.Block, from string) {
+func (a *analysis) manifests(store *c2pa.Store, blk container.Block, v *c2pa.Validation) {
 	for i := range store.Manifests {
 		m := &store.Manifests[i]
+		strength := strengthOf(store, v, m)
 		role := "ingredient"
 		if m.Active {
 			role = "active"
-			a.res.Provenance.ClaimGenerator = m.ClaimGenerator
-			a.binding(m, from)
 		}
 		for _, act := range m.Actions {
 			if act.DigitalSourceType == "" {
@@ -281,24 +301,24 @@ func (a *analysis) manifests(store *c2pa.Store, blk container.Block, from string
 			}
 			ev := detectors.Evidence{
 				Detector: "c2pa",
-				Detail: fmt.Sprintf("%s manifest %q (%s): action %s, digitalSourceType %s%s",
-					role, m.Label, blk.Where, act.Action, shortDST(act.DigitalSourceType), agentSuffix(act.SoftwareAgent)),
+				Detail: fmt.Sprintf("%s manifest %q (%s): action %s, digitalSourceType %s%s%s",
+					role, m.Label, blk.Where, act.Action, shortDST(act.DigitalSourceType), agentSuffix(act.SoftwareAgent), invalidSuffix(strength)),
 				Generator: gen,
-				Strength:  detectors.SignedUnverified,
+				Strength:  strength,
 			}
 			a.res.AIEvidence = append(a.res.AIEvidence, ev)
 			a.res.LabelEvidence = append(a.res.LabelEvidence, detectors.Evidence{
-				Detector: "c2pa", Detail: "C2PA manifest declares " + shortDST(act.DigitalSourceType), Strength: detectors.SignedUnverified,
+				Detector: "c2pa", Detail: "C2PA manifest declares " + shortDST(act.DigitalSourceType) + invalidSuffix(strength), Strength: strength,
 			})
 		}
 		for _, dst := range m.MetadataSourceTypes {
 			a.dsts = append(a.dsts, dst)
 			if c2pa.IsAIType(dst) {
 				a.res.AIEvidence = append(a.res.AIEvidence, detectors.Evidence{
-					Detector: "c2pa", Detail: fmt.Sprintf("%s manifest %q metadata assertion: DigitalSourceType %s", role, m.Label, shortDST(dst)),
-					Generator: m.ClaimGenerator, Strength: detectors.SignedUnverified,
+					Detector: "c2pa", Detail: fmt.Sprintf("%s manifest %q metadata assertion: DigitalSourceType %s%s", role, m.Label, shortDST(dst), invalidSuffix(strength)),
+					Generator: m.ClaimGenerator, Strength: strength,
 				})
-				a.res.LabelEvidence = append(a.res.LabelEvidence, detectors.Evidence{Detector: "c2pa", Detail: "C2PA metadata declares " + shortDST(dst), Strength: detectors.SignedUnverified})
+				a.res.LabelEvidence = append(a.res.LabelEvidence, detectors.Evidence{Detector: "c2pa", Detail: "C2PA metadata declares " + shortDST(dst) + invalidSuffix(strength), Strength: strength})
 			}
 		}
 		for _, e := range m.TrainingMining {
@@ -328,11 +348,16 @@ func trainingVerdict(e c2pa.TrainingEntry, role, label string) detectors.OptOut 
 	}
 }
 
-// binding checks the active manifest's hard binding against the asset bytes.
-// A sidecar binds to the asset beside it; a sidecar scanned alone has nothing
-// to bind to.
-func (a *analysis) binding(m *c2pa.Manifest, from string) {
+// binding checks the active manifest's hard binding against the asset bytes
+// and records a mismatch among the validation's codes. A sidecar binds to
+// the asset beside it; a sidecar scanned alone has nothing to bind to.
+func (a *analysis) binding(store *c2pa.Store, act *c2pa.Manifest, from string, v *c2pa.Validation) {
 	p := &a.res.Provenance
+	if v.Refused(act.Label) {
+		p.Binding, p.BindingDetail = detectors.BindingNotChecked, "the manifest is in a form C2PA validators refuse (pre-release or unsupported algorithm)"
+		return
+	}
+	m := store.BindingManifest(act)
 	var check func() (bool, error)
 	switch {
 	case m.DataHash != nil:
@@ -358,8 +383,18 @@ func (a *analysis) binding(m *c2pa.Manifest, from string) {
 			p.Binding, p.BindingDetail = detectors.BindingNotChecked, m.BindingKind+": "+err.Error()
 		case ok:
 			p.Binding, p.BindingDetail = detectors.BindingMatch, m.BindingKind+" matches the asset bytes"
+		case m != act:
+			// The parent's exclusion covered the store before the update
+			// manifest grew it; the reference moves it onto the store's
+			// current range, which the container reader does not report.
+			p.Binding, p.BindingDetail = detectors.BindingNotChecked, "the update manifest's binding, inherited from its parent, does not match with the parent's exclusions; the store's current range is not known, so it is not checked"
 		default:
 			p.Binding, p.BindingDetail = detectors.BindingMismatch, m.BindingKind+" does not match the asset bytes: the manifest was made for other content (copied or the asset was altered)"
+			code := status.AssertionDataHashMismatch
+			if m.BMFFHash != nil {
+				code = status.AssertionBMFFHashMismatch
+			}
+			v.Add(act.Label, code, p.BindingDetail)
 		}
 	}
 }
@@ -444,7 +479,9 @@ func (a *analysis) finish() {
 		r.AIEvidence = append(r.AIEvidence, detectors.Evidence{Detector: "generator", Detail: m.Detail, Generator: m.Generator, Strength: detectors.Fingerprint})
 	}
 	r.AIGenerated = len(r.AIEvidence) > 0
-	r.MachineReadable = len(r.LabelEvidence) > 0
+	// A label from a manifest that fails validation is not a reliable
+	// machine-readable marking (EU AI Act Art. 50(2)).
+	r.MachineReadable = slices.ContainsFunc(r.LabelEvidence, func(e detectors.Evidence) bool { return e.Strength != detectors.SignedInvalid })
 	for _, o := range r.OptOuts {
 		if o.Verdict == detectors.Reserved {
 			r.TrainingOptOut = true

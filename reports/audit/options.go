@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"slices"
 
+	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
@@ -31,6 +32,9 @@ type Options struct {
 	Log Log
 	// Progress is told how many items are done (total -1 when unknown).
 	Progress func(done, total int)
+	// Trust decides which C2PA signers are trusted (nil: the shipped C2PA
+	// trust lists).
+	Trust *trust.Store
 }
 
 // OutputOptions say what report is written where, and what fails the run.

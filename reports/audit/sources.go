@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/aiaudit/aiaudit/detectors/media"
+
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/scanner"
 	"github.com/aiaudit/aiaudit/scanner/crawl"
@@ -51,6 +53,7 @@ func Files(ctx context.Context, opt Options, workers int) (Outcome, error) {
 	return scan(ctx, opt, func(r *Run) error {
 		return scanner.ScanFiles(ctx, opt.Targets, scanner.FilesOptions{
 			Workers:    workers,
+			Limits:     media.Limits{Trust: opt.Trust},
 			Thumbnails: opt.Output.thumbnails(),
 			Emit:       func(res model.Resource) error { return r.resource(res, set.Resource(res)) },
 			Progress:   opt.Progress,

@@ -360,6 +360,8 @@ const (
 	FactMarked      Fact = "ai-made with machine-readable marking"
 	FactMismatch    Fact = "manifest does not match the bytes"
 	FactMalformed   Fact = "malformed manifest store"
+	FactInvalid     Fact = "manifest fails validation"
+	FactUnknownSign Fact = "valid manifest from an unknown signer"
 	FactStripped    Fact = "manifest stripped"
 	FactReserved    Fact = "reserved against training"
 	FactUnlabelled  Fact = "ai-made item published without a visible label"

@@ -23,6 +23,8 @@ const (
 	AIMarked           ID = "ai.marked"
 	BindingMismatch    ID = "c2pa.binding_mismatch"
 	C2PAMalformed      ID = "c2pa.malformed"
+	C2PAInvalid        ID = "c2pa.invalid"
+	C2PAUnknownSigner  ID = "c2pa.unknown_signer"
 	ProvenanceStripped ID = "provenance.stripped"
 	TrainingReserved   ID = "training.reserved"
 	KZUnlabelled       ID = "kz.aap.456.2"
@@ -66,6 +68,14 @@ var registry = []Rule{
 		Message: "C2PA manifest store is malformed; its claims could not be read in full%s",
 		Summary: "Malformed C2PA manifest store",
 		Fix:     "Re-export the file from the tool that signed it; check it with a C2PA validator."},
+	{ID: C2PAInvalid, Fact: model.FactInvalid, Severity: model.SeverityWarning,
+		Message: "C2PA manifest fails validation, so its statements (AI origin included) are not a reliable label: %s",
+		Summary: "C2PA manifest fails validation (edited after signing, forged or incomplete)",
+		Fix:     "Re-sign the file with a C2PA tool from the original; if nobody in your team edited it, treat its provenance claims as unreliable."},
+	{ID: C2PAUnknownSigner, Fact: model.FactUnknownSign, Severity: model.SeverityInfo,
+		Message: "C2PA manifest is intact, but its signer (%s) is on no trust list in use: nobody vouches for who signed it",
+		Summary: "Valid C2PA manifest from an unknown signer",
+		Fix:     "Sign with a certificate from a CA on the C2PA trust list, or add your own CA with --trust-anchors (or pin the signer with --allowed-signers)."},
 	{ID: ProvenanceStripped, Fact: model.FactStripped, Severity: model.SeverityInfo,
 		Message: "XMP says a C2PA manifest was embedded, but it has been stripped%s",
 		Summary: "C2PA provenance stripped",
@@ -246,6 +256,14 @@ func (s Set) Resource(r model.Resource) []model.Finding {
 	if p := r.Provenance; p != nil {
 		if p.Binding == detectors.BindingMismatch {
 			out = append(out, s.Judge(model.FactMismatch, it, fmt.Sprintf("%q", p.ClaimGenerator))...)
+		}
+		if v := p.Validation; v != nil {
+			switch {
+			case len(v.Problems) > 0:
+				out = append(out, s.Judge(model.FactInvalid, it, strings.Join(v.Problems, "; "))...)
+			case v.State == detectors.ValidationValid && v.Signer != nil:
+				out = append(out, s.Judge(model.FactUnknownSign, it, v.Signer.Subject)...)
+			}
 		}
 		switch p.C2PA {
 		case detectors.C2PAMalformed:

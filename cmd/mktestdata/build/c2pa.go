@@ -15,9 +15,17 @@ import (
 // spell the box's role (ISO 19566-5, C2PA 2.2 section 11).
 var uuidSuffix = []byte{0x00, 0x11, 0x00, 0x10, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71}
 
-// Manifest describes one unsigned test manifest. aiaudit reads claims without
-// validating signatures, so the signature box holds an empty COSE placeholder.
+// Manifest describes one test manifest, signed by Signer.
 type Manifest struct {
+	// Label is the manifest's label (default urn:c2pa:...0001).
+	Label string
+	// Signer signs the claim (nil: TestPKI); TimeStamp, when set,
+	// time-stamps the signature.
+	Signer    *PKI
+	TimeStamp *TSA
+	// Ingredient, when set, is a manifest put before this one in the store
+	// and referred to by a c2pa.ingredient.v3 assertion (parentOf).
+	Ingredient        *Manifest
 	Generator         string // claim_generator_info name
 	Action            string // e.g. c2pa.created
 	DigitalSourceType string
@@ -75,9 +83,34 @@ func cborAssertion(label string, v any) ([]byte, error) {
 	return superbox("cbor", label, jumbfBox("cbor", b)), nil
 }
 
-// Store builds a manifest store with one manifest whose c2pa.hash.data
-// assertion carries hash and one exclusion range.
+// Store builds a manifest store whose active manifest is m, with a
+// c2pa.hash.data assertion that carries hash and one exclusion range.
 func (m Manifest) Store(hash []byte, exclStart, exclLen int) ([]byte, error) {
+	var boxes [][]byte
+	for ing := m.Ingredient; ing != nil; ing = ing.Ingredient {
+		// An ingredient's binding was to its own asset: any hash will do.
+		b, err := ing.box(make([]byte, 32), 0, 0)
+		if err != nil {
+			return nil, err
+		}
+		boxes = append([][]byte{b}, boxes...)
+	}
+	b, err := m.box(hash, exclStart, exclLen)
+	if err != nil {
+		return nil, err
+	}
+	return superbox("c2pa", "c2pa", append(boxes, b)...), nil
+}
+
+func (m Manifest) label() string {
+	if m.Label != "" {
+		return m.Label
+	}
+	return "urn:c2pa:00000000-0000-4000-8000-000000000001"
+}
+
+// box builds m's manifest superbox.
+func (m Manifest) box(hash []byte, exclStart, exclLen int) ([]byte, error) {
 	actions := map[string]any{"actions": []map[string]any{{
 		"action":            m.Action,
 		"digitalSourceType": m.DigitalSourceType,
@@ -111,6 +144,19 @@ func (m Manifest) Store(hash []byte, exclStart, exclLen int) ([]byte, error) {
 		labels = append(labels, l)
 		values = append(values, m.Extra[l])
 	}
+	if m.Ingredient != nil {
+		ib, err := m.Ingredient.box(make([]byte, 32), 0, 0)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(ib[8:])
+		labels = append(labels, "c2pa.ingredient.v3")
+		values = append(values, map[string]any{
+			"title": "ingredient", "relationship": "parentOf",
+			"activeManifest":    map[string]any{"url": "self#jumbf=/c2pa/" + m.Ingredient.label(), "hash": sum[:]},
+			"validationResults": map[string]any{"activeManifest": map[string]any{"success": []any{}, "informational": []any{}, "failure": []any{}}},
+		})
+	}
 	var refs []map[string]any
 	for i, l := range labels {
 		a, err := cborAssertion(l, values[i])
@@ -118,7 +164,7 @@ func (m Manifest) Store(hash []byte, exclStart, exclLen int) ([]byte, error) {
 			return nil, err
 		}
 		assertions = append(assertions, a)
-		sum := sha256.Sum256(a)
+		sum := sha256.Sum256(a[8:]) // the superbox after its header
 		refs = append(refs, map[string]any{"url": "self#jumbf=c2pa.assertions/" + l, "hash": sum[:]})
 	}
 	claim, err := encMode.Marshal(map[string]any{
@@ -131,13 +177,21 @@ func (m Manifest) Store(hash []byte, exclStart, exclLen int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	sig, _ := encMode.Marshal([]any{[]byte{}, map[any]any{}, nil, []byte{}})
-	manifest := superbox("c2ma", "urn:c2pa:00000000-0000-4000-8000-000000000001",
+	signer := m.Signer
+	if signer == nil {
+		if signer, err = TestPKI(); err != nil {
+			return nil, err
+		}
+	}
+	sig, err := signer.sign(claim, m.TimeStamp)
+	if err != nil {
+		return nil, err
+	}
+	return superbox("c2ma", m.label(),
 		superbox("c2as", "c2pa.assertions", assertions...),
 		superbox("c2cl", "c2pa.claim.v2", jumbfBox("cbor", claim)),
 		superbox("c2cs", "c2pa.signature", jumbfBox("cbor", sig)),
-	)
-	return superbox("c2pa", "c2pa", manifest), nil
+	), nil
 }
 
 // app11 wraps a JUMBF store in one JPEG APP11 segment (CI "JP", En, Z=1).

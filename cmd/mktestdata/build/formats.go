@@ -15,42 +15,31 @@ type placeStore func(store []byte) (file []byte, exclStart, exclLen int, err err
 
 // bound embeds m with a correct c2pa.hash.data binding: the hash covers
 // every byte outside the exclusion, whose place depends on the store's size,
-// which depends on how the exclusion encodes; a few passes settle it.
+// which depends on how the exclusion encodes (and on a time-stamp's
+// signature, whose length varies); passes repeat until the exclusion and
+// the hash both hold.
 func bound(m Manifest, place placeStore) ([]byte, error) {
-	embed := func(hash []byte, start, length int) ([]byte, int, int, error) {
-		store, err := m.Store(hash, start, length)
-		if err != nil {
-			return nil, 0, 0, err
-		}
-		return place(store)
-	}
-	var file []byte
+	hash := make([]byte, sha256.Size)
 	start, length := 0, 0
-	for range 6 {
-		f, s, l, err := embed(make([]byte, sha256.Size), start, length)
+	for range 16 {
+		store, err := m.Store(hash, start, length)
 		if err != nil {
 			return nil, err
 		}
-		if s == start && l == length {
-			file = f
-			break
+		file, s, l, err := place(store)
+		if err != nil {
+			return nil, err
 		}
-		start, length = s, l
+		h := sha256.New()
+		h.Write(file[:s])
+		h.Write(file[s+l:])
+		sum := h.Sum(nil)
+		if s == start && l == length && bytes.Equal(sum, hash) {
+			return file, nil
+		}
+		hash, start, length = sum, s, l
 	}
-	if file == nil {
-		return nil, fmt.Errorf("the exclusion did not settle")
-	}
-	h := sha256.New()
-	h.Write(file[:start])
-	h.Write(file[start+length:])
-	file, s, l, err := embed(h.Sum(nil), start, length)
-	if err != nil {
-		return nil, err
-	}
-	if s != start || l != length {
-		return nil, fmt.Errorf("the exclusion moved when the hash was filled in ([%d,+%d] -> [%d,+%d])", start, length, s, l)
-	}
-	return file, nil
+	return nil, fmt.Errorf("the exclusion or its hash did not settle")
 }
 
 // SignedSVG embeds m as C2PA A.3.3 says: base64 in svg/metadata/c2pa:manifest.

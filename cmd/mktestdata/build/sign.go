@@ -1,0 +1,169 @@
+package build
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/pem"
+	"math/big"
+	"sync"
+	"time"
+
+	"github.com/digitorus/timestamp"
+	"github.com/fxamacker/cbor/v2"
+	"github.com/veraison/go-cose"
+)
+
+// PKI is a test certificate authority and a C2PA claim signer it issued.
+// Keys are Ed25519 made from a seed, so the certificates and signatures
+// are the same bytes on every run (testdata/ stays stable).
+type PKI struct {
+	Root, Signer *x509.Certificate
+	key, rootKey ed25519.PrivateKey
+}
+
+// RootPEM is the CA certificate as a --trust-anchors file holds it.
+func (p *PKI) RootPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.Root.Raw})
+}
+
+// SignerPEM is the signer's certificate as an --allowed-signers file holds it.
+func (p *PKI) SignerPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.Signer.Raw})
+}
+
+// oidC2PASigning is the C2PA claim-signing extended key usage.
+var oidC2PASigning = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 62558, 2, 1}
+
+// NewPKI makes a CA and a signer valid from notBefore to notAfter, both
+// named after name, with keys derived from seed.
+func NewPKI(name string, seed byte, notBefore, notAfter time.Time) (*PKI, error) {
+	rootKey := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, ed25519.SeedSize))
+	signKey := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed ^ 0xff}, ed25519.SeedSize))
+	rootTmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(int64(seed) + 1),
+		Subject:               pkix.Name{CommonName: name + " Root CA", Organization: []string{name}},
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	root, err := issue(rootTmpl, rootTmpl, rootKey.Public(), rootKey)
+	if err != nil {
+		return nil, err
+	}
+	signTmpl := &x509.Certificate{
+		SerialNumber:       big.NewInt(int64(seed) + 1000),
+		Subject:            pkix.Name{CommonName: name + " C2PA Signer", Organization: []string{name}},
+		NotBefore:          notBefore,
+		NotAfter:           notAfter,
+		KeyUsage:           x509.KeyUsageDigitalSignature,
+		UnknownExtKeyUsage: []asn1.ObjectIdentifier{oidC2PASigning},
+	}
+	signer, err := issue(signTmpl, root, signKey.Public(), rootKey)
+	if err != nil {
+		return nil, err
+	}
+	return &PKI{Root: root, Signer: signer, key: signKey, rootKey: rootKey}, nil
+}
+
+// TestPKI is the signer of the generated fixtures: valid 2025 to 2045, on
+// no trust list.
+var TestPKI = sync.OnceValues(func() (*PKI, error) {
+	return NewPKI("aiaudit Test", 1, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2045, 1, 1, 0, 0, 0, 0, time.UTC))
+})
+
+// TSA is a test RFC 3161 time-stamping authority, issued by a PKI's root,
+// that certifies every signature as made At. Its ECDSA signatures are not
+// reproducible: tests use it, the generated testdata does not.
+type TSA struct {
+	Cert *x509.Certificate
+	key  crypto.Signer
+	At   time.Time
+}
+
+// NewTSA issues a time-stamping certificate from p's root, valid from a
+// year before at to ten years from now (the token's signing-time attribute
+// is the real time).
+func (p *PKI) NewTSA(at time.Time) (*TSA, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(4242),
+		Subject:      pkix.Name{CommonName: p.Root.Subject.Organization[0] + " TSA", Organization: p.Root.Subject.Organization},
+		NotBefore:    at.AddDate(-1, 0, 0),
+		NotAfter:     time.Now().AddDate(10, 0, 0),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping},
+	}
+	cert, err := issue(tmpl, p.Root, key.Public(), p.rootKey)
+	return &TSA{Cert: cert, key: key, At: at}, err
+}
+
+// issue signs a certificate (Ed25519 issuers need no randomness).
+func issue(tmpl, parent *x509.Certificate, pub any, issuerKey crypto.Signer) (*x509.Certificate, error) {
+	der, err := x509.CreateCertificate(nil, tmpl, parent, pub, issuerKey)
+	if err != nil {
+		return nil, err
+	}
+	return x509.ParseCertificate(der)
+}
+
+// stamp makes the sigTst2 header value for a signature: a time-stamp
+// response whose imprint is the SHA-256 of the COSE countersignature
+// structure over the signature bytes (C2PA 2.x v2 time-stamps).
+func (t *TSA) stamp(protected, signature []byte) (any, error) {
+	payload, err := cbor.Marshal(signature)
+	if err != nil {
+		return nil, err
+	}
+	tbs, err := cbor.Marshal([]any{"CounterSignature", cbor.RawMessage(protected), []byte{}, payload})
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(tbs)
+	ts := timestamp.Timestamp{HashAlgorithm: crypto.SHA256, HashedMessage: sum[:], Time: t.At, Policy: asn1.ObjectIdentifier{1, 2, 3, 4}, AddTSACertificate: true}
+	resp, err := ts.CreateResponseWithOpts(t.Cert, t.key, crypto.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"tstTokens": []any{map[string]any{"val": resp}}}, nil
+}
+
+// sign makes the c2pa.signature box's COSE_Sign1 over claim: EdDSA, the
+// signer's certificate in x5chain, the claim as detached payload, and a
+// time-stamp when tsa is set.
+func (p *PKI) sign(claim []byte, tsa *TSA) ([]byte, error) {
+	signer, err := cose.NewSigner(cose.AlgorithmEdDSA, p.key)
+	if err != nil {
+		return nil, err
+	}
+	msg := cose.NewSign1Message()
+	msg.Headers.Protected.SetAlgorithm(cose.AlgorithmEdDSA)
+	msg.Headers.Protected[cose.HeaderLabelX5Chain] = p.Signer.Raw
+	msg.Payload = claim
+	if err := msg.Sign(nil, nil, signer); err != nil {
+		return nil, err
+	}
+	msg.Payload = nil
+	if tsa != nil {
+		prot, err := msg.Headers.MarshalProtected() // a byte string, as the message carries it
+		if err != nil {
+			return nil, err
+		}
+		if msg.Headers.Unprotected["sigTst2"], err = tsa.stamp(prot, msg.Signature); err != nil {
+			return nil, err
+		}
+	}
+	return msg.MarshalCBOR()
+}

@@ -1,0 +1,250 @@
+package media
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
+	"github.com/aiaudit/aiaudit/detectors"
+	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
+)
+
+const aiDST = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+
+func aiManifest() build.Manifest {
+	return build.Manifest{Generator: "signer test", Action: "c2pa.created", DigitalSourceType: aiDST, SoftwareAgent: "Gen", TrainingUse: "notAllowed"}
+}
+
+// signedJPEG signs m into a fresh JPEG.
+func signedJPEG(t *testing.T, m build.Manifest) []byte {
+	t.Helper()
+	jpg, err := build.JPEG(24, 16, 9)
+	require.NoError(t, err)
+	b, err := build.SignedJPEG(jpg, m)
+	require.NoError(t, err)
+	return b
+}
+
+// replaceOnce swaps old for a same-length new, exactly once.
+func replaceOnce(t *testing.T, b []byte, old, new string) []byte {
+	t.Helper()
+	require.Len(t, new, len(old))
+	require.Equal(t, 1, bytes.Count(b, []byte(old)), "%q must occur once", old)
+	return bytes.Replace(b, []byte(old), []byte(new), 1)
+}
+
+func codes(v *detectors.Validation) map[string]string {
+	out := map[string]string{}
+	for _, c := range v.Codes {
+		if c.Failure {
+			out[c.Code] = c.Manifest
+		}
+	}
+	return out
+}
+
+func analyzeWith(t *testing.T, b []byte, lim Limits) *Result {
+	t.Helper()
+	res, err := FromBytes(b, lim)
+	require.NoError(t, err)
+	require.NotNil(t, res.Provenance.Validation, "notes: %v", res.Provenance.Validation)
+	return res
+}
+
+func TestIntactManifestFromUnknownSignerIsValid(t *testing.T) {
+	res := analyzeWith(t, signedJPEG(t, aiManifest()), Limits{})
+	v := res.Provenance.Validation
+	assert.Equal(t, detectors.ValidationValid, v.State, "%+v", v.Codes)
+	assert.Empty(t, codes(v))
+	assert.Empty(t, v.Problems)
+	require.NotNil(t, v.Signer)
+	assert.Contains(t, v.Signer.Subject, "aiaudit Test C2PA Signer")
+	assert.Contains(t, v.Signer.Issuer, "aiaudit Test Root CA")
+	assert.Empty(t, v.Signer.TrustList)
+	assert.Equal(t, "EdDSA", v.Signer.Algorithm)
+	assert.Equal(t, "valid", res.Provenance.Signature, "the old field carries the state")
+	assert.True(t, res.MachineReadable)
+	assert.Equal(t, detectors.SignedValid, res.AIEvidence[0].Strength)
+}
+
+func TestTrustAnchorsAndAllowedSigners(t *testing.T) {
+	pki, err := build.TestPKI()
+	require.NoError(t, err)
+	b := signedJPEG(t, aiManifest())
+
+	anchored, err := trust.Default().WithAnchors(pki.RootPEM())
+	require.NoError(t, err)
+	v := analyzeWith(t, b, Limits{Trust: anchored}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationTrusted, v.State)
+	assert.Equal(t, trust.UserAnchorsName, v.Signer.TrustList)
+
+	pinned, err := trust.Default().WithAllowedSigners(pki.SignerPEM())
+	require.NoError(t, err)
+	v = analyzeWith(t, b, Limits{Trust: pinned}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationTrusted, v.State)
+	assert.Equal(t, trust.AllowedListName, v.Signer.TrustList)
+
+	// Another CA's root vouches for nothing here.
+	other, err := build.NewPKI("Other", 7, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	wrong, err := trust.Default().WithAnchors(other.RootPEM())
+	require.NoError(t, err)
+	v = analyzeWith(t, b, Limits{Trust: wrong}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationValid, v.State)
+}
+
+// The attack: one word of the signed AI-origin statement edited to a
+// same-length non-AI term. The binding still matches (the manifest is not
+// part of the hashed bytes), but the assertion's hashed URI does not.
+func TestEditedAIStatementIsInvalid(t *testing.T) {
+	b := replaceOnce(t, signedJPEG(t, aiManifest()), "trainedAlgorithmicMedia", "algorithmicallyEnhanced")
+	res := analyzeWith(t, b, Limits{})
+	v := res.Provenance.Validation
+	assert.Equal(t, detectors.ValidationInvalid, v.State)
+	assert.Equal(t, map[string]string{"assertion.hashedURI.mismatch": "urn:c2pa:00000000-0000-4000-8000-000000000001"}, codes(v))
+	require.Len(t, v.Problems, 1)
+	assert.Contains(t, v.Problems[0], "AI-origin statement")
+	assert.EqualValues(t, "match", res.Provenance.Binding, "the asset bytes are untouched")
+	assert.False(t, res.MachineReadable, "an edited manifest is no reliable label")
+	assert.Equal(t, "invalid", res.Provenance.Signature)
+}
+
+// An AI statement in a manifest that fails validation still says AI-made,
+// and is reported as unreliable.
+func TestAIClaimFromInvalidManifestIsReportedAsSuch(t *testing.T) {
+	b := replaceOnce(t, signedJPEG(t, aiManifest()), "signer test", "signer TEST")
+	res := analyzeWith(t, b, Limits{})
+	assert.Equal(t, detectors.ValidationInvalid, res.Provenance.Validation.State)
+	assert.Contains(t, codes(res.Provenance.Validation), "claimSignature.mismatch", "the claim itself was edited")
+	assert.True(t, res.AIGenerated)
+	assert.False(t, res.MachineReadable)
+	require.NotEmpty(t, res.AIEvidence)
+	assert.Equal(t, detectors.SignedInvalid, res.AIEvidence[0].Strength)
+	assert.Contains(t, res.AIEvidence[0].Detail, "not a reliable label")
+}
+
+func TestSignatureBytesTampered(t *testing.T) {
+	b := signedJPEG(t, aiManifest())
+	// The Ed25519 signature is the last 64 bytes of the COSE_Sign1, which
+	// ends the store and so the APP11 segment (right after SOI).
+	segEnd := 4 + (int(b[4])<<8 | int(b[5]))
+	b[segEnd-10] ^= 0x01
+	v := analyzeWith(t, b, Limits{}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationInvalid, v.State)
+	assert.Equal(t, map[string]string{"claimSignature.mismatch": "urn:c2pa:00000000-0000-4000-8000-000000000001"}, codes(v))
+}
+
+func TestAssetBytesTampered(t *testing.T) {
+	b := signedJPEG(t, aiManifest())
+	b[len(b)-10] ^= 0x40 // inside the entropy-coded image data
+	res := analyzeWith(t, b, Limits{})
+	assert.EqualValues(t, "mismatch", res.Provenance.Binding)
+	v := res.Provenance.Validation
+	assert.Equal(t, detectors.ValidationInvalid, v.State)
+	assert.Equal(t, map[string]string{"assertion.dataHash.mismatch": "urn:c2pa:00000000-0000-4000-8000-000000000001"}, codes(v))
+	assert.Empty(t, v.Problems, "the binding mismatch has its own finding")
+	assert.False(t, res.MachineReadable)
+}
+
+func TestIngredientClaimTampered(t *testing.T) {
+	ing := aiManifest()
+	ing.Label, ing.Generator = "urn:c2pa:00000000-0000-4000-8000-0000000000aa", "ingredient maker"
+	m := build.Manifest{Generator: "editor", Action: "c2pa.opened", Ingredient: &ing}
+	b := signedJPEG(t, m)
+
+	v := analyzeWith(t, b, Limits{}).Provenance.Validation
+	require.Equal(t, detectors.ValidationValid, v.State, "%+v", v.Codes)
+
+	// Editing the ingredient's claim breaks its signature and the active
+	// manifest's reference to it; each code names its manifest.
+	res := analyzeWith(t, replaceOnce(t, b, "ingredient maker", "ingredient MAKER"), Limits{})
+	v = res.Provenance.Validation
+	assert.Equal(t, detectors.ValidationInvalid, v.State)
+	assert.Equal(t, map[string]string{
+		"claimSignature.mismatch":      ing.Label,
+		"ingredient.manifest.mismatch": "urn:c2pa:00000000-0000-4000-8000-000000000001",
+	}, codes(v))
+	for _, e := range res.AIEvidence {
+		if e.Detector == "c2pa" {
+			assert.Equal(t, detectors.SignedInvalid, e.Strength, e.Detail)
+		}
+	}
+}
+
+func TestMissingIngredientManifest(t *testing.T) {
+	ing := aiManifest()
+	ing.Label = "urn:c2pa:00000000-0000-4000-8000-0000000000aa"
+	b := signedJPEG(t, build.Manifest{Generator: "editor", Action: "c2pa.opened", Ingredient: &ing})
+	// Renaming the ingredient's manifest (same length) leaves the reference
+	// pointing at a manifest that is not in the store.
+	b = replaceOnce(t, b, ing.Label+"\x00", "urn:c2pa:00000000-0000-4000-8000-0000000000bb\x00")
+	v := analyzeWith(t, b, Limits{}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationInvalid, v.State)
+	assert.Equal(t, "urn:c2pa:00000000-0000-4000-8000-000000000001", codes(v)["ingredient.manifest.missing"])
+}
+
+// The signing certificate must be valid when the claim was signed; without
+// a time-stamp that is judged at the scan's time.
+func TestExpiredCertificate(t *testing.T) {
+	old, err := build.NewPKI("Expired", 3, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	m := aiManifest()
+	m.Signer = old
+	b := signedJPEG(t, m)
+
+	v := analyzeWith(t, b, Limits{}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationInvalid, v.State)
+	assert.Equal(t, map[string]string{"signingCredential.expired": "urn:c2pa:00000000-0000-4000-8000-000000000001"}, codes(v))
+
+	v = analyzeWith(t, b, Limits{Now: time.Date(2020, 6, 1, 0, 0, 0, 0, time.UTC)}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationValid, v.State, "%+v", v.Codes)
+}
+
+// A certificate that expired after a time-stamped signature still
+// validates: the RFC 3161 time, not the scan's, is the time of signing.
+func TestTimeStampedSignatureOutlivesItsCertificate(t *testing.T) {
+	old, err := build.NewPKI("Stamped", 4, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	signedAt := time.Date(2020, 6, 1, 12, 0, 0, 0, time.UTC)
+	tsa, err := old.NewTSA(signedAt)
+	require.NoError(t, err)
+	m := aiManifest()
+	m.Signer, m.TimeStamp = old, tsa
+
+	file := signedJPEG(t, m)
+	v := analyzeWith(t, file, Limits{}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationValid, v.State, "%+v", v.Codes)
+	assert.Equal(t, "2020-06-01T12:00:00Z", v.Signer.TimeStamp)
+	assert.Contains(t, v.Signer.TimeStampAuthority, "Stamped TSA")
+	assert.Contains(t, v.Codes, detectors.StatusCode{Code: "timeStamp.untrusted", Manifest: "urn:c2pa:00000000-0000-4000-8000-000000000001",
+		Detail: "time-stamped by " + tsa.Cert.Subject.String() + ", which no TSA trust anchor vouches for"})
+
+	// Trust in the signer at the stamped time needs a trusted TSA: with the
+	// root as anchor for both, the expired signer is trusted.
+	anchored, err := trust.Default().WithAnchors(old.RootPEM())
+	require.NoError(t, err)
+	v = analyzeWith(t, file, Limits{Trust: anchored}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationTrusted, v.State, "%+v", v.Codes)
+
+	// A TSA nobody vouches for cannot date trust: a stranger's stamp on the
+	// same expired signer leaves it valid, not trusted.
+	stranger, err := build.NewPKI("Stranger", 5, time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	m.TimeStamp, err = stranger.NewTSA(signedAt)
+	require.NoError(t, err)
+	v = analyzeWith(t, signedJPEG(t, m), Limits{Trust: anchored}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationValid, v.State, "%+v", v.Codes)
+	assert.Equal(t, "2020-06-01T12:00:00Z", v.Signer.TimeStamp)
+
+	// A time-stamp from after the certificate expired proves nothing good.
+	late, err := old.NewTSA(time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	m.TimeStamp = late
+	v = analyzeWith(t, signedJPEG(t, m), Limits{}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationInvalid, v.State)
+	assert.Contains(t, codes(v), "signingCredential.expired")
+}
