@@ -58,13 +58,13 @@ func site(t *testing.T) (*httptest.Server, *sync.Map) {
 	return srv, hits
 }
 
-func items(list []string) <-chan urls.Item {
-	ch := make(chan urls.Item, len(list))
-	for i, u := range list {
-		ch <- urls.Item{Line: i + 1, URL: u}
+func items(list []string) func(chan<- urls.Item) error {
+	return func(ch chan<- urls.Item) error {
+		for i, u := range list {
+			ch <- urls.Item{Line: i + 1, URL: u}
+		}
+		return nil
 	}
-	close(ch)
-	return ch
 }
 
 var fast = Settings{Agents: []string{"GPTBot"}, Check: urls.Headers, Timeout: 2 * time.Second, HostConcurrency: 1,

@@ -54,9 +54,11 @@ func hostOf(it urls.Item) string {
 	return strings.ToLower(u.Host)
 }
 
-// Submit creates job spec (an existing name is an error) and streams items
-// into the work stream, grouped by host. It returns the spec as stored.
-func (c *Client) Submit(ctx context.Context, spec Spec, items <-chan urls.Item) (Spec, error) {
+// Submit creates job spec (an existing name is an error) and streams the
+// items read sends into the work stream, grouped by host. The job is marked
+// submitted, with its total, only when read returned no error. It returns
+// the spec as stored.
+func (c *Client) Submit(ctx context.Context, spec Spec, read func(chan<- urls.Item) error) (Spec, error) {
 	if err := CheckName(spec.Name); err != nil {
 		return spec, err
 	}
@@ -103,6 +105,14 @@ func (c *Client) Submit(ctx context.Context, spec Spec, items <-chan urls.Item) 
 		held = 0
 		return nil
 	}
+	items := make(chan urls.Item, 256)
+	readErr := make(chan error, 1)
+	// A failed publish returns with the reader blocked on items: the
+	// command ends, and it with it.
+	go func() {
+		defer close(items)
+		readErr <- read(items)
+	}()
 	for it := range items {
 		h := hostOf(it)
 		bt := pending[h]
@@ -130,6 +140,9 @@ func (c *Client) Submit(ctx context.Context, spec Spec, items <-chan urls.Item) 
 		}
 	}
 	if err := flush(); err != nil {
+		return spec, submitFailed(spec, err)
+	}
+	if err := <-readErr; err != nil {
 		return spec, submitFailed(spec, err)
 	}
 	spec.Submitted = true
