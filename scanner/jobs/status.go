@@ -131,11 +131,18 @@ func (c *Client) Status(ctx context.Context, job string) (Status, error) {
 // headers only if asked.
 func (c *Client) scan(ctx context.Context, stream, filter string, headersOnly bool) iter.Seq2[jetstream.Msg, error] {
 	return func(yield func(jetstream.Msg, error) bool) {
-		cons, err := c.js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}, HeadersOnly: headersOnly})
+		cons, err := c.js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}, HeadersOnly: headersOnly,
+			InactiveThreshold: time.Minute})
 		if err != nil {
 			yield(nil, err)
 			return
 		}
+		// Removed at once: status --watch makes one per update.
+		defer func() {
+			dctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			c.js.DeleteConsumer(dctx, stream, cons.CachedInfo().Name)
+		}()
 		info, err := cons.Info(ctx)
 		if err != nil {
 			yield(nil, err)
