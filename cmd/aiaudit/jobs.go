@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
+	"regexp"
 	"text/tabwriter"
 	"time"
 
@@ -294,6 +294,9 @@ func newJobCancelCommand(e *env, natsURL *string) *cobra.Command {
 	return c
 }
 
+// workerName is what a key of a NATS key-value bucket may hold.
+var workerName = regexp.MustCompile(`^[-/_=.a-zA-Z0-9]+$`)
+
 func newWorkerCommand(e *env) *cobra.Command {
 	var natsURL, name, job, userAgent string
 	var batches int
@@ -304,8 +307,8 @@ func newWorkerCommand(e *env) *cobra.Command {
 		PreRunE: func(c *cobra.Command, args []string) error {
 			var p problems
 			p.add(atLeast("batches", batches, 1))
-			if name != "" && strings.ContainsAny(name, " .*>") {
-				p.add(flagErrorf("name", "--name %q: no spaces, dots, * or >", name))
+			if name != "" && !workerName.MatchString(name) {
+				p.add(flagErrorf("name", "--name %q: use letters, digits and - _ . = /", name))
 			}
 			return p.err()
 		},

@@ -187,6 +187,10 @@ func (c *Client) setup(ctx context.Context) error {
 	if c.js, err = jetstream.New(c.nc); err != nil {
 		return err
 	}
+	// On a cluster every stream and bucket is kept on up to three nodes,
+	// so a node lost loses no work; the servers known are those given and
+	// those the cluster announced.
+	replicas := min(max(len(c.nc.Servers()), 1), 3)
 	streams := []struct {
 		to  *jetstream.Stream
 		cfg jetstream.StreamConfig
@@ -201,6 +205,7 @@ func (c *Client) setup(ctx context.Context) error {
 			MaxMsgsPerSubject: 1, Duplicates: 10 * time.Minute}},
 	}
 	for _, s := range streams {
+		s.cfg.Replicas = replicas
 		if *s.to, err = c.js.CreateOrUpdateStream(ctx, s.cfg); err != nil {
 			return fmt.Errorf("stream %s: %w", s.cfg.Name, err)
 		}
@@ -216,6 +221,7 @@ func (c *Client) setup(ctx context.Context) error {
 		{&c.leases, jetstream.KeyValueConfig{Bucket: leasesBucket, TTL: 24 * time.Hour, Storage: jetstream.FileStorage}},
 	}
 	for _, b := range buckets {
+		b.cfg.Replicas = replicas
 		if *b.to, err = c.js.CreateOrUpdateKeyValue(ctx, b.cfg); err != nil {
 			return fmt.Errorf("bucket %s: %w", b.cfg.Bucket, err)
 		}

@@ -42,27 +42,31 @@ type heldLease struct {
 	done   chan struct{}
 }
 
-// leasePoll is how often a taken lease is looked at again.
-const leasePoll = 25 * time.Millisecond
+// leasePoll is how soon a taken lease is looked at again, at first;
+// maxLeasePoll at most.
+const (
+	leasePoll    = 10 * time.Millisecond
+	maxLeasePoll = 250 * time.Millisecond
+)
 
 // acquire waits until this worker holds host's lease and the host's delay
-// since its last fetch (by any worker) has passed. waiting is called now
-// and then while it waits (to tell JetStream the batch is still in hand).
+// since its last fetch (by any worker) has passed. waiting is called each
+// time the lease is found taken.
 // Errors talking to NATS are retried until ctx ends.
 func (l *leases) acquire(ctx context.Context, host string, delay time.Duration, waiting func()) (*heldLease, error) {
 	key := hashKey(host)
-	lastPing := time.Now()
+	poll := leasePoll
 	for {
-		if time.Since(lastPing) > time.Second {
-			waiting()
-			lastPing = time.Now()
-		}
 		rev, notBefore, err := l.try(ctx, key, delay)
 		if err != nil || rev == 0 {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			sleep(ctx, leasePoll)
+			waiting()
+			sleep(ctx, poll)
+			// A busy host is looked at less often the longer it stays
+			// busy: hundreds of waiting batches must not flood NATS.
+			poll = min(2*poll, maxLeasePoll)
 			continue
 		}
 		h := &heldLease{l: l, key: key, rev: rev, stop: make(chan struct{}), done: make(chan struct{})}

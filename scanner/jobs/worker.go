@@ -36,9 +36,11 @@ type WorkerOptions struct {
 // Worker pulls batches of every job of its version, vets them with
 // scanner/urls, stores the results, and only then acknowledges them.
 type Worker struct {
-	c     *Client
-	opt   WorkerOptions
-	slots chan struct{}
+	c   *Client
+	opt WorkerOptions
+	// inHand bounds the batches taken from NATS; slots the ones being
+	// vetted (a batch waiting for its host's lease gives its slot up).
+	inHand, slots chan struct{}
 	// batches are the batches being vetted; pullers the job loops.
 	batches, pullers sync.WaitGroup
 	mu               sync.Mutex
@@ -82,7 +84,7 @@ func NewWorker(c *Client, opt WorkerOptions) *Worker {
 	if opt.vet == nil {
 		opt.vet = func(ctx context.Context, v *urls.Vetter, it urls.Item) urls.Result { return v.VetItem(ctx, it) }
 	}
-	return &Worker{c: c, opt: opt, slots: make(chan struct{}, opt.Batches), jobs: map[string]bool{}, progress: map[string]*jobProgress{}}
+	return &Worker{c: c, opt: opt, inHand: make(chan struct{}, 4*opt.Batches), slots: make(chan struct{}, opt.Batches), jobs: map[string]bool{}, progress: map[string]*jobProgress{}}
 }
 
 // Run works until ctx ends, then drains: it takes no new batch, finishes
@@ -171,18 +173,18 @@ func (w *Worker) open(ctx context.Context, spec Spec) (*jobRun, error) {
 		leases: &leases{kv: w.c.leases, me: w.opt.Name, ttl: spec.Settings.LeaseTTL}}, nil
 }
 
-// pull fetches one batch at a time, when a slot is free, until ctx ends or
-// the job's consumer is gone (the job was canceled).
+// pull fetches one batch at a time, while fewer than inHand are in hand,
+// until ctx ends or the job's consumer is gone (the job was canceled).
 func (w *Worker) pull(ctx context.Context, jr *jobRun) {
 	for {
 		select {
-		case w.slots <- struct{}{}:
+		case w.inHand <- struct{}{}:
 		case <-ctx.Done():
 			return
 		}
 		msgs, err := jr.cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
 		if errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, jetstream.ErrConsumerDeleted) {
-			<-w.slots
+			<-w.inHand
 			w.opt.Log("job %s: its work is gone (canceled)", jr.spec.Name)
 			return
 		}
@@ -191,13 +193,13 @@ func (w *Worker) pull(ctx context.Context, jr *jobRun) {
 			for m := range msgs.Messages() {
 				got = true
 				w.batches.Go(func() {
-					defer func() { <-w.slots }()
+					defer func() { <-w.inHand }()
 					w.process(ctx, jr, m)
 				})
 			}
 		}
 		if !got {
-			<-w.slots
+			<-w.inHand
 			if err != nil {
 				sleep(ctx, 250*time.Millisecond)
 			}
@@ -248,9 +250,27 @@ func (w *Worker) process(ctx context.Context, jr *jobRun, m jetstream.Msg) {
 	// Draining finishes the batch: its fetches are not cut by ctx, only by
 	// losing the host's lease.
 	vctx := context.WithoutCancel(ctx)
+	w.slots <- struct{}{}
+	defer func() { <-w.slots }()
 	var held *heldLease
 	if b.Host != "" {
-		if held, err = jr.leases.acquire(vctx, b.Host, set.Delay, func() { m.InProgress() }); err != nil {
+		// While another batch holds the host, this one lets a batch of
+		// another host have its slot.
+		slot, lastPing := true, time.Now()
+		held, err = jr.leases.acquire(vctx, b.Host, set.Delay, func() {
+			if slot {
+				<-w.slots
+				slot = false
+			}
+			if time.Since(lastPing) > time.Second {
+				m.InProgress()
+				lastPing = time.Now()
+			}
+		})
+		if !slot {
+			w.slots <- struct{}{}
+		}
+		if err != nil {
 			return
 		}
 		vctx = held.ctx
