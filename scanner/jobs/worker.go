@@ -256,15 +256,11 @@ func (w *Worker) process(ctx context.Context, jr *jobRun, m jetstream.Msg) {
 	if b.Host != "" {
 		// While another batch holds the host, this one lets a batch of
 		// another host have its slot.
-		slot, lastPing := true, time.Now()
+		slot := true
 		held, err = jr.leases.acquire(vctx, b.Host, set.Delay, func() {
 			if slot {
 				<-w.slots
 				slot = false
-			}
-			if time.Since(lastPing) > time.Second {
-				m.InProgress()
-				lastPing = time.Now()
 			}
 		})
 		if !slot {
