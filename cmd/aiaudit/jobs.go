@@ -80,7 +80,10 @@ func newJobSubmitCommand(e *env, stdin io.Reader, natsURL *string) *cobra.Comman
 			var p problems
 			_, err := vf.options(false)
 			p.add(err)
-			p.add(jobs.CheckName(name), atLeast("batch-size", set.BatchSize, 1), atLeast("max-deliver", set.MaxDeliver, 1),
+			if name != "" { // missing, cobra says it is required
+				p.add(jobs.CheckName(name))
+			}
+			p.add(atLeast("batch-size", set.BatchSize, 1), atLeast("max-deliver", set.MaxDeliver, 1),
 				positive("ack-wait", set.AckWait), positive("lease-ttl", set.LeaseTTL))
 			return p.err()
 		},
