@@ -24,8 +24,8 @@ import (
 )
 
 func main() {
-	if len(os.Args) < 2 || (os.Args[1] != "files" && os.Args[1] != "urls" && os.Args[1] != "crawl") {
-		fmt.Fprintln(os.Stderr, "usage: aiaudit-bench files [--sizes 20000,100000] [--dir DIR] [--aiaudit BIN] [--exiftool BIN] [--compare-all]\n       aiaudit-bench urls [--hosts 300] [--sizes 100000] [--dir DIR] [--aiaudit BIN]\n       aiaudit-bench crawl [--pages 10000] [--dir DIR] [--aiaudit BIN] [--wget BIN]")
+	if len(os.Args) < 2 || (os.Args[1] != "files" && os.Args[1] != "urls" && os.Args[1] != "crawl" && os.Args[1] != "workers") {
+		fmt.Fprintln(os.Stderr, "usage: aiaudit-bench files [--sizes 20000,100000] [--dir DIR] [--aiaudit BIN] [--exiftool BIN] [--compare-all]\n       aiaudit-bench urls [--hosts 300] [--sizes 100000] [--dir DIR] [--aiaudit BIN]\n       aiaudit-bench crawl [--pages 10000] [--dir DIR] [--aiaudit BIN] [--wget BIN]\n       aiaudit-bench workers [--hosts 300] [--urls 30000] [--workers 1,2,3] [--delay 0] [--dir DIR] [--aiaudit BIN]")
 		os.Exit(2)
 	}
 	run := runFiles
@@ -34,6 +34,8 @@ func main() {
 		run = runURLsBench
 	case "crawl":
 		run = runCrawlBench
+	case "workers":
+		run = runWorkersBench
 	}
 	if err := run(os.Args[2:]); err != nil {
 		fmt.Fprintln(os.Stderr, "aiaudit-bench:", err)

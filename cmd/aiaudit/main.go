@@ -136,6 +136,7 @@ func newRootCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
 	root.AddCommand(newDiffCommand(e, stdout))
 	root.AddCommand(newBaselineCommand(e, stdout))
 	root.AddCommand(newConfigCommand(e, stdout))
+	root.AddCommand(newQueueCommand(e), newJobCommand(e, stdin, stdout), newWorkerCommand(e))
 	e.sections = configSections(root)
 	return root
 }

@@ -103,7 +103,7 @@ func URLs(ctx context.Context, opt Options, uo URLOptions) (Outcome, error) {
 	if uo.Format != "jsonl" && uo.Format != "table" {
 		return Outcome{}, fmt.Errorf("--format %q is not supported (accepted: jsonl, table)", uo.Format)
 	}
-	in, closeIn, err := openInput(uo.List, uo.Stdin)
+	in, closeIn, err := OpenList(uo.List, uo.Stdin)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -325,7 +325,8 @@ func (o *urlOutputs) close() error {
 	return first
 }
 
-func openInput(name string, stdin io.Reader) (io.Reader, func(), error) {
+// OpenList opens a URL list file, or stdin for "-".
+func OpenList(name string, stdin io.Reader) (io.Reader, func(), error) {
 	if name == "-" {
 		return stdin, func() {}, nil
 	}

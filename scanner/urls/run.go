@@ -121,12 +121,7 @@ func (v *Vetter) Run(ctx context.Context, items <-chan Item, opt RunOptions) (Ru
 	for range opt.Concurrency {
 		wg.Go(func() {
 			for job := range jobs {
-				var r Result
-				if it := job.v; it.Err != nil {
-					r = Result{Location: it.URL, Error: it.Err.Error()}
-				} else {
-					r = v.Vet(ctx, it.URL)
-				}
+				r := v.VetItem(ctx, job.v)
 				select {
 				case results <- numbered[Result]{job.seq, r}:
 				case <-ctx.Done():

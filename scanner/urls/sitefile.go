@@ -8,8 +8,8 @@ import (
 )
 
 // notTheFile is the one decision whether an answer to a site-file request
-// (robots.txt, tdmrep.json, ai.txt; the urls vetter, crawl and check all
-// load them through Vetter.load) is that file. Those are text or JSON; an
+// (robots.txt, tdmrep.json, ai.txt; the urls vetter, crawl, check and the
+// workers of a distributed job all read them through PolicyFiles.parse) is that file. Those are text or JSON; an
 // HTML page served with a 2xx status in their place is a soft 404 (a server
 // that answers every path with a page), so the file is absent, not present
 // and unreadable. It returns why, keeping the status and type received, or
@@ -17,7 +17,7 @@ import (
 // body is HTML when it starts with "<" (no robots line, ai.txt line or JSON
 // value does) and either the WHATWG sniffer (http.DetectContentType) or the
 // server's Content-Type says HTML.
-func notTheFile(name string, r *Response) string {
+func notTheFile(name string, r *PolicyFile) string {
 	if r.Status < 200 || r.Status > 299 {
 		return "" // an error status already says the file is not there (or unknown)
 	}
@@ -25,7 +25,7 @@ func notTheFile(name string, r *Response) string {
 	if !bytes.HasPrefix(body, []byte("<")) {
 		return ""
 	}
-	declared := mediaType(r.Header)
+	declared := r.ContentType
 	if !strings.HasPrefix(http.DetectContentType(body), "text/html") && !strings.Contains(strings.ToLower(declared), "html") {
 		return ""
 	}

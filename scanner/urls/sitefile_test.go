@@ -3,7 +3,6 @@ package urls
 import (
 	"bytes"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -30,11 +29,7 @@ func TestNotTheFile(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := &Response{Status: c.status, Header: http.Header{}, Body: []byte(c.body)}
-			if c.ctype != "" {
-				r.Header.Set("Content-Type", c.ctype)
-			}
-			why := notTheFile("ai.txt", r)
+			why := notTheFile("ai.txt", &PolicyFile{Status: c.status, ContentType: c.ctype, Body: []byte(c.body)})
 			assert.Equal(t, c.absent, why != "", why)
 			if c.absent {
 				assert.Contains(t, why, "ai.txt absent: HTTP 200")
@@ -51,8 +46,7 @@ func FuzzNotTheFile(f *testing.F) {
 	f.Add(404, "text/html", []byte("<html>not found</html>"))
 	f.Add(200, "", []byte("\xEF\xBB\xBF <p>x"))
 	f.Fuzz(func(t *testing.T, status int, ctype string, body []byte) {
-		r := &Response{Status: status, Header: http.Header{"Content-Type": {ctype}}, Body: body}
-		why := notTheFile("robots.txt", r)
+		why := notTheFile("robots.txt", &PolicyFile{Status: status, ContentType: ctype, Body: body})
 		if why == "" {
 			return
 		}

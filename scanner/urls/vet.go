@@ -47,6 +47,9 @@ type Options struct {
 	List   *agents.List
 	Strict bool // count only conforming signals
 	Fetch  FetchOptions
+	// Policies shares site policy files with other vetters (nil: this
+	// vetter's own cache only).
+	Policies PolicyStore
 }
 
 // Result is the verdict for one URL.
@@ -60,6 +63,9 @@ type Result struct {
 	// canceled marks a result cut short by an interrupt: not a verdict.
 	canceled bool
 }
+
+// Canceled reports a result cut short by an interrupt: not a verdict.
+func (r Result) Canceled() bool { return r.canceled }
 
 // Vetter decides opt-outs for URLs, sharing one policy cache and client.
 type Vetter struct {
@@ -169,7 +175,7 @@ func (v *Vetter) Vet(ctx context.Context, raw string) Result {
 			res.Error = err.Error()
 		} else {
 			res.Status = resp.Status
-			res.MediaType = mediaType(resp.Header)
+			res.MediaType = strings.TrimSpace(strings.Split(resp.Header.Get("Content-Type"), ";")[0])
 			v.readResponse(&facts, resp)
 			if resp.Status >= 400 {
 				res.Error = fmt.Sprintf("HTTP %d", resp.Status)
@@ -181,6 +187,15 @@ func (v *Vetter) Vet(ctx context.Context, raw string) Result {
 	res.OptOutEvidence, res.TrainingOptOut = d.Evidence, d.Reserved
 	res.canceled = ctx.Err() != nil
 	return res
+}
+
+// VetItem is the result for one line of a list: the reason it holds no URL,
+// or the URL's verdict (Vet).
+func (v *Vetter) VetItem(ctx context.Context, it Item) Result {
+	if it.Err != nil {
+		return Result{Location: it.URL, Error: it.Err.Error()}
+	}
+	return v.Vet(ctx, it.URL)
 }
 
 // Facts starts the opt-out facts of a URL on a site with this policy: the
@@ -260,44 +275,119 @@ func cacheTTL(h http.Header) time.Duration {
 	return policyTTL
 }
 
-// load fetches an origin's site files. An answer that is not the file (an
-// HTML page: notTheFile) reads as absent, saying what was served.
+// PolicyStore shares the policy files vetters fetched, so that vetters in
+// other processes (the workers of a distributed job) fetch a site's files
+// once between them. Both methods are best effort: a store that fails loads
+// nothing and the vetter fetches the files itself.
+type PolicyStore interface {
+	// LoadPolicy returns the files of origin if the store has them and
+	// they are not older than their TTL.
+	LoadPolicy(ctx context.Context, origin string) (PolicyFiles, bool)
+	// StorePolicy keeps the files of origin for their TTL.
+	StorePolicy(ctx context.Context, origin string, files PolicyFiles)
+}
+
+// PolicyFiles are a site's policy files as fetched, before parsing: what a
+// PolicyStore keeps. A nil file was not usable (not fetched, not 200, cut).
+type PolicyFiles struct {
+	Fetched time.Time `json:"fetched"`
+	// Robots is robots.txt; RobotsError why it could not be fetched.
+	Robots      *PolicyFile `json:"robots,omitempty"`
+	RobotsError string      `json:"robots_error,omitempty"`
+	TDMRep      *PolicyFile `json:"tdmrep,omitempty"`
+	AITxt       *PolicyFile `json:"ai_txt,omitempty"`
+}
+
+// PolicyFile is one fetched policy file.
+type PolicyFile struct {
+	Status int `json:"status"`
+	// ContentType is the declared media type, for the soft-404 check.
+	ContentType  string `json:"content_type,omitempty"`
+	CacheControl string `json:"cache_control,omitempty"`
+	Body         []byte `json:"body"`
+	Truncated    bool   `json:"truncated,omitempty"`
+}
+
+// TTL is how long the files may be used: robots.txt's Cache-Control
+// max-age, at most 24 hours (RFC 9309 §2.4).
+func (p PolicyFiles) TTL() time.Duration {
+	if p.Robots == nil {
+		return policyTTL
+	}
+	return cacheTTL(http.Header{"Cache-Control": {p.Robots.CacheControl}})
+}
+
+// load fills s with the origin's policy: from the shared store when it has
+// it, else fetched (and shared).
 func (v *Vetter) load(ctx context.Context, s *site, host, origin string) {
-	s.fetched, s.ttl = time.Now(), policyTTL
-	if r, err := v.fetch.Get(ctx, host, origin+"/robots.txt", maxPolicyFile); err != nil {
-		s.policy.Robots = robots.ForStatus(0, nil) // unreachable: disallow-all, reported as unknown
-		s.policy.Robots.Notes = append(s.policy.Robots.Notes, err.Error())
-	} else {
-		if why := notTheFile("robots.txt", r); why != "" {
-			s.policy.Robots = robots.Absent(r.Status, why)
-		} else {
-			s.policy.Robots = robots.ForStatus(r.Status, r.Body)
-			if r.Truncated {
-				// The fetch stops at the RFC 9309 minimum (500 KiB); what
-				// follows was not read.
-				s.policy.Robots.Truncated = true
-				s.policy.Robots.Notes = append(s.policy.Robots.Notes, fmt.Sprintf("robots.txt over %d bytes: only the first %d were parsed (RFC 9309 §2.5)", maxPolicyFile, maxPolicyFile))
-			}
+	files, ok := PolicyFiles{}, false
+	if v.opt.Policies != nil {
+		files, ok = v.opt.Policies.LoadPolicy(ctx, origin)
+	}
+	if !ok {
+		files = v.fetchPolicy(ctx, host, origin)
+		// A fetch cut by an interrupt is not the site's policy.
+		if v.opt.Policies != nil && ctx.Err() == nil && files.TTL() > 0 {
+			v.opt.Policies.StorePolicy(ctx, origin, files)
 		}
-		s.ttl = cacheTTL(r.Header)
+	}
+	s.fetched, s.ttl, s.policy = files.Fetched, files.TTL(), files.parse()
+}
+
+// fetchPolicy fetches robots.txt, tdmrep.json and ai.txt of an origin.
+func (v *Vetter) fetchPolicy(ctx context.Context, host, origin string) PolicyFiles {
+	files := PolicyFiles{Fetched: time.Now()}
+	if r, err := v.fetch.Get(ctx, host, origin+"/robots.txt", maxPolicyFile); err != nil {
+		files.RobotsError = err.Error()
+	} else {
+		files.Robots = &PolicyFile{Status: r.Status, ContentType: mediaType(r.Header), CacheControl: r.Header.Get("Cache-Control"), Body: r.Body, Truncated: r.Truncated}
 	}
 	if r, err := v.fetch.Get(ctx, host, origin+"/.well-known/tdmrep.json", tdmrep.MaxFile); err == nil && r.Status == 200 && !r.Truncated {
-		if why := notTheFile("tdmrep.json", r); why != "" {
-			s.policy.TDMNote = why
-		} else if f, perr := tdmrep.ParseFile(r.Body); perr != nil {
-			s.policy.TDMNote = "tdmrep.json unreadable: " + perr.Error()
-		} else {
-			s.policy.TDM = f
+		files.TDMRep = &PolicyFile{Status: r.Status, ContentType: mediaType(r.Header), Body: r.Body}
+	}
+	if r, err := v.fetch.Get(ctx, host, origin+"/ai.txt", maxPolicyFile); err == nil && r.Status == 200 {
+		files.AITxt = &PolicyFile{Status: r.Status, ContentType: mediaType(r.Header), Body: r.Body}
+	}
+	return files
+}
+
+// parse reads the policy the files state.
+func (p PolicyFiles) parse() optout.Site {
+	var site optout.Site
+	if p.Robots == nil {
+		site.Robots = robots.ForStatus(0, nil) // unreachable: disallow-all, reported as unknown
+		site.Robots.Notes = append(site.Robots.Notes, p.RobotsError)
+	} else if why := notTheFile("robots.txt", p.Robots); why != "" {
+		site.Robots = robots.Absent(p.Robots.Status, why)
+	} else {
+		site.Robots = robots.ForStatus(p.Robots.Status, p.Robots.Body)
+		if p.Robots.Truncated {
+			// The fetch stops at the RFC 9309 minimum (500 KiB); what
+			// follows was not read.
+			site.Robots.Truncated = true
+			site.Robots.Notes = append(site.Robots.Notes, fmt.Sprintf("robots.txt over %d bytes: only the first %d were parsed (RFC 9309 §2.5)", maxPolicyFile, maxPolicyFile))
+		}
+	}
+	if p.TDMRep != nil {
+		f, perr := tdmrep.ParseFile(p.TDMRep.Body)
+		switch why := notTheFile("tdmrep.json", p.TDMRep); {
+		case why != "":
+			site.TDMNote = why
+		case perr != nil:
+			site.TDMNote = "tdmrep.json unreadable: " + perr.Error()
+		default:
+			site.TDM = f
 			if len(f.Problems) > 0 {
-				s.policy.TDMNote = "tdmrep.json: " + strings.Join(f.Problems, "; ")
+				site.TDMNote = "tdmrep.json: " + strings.Join(f.Problems, "; ")
 			}
 		}
 	}
-	if r, err := v.fetch.Get(ctx, host, origin+"/ai.txt", maxPolicyFile); err == nil && r.Status == 200 {
-		if why := notTheFile("ai.txt", r); why != "" {
-			s.policy.AITxtNote = why
+	if p.AITxt != nil {
+		if why := notTheFile("ai.txt", p.AITxt); why != "" {
+			site.AITxtNote = why
 		} else {
-			s.policy.AITxt = aitxt.Parse(r.Body)
+			site.AITxt = aitxt.Parse(p.AITxt.Body)
 		}
 	}
+	return site
 }
