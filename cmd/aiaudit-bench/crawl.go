@@ -15,9 +15,14 @@ import (
 	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
 )
 
+// sitemapURLs is the protocol's limit of URLs per sitemap: a larger site
+// has a sitemap index, as a real one would.
+const sitemapURLs = 50_000
+
 // siteServer serves a generated site of n pages: page i links to its three
 // children (3i+1..3i+3, a tree about log3(n) deep) and back home, and shows
-// two of 200 images (half AI-made); a sitemap lists every page.
+// two of 200 images (half AI-made); a sitemap index lists sitemaps of up to
+// 50,000 pages that together list every page.
 func siteServer(n int) (string, func(), error) {
 	images := make([][]byte, 200)
 	for i := range images {
@@ -42,8 +47,20 @@ func siteServer(n int) (string, func(), error) {
 		fmt.Fprintf(w, "User-agent: *\nDisallow: /private/\nSitemap: %s/sitemap.xml\n", base)
 	})
 	mux.HandleFunc("/sitemap.xml", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
+		for i := 0; i < n; i += sitemapURLs {
+			fmt.Fprintf(w, "<sitemap><loc>%s/sitemaps/%d.xml</loc></sitemap>", base, i/sitemapURLs)
+		}
+		fmt.Fprint(w, "</sitemapindex>")
+	})
+	mux.HandleFunc("/sitemaps/", func(w http.ResponseWriter, r *http.Request) {
+		part, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/sitemaps/"), ".xml"))
+		if err != nil || part < 0 || part*sitemapURLs >= n {
+			http.NotFound(w, r)
+			return
+		}
 		fmt.Fprint(w, `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
-		for i := range n {
+		for i := part * sitemapURLs; i < min(n, (part+1)*sitemapURLs); i++ {
 			fmt.Fprintf(w, "<url><loc>%s/p/%d.html</loc></url>", base, i)
 		}
 		fmt.Fprint(w, "</urlset>")
@@ -88,11 +105,15 @@ func siteServer(n int) (string, func(), error) {
 
 func runCrawlBench(args []string) error {
 	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
-	sizes := fs.String("pages", "10000", "pages in the generated site; several sizes (10000,40000) show how memory grows with the crawl")
+	sf := addSizeFlags(fs, "pages", "10000")
 	dir := fs.String("dir", filepath.Join(os.TempDir(), "aiaudit-bench"), "work folder")
 	bin := fs.String("aiaudit", "", "aiaudit binary (default: build ./cmd/aiaudit)")
 	wget := fs.String("wget", "wget", "wget binary")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sizes, err := sf.sizes()
+	if err != nil {
 		return err
 	}
 	if _, err := exec.LookPath(*wget); err != nil {
@@ -101,32 +122,21 @@ func runCrawlBench(args []string) error {
 	if err := workspace(*dir, bin); err != nil {
 		return err
 	}
-	var first result
-	for i, size := range strings.Split(*sizes, ",") {
-		pages, err := strconv.Atoi(strings.TrimSpace(size))
-		if err != nil || pages <= 0 {
-			return fmt.Errorf("--pages %q: want positive numbers", *sizes)
-		}
-		a, err := crawlOnce(pages, *dir, *bin, *wget)
-		if err != nil {
+	g := growth{unit: "pages"}
+	for _, pages := range sizes {
+		if err := crawlOnce(pages, *dir, *bin, *wget, sf.compare(pages), &g); err != nil {
 			return err
 		}
-		if i == 0 {
-			first = a
-			continue
-		}
-		fmt.Printf("%-8d memory    peak RSS %.1fx for %.1fx the pages (%.0f bytes more per page)\n", pages,
-			float64(a.peakRSS)/float64(first.peakRSS), float64(a.files)/float64(first.files),
-			float64(a.peakRSS-first.peakRSS)/float64(a.files-first.files))
 	}
 	return nil
 }
 
-// crawlOnce crawls a generated site of n pages with aiaudit and with wget.
-func crawlOnce(pages int, dir, bin, wget string) (result, error) {
+// crawlOnce crawls a generated site of n pages with aiaudit and, when
+// compare is set, with wget.
+func crawlOnce(pages int, dir, bin, wget string, compare bool, g *growth) error {
 	base, stop, err := siteServer(pages)
 	if err != nil {
-		return result{}, err
+		return err
 	}
 	defer stop()
 	fmt.Printf("%d-page site on %s\n%-8s %-22s %10s %12s %12s\n", pages, base, "pages", "tool", "seconds", "pages/s", "peak RSS")
@@ -134,16 +144,21 @@ func crawlOnce(pages int, dir, bin, wget string) (result, error) {
 	a, err := measure("aiaudit crawl", pages, io.Discard, bin, "crawl", base+"/", "--max-pages", strconv.Itoa(pages+10), "--depth", "50",
 		"--delay", "0", "--concurrency", "8", "--host-concurrency", "8", "-f", "json", "-o", report, "--progress", "never", "--fail-on", "none", "--db", filepath.Join(dir, "history.db"))
 	if err != nil {
-		return result{}, err
+		return err
 	}
 	printRow(a)
+	g.add(a)
+	if !compare {
+		return nil
+	}
 	spider := filepath.Join(dir, "wget-spider")
 	os.RemoveAll(spider)
 	w, err := measure("wget --recursive --spider", pages, io.Discard, wget, "--recursive", "--spider", "--level=inf", "--no-verbose", "-e", "robots=on", "-P", spider, base+"/")
 	if err != nil {
-		return result{}, err
+		return err
 	}
 	printRow(w)
+	g.add(w)
 	fmt.Printf("%-8d ratio      aiaudit is %.1fx wget's pages/s (and inspects %d images; wget fetches none)\n", pages, a.filesPerSecond()/w.filesPerSecond(), 200)
-	return a, nil
+	return nil
 }
