@@ -29,6 +29,7 @@ import (
 	"github.com/aiaudit/aiaudit/detectors/robotsmeta"
 	"github.com/aiaudit/aiaudit/detectors/text"
 	"github.com/aiaudit/aiaudit/detectors/widgets"
+	"github.com/aiaudit/aiaudit/reports/digestset"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/scanner/internal/bodycap"
 	"github.com/aiaudit/aiaudit/scanner/internal/netguard"
@@ -114,9 +115,18 @@ const maxSkippedExamples = 100
 
 // urlKey identifies a URL in the crawl's seen-sets by a 128-bit digest:
 // a fixed 16 bytes per URL however long the URL.
-type urlKey [16]byte
+type urlKey = digestset.Key
 
 func keyOf(s string) urlKey { return xxh3.HashString128(s).Bytes() }
+
+// seenInMemory URLs stay in memory; older ones go to disk behind a 2 MiB
+// Bloom filter (about 0.2 % false positives, each checked on disk, at a
+// million URLs), so a crawl's memory does not follow the size of the site.
+// (Variables so that a test can make a small crawl spill.)
+var (
+	seenInMemory   = 64 << 10
+	seenBloomBytes = 2 << 20
+)
 
 type crawler struct {
 	opt    Options
@@ -126,7 +136,7 @@ type crawler struct {
 
 	mu      sync.Mutex
 	emitMu  sync.Mutex
-	seen    map[urlKey]struct{}
+	seen    *digestset.Set
 	pages   int
 	media   map[urlKey]*mediaItem
 	next    map[string]time.Time
@@ -180,8 +190,9 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	cr := &crawler{
 		opt: opt, scope: NewScope(starts, opt.ExtraHosts, opt.Subdomains, opt.Include, opt.Exclude),
 		vet: vet, ownTok: robots.Token(opt.UserAgent),
-		seen: map[urlKey]struct{}{}, media: map[urlKey]*mediaItem{}, next: map[string]time.Time{},
+		seen: digestset.New(seenInMemory, seenBloomBytes), media: map[urlKey]*mediaItem{}, next: map[string]time.Time{},
 	}
+	defer cr.seen.Close()
 	// Every fetch of the crawl (site files, sitemaps, media) follows only
 	// redirects that stay in scope; media also need robots.txt's leave.
 	ctx = urls.WithRedirectCheck(ctx, cr.inScope)
@@ -263,13 +274,9 @@ func (cr *crawler) enqueue(u *url.URL, depth int) {
 		return
 	}
 	key := normalize(u)
-	cr.mu.Lock()
-	if _, seen := cr.seen[keyOf(key)]; seen || len(cr.seen) >= cr.opt.MaxPages*4 {
-		cr.mu.Unlock()
+	if !cr.markSeen(keyOf(key), cr.opt.MaxPages*4) {
 		return
 	}
-	cr.seen[keyOf(key)] = struct{}{}
-	cr.mu.Unlock()
 	if cr.refusedByRobots(u) {
 		return
 	}
@@ -385,15 +392,40 @@ func (cr *crawler) redirect(req *http.Request, via []*http.Request) error {
 	if cr.refusedByRobots(req.URL) {
 		return fmt.Errorf("redirect to %s is not allowed by robots.txt", req.URL)
 	}
-	key := keyOf(normalize(req.URL))
-	cr.mu.Lock()
-	defer cr.mu.Unlock()
-	if _, seen := cr.seen[key]; seen {
+	if !cr.markSeen(keyOf(normalize(req.URL)), 0) {
 		// Crawled (or queued) already: this answer is not read again.
 		return http.ErrUseLastResponse
 	}
-	cr.seen[key] = struct{}{}
 	return nil
+}
+
+// markSeen adds a URL to the seen-set and reports whether it was new; with
+// limit > 0, a set that holds limit URLs takes no more. A seen-set that
+// cannot be read (its disk failed) stops the crawl: no URL is then known
+// new, so none is fetched twice.
+func (cr *crawler) markSeen(k urlKey, limit int) bool {
+	cr.mu.Lock()
+	if limit > 0 && cr.seen.Len() >= limit {
+		cr.mu.Unlock()
+		return false
+	}
+	added, err := cr.seen.Add(k)
+	cr.mu.Unlock()
+	if err != nil {
+		cr.fail(fmt.Errorf("crawl seen-set: %w", err))
+		return false
+	}
+	return added
+}
+
+// fail stops the crawl with err, the first failure winning.
+func (cr *crawler) fail(err error) {
+	cr.emitMu.Lock()
+	defer cr.emitMu.Unlock()
+	if cr.emitErr == nil {
+		cr.emitErr = err
+	}
+	cr.stopped.Store(true)
 }
 
 func (cr *crawler) emit(r *model.Resource, obs []model.Observation) {
@@ -434,8 +466,11 @@ func (cr *crawler) redirectToSeen(resp *colly.Response) bool {
 		return false
 	}
 	cr.mu.Lock()
-	defer cr.mu.Unlock()
-	_, seen := cr.seen[keyOf(normalize(target))]
+	seen, err := cr.seen.Has(keyOf(normalize(target)))
+	cr.mu.Unlock()
+	if err != nil {
+		cr.fail(fmt.Errorf("crawl seen-set: %w", err))
+	}
 	return seen
 }
 
