@@ -2,6 +2,7 @@ package reports
 
 import (
 	_ "embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -10,7 +11,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aiaudit/aiaudit/reports/digestset"
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/zeebo/xxh3"
 )
 
 //go:embed html.tmpl
@@ -24,13 +27,14 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"disclaimer":   disclaimer,
 }).Parse(htmlTemplate))
 
-// htmlWriter keeps what the page shows (findings, the resources they point
-// at) and renders one self-contained file at the end. Every string that came
-// from a scanned site goes through html/template's escaping.
+// htmlWriter spills the findings and keeps the thumbnails (2,000 at most)
+// of the items they point at, and renders one self-contained file at the
+// end, its rows streamed from the spill. Every string that came from a
+// scanned site goes through html/template's escaping.
 type htmlWriter struct {
-	w        io.Writer
-	findings []model.Finding
-	thumbs   map[string]string
+	w      io.Writer
+	spill  findingSpill
+	thumbs map[string]string
 }
 
 func (h *htmlWriter) Begin(*model.Report) error { return nil }
@@ -42,10 +46,7 @@ func (h *htmlWriter) Resource(r model.Resource, fs []model.Finding) error {
 	return h.Findings(fs)
 }
 
-func (h *htmlWriter) Findings(fs []model.Finding) error {
-	h.findings = append(h.findings, fs...)
-	return nil
-}
+func (h *htmlWriter) Findings(fs []model.Finding) error { return h.spill.add(fs) }
 
 type htmlRow struct {
 	model.Finding
@@ -66,43 +67,87 @@ type agentRow struct {
 }
 
 func (h *htmlWriter) End(r *model.Report) error {
-	rows := make([]htmlRow, 0, len(h.findings))
-	unlabelled := map[string]bool{} // one item, one count, whatever the number of laws
+	defer h.spill.close()
+	// The cards and charts first: one pass counting the unlabelled items
+	// (one item, one count, whatever the number of laws) per section.
+	unlabelled := digestset.New(0, 0)
+	defer unlabelled.Close()
 	sections := map[string]int64{}
+	err := h.spill.each(func(f model.Finding) error {
+		if f.Severity != model.SeverityViolation {
+			return nil
+		}
+		added, err := unlabelled.Add(xxh3.HashString128(f.Location).Bytes())
+		if added {
+			_, pageURL := mediaAndPage(f.Location)
+			sections[section(pageURL)]++
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
 	isNew := map[[2]string]bool{}
 	if c := r.Changes; c != nil && c.PreviousScan != 0 {
 		for _, f := range c.Alerts {
 			isNew[[2]string{f.Rule, f.Location}] = true
 		}
 	}
-	for _, f := range h.findings {
-		row := htmlRow{Finding: f}
-		if isNew[[2]string{f.Rule, f.Location}] {
-			row.Change = model.ChangeNew
-		}
-		media, pageURL := f.Location, f.Location
-		if i := strings.LastIndex(f.Location, " on "); i >= 0 {
-			media, pageURL = f.Location[:i], f.Location[i+4:]
-		}
-		row.Thumb = h.thumbs[media]
-		rows = append(rows, row)
-		if f.Severity == model.SeverityViolation && !unlabelled[f.Location] {
-			unlabelled[f.Location] = true
-			sections[section(pageURL)]++
-		}
-	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Severity.Rank() > rows[j].Severity.Rank() })
+	// Then the rows, most severe first, sent to the template as it
+	// renders them.
+	rows := make(chan htmlRow, 64)
+	stop := make(chan struct{})
+	var rowsErr error
+	go func() {
+		defer close(rows)
+		rowsErr = h.spill.bySeverity(func(f model.Finding) error {
+			row := htmlRow{Finding: f}
+			if isNew[[2]string{f.Rule, f.Location}] {
+				row.Change = model.ChangeNew
+			}
+			media, _ := mediaAndPage(f.Location)
+			row.Thumb = h.thumbs[media]
+			select {
+			case rows <- row:
+				return nil
+			case <-stop:
+				return errStopped
+			}
+		})
+	}()
 	data := map[string]any{
 		"R":          r,
 		"Rows":       rows,
-		"Violations": len(unlabelled),
+		"Count":      h.spill.n,
+		"Violations": unlabelled.Len(),
 		"Exposure":   newChart(exposureBars(r.Exposure)),
 		"Sections":   newChart(bars(sections, func(v int64) string { return fmt.Sprint(v) })),
 		"Agents":     agentRows(r.Sites),
 		"Range":      exposureRange(r.Exposure),
 		"History":    historyLines(r),
 	}
-	return page.Execute(h.w, data)
+	err = page.Execute(h.w, data)
+	close(stop)
+	for range rows { // the reader has stopped: let the sender finish
+	}
+	if err != nil {
+		return err
+	}
+	if rowsErr != nil && !errors.Is(rowsErr, errStopped) {
+		return rowsErr
+	}
+	return nil
+}
+
+// errStopped ends the rows of a page whose rendering failed.
+var errStopped = errors.New("rendering stopped")
+
+// mediaAndPage splits "MEDIA on PAGE"; a location without a page is both.
+func mediaAndPage(loc string) (media, page string) {
+	if i := strings.LastIndex(loc, " on "); i >= 0 {
+		return loc[:i], loc[i+4:]
+	}
+	return loc, loc
 }
 
 // section is the first path segment of a page: "/blog/a" -> "/blog".

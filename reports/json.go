@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/aiaudit/aiaudit/reports/model"
 )
@@ -121,8 +122,11 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-func indentJSON(v any) string {
-	b, err := json.MarshalIndent(v, "  ", "  ")
+func indentJSON(v any) string { return indentedJSON(v, 2) }
+
+// indentedJSON is v indented by two spaces a level, at depth spaces.
+func indentedJSON(v any, depth int) string {
+	b, err := json.MarshalIndent(v, strings.Repeat(" ", depth), "  ")
 	if err != nil {
 		panic(err) // only for our own plain structs: cannot fail
 	}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/aiaudit/aiaudit/reports/model"
@@ -18,7 +17,7 @@ func mdEscape(s string) string {
 }
 
 // renderMarkdown writes a summary for a ticket or pull request.
-func renderMarkdown(out io.Writer, r *model.Report, fs []model.Finding) error {
+func renderMarkdown(out io.Writer, r *model.Report, fs *findingSpill) error {
 	// bufio keeps the first write error: Flush reports it (a full disk).
 	w := bufio.NewWriter(out)
 	s := r.Summary
@@ -46,16 +45,18 @@ func renderMarkdown(out io.Writer, r *model.Report, fs []model.Finding) error {
 		fmt.Fprintf(w, "%s\n\n", mdEscape(basisLine(*r.Basis)))
 	}
 	fmt.Fprintf(w, "%s\n\n", disclaimer(r))
-	sorted := append([]model.Finding(nil), fs...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Severity.Rank() > sorted[j].Severity.Rank() })
-	fmt.Fprintf(w, "## Findings (%d)\n\n", len(fs))
-	if len(fs) == 0 {
+	fmt.Fprintf(w, "## Findings (%d)\n\n", fs.n)
+	if fs.n == 0 {
 		fmt.Fprint(w, "None.\n")
 		return w.Flush()
 	}
 	fmt.Fprint(w, "| severity | rule | location | message |\n|---|---|---|---|\n")
-	for _, f := range sorted {
-		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", f.Severity, f.Rule, mdEscape(f.Location), mdEscape(f.Message))
+	err := fs.bySeverity(func(f model.Finding) error {
+		_, err := fmt.Fprintf(w, "| %s | %s | %s | %s |\n", f.Severity, f.Rule, mdEscape(f.Location), mdEscape(f.Message))
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	return w.Flush()
 }
