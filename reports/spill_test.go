@@ -109,4 +109,3 @@ func TestHTMLCountsAndFailedWrite(t *testing.T) {
 	require.NoError(t, w.Findings(manyFindings(5000)))
 	assert.Error(t, w.End(rep))
 }
-
