@@ -1,9 +1,9 @@
-// Package digestset is an exact set of 16-byte digests whose memory does not
-// follow its size: the newest keys are in a map, older ones in sorted runs on
-// unlinked temp files, with a fixed-size Bloom filter in front of the runs.
-// A Bloom "maybe" is always confirmed on disk, so the set never answers
-// "present" for a key that was not added: a crawl never skips a page it has
-// not seen.
+// Package digestset is an exact set of 16-byte digests, each with an
+// optional 8-byte value, whose memory does not follow its size: the newest
+// keys are in a map, older ones in sorted runs on unlinked temp files, with a
+// fixed-size Bloom filter in front of the runs. A Bloom "maybe" is always
+// confirmed on disk, so the set never answers "present" for a key that was
+// not added: a crawl never skips a page it has not seen.
 package digestset
 
 import (
@@ -31,8 +31,11 @@ const (
 	DefaultBloomBytes = 4 << 20
 )
 
-// blockKeys is how many keys a run's sparse index skips: one index entry and
-// one 4 KiB read per block.
+// A run's record is a key and its value.
+const recSize = 24
+
+// blockKeys is how many records a run's sparse index skips: one index entry
+// and one 6 KiB read per block.
 const blockKeys = 256
 
 // recentSlots is the size of the cache of keys found on disk: keys asked for
@@ -44,10 +47,11 @@ const recentSlots = 1 << 12
 type Set struct {
 	memLimit   int
 	bloomBytes int
-	mem        map[Key]struct{}
+	mem        map[Key]uint64
 	bloom      []uint64 // over every spilled key; nil until the first spill
 	runs       []*run   // disjoint, oldest first
 	recent     [recentSlots]Key
+	recentVal  [recentSlots]uint64
 	recentOK   [recentSlots]bool
 	n          int
 	buf        []byte
@@ -63,7 +67,7 @@ func New(memKeys, bloomBytes int) *Set {
 	if bloomBytes <= 0 {
 		bloomBytes = DefaultBloomBytes
 	}
-	return &Set{memLimit: memKeys, bloomBytes: (bloomBytes + 7) / 8 * 8, mem: map[Key]struct{}{}}
+	return &Set{memLimit: memKeys, bloomBytes: (bloomBytes + 7) / 8 * 8, mem: map[Key]uint64{}}
 }
 
 // Len is the number of keys added.
@@ -71,39 +75,49 @@ func (s *Set) Len() int { return s.n }
 
 // Has reports whether k was added.
 func (s *Set) Has(k Key) (bool, error) {
+	_, found, err := s.Get(k)
+	return found, err
+}
+
+// Get returns k's value, if k was added.
+func (s *Set) Get(k Key) (v uint64, found bool, err error) {
 	if s.err != nil {
-		return false, s.err
+		return 0, false, s.err
 	}
-	if _, ok := s.mem[k]; ok {
-		return true, nil
+	if v, ok := s.mem[k]; ok {
+		return v, true, nil
 	}
 	slot := binary.LittleEndian.Uint64(k[8:]) % recentSlots
 	if s.recentOK[slot] && s.recent[slot] == k {
-		return true, nil
+		return s.recentVal[slot], true, nil
 	}
 	if s.bloom == nil || !s.bloomMaybe(k) {
-		return false, nil
+		return 0, false, nil
 	}
 	for i := len(s.runs) - 1; i >= 0; i-- {
-		found, err := s.runs[i].has(k, &s.buf)
+		v, found, err := s.runs[i].get(k, &s.buf)
 		if err != nil {
 			s.err = err
-			return false, err
+			return 0, false, err
 		}
 		if found {
-			s.recent[slot], s.recentOK[slot] = k, true
-			return true, nil
+			s.recent[slot], s.recentVal[slot], s.recentOK[slot] = k, v, true
+			return v, true, nil
 		}
 	}
-	return false, nil
+	return 0, false, nil
 }
 
-// Add adds k and reports whether it was new.
-func (s *Set) Add(k Key) (added bool, err error) {
+// Add adds k (with the value 0) and reports whether it was new.
+func (s *Set) Add(k Key) (added bool, err error) { return s.AddValue(k, 0) }
+
+// AddValue adds k with the value v unless k is there already (its value is
+// then kept), and reports whether it was new.
+func (s *Set) AddValue(k Key, v uint64) (added bool, err error) {
 	if found, err := s.Has(k); err != nil || found {
 		return false, err
 	}
-	s.mem[k] = struct{}{}
+	s.mem[k] = v
 	s.n++
 	if len(s.mem) >= s.memLimit {
 		if err := s.spill(); err != nil {
@@ -166,8 +180,11 @@ func (s *Set) spill() error {
 	}
 	slices.SortFunc(keys, func(a, b Key) int { return bytes.Compare(a[:], b[:]) })
 	r, err := writeRun(len(keys), func(w *bufio.Writer) error {
+		var rec [recSize]byte
 		for _, k := range keys {
-			if _, err := w.Write(k[:]); err != nil {
+			copy(rec[:16], k[:])
+			binary.LittleEndian.PutUint64(rec[16:], s.mem[k])
+			if _, err := w.Write(rec[:]); err != nil {
 				return err
 			}
 		}
@@ -191,14 +208,15 @@ func (s *Set) spill() error {
 	return nil
 }
 
-// run is a sorted file of keys with the first key of every block in memory.
+// run is a sorted file of records with the first key of every block in
+// memory.
 type run struct {
 	f     *os.File
 	n     int
 	index []Key
 }
 
-// writeRun writes n keys, in order, to a new unlinked temp file.
+// writeRun writes n records, in key order, to a new unlinked temp file.
 func writeRun(n int, write func(*bufio.Writer) error) (*run, error) {
 	f, err := os.CreateTemp("", "aiaudit-digests-*")
 	if err != nil {
@@ -218,7 +236,7 @@ func writeRun(n int, write func(*bufio.Writer) error) (*run, error) {
 	// builds it the same way.
 	var k Key
 	for i := 0; i < n; i += blockKeys {
-		if _, err := f.ReadAt(k[:], int64(i)*16); err != nil {
+		if _, err := f.ReadAt(k[:], int64(i)*recSize); err != nil {
 			f.Close()
 			return nil, fmt.Errorf("digest spill file: %w", err)
 		}
@@ -227,23 +245,27 @@ func writeRun(n int, write func(*bufio.Writer) error) (*run, error) {
 	return r, nil
 }
 
-// has looks k up: the block whose first key is the last at or below k, one
+// get looks k up: the block whose first key is the last at or below k, one
 // read, a binary search in it.
-func (r *run) has(k Key, buf *[]byte) (bool, error) {
+func (r *run) get(k Key, buf *[]byte) (v uint64, found bool, err error) {
 	b := sort.Search(len(r.index), func(i int) bool { return bytes.Compare(r.index[i][:], k[:]) > 0 }) - 1
 	if b < 0 {
-		return false, nil
+		return 0, false, nil
 	}
-	keys := min(blockKeys, r.n-b*blockKeys)
-	if cap(*buf) < keys*16 {
-		*buf = make([]byte, blockKeys*16)
+	recs := min(blockKeys, r.n-b*blockKeys)
+	if cap(*buf) < recs*recSize {
+		*buf = make([]byte, blockKeys*recSize)
 	}
-	blk := (*buf)[:keys*16]
-	if _, err := r.f.ReadAt(blk, int64(b)*blockKeys*16); err != nil {
-		return false, fmt.Errorf("digest spill file: %w", err)
+	blk := (*buf)[:recs*recSize]
+	if _, err := r.f.ReadAt(blk, int64(b)*blockKeys*recSize); err != nil {
+		return 0, false, fmt.Errorf("digest spill file: %w", err)
 	}
-	i := sort.Search(keys, func(i int) bool { return bytes.Compare(blk[i*16:i*16+16], k[:]) >= 0 })
-	return i < keys && bytes.Equal(blk[i*16:i*16+16], k[:]), nil
+	key := func(i int) []byte { return blk[i*recSize : i*recSize+16] }
+	i := sort.Search(recs, func(i int) bool { return bytes.Compare(key(i), k[:]) >= 0 })
+	if i == recs || !bytes.Equal(key(i), k[:]) {
+		return 0, false, nil
+	}
+	return binary.LittleEndian.Uint64(blk[i*recSize+16:]), true, nil
 }
 
 // merge writes two disjoint runs as one.
@@ -258,10 +280,10 @@ func merge(a, b *run) (*run, error) {
 		}
 		for ra.ok || rb.ok {
 			from := rb
-			if ra.ok && (!rb.ok || bytes.Compare(ra.k[:], rb.k[:]) < 0) {
+			if ra.ok && (!rb.ok || bytes.Compare(ra.rec[:16], rb.rec[:16]) < 0) {
 				from = ra
 			}
-			if _, err := w.Write(from.k[:]); err != nil {
+			if _, err := w.Write(from.rec[:]); err != nil {
 				return err
 			}
 			if err := from.advance(); err != nil {
@@ -272,16 +294,16 @@ func merge(a, b *run) (*run, error) {
 	})
 }
 
-// runReader reads a run's keys in order; k is the current key while ok.
+// runReader reads a run's records in order; rec is the current one while ok.
 type runReader struct {
 	r    *bufio.Reader
 	left int
-	k    Key
+	rec  [recSize]byte
 	ok   bool
 }
 
 func (r *run) reader() *runReader {
-	return &runReader{r: bufio.NewReaderSize(io.NewSectionReader(r.f, 0, int64(r.n)*16), 64<<10), left: r.n}
+	return &runReader{r: bufio.NewReaderSize(io.NewSectionReader(r.f, 0, int64(r.n)*recSize), 64<<10), left: r.n}
 }
 
 func (rr *runReader) advance() error {
@@ -289,7 +311,7 @@ func (rr *runReader) advance() error {
 		return nil
 	}
 	rr.left--
-	if _, err := io.ReadFull(rr.r, rr.k[:]); err != nil {
+	if _, err := io.ReadFull(rr.r, rr.rec[:]); err != nil {
 		return fmt.Errorf("digest spill file: %w", err)
 	}
 	return nil

@@ -14,33 +14,39 @@ func key(i uint64) Key {
 	return xxh3.Hash128(binary.LittleEndian.AppendUint64(nil, i)).Bytes()
 }
 
-// The set answers as a map would, through many spills and merges, with a
-// Bloom filter so small that nearly every lookup of a spilled key's
-// neighbours is a false positive that the disk must refute.
+// The set answers as a map would, values included, through many spills and
+// merges, with a Bloom filter so small that nearly every lookup of a
+// spilled key's neighbours is a false positive that the disk must refute.
 func TestSetMatchesMap(t *testing.T) {
 	for _, bloom := range []int{8, 1 << 10, 1 << 16} {
 		s := New(50, bloom)
 		defer s.Close()
-		want := map[Key]bool{}
+		want := map[Key]uint64{}
 		rng := rand.New(rand.NewPCG(1, uint64(bloom)))
-		for step := range 20_000 {
-			k := key(rng.Uint64N(8000)) // many keys come back
-			added, err := s.Add(k)
+		for step := range 8000 {
+			k := key(rng.Uint64N(4000)) // many keys come back
+			_, had := want[k]
+			added, err := s.AddValue(k, uint64(step))
 			require.NoError(t, err)
-			require.Equal(t, !want[k], added, "step %d", step)
-			want[k] = true
-			probe := key(rng.Uint64N(16000))
-			has, err := s.Has(probe)
+			require.Equal(t, !had, added, "step %d", step)
+			if !had {
+				want[k] = uint64(step) // a key keeps its first value
+			}
+			probe := key(rng.Uint64N(8000))
+			v, has, err := s.Get(probe)
 			require.NoError(t, err)
-			require.Equal(t, want[probe], has, "step %d: Has", step)
+			wantV, wantHas := want[probe]
+			require.Equal(t, wantHas, has, "step %d: Get", step)
+			require.Equal(t, wantV, v, "step %d: value", step)
 		}
 		assert.Equal(t, len(want), s.Len())
 		assert.NotEmpty(t, s.runs, "keys spilled to disk")
 		assert.LessOrEqual(t, len(s.mem), 50, "at most memKeys in memory")
-		for k := range want {
-			has, err := s.Has(k)
+		for k, wantV := range want {
+			v, has, err := s.Get(k)
 			require.NoError(t, err)
 			require.True(t, has)
+			require.Equal(t, wantV, v)
 		}
 	}
 }
@@ -130,21 +136,24 @@ func FuzzSet(f *testing.F) {
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		s := New(3, 8)
 		defer s.Close()
-		want := map[Key]bool{}
-		for _, op := range ops {
+		want := map[Key]uint64{}
+		for i, op := range ops {
 			k := key(uint64(op & 0x3f))
+			wantV, had := want[k]
 			if op&0x40 != 0 {
-				has, err := s.Has(k)
-				if err != nil || has != want[k] {
-					t.Fatalf("Has(%d) = %v, %v; want %v", op&0x3f, has, err, want[k])
+				v, has, err := s.Get(k)
+				if err != nil || has != had || v != wantV {
+					t.Fatalf("Get(%d) = %d, %v, %v; want %d, %v", op&0x3f, v, has, err, wantV, had)
 				}
 				continue
 			}
-			added, err := s.Add(k)
-			if err != nil || added == want[k] {
-				t.Fatalf("Add(%d) = %v, %v; present before: %v", op&0x3f, added, err, want[k])
+			added, err := s.AddValue(k, uint64(i))
+			if err != nil || added == had {
+				t.Fatalf("AddValue(%d) = %v, %v; present before: %v", op&0x3f, added, err, had)
 			}
-			want[k] = true
+			if !had {
+				want[k] = uint64(i)
+			}
 		}
 		if s.Len() != len(want) {
 			t.Fatalf("Len %d, want %d", s.Len(), len(want))
