@@ -138,7 +138,10 @@ type crawler struct {
 	emitMu  sync.Mutex
 	seen    *digestset.Set
 	pages   int
+	// media holds the items being analysed or not yet emitted; settled
+	// the rest.
 	media   map[urlKey]*mediaItem
+	settled *settledMedia
 	next    map[string]time.Time
 	stats   Stats
 	emitErr error
@@ -149,7 +152,8 @@ type crawler struct {
 
 // mediaItem is one media URL's analysis, shared by every page showing it.
 // Later occurrences need only what judges them, so the full resource is
-// kept only until its first occurrence emits it: memory stays small per item.
+// kept only until its first occurrence emits it; then the item is settled
+// (on disk past a threshold).
 type mediaItem struct {
 	once sync.Once
 	full *model.Resource
@@ -190,9 +194,10 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	cr := &crawler{
 		opt: opt, scope: NewScope(starts, opt.ExtraHosts, opt.Subdomains, opt.Include, opt.Exclude),
 		vet: vet, ownTok: robots.Token(opt.UserAgent),
-		seen: digestset.New(seenInMemory, seenBloomBytes), media: map[urlKey]*mediaItem{}, next: map[string]time.Time{},
+		seen: digestset.New(seenInMemory, seenBloomBytes), media: map[urlKey]*mediaItem{}, settled: newSettledMedia(), next: map[string]time.Time{},
 	}
 	defer cr.seen.Close()
+	defer cr.settled.close()
 	// Every fetch of the crawl (site files, sitemaps, media) follows only
 	// redirects that stay in scope; media also need robots.txt's leave.
 	ctx = urls.WithRedirectCheck(ctx, cr.inScope)
@@ -527,12 +532,21 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 	if err != nil {
 		return
 	}
+	key := keyOf(ref.URL)
 	cr.mu.Lock()
-	item := cr.media[keyOf(ref.URL)]
-	first := item == nil
-	if first {
-		item = &mediaItem{}
-		cr.media[keyOf(ref.URL)] = item
+	item := cr.media[key]
+	first := false
+	if item == nil {
+		var err error
+		if item, _, err = cr.settled.get(key); err != nil {
+			cr.mu.Unlock()
+			cr.fail(fmt.Errorf("crawl media items: %w", err))
+			return
+		}
+	}
+	if item == nil {
+		first, item = true, &mediaItem{}
+		cr.media[key] = item
 	}
 	cr.mu.Unlock()
 	item.once.Do(func() { item.analyze(cr.analyzeMedia(u)) })
@@ -564,6 +578,13 @@ func (cr *crawler) mediaOccurrence(doc *goquery.Document, pageURL string, ref Re
 	cr.stats.Media++
 	cr.mu.Unlock()
 	cr.emit(&res, obs)
+	cr.mu.Lock()
+	err = cr.settled.put(key, item)
+	delete(cr.media, key)
+	cr.mu.Unlock()
+	if err != nil {
+		cr.fail(fmt.Errorf("crawl media items: %w", err))
+	}
 }
 
 // unlabelled observes an AI-made item shown without a visible label.

@@ -99,7 +99,17 @@ func newTestSite(t *testing.T) *testSite {
 	return s
 }
 
-func TestCrawlFindsEveryUnlabelledAIItem(t *testing.T) {
+func TestCrawlFindsEveryUnlabelledAIItem(t *testing.T) { crawlFindsEveryUnlabelledAIItem(t) }
+
+// The same crawl with the seen-set and the settled media items on disk past
+// one or two entries, behind filters too small to say no, finds the same.
+func TestCrawlFindsEveryUnlabelledAIItemFromDisk(t *testing.T) {
+	defer func(a, b, c, d int) { seenInMemory, seenBloomBytes, mediaInMemory, mediaBloomBytes = a, b, c, d }(seenInMemory, seenBloomBytes, mediaInMemory, mediaBloomBytes)
+	seenInMemory, seenBloomBytes, mediaInMemory, mediaBloomBytes = 2, 8, 1, 8
+	crawlFindsEveryUnlabelledAIItem(t)
+}
+
+func crawlFindsEveryUnlabelledAIItem(t *testing.T) {
 	site := newTestSite(t)
 	var mu sync.Mutex
 	var resources []model.Resource
