@@ -134,10 +134,10 @@ type crawler struct {
 	vet    *urls.Vetter
 	ownTok string
 
-	mu      sync.Mutex
-	emitMu  sync.Mutex
-	seen    *digestset.Set
-	pages   int
+	mu     sync.Mutex
+	emitMu sync.Mutex
+	seen   *digestset.Set
+	pages  int
 	// media holds the items being analysed or not yet emitted; settled
 	// the rest.
 	media   map[urlKey]*mediaItem
