@@ -21,9 +21,10 @@ const sitemapURLs = 50_000
 
 // siteServer serves a generated site of n pages: page i links to its three
 // children (3i+1..3i+3, a tree about log3(n) deep) and back home, and shows
-// two of 200 images (half AI-made); a sitemap index lists sitemaps of up to
-// 50,000 pages that together list every page.
-func siteServer(n int) (string, func(), error) {
+// two of nImages image URLs (i and 7i+1 modulo nImages; the bytes are 200
+// pictures, half AI-made); a sitemap index lists sitemaps of up to 50,000
+// pages that together list every page.
+func siteServer(n, nImages int) (string, func(), error) {
 	images := make([][]byte, 200)
 	for i := range images {
 		jpg, err := build.JPEG(48, 32, i)
@@ -67,12 +68,12 @@ func siteServer(n int) (string, func(), error) {
 	})
 	mux.HandleFunc("/img/", func(w http.ResponseWriter, r *http.Request) {
 		i, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/img/"), ".jpg"))
-		if err != nil || i < 0 || i >= len(images) {
+		if err != nil || i < 0 || i >= nImages {
 			http.NotFound(w, r)
 			return
 		}
 		w.Header().Set("Content-Type", "image/jpeg")
-		w.Write(images[i])
+		w.Write(images[i%len(images)])
 	})
 	page := func(w http.ResponseWriter, i int) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -80,7 +81,7 @@ func siteServer(n int) (string, func(), error) {
 		for c := 3*i + 1; c <= 3*i+3 && c < n; c++ {
 			fmt.Fprintf(w, `<a href="/p/%d.html">page %d</a> `, c, c)
 		}
-		fmt.Fprintf(w, `<figure><img src="/img/%d.jpg"><figcaption>Figure</figcaption></figure><div><img src="/img/%d.jpg" alt="AI-generated illustration"></div>`, i%200, (i*7+1)%200)
+		fmt.Fprintf(w, `<figure><img src="/img/%d.jpg"><figcaption>Figure</figcaption></figure><div><img src="/img/%d.jpg" alt="AI-generated illustration"></div>`, i%nImages, (i*7+1)%nImages)
 		fmt.Fprint(w, `<p>`+strings.Repeat("Some article text. ", 40)+`</p></main></body></html>`)
 	}
 	mux.HandleFunc("/p/", func(w http.ResponseWriter, r *http.Request) {
@@ -109,6 +110,7 @@ func runCrawlBench(args []string) error {
 	dir := fs.String("dir", filepath.Join(os.TempDir(), "aiaudit-bench"), "work folder")
 	bin := fs.String("aiaudit", "", "aiaudit binary (default: build ./cmd/aiaudit)")
 	wget := fs.String("wget", "wget", "wget binary")
+	nImages := fs.Int("images", 200, "distinct image URLs on the site (0: two per page, so every page's media are new)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -124,7 +126,11 @@ func runCrawlBench(args []string) error {
 	}
 	g := growth{unit: "pages"}
 	for _, pages := range sizes {
-		if err := crawlOnce(pages, *dir, *bin, *wget, sf.compare(pages), &g); err != nil {
+		images := *nImages
+		if images <= 0 {
+			images = 2 * pages
+		}
+		if err := crawlOnce(pages, images, *dir, *bin, *wget, sf.compare(pages), &g); err != nil {
 			return err
 		}
 	}
@@ -133,13 +139,13 @@ func runCrawlBench(args []string) error {
 
 // crawlOnce crawls a generated site of n pages with aiaudit and, when
 // compare is set, with wget.
-func crawlOnce(pages int, dir, bin, wget string, compare bool, g *growth) error {
-	base, stop, err := siteServer(pages)
+func crawlOnce(pages, images int, dir, bin, wget string, compare bool, g *growth) error {
+	base, stop, err := siteServer(pages, images)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	fmt.Printf("%d-page site on %s\n%-8s %-22s %10s %12s %12s\n", pages, base, "pages", "tool", "seconds", "pages/s", "peak RSS")
+	fmt.Printf("%d-page site with %d image URLs on %s\n%-8s %-22s %10s %12s %12s\n", pages, images, base, "pages", "tool", "seconds", "pages/s", "peak RSS")
 	report := filepath.Join(dir, "crawl.json")
 	a, err := measure("aiaudit crawl", pages, io.Discard, bin, "crawl", base+"/", "--max-pages", strconv.Itoa(pages+10), "--depth", "50",
 		"--delay", "0", "--concurrency", "8", "--host-concurrency", "8", "-f", "json", "-o", report, "--progress", "never", "--fail-on", "none", "--db", filepath.Join(dir, "history.db"))
@@ -159,6 +165,6 @@ func crawlOnce(pages int, dir, bin, wget string, compare bool, g *growth) error 
 	}
 	printRow(w)
 	g.add(w)
-	fmt.Printf("%-8d ratio      aiaudit is %.1fx wget's pages/s (and inspects %d images; wget fetches none)\n", pages, a.filesPerSecond()/w.filesPerSecond(), 200)
+	fmt.Printf("%-8d ratio      aiaudit is %.1fx wget's pages/s (and inspects %d images; wget fetches none)\n", pages, a.filesPerSecond()/w.filesPerSecond(), min(images, 2*pages))
 	return nil
 }

@@ -15,7 +15,7 @@ import (
 // sitemaps (50,000 pages at most each, as the protocol says) list every
 // page once.
 func TestSiteServer(t *testing.T) {
-	base, stop, err := siteServer(20)
+	base, stop, err := siteServer(20, 200)
 	require.NoError(t, err)
 	defer stop()
 	get := func(p string) (int, string) { return fetch(t, base+p) }
@@ -37,7 +37,7 @@ func TestSiteServer(t *testing.T) {
 }
 
 func TestSiteServerSplitsItsSitemap(t *testing.T) {
-	base, stop, err := siteServer(120_001)
+	base, stop, err := siteServer(120_001, 200)
 	require.NoError(t, err)
 	defer stop()
 	get := func(p string) (int, string) { return fetch(t, base+p) }
@@ -64,4 +64,20 @@ func fetch(t *testing.T, u string) (int, string) {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return res.StatusCode, string(b)
+}
+
+// With more image URLs than pictures, each URL is its own item: page i
+// shows images i and 7i+1, and every URL below the count is served.
+func TestSiteServerImageURLs(t *testing.T) {
+	base, stop, err := siteServer(20, 1000)
+	require.NoError(t, err)
+	defer stop()
+	_, page := fetch(t, base+"/p/5.html")
+	assert.Contains(t, page, `src="/img/5.jpg"`)
+	assert.Contains(t, page, `src="/img/36.jpg"`)
+	code, img := fetch(t, base+"/img/998.jpg")
+	assert.Equal(t, 200, code)
+	assert.Contains(t, img, "trainedAlgorithmicMedia", "998 is picture 198: AI-marked")
+	code, _ = fetch(t, base+"/img/1000.jpg")
+	assert.Equal(t, 404, code)
 }
