@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/aiaudit/aiaudit/reports/digestset"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
@@ -23,11 +24,10 @@ type jsonWriter struct {
 }
 
 func (j *jsonWriter) Begin(r *model.Report) error {
-	f, err := os.CreateTemp("", "aiaudit-findings-*.json")
+	f, err := digestset.TempFile("findings")
 	if err != nil {
-		return fmt.Errorf("temp file for findings: %w", err)
+		return err
 	}
-	os.Remove(f.Name()) // unlinked: the OS frees it however the run ends
 	j.spill, j.spillBuf = f, bufio.NewWriter(f)
 	fmt.Fprintf(j.w, "{\n  \"schema\": %s,\n  \"tool\": %s,\n  \"resources\": [", mustJSON(r.Schema), mustJSON(r.Tool))
 	return nil

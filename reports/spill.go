@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 
+	"github.com/aiaudit/aiaudit/reports/digestset"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
@@ -28,11 +29,10 @@ func (s *findingSpill) add(fs []model.Finding) error {
 		return nil
 	}
 	if s.f == nil {
-		f, err := os.CreateTemp("", "aiaudit-findings-*")
+		f, err := digestset.TempFile("findings")
 		if err != nil {
-			return fmt.Errorf("temp file for findings: %w", err)
+			return err
 		}
-		os.Remove(f.Name()) // unlinked: the OS frees it however the run ends
 		s.f, s.w = f, bufio.NewWriterSize(f, 64<<10)
 		s.enc = gob.NewEncoder(s.w)
 	}

@@ -218,11 +218,10 @@ type run struct {
 
 // writeRun writes n records, in key order, to a new unlinked temp file.
 func writeRun(n int, write func(*bufio.Writer) error) (*run, error) {
-	f, err := os.CreateTemp("", "aiaudit-digests-*")
+	f, err := TempFile("digest")
 	if err != nil {
-		return nil, fmt.Errorf("digest spill file: %w", err)
+		return nil, err
 	}
-	os.Remove(f.Name()) // unlinked: the OS frees it however the run ends
 	w := bufio.NewWriterSize(f, 64<<10)
 	if err := write(w); err == nil {
 		err = w.Flush()

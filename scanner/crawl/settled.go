@@ -49,11 +49,10 @@ func (m *settledMedia) put(k urlKey, it *mediaItem) error {
 		rec := binary.LittleEndian.AppendUint32(nil, uint32(len(it.digest)))
 		rec = append(append(rec, it.digest...), why...)
 		if m.log == nil {
-			f, err := os.CreateTemp("", "aiaudit-crawl-media-*")
+			f, err := digestset.TempFile("media")
 			if err != nil {
-				return fmt.Errorf("media spill file: %w", err)
+				return err
 			}
-			os.Remove(f.Name()) // unlinked: the OS frees it however the crawl ends
 			m.log = f
 		}
 		if _, err := m.log.WriteAt(rec, m.size); err != nil {
