@@ -23,12 +23,12 @@ type Key [16]byte
 
 // Defaults used by New when given zero.
 const (
-	// DefaultMemKeys keys live in the map before they spill (about 2 MiB).
-	DefaultMemKeys = 64 << 10
-	// DefaultBloomBytes: 4 MiB of filter keeps false positives near 1 %
-	// at four million spilled keys; past that lookups get slower, never
-	// wrong.
-	DefaultBloomBytes = 4 << 20
+	// DefaultMemKeys keys live in the map before they spill (under 1 MiB).
+	DefaultMemKeys = 16 << 10
+	// DefaultBloomBytes: 1 MiB of filter (four bits a key) keeps false
+	// positives near 2 % at a million spilled keys; past that lookups get
+	// slower, never wrong.
+	DefaultBloomBytes = 1 << 20
 )
 
 // A run's record is a key and its value.
@@ -47,7 +47,8 @@ const recentSlots = 1 << 12
 type Set struct {
 	memLimit   int
 	bloomBytes int
-	mem        map[Key]uint64
+	mem        map[Key]struct{}
+	memVals    map[Key]uint64 // the values of mem's keys that are not 0
 	bloom      []uint64 // over every spilled key; nil until the first spill
 	runs       []*run   // disjoint, oldest first
 	recent     [recentSlots]Key
@@ -67,7 +68,7 @@ func New(memKeys, bloomBytes int) *Set {
 	if bloomBytes <= 0 {
 		bloomBytes = DefaultBloomBytes
 	}
-	return &Set{memLimit: memKeys, bloomBytes: (bloomBytes + 7) / 8 * 8, mem: map[Key]uint64{}}
+	return &Set{memLimit: memKeys, bloomBytes: (bloomBytes + 7) / 8 * 8, mem: map[Key]struct{}{}, memVals: map[Key]uint64{}}
 }
 
 // Len is the number of keys added.
@@ -84,8 +85,8 @@ func (s *Set) Get(k Key) (v uint64, found bool, err error) {
 	if s.err != nil {
 		return 0, false, s.err
 	}
-	if v, ok := s.mem[k]; ok {
-		return v, true, nil
+	if _, ok := s.mem[k]; ok {
+		return s.memVals[k], true, nil
 	}
 	slot := binary.LittleEndian.Uint64(k[8:]) % recentSlots
 	if s.recentOK[slot] && s.recent[slot] == k {
@@ -117,7 +118,10 @@ func (s *Set) AddValue(k Key, v uint64) (added bool, err error) {
 	if found, err := s.Has(k); err != nil || found {
 		return false, err
 	}
-	s.mem[k] = v
+	s.mem[k] = struct{}{}
+	if v != 0 {
+		s.memVals[k] = v
+	}
 	s.n++
 	if len(s.mem) >= s.memLimit {
 		if err := s.spill(); err != nil {
@@ -136,7 +140,7 @@ func (s *Set) Close() error {
 			first = err
 		}
 	}
-	s.runs, s.mem = nil, nil
+	s.runs, s.mem, s.memVals = nil, nil, nil
 	return first
 }
 
@@ -183,7 +187,7 @@ func (s *Set) spill() error {
 		var rec [recSize]byte
 		for _, k := range keys {
 			copy(rec[:16], k[:])
-			binary.LittleEndian.PutUint64(rec[16:], s.mem[k])
+			binary.LittleEndian.PutUint64(rec[16:], s.memVals[k])
 			if _, err := w.Write(rec[:]); err != nil {
 				return err
 			}
@@ -194,6 +198,7 @@ func (s *Set) spill() error {
 		return err
 	}
 	clear(s.mem)
+	clear(s.memVals)
 	s.runs = append(s.runs, r)
 	for len(s.runs) >= 2 && s.runs[len(s.runs)-2].n <= s.runs[len(s.runs)-1].n {
 		a, b := s.runs[len(s.runs)-2], s.runs[len(s.runs)-1]

@@ -325,12 +325,6 @@ type Tally struct {
 	err    error // the first spill failure: the counts are unknown after it
 }
 
-// Past tallyInMemory units a set spills to disk behind a 1 MiB filter.
-const (
-	tallyInMemory   = 16 << 10
-	tallyBloomBytes = 1 << 20
-)
-
 func ruleList(rules []string) string { return strings.Join(rules, "\x00") }
 
 // NewTally makes a tally for the articles that concern s.
@@ -356,7 +350,7 @@ func (t *Tally) counts(rules []string) {
 	if len(rules) == 0 || t.byList[ruleList(rules)] != nil {
 		return
 	}
-	set := digestset.New(tallyInMemory, tallyBloomBytes)
+	set := digestset.New(0, 0) // spills past 16k units
 	t.byList[ruleList(rules)] = set
 	for _, id := range slices.Compact(slices.Sorted(slices.Values(rules))) {
 		t.byRule[id] = append(t.byRule[id], set)

@@ -7,6 +7,7 @@ import (
 
 	"testing"
 
+	"github.com/aiaudit/aiaudit/reports/digestset"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -379,7 +380,7 @@ func TestBasisStatesTheAssumptions(t *testing.T) {
 // would: each item once however many pages show it, and EU Art. 50's units
 // once across both rules it counts.
 func TestTallyPastItsMemory(t *testing.T) {
-	const items = 3*tallyInMemory + 123
+	const items = 3*digestset.DefaultMemKeys + 123
 	var fs []model.Finding
 	union := map[string]bool{}
 	for i := range items {

@@ -119,13 +119,13 @@ type urlKey = digestset.Key
 
 func keyOf(s string) urlKey { return xxh3.HashString128(s).Bytes() }
 
-// seenInMemory URLs stay in memory; older ones go to disk behind a 2 MiB
-// Bloom filter (about 0.2 % false positives, each checked on disk, at a
+// seenInMemory URLs stay in memory; older ones go to disk behind a 1 MiB
+// Bloom filter (about 2 % false positives, each checked on disk, at a
 // million URLs), so a crawl's memory does not follow the size of the site.
 // (Variables so that a test can make a small crawl spill.)
 var (
-	seenInMemory   = 64 << 10
-	seenBloomBytes = 2 << 20
+	seenInMemory   = digestset.DefaultMemKeys
+	seenBloomBytes = digestset.DefaultBloomBytes
 )
 
 type crawler struct {

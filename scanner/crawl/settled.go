@@ -23,8 +23,8 @@ type settledMedia struct {
 
 // Variables so that a test can make a small crawl spill.
 var (
-	mediaInMemory   = 32 << 10
-	mediaBloomBytes = 1 << 20
+	mediaInMemory   = digestset.DefaultMemKeys
+	mediaBloomBytes = digestset.DefaultBloomBytes
 )
 
 // maxWhy caps an item's evidence summary as kept for later occurrences.
