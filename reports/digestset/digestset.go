@@ -49,8 +49,8 @@ type Set struct {
 	bloomBytes int
 	mem        map[Key]struct{}
 	memVals    map[Key]uint64 // the values of mem's keys that are not 0
-	bloom      []uint64 // over every spilled key; nil until the first spill
-	runs       []*run   // disjoint, oldest first
+	bloom      []uint64       // over every spilled key; nil until the first spill
+	runs       []*run         // disjoint, oldest first
 	recent     [recentSlots]Key
 	recentVal  [recentSlots]uint64
 	recentOK   [recentSlots]bool
