@@ -9,11 +9,14 @@ import (
 )
 
 // renderCSV writes one row per finding, then the exposure rows.
-func renderCSV(w io.Writer, r *model.Report, fs []model.Finding, p *i18n.Printer) error {
+func renderCSV(w io.Writer, r *model.Report, fs *findingSpill, p *i18n.Printer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"rule", "severity", "location", "message"})
-	for _, f := range fs {
-		cw.Write([]string{f.Rule, string(f.Severity), f.Location, f.Message})
+	err := fs.each(func(f model.Finding) error {
+		return cw.Write([]string{f.Rule, string(f.Severity), f.Location, f.Message})
+	})
+	if err != nil {
+		return err
 	}
 	// Exposure, its assumptions and the disclaimer follow the findings as
 	// rows of their own kind, with no severity.

@@ -2,6 +2,7 @@ package reports
 
 import (
 	_ "embed"
+	"errors"
 	"html/template"
 	"io"
 	"net/url"
@@ -9,9 +10,11 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aiaudit/aiaudit/reports/digestset"
 	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/rules"
+	"github.com/zeebo/xxh3"
 )
 
 //go:embed html.tmpl
@@ -33,14 +36,15 @@ func htmlFuncs(p *i18n.Printer) template.FuncMap {
 	}
 }
 
-// htmlWriter keeps what the page shows (findings, the resources they point
-// at) and renders one self-contained file at the end. Every string that came
-// from a scanned site goes through html/template's escaping.
+// htmlWriter spills the findings and keeps the thumbnails (2,000 at most)
+// of the items they point at, and renders one self-contained file at the
+// end, its rows streamed from the spill. Every string that came from a
+// scanned site goes through html/template's escaping.
 type htmlWriter struct {
-	w        io.Writer
-	p        *i18n.Printer
-	findings []model.Finding
-	thumbs   map[string]string
+	w      io.Writer
+	p      *i18n.Printer
+	spill  findingSpill
+	thumbs map[string]string
 }
 
 func (h *htmlWriter) Begin(*model.Report) error { return nil }
@@ -52,10 +56,7 @@ func (h *htmlWriter) Resource(r model.Resource, fs []model.Finding) error {
 	return h.Findings(fs)
 }
 
-func (h *htmlWriter) Findings(fs []model.Finding) error {
-	h.findings = append(h.findings, fs...)
-	return nil
-}
+func (h *htmlWriter) Findings(fs []model.Finding) error { return h.spill.add(fs) }
 
 type htmlRow struct {
 	model.Finding
@@ -88,41 +89,39 @@ type agentRow struct {
 
 func (h *htmlWriter) End(r *model.Report) error {
 	p := h.p
-	rows := make([]htmlRow, 0, len(h.findings))
-	unlabelled := map[string]bool{} // one item, one count, whatever the number of laws
+	defer h.spill.close()
+	// The cards, charts and fixes first: one pass counting the unlabelled
+	// items (one item, one count, whatever the number of laws) per
+	// section, and the findings per rule.
+	unlabelled := digestset.New(0, 0)
+	defer unlabelled.Close()
 	sections := map[string]int64{}
-	perRule := map[string]int{}
+	perRule := map[string]int{} // rule ids: as many as the registry has
 	infos := 0
+	err := h.spill.each(func(f model.Finding) error {
+		perRule[f.Rule]++
+		if f.Severity == model.SeverityInfo {
+			infos++
+		}
+		if f.Severity != model.SeverityViolation {
+			return nil
+		}
+		added, err := unlabelled.Add(xxh3.HashString128(f.Location).Bytes())
+		if added {
+			_, pageURL := mediaAndPage(f.Location)
+			sections[section(pageURL)]++
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
 	isNew := map[[2]string]bool{}
 	if c := r.Changes; c != nil && c.PreviousScan != 0 {
 		for _, f := range c.Alerts {
 			isNew[[2]string{f.Rule, f.Location}] = true
 		}
 	}
-	for _, f := range h.findings {
-		row := htmlRow{Finding: f, Text: findingMessage(p, f)}
-		if isNew[[2]string{f.Rule, f.Location}] {
-			row.Change = model.ChangeNew
-		}
-		if rule, ok := rules.Get(f.Rule); ok && f.Severity != model.SeverityInfo {
-			row.Fix = p.T(rule.Fix)
-		}
-		media, pageURL := f.Location, f.Location
-		if i := strings.LastIndex(f.Location, " on "); i >= 0 {
-			media, pageURL = f.Location[:i], f.Location[i+4:]
-		}
-		row.Thumb = h.thumbs[media]
-		rows = append(rows, row)
-		perRule[f.Rule]++
-		if f.Severity == model.SeverityInfo {
-			infos++
-		}
-		if f.Severity == model.SeverityViolation && !unlabelled[f.Location] {
-			unlabelled[f.Location] = true
-			sections[section(pageURL)]++
-		}
-	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Severity.Rank() > rows[j].Severity.Rank() })
 	fixes := fixRows(p, perRule)
 	var firstFix string
 	if len(fixes) > 0 && fixes[0].Severity != model.SeverityInfo {
@@ -135,12 +134,42 @@ func (h *htmlWriter) End(r *model.Report) error {
 			newSince = p.T("new since last scan (%d fixed, %d unchanged)", c.Fixed, c.Unchanged) + heldBack(c.Accepted, c.NotRechecked, p)
 		}
 	}
+	t, err := page.Clone()
+	if err != nil {
+		return err
+	}
+	// Then the rows, most severe first, sent to the template as it
+	// renders them.
+	rows := make(chan htmlRow, 64)
+	stop := make(chan struct{})
+	var rowsErr error
+	go func() {
+		defer close(rows)
+		rowsErr = h.spill.bySeverity(func(f model.Finding) error {
+			row := htmlRow{Finding: f, Text: findingMessage(p, f)}
+			if isNew[[2]string{f.Rule, f.Location}] {
+				row.Change = model.ChangeNew
+			}
+			if rule, ok := rules.Get(f.Rule); ok && f.Severity != model.SeverityInfo {
+				row.Fix = p.T(rule.Fix)
+			}
+			media, _ := mediaAndPage(f.Location)
+			row.Thumb = h.thumbs[media]
+			select {
+			case rows <- row:
+				return nil
+			case <-stop:
+				return errStopped
+			}
+		})
+	}()
 	data := map[string]any{
 		"R":          r,
 		"Lang":       p.Lang,
 		"Rows":       rows,
+		"Count":      h.spill.n,
 		"Infos":      infos,
-		"Violations": len(unlabelled),
+		"Violations": unlabelled.Len(),
 		"Fixes":      fixes,
 		"FirstFix":   firstFix,
 		"NewSince":   newSince,
@@ -150,11 +179,28 @@ func (h *htmlWriter) End(r *model.Report) error {
 		"Range":      exposureRange(p, r.Exposure),
 		"History":    historyLines(r, p),
 	}
-	t, err := page.Clone()
+	err = t.Funcs(htmlFuncs(p)).Execute(h.w, data)
+	close(stop)
+	for range rows { // the reader has stopped: let the sender finish
+	}
 	if err != nil {
 		return err
 	}
-	return t.Funcs(htmlFuncs(p)).Execute(h.w, data)
+	if rowsErr != nil && !errors.Is(rowsErr, errStopped) {
+		return rowsErr
+	}
+	return nil
+}
+
+// errStopped ends the rows of a page whose rendering failed.
+var errStopped = errors.New("rendering stopped")
+
+// mediaAndPage splits "MEDIA on PAGE"; a location without a page is both.
+func mediaAndPage(loc string) (media, page string) {
+	if i := strings.LastIndex(loc, " on "); i >= 0 {
+		return loc[:i], loc[i+4:]
+	}
+	return loc, loc
 }
 
 // fixRows lists each rule found with its count and fix, the most severe

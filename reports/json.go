@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
+	"github.com/aiaudit/aiaudit/reports/digestset"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
@@ -22,11 +24,10 @@ type jsonWriter struct {
 }
 
 func (j *jsonWriter) Begin(r *model.Report) error {
-	f, err := os.CreateTemp("", "aiaudit-findings-*.json")
+	f, err := digestset.TempFile("findings")
 	if err != nil {
-		return fmt.Errorf("temp file for findings: %w", err)
+		return err
 	}
-	os.Remove(f.Name()) // unlinked: the OS frees it however the run ends
 	j.spill, j.spillBuf = f, bufio.NewWriter(f)
 	fmt.Fprintf(j.w, "{\n  \"schema\": %s,\n  \"tool\": %s,\n  \"resources\": [", mustJSON(r.Schema), mustJSON(r.Tool))
 	return nil
@@ -124,8 +125,11 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-func indentJSON(v any) string {
-	b, err := json.MarshalIndent(v, "  ", "  ")
+func indentJSON(v any) string { return indentedJSON(v, 2) }
+
+// indentedJSON is v indented by two spaces a level, at depth spaces.
+func indentedJSON(v any, depth int) string {
+	b, err := json.MarshalIndent(v, strings.Repeat(" ", depth), "  ")
 	if err != nil {
 		panic(err) // only for our own plain structs: cannot fail
 	}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/aiaudit/aiaudit/reports/i18n"
@@ -19,7 +18,7 @@ func mdEscape(s string) string {
 }
 
 // renderMarkdown writes a summary for a ticket or pull request.
-func renderMarkdown(out io.Writer, r *model.Report, fs []model.Finding, p *i18n.Printer) error {
+func renderMarkdown(out io.Writer, r *model.Report, fs *findingSpill, p *i18n.Printer) error {
 	// bufio keeps the first write error: Flush reports it (a full disk).
 	w := bufio.NewWriter(out)
 	s := r.Summary
@@ -49,9 +48,9 @@ func renderMarkdown(out io.Writer, r *model.Report, fs []model.Finding, p *i18n.
 		fmt.Fprintf(w, "%s\n\n", mdEscape(basisLine(p, *r.Basis)))
 	}
 	fmt.Fprintf(w, "%s\n\n", disclaimer(r, p))
-	perRule := map[string]int{}
-	for _, f := range fs {
-		perRule[f.Rule]++
+	perRule := map[string]int{} // rule ids: as many as the registry has
+	if err := fs.each(func(f model.Finding) error { perRule[f.Rule]++; return nil }); err != nil {
+		return err
 	}
 	if fixes := fixRows(p, perRule); len(fixes) > 0 {
 		fmt.Fprintf(w, "## %s\n\n", p.T("How to fix"))
@@ -60,16 +59,18 @@ func renderMarkdown(out io.Writer, r *model.Report, fs []model.Finding, p *i18n.
 		}
 		fmt.Fprint(w, "\n")
 	}
-	sorted := append([]model.Finding(nil), fs...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Severity.Rank() > sorted[j].Severity.Rank() })
-	fmt.Fprintf(w, "## %s (%d)\n\n", p.T("Findings"), len(fs))
-	if len(fs) == 0 {
+	fmt.Fprintf(w, "## %s (%d)\n\n", p.T("Findings"), fs.n)
+	if fs.n == 0 {
 		fmt.Fprintf(w, "%s\n", p.T("None."))
 		return w.Flush()
 	}
 	fmt.Fprintf(w, "| %s | %s | %s | %s |\n|---|---|---|---|\n", p.T("severity"), p.T("rule"), p.T("location"), p.T("message"))
-	for _, f := range sorted {
-		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", p.T(string(f.Severity)), f.Rule, mdEscape(f.Location), mdEscape(findingMessage(p, f)))
+	err := fs.bySeverity(func(f model.Finding) error {
+		_, err := fmt.Fprintf(w, "| %s | %s | %s | %s |\n", p.T(string(f.Severity)), f.Rule, mdEscape(f.Location), mdEscape(findingMessage(p, f)))
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	return w.Flush()
 }

@@ -1,7 +1,8 @@
 package reports
 
 import (
-	"encoding/json"
+	"bufio"
+	"fmt"
 	"io"
 
 	"github.com/aiaudit/aiaudit/reports/i18n"
@@ -9,21 +10,9 @@ import (
 	"github.com/aiaudit/aiaudit/reports/rules"
 )
 
-// SARIF 2.1.0, the subset code-scanning dashboards read.
-type sarifLog struct {
-	Schema  string     `json:"$schema"`
-	Version string     `json:"version"`
-	Runs    []sarifRun `json:"runs"`
-}
-
-type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
-	// Properties is SARIF's property bag: what changed since the last scan
-	// and what a baseline suppressed, which SARIF has no field for.
-	Properties map[string]any `json:"properties,omitempty"`
-}
-
+// SARIF 2.1.0, the subset code-scanning dashboards read: one run of one
+// tool, its results, and a property bag saying what changed since the last
+// scan and what a baseline suppressed, which SARIF has no field for.
 type sarifTool struct {
 	Driver sarifDriver `json:"driver"`
 }
@@ -66,43 +55,63 @@ type sarifLocation struct {
 var sarifBaselineState = map[model.Change]string{model.ChangeNew: "new", model.ChangeUnchanged: "unchanged", model.ChangeFixed: "absent",
 	model.ChangeAccepted: "unchanged", model.ChangeNotRechecked: "unchanged"}
 
-func renderSARIF(w io.Writer, r *model.Report, fs []model.Finding, p *i18n.Printer) error {
-	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "aiaudit", Version: r.Tool.Version, InformationURI: "https://github.com/aiaudit/aiaudit"}}, Results: []sarifResult{}}
-	run.Properties = map[string]any{"disclaimer": disclaimer(r, p)}
+// renderSARIF writes the log as encoding/json would indent it whole, with
+// the results streamed from the spill: the rules first (one pass over the
+// findings), then one result at a time.
+func renderSARIF(w io.Writer, r *model.Report, fs *findingSpill, p *i18n.Printer) error {
+	tool := sarifTool{Driver: sarifDriver{Name: "aiaudit", Version: r.Tool.Version, InformationURI: "https://github.com/aiaudit/aiaudit", Rules: []sarifRule{}}}
+	props := map[string]any{"disclaimer": disclaimer(r, p)}
 	if r.Changes != nil {
-		run.Properties["changes"] = r.Changes
+		props["changes"] = r.Changes
 	}
 	if r.Baseline != nil {
-		run.Properties["baseline"] = r.Baseline
+		props["baseline"] = r.Baseline
 	}
 	if len(r.Exposure) > 0 {
-		run.Properties["exposure"] = r.Exposure
+		props["exposure"] = r.Exposure
 	}
 	if r.Basis != nil {
-		run.Properties["exposure_basis"] = r.Basis
+		props["exposure_basis"] = r.Basis
 	}
-	seen := map[string]bool{}
-	for _, f := range fs {
+	seen := map[string]bool{} // rule ids: as many as the registry has
+	err := fs.each(func(f model.Finding) error {
 		if !seen[f.Rule] {
 			seen[f.Rule] = true
 			sr := sarifRule{ID: f.Rule, ShortDescription: sarifMessage{Text: f.Rule}}
 			if r, ok := rules.Get(f.Rule); ok {
 				sr.ShortDescription.Text, sr.Help = r.Summary, &sarifMessage{Text: r.Fix}
 			}
-			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sr)
+			tool.Driver.Rules = append(tool.Driver.Rules, sr)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	fmt.Fprintf(bw, "{\n  \"$schema\": %s,\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {\n      \"tool\": %s,\n      \"results\": [",
+		mustJSON("https://json.schemastore.org/sarif-2.1.0.json"), indentedJSON(tool, 6))
+	n := 0
+	err = fs.each(func(f model.Finding) error {
 		res := sarifResult{RuleID: f.Rule, Level: sarifLevel(f.Severity), Message: sarifMessage{Text: f.Message}, BaselineState: sarifBaselineState[f.Change]}
 		var loc sarifLocation
 		loc.PhysicalLocation.ArtifactLocation.URI = f.Location
 		res.Locations = []sarifLocation{loc}
-		run.Results = append(run.Results, res)
+		if n > 0 {
+			bw.WriteByte(',')
+		}
+		n++
+		_, err := fmt.Fprintf(bw, "\n        %s", indentedJSON(res, 8))
+		return err
+	})
+	if err != nil {
+		return err
 	}
-	if run.Tool.Driver.Rules == nil {
-		run.Tool.Driver.Rules = []sarifRule{}
+	if n > 0 {
+		bw.WriteString("\n      ")
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
+	fmt.Fprintf(bw, "],\n      \"properties\": %s\n    }\n  ]\n}\n", indentedJSON(props, 6))
+	return bw.Flush()
 }
 
 func sarifLevel(s model.Severity) string {

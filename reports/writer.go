@@ -74,23 +74,22 @@ func NewWriter(format string, w io.Writer, opt Options) (Writer, error) {
 	return nil, fmt.Errorf("unknown format %q (accepted: %s)", format, Formats)
 }
 
-// collector keeps the report header and findings for the formats that are
-// written whole at the end (CSV, Markdown, SARIF); resources are counted, not
-// kept.
+// collector spills the findings for the formats that are written whole at
+// the end (CSV, Markdown, SARIF); resources are counted, not kept.
 type collector struct {
-	w        io.Writer
-	findings []model.Finding
-	p        *i18n.Printer
-	render   func(w io.Writer, r *model.Report, fs []model.Finding, p *i18n.Printer) error
+	w      io.Writer
+	spill  findingSpill
+	p      *i18n.Printer
+	render func(w io.Writer, r *model.Report, fs *findingSpill, p *i18n.Printer) error
 }
 
 func (c *collector) Begin(*model.Report) error { return nil }
 
 func (c *collector) Resource(_ model.Resource, fs []model.Finding) error { return c.Findings(fs) }
 
-func (c *collector) Findings(fs []model.Finding) error {
-	c.findings = append(c.findings, fs...)
-	return nil
-}
+func (c *collector) Findings(fs []model.Finding) error { return c.spill.add(fs) }
 
-func (c *collector) End(r *model.Report) error { return c.render(c.w, r, c.findings, c.p) }
+func (c *collector) End(r *model.Report) error {
+	defer c.spill.close()
+	return c.render(c.w, r, &c.spill, c.p)
+}

@@ -15,10 +15,16 @@ import (
 	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
 )
 
+// sitemapURLs is the protocol's limit of URLs per sitemap: a larger site
+// has a sitemap index, as a real one would.
+const sitemapURLs = 50_000
+
 // siteServer serves a generated site of n pages: page i links to its three
 // children (3i+1..3i+3, a tree about log3(n) deep) and back home, and shows
-// two of 200 images (half AI-made); a sitemap lists every page.
-func siteServer(n int) (string, func(), error) {
+// two of nImages image URLs (i and 7i+1 modulo nImages; the bytes are 200
+// pictures, half AI-made); a sitemap index lists sitemaps of up to 50,000
+// pages that together list every page.
+func siteServer(n, nImages int) (string, func(), error) {
 	images := make([][]byte, 200)
 	for i := range images {
 		jpg, err := build.JPEG(48, 32, i)
@@ -42,20 +48,32 @@ func siteServer(n int) (string, func(), error) {
 		fmt.Fprintf(w, "User-agent: *\nDisallow: /private/\nSitemap: %s/sitemap.xml\n", base)
 	})
 	mux.HandleFunc("/sitemap.xml", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
+		for i := 0; i < n; i += sitemapURLs {
+			fmt.Fprintf(w, "<sitemap><loc>%s/sitemaps/%d.xml</loc></sitemap>", base, i/sitemapURLs)
+		}
+		fmt.Fprint(w, "</sitemapindex>")
+	})
+	mux.HandleFunc("/sitemaps/", func(w http.ResponseWriter, r *http.Request) {
+		part, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/sitemaps/"), ".xml"))
+		if err != nil || part < 0 || part*sitemapURLs >= n {
+			http.NotFound(w, r)
+			return
+		}
 		fmt.Fprint(w, `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
-		for i := range n {
+		for i := part * sitemapURLs; i < min(n, (part+1)*sitemapURLs); i++ {
 			fmt.Fprintf(w, "<url><loc>%s/p/%d.html</loc></url>", base, i)
 		}
 		fmt.Fprint(w, "</urlset>")
 	})
 	mux.HandleFunc("/img/", func(w http.ResponseWriter, r *http.Request) {
 		i, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/img/"), ".jpg"))
-		if err != nil || i < 0 || i >= len(images) {
+		if err != nil || i < 0 || i >= nImages {
 			http.NotFound(w, r)
 			return
 		}
 		w.Header().Set("Content-Type", "image/jpeg")
-		w.Write(images[i])
+		w.Write(images[i%len(images)])
 	})
 	page := func(w http.ResponseWriter, i int) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -63,7 +81,7 @@ func siteServer(n int) (string, func(), error) {
 		for c := 3*i + 1; c <= 3*i+3 && c < n; c++ {
 			fmt.Fprintf(w, `<a href="/p/%d.html">page %d</a> `, c, c)
 		}
-		fmt.Fprintf(w, `<figure><img src="/img/%d.jpg"><figcaption>Figure</figcaption></figure><div><img src="/img/%d.jpg" alt="AI-generated illustration"></div>`, i%200, (i*7+1)%200)
+		fmt.Fprintf(w, `<figure><img src="/img/%d.jpg"><figcaption>Figure</figcaption></figure><div><img src="/img/%d.jpg" alt="AI-generated illustration"></div>`, i%nImages, (i*7+1)%nImages)
 		fmt.Fprint(w, `<p>`+strings.Repeat("Some article text. ", 40)+`</p></main></body></html>`)
 	}
 	mux.HandleFunc("/p/", func(w http.ResponseWriter, r *http.Request) {
@@ -88,11 +106,16 @@ func siteServer(n int) (string, func(), error) {
 
 func runCrawlBench(args []string) error {
 	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
-	sizes := fs.String("pages", "10000", "pages in the generated site; several sizes (10000,40000) show how memory grows with the crawl")
+	sf := addSizeFlags(fs, "pages", "10000")
 	dir := fs.String("dir", filepath.Join(os.TempDir(), "aiaudit-bench"), "work folder")
 	bin := fs.String("aiaudit", "", "aiaudit binary (default: build ./cmd/aiaudit)")
 	wget := fs.String("wget", "wget", "wget binary")
+	nImages := fs.Int("images", 200, "distinct image URLs on the site (0: two per page, so every page's media are new)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sizes, err := sf.sizes()
+	if err != nil {
 		return err
 	}
 	if _, err := exec.LookPath(*wget); err != nil {
@@ -101,49 +124,47 @@ func runCrawlBench(args []string) error {
 	if err := workspace(*dir, bin); err != nil {
 		return err
 	}
-	var first result
-	for i, size := range strings.Split(*sizes, ",") {
-		pages, err := strconv.Atoi(strings.TrimSpace(size))
-		if err != nil || pages <= 0 {
-			return fmt.Errorf("--pages %q: want positive numbers", *sizes)
+	g := growth{unit: "pages"}
+	for _, pages := range sizes {
+		images := *nImages
+		if images <= 0 {
+			images = 2 * pages
 		}
-		a, err := crawlOnce(pages, *dir, *bin, *wget)
-		if err != nil {
+		if err := crawlOnce(pages, images, *dir, *bin, *wget, sf.compare(pages), &g); err != nil {
 			return err
 		}
-		if i == 0 {
-			first = a
-			continue
-		}
-		fmt.Printf("%-8d memory    peak RSS %.1fx for %.1fx the pages (%.0f bytes more per page)\n", pages,
-			float64(a.peakRSS)/float64(first.peakRSS), float64(a.files)/float64(first.files),
-			float64(a.peakRSS-first.peakRSS)/float64(a.files-first.files))
 	}
 	return nil
 }
 
-// crawlOnce crawls a generated site of n pages with aiaudit and with wget.
-func crawlOnce(pages int, dir, bin, wget string) (result, error) {
-	base, stop, err := siteServer(pages)
+// crawlOnce crawls a generated site of n pages with aiaudit and, when
+// compare is set, with wget.
+func crawlOnce(pages, images int, dir, bin, wget string, compare bool, g *growth) error {
+	base, stop, err := siteServer(pages, images)
 	if err != nil {
-		return result{}, err
+		return err
 	}
 	defer stop()
-	fmt.Printf("%d-page site on %s\n%-8s %-22s %10s %12s %12s\n", pages, base, "pages", "tool", "seconds", "pages/s", "peak RSS")
+	fmt.Printf("%d-page site with %d image URLs on %s\n%-8s %-22s %10s %12s %12s\n", pages, images, base, "pages", "tool", "seconds", "pages/s", "peak RSS")
 	report := filepath.Join(dir, "crawl.json")
 	a, err := measure("aiaudit crawl", pages, io.Discard, bin, "crawl", base+"/", "--max-pages", strconv.Itoa(pages+10), "--depth", "50",
 		"--delay", "0", "--concurrency", "8", "--host-concurrency", "8", "-f", "json", "-o", report, "--progress", "never", "--fail-on", "none", "--db", filepath.Join(dir, "history.db"))
 	if err != nil {
-		return result{}, err
+		return err
 	}
 	printRow(a)
+	g.add(a)
+	if !compare {
+		return nil
+	}
 	spider := filepath.Join(dir, "wget-spider")
 	os.RemoveAll(spider)
 	w, err := measure("wget --recursive --spider", pages, io.Discard, wget, "--recursive", "--spider", "--level=inf", "--no-verbose", "-e", "robots=on", "-P", spider, base+"/")
 	if err != nil {
-		return result{}, err
+		return err
 	}
 	printRow(w)
-	fmt.Printf("%-8d ratio      aiaudit is %.1fx wget's pages/s (and inspects %d images; wget fetches none)\n", pages, a.filesPerSecond()/w.filesPerSecond(), 200)
-	return a, nil
+	g.add(w)
+	fmt.Printf("%-8d ratio      aiaudit is %.1fx wget's pages/s (and inspects %d images; wget fetches none)\n", pages, a.filesPerSecond()/w.filesPerSecond(), min(images, 2*pages))
+	return nil
 }

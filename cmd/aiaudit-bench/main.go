@@ -1,11 +1,15 @@
 // Command aiaudit-bench measures aiaudit against the tools its users would
 // otherwise run, in the same run on the same inputs, and prints the ratios.
 //
-//	go run ./cmd/aiaudit-bench files --sizes 20000,100000
+//	go run ./cmd/aiaudit-bench files --items 20000,100000
+//	go run ./cmd/aiaudit-bench crawl --items 10000,100000,1000000
 //
 // "files" builds mixed media corpora (JPEG, PNG, MP4 with and without AI
 // metadata, plain files, and large sparse videos), then runs `aiaudit files`
-// and `exiftool` (reading the same tags) over them.
+// and `exiftool` (reading the same tags) over them. "urls" vets a URL list
+// spread over loopback hosts, beside a Python robotparser script; "crawl"
+// crawls a generated loopback site, beside wget. Given several sizes, each
+// prints how aiaudit's peak memory grows per item.
 package main
 
 import (
@@ -17,15 +21,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
 func main() {
 	if len(os.Args) < 2 || (os.Args[1] != "files" && os.Args[1] != "urls" && os.Args[1] != "crawl" && os.Args[1] != "workers") {
-		fmt.Fprintln(os.Stderr, "usage: aiaudit-bench files [--sizes 20000,100000] [--dir DIR] [--aiaudit BIN] [--exiftool BIN] [--compare-all]\n       aiaudit-bench urls [--hosts 300] [--sizes 100000] [--dir DIR] [--aiaudit BIN]\n       aiaudit-bench crawl [--pages 10000] [--dir DIR] [--aiaudit BIN] [--wget BIN]\n       aiaudit-bench workers [--hosts 300] [--urls 30000] [--workers 1,2,3] [--delay 0] [--dir DIR] [--aiaudit BIN]")
+		fmt.Fprintln(os.Stderr, "usage: aiaudit-bench files [--items 20000,100000] [--dir DIR] [--aiaudit BIN] [--exiftool BIN] [--compare-upto N]\n       aiaudit-bench urls [--hosts 300] [--items 100000] [--dir DIR] [--aiaudit BIN] [--compare-upto N]\n       aiaudit-bench crawl [--items 10000] [--dir DIR] [--aiaudit BIN] [--wget BIN] [--compare-upto N]\n       aiaudit-bench workers [--hosts 300] [--urls 30000] [--workers 1,2,3] [--delay 0] [--dir DIR] [--aiaudit BIN]")
 		os.Exit(2)
 	}
 	run := runFiles
@@ -53,12 +55,15 @@ var exiftoolTags = []string{
 
 func runFiles(args []string) error {
 	fs := flag.NewFlagSet("files", flag.ContinueOnError)
-	sizes := fs.String("sizes", "20000,100000", "corpus sizes, comma-separated")
+	sf := addSizeFlags(fs, "sizes", "20000,100000")
 	dir := fs.String("dir", filepath.Join(os.TempDir(), "aiaudit-bench"), "where corpora are built (reused between runs)")
 	bin := fs.String("aiaudit", "", "aiaudit binary (default: build ./cmd/aiaudit)")
 	exiftool := fs.String("exiftool", "exiftool", "exiftool binary (Debian: libimage-exiftool-perl)")
-	compareAll := fs.Bool("compare-all", false, "run exiftool on every size, not only the first")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sizes, err := sf.sizes()
+	if err != nil {
 		return err
 	}
 	if _, err := exec.LookPath(*exiftool); err != nil {
@@ -71,11 +76,8 @@ func runFiles(args []string) error {
 	fmt.Printf("exiftool %s", ver)
 
 	fmt.Printf("%-8s %-22s %10s %12s %12s\n", "files", "tool", "seconds", "files/s", "peak RSS")
-	for i, s := range strings.Split(*sizes, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n <= 0 {
-			return fmt.Errorf("bad size %q", s)
-		}
+	g := growth{unit: "files"}
+	for _, n := range sizes {
 		corpusDir := filepath.Join(*dir, fmt.Sprintf("corpus-%d", n))
 		wantAI, err := corpus(corpusDir, n, 1)
 		if err != nil {
@@ -94,15 +96,17 @@ func runFiles(args []string) error {
 			return err
 		}
 		printRow(a)
+		g.add(a)
 		bare, err := measure("  same, --no-history", n, io.Discard, *bin, "files", corpusDir, "-f", "json", "-o", report, "--progress", "never", "--fail-on", "none", "--no-history")
 		if err != nil {
 			return err
 		}
 		printRow(bare)
+		g.add(bare)
 		if err := check(report, n, wantAI); err != nil {
 			return err
 		}
-		if i > 0 && !*compareAll {
+		if !sf.compare(n) {
 			continue
 		}
 		out, err := os.Create(filepath.Join(*dir, fmt.Sprintf("exiftool-%d.json", n)))
@@ -116,6 +120,7 @@ func runFiles(args []string) error {
 			return err
 		}
 		printRow(e)
+		g.add(e)
 		fmt.Printf("%-8d ratio      aiaudit is %.1fx exiftool's files/s\n", n, a.filesPerSecond()/e.filesPerSecond())
 	}
 	return nil

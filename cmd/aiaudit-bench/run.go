@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -81,4 +82,69 @@ func vmHWM(pid int) int64 {
 		}
 	}
 	return 0
+}
+
+// sizeFlags registers --items (and the subcommand's older name for it) and
+// --compare-upto, shared by every subcommand.
+type sizeFlags struct {
+	items       *string
+	legacy      *string
+	compareUpto *int
+}
+
+func addSizeFlags(fs *flag.FlagSet, legacyName, def string) sizeFlags {
+	return sizeFlags{
+		items:       fs.String("items", "", "input sizes, comma-separated (10000,100000,1000000 shows how memory grows with the scan); default "+def),
+		legacy:      fs.String(legacyName, def, "same as --items"),
+		compareUpto: fs.Int("compare-upto", 100_000, "run the comparison tool only on sizes up to this many items (it takes minutes beyond)"),
+	}
+}
+
+// sizes parses the sizes asked for, --items first.
+func (s sizeFlags) sizes() ([]int, error) {
+	list := *s.legacy
+	if *s.items != "" {
+		list = *s.items
+	}
+	var out []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("size %q: want positive whole numbers, comma-separated", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// compare says whether the comparison tool runs at n items.
+func (s sizeFlags) compare(n int) bool { return n <= *s.compareUpto }
+
+// growth prints how a tool's peak memory grew from its smallest run to each
+// larger one: the ratio, and the slope in bytes per item (flat is about 0).
+type growth struct {
+	unit  string
+	first map[string]result
+}
+
+func (g *growth) add(r result) {
+	if g.first == nil {
+		g.first = map[string]result{}
+	}
+	f, ok := g.first[r.tool]
+	if !ok {
+		g.first[r.tool] = r
+		return
+	}
+	if r.files == f.files {
+		return
+	}
+	fmt.Printf("%-8d memory     %s: peak RSS %.2fx for %.0fx the %s (%+.1f bytes per %s from %d)\n", r.files, strings.TrimSpace(r.tool),
+		float64(r.peakRSS)/float64(f.peakRSS), float64(r.files)/float64(f.files), g.unit,
+		slope(f, r), strings.TrimSuffix(g.unit, "s"), f.files)
+}
+
+// slope is the peak memory added per item between two runs.
+func slope(a, b result) float64 {
+	return float64(b.peakRSS-a.peakRSS) / float64(b.files-a.files)
 }

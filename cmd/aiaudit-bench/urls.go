@@ -11,8 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 )
 
 // robotsVariants are the robots.txt bodies the benchmark hosts serve in turn.
@@ -115,10 +113,14 @@ print(total, reserved)
 func runURLsBench(args []string) error {
 	fs := flag.NewFlagSet("urls", flag.ContinueOnError)
 	nHosts := fs.Int("hosts", 300, "loopback hosts")
-	sizes := fs.String("sizes", "100000", "URL list sizes, comma-separated")
+	sf := addSizeFlags(fs, "sizes", "100000")
 	dir := fs.String("dir", filepath.Join(os.TempDir(), "aiaudit-bench"), "work folder")
 	bin := fs.String("aiaudit", "", "aiaudit binary (default: build ./cmd/aiaudit)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sizes, err := sf.sizes()
+	if err != nil {
 		return err
 	}
 	if err := workspace(*dir, bin); err != nil {
@@ -134,11 +136,8 @@ func runURLsBench(args []string) error {
 		return err
 	}
 	fmt.Printf("%d loopback hosts\n%-8s %-22s %10s %12s %12s\n", *nHosts, "urls", "tool", "seconds", "urls/s", "peak RSS")
-	for _, s := range strings.Split(*sizes, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n <= 0 {
-			return fmt.Errorf("bad size %q", s)
-		}
+	g := growth{unit: "URLs"}
+	for _, n := range sizes {
 		list := filepath.Join(*dir, fmt.Sprintf("urls-%d.txt", n))
 		if err := urlList(list, origins, n); err != nil {
 			return err
@@ -157,15 +156,20 @@ func runURLsBench(args []string) error {
 				return err
 			}
 			printRow(r)
+			g.add(r)
 			if run.label == "aiaudit --check policy" {
 				policy = r
 			}
+		}
+		if !sf.compare(n) {
+			continue
 		}
 		py, err := measure("python urllib.robotparser", n, io.Discard, "python3", script, list, "GPTBot")
 		if err != nil {
 			return err
 		}
 		printRow(py)
+		g.add(py)
 		fmt.Printf("%-8d ratio      aiaudit --check policy is %.1fx the Python script's URLs/s (and reads tdmrep.json and ai.txt too)\n", n, policy.filesPerSecond()/py.filesPerSecond())
 	}
 	return nil

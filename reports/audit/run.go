@@ -121,6 +121,9 @@ func (r *Run) abort() { r.sink.abort() }
 // place and returns the outcome that decides the exit code.
 func (r *Run) finish(interrupted bool) (Outcome, error) {
 	defer r.sink.abort()
+	if r.offences != nil {
+		defer r.offences.Close()
+	}
 	var out Outcome
 	if r.opt.Exposure != nil {
 		if err := r.opt.Exposure.apply(r.rep, r.offences, r.p); err != nil {

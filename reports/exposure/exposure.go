@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aiaudit/aiaudit/reports/i18n"
+	"github.com/aiaudit/aiaudit/reports/digestset"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/rules"
 	"github.com/zeebo/xxh3"
@@ -300,22 +301,30 @@ type Settings struct {
 // Compute gives the exposure of the findings under every applicable rule.
 func (t *Tables) Compute(findings []model.Finding, s Settings) ([]model.Exposure, error) {
 	tally := t.NewTally(s)
+	defer tally.Close()
 	tally.Add(findings)
 	return t.ComputeTally(tally, s)
 }
 
-// Tally counts offence units per rule as findings arrive, keeping a 16-byte
-// digest per unit rather than the finding, so a long scan's memory does not
-// follow its findings. It counts only the rules an article in force for the
-// settings' jurisdictions and roles reads.
+// Tally counts offence units as findings arrive: for each list of rules an
+// article counts, the distinct units (items, pages or sites) offending any
+// of them, as 16-byte digests in a digestset, so a long scan's memory does
+// not follow its findings. It counts only the rules an article in force for
+// the settings' jurisdictions and roles reads.
 type Tally struct {
 	counting string
-	units    map[string]map[[16]byte]struct{}
+	// byRule are the unit sets each rule's findings go into; byList the
+	// same sets by the rule list they count (ruleList).
+	byRule map[string][]*digestset.Set
+	byList map[string]*digestset.Set
+	err    error // the first spill failure: the counts are unknown after it
 }
+
+func ruleList(rules []string) string { return strings.Join(rules, "\x00") }
 
 // NewTally makes a tally for the articles that concern s.
 func (t *Tables) NewTally(s Settings) *Tally {
-	tally := &Tally{counting: s.Counting, units: map[string]map[[16]byte]struct{}{}}
+	tally := &Tally{counting: s.Counting, byRule: map[string][]*digestset.Set{}, byList: map[string]*digestset.Set{}}
 	for _, jur := range s.Jurisdictions {
 		tab, err := t.Get(jur, s.Year)
 		if err != nil {
@@ -323,40 +332,62 @@ func (t *Tables) NewTally(s Settings) *Tally {
 		}
 		for _, r := range tab.Rules {
 			if r.concerns(s.Roles) {
-				for _, id := range append(slices.Clone(r.Findings), r.FlagWith...) {
-					tally.units[id] = map[[16]byte]struct{}{}
-				}
+				tally.counts(r.Findings)
+				tally.counts(r.FlagWith)
 			}
 		}
 	}
 	return tally
 }
 
+// counts makes the unit set of a rule list, once.
+func (t *Tally) counts(rules []string) {
+	if len(rules) == 0 || t.byList[ruleList(rules)] != nil {
+		return
+	}
+	set := digestset.New(0, 0) // spills past 16k units
+	t.byList[ruleList(rules)] = set
+	for _, id := range slices.Compact(slices.Sorted(slices.Values(rules))) {
+		t.byRule[id] = append(t.byRule[id], set)
+	}
+}
+
 // Add counts the findings of the rules the tally reads.
 func (t *Tally) Add(fs []model.Finding) {
 	for _, f := range fs {
-		if set, ok := t.units[f.Rule]; ok {
-			set[xxh3.HashString128(unit(f.Location, t.counting)).Bytes()] = struct{}{}
+		sets := t.byRule[f.Rule]
+		if len(sets) == 0 || t.err != nil {
+			continue
+		}
+		k := digestset.Key(xxh3.HashString128(unit(f.Location, t.counting)).Bytes())
+		for _, set := range sets {
+			if _, err := set.Add(k); err != nil {
+				t.err = fmt.Errorf("exposure tally: %w", err)
+			}
 		}
 	}
 }
 
 // count counts the distinct units offending any of the rules.
 func (t *Tally) count(rules []string) int {
-	if len(rules) == 1 {
-		return len(t.units[rules[0]])
+	if set := t.byList[ruleList(rules)]; set != nil {
+		return set.Len()
 	}
-	seen := map[[16]byte]struct{}{}
-	for _, r := range rules {
-		for u := range t.units[r] {
-			seen[u] = struct{}{}
-		}
+	return 0
+}
+
+// Close removes the tally's spill files.
+func (t *Tally) Close() {
+	for _, set := range t.byList {
+		set.Close()
 	}
-	return len(seen)
 }
 
 // ComputeTally gives the exposure of what a tally counted.
 func (t *Tables) ComputeTally(tally *Tally, s Settings) ([]model.Exposure, error) {
+	if tally.err != nil {
+		return nil, tally.err
+	}
 	var out []model.Exposure
 	for _, jur := range s.Jurisdictions {
 		tab, err := t.Get(jur, s.Year)

@@ -1,12 +1,14 @@
 package exposure
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
 	"testing"
 
 	"github.com/aiaudit/aiaudit/reports/i18n"
+	"github.com/aiaudit/aiaudit/reports/digestset"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -373,4 +375,40 @@ func TestBasisStatesTheAssumptions(t *testing.T) {
 	assert.Equal(t, "given with --company-size", b.SizeReason)
 	kzOnly := tab.Basis(Settings{Jurisdictions: []string{"kz"}, Year: 2026}, "")
 	assert.Nil(t, kzOnly.EUSME, "no EU SME status without the EU")
+}
+
+// A tally of more units than it keeps in memory counts exactly what a map
+// would: each item once however many pages show it, and EU Art. 50's units
+// once across both rules it counts.
+func TestTallyPastItsMemory(t *testing.T) {
+	const items = 3*digestset.DefaultMemKeys + 123
+	var fs []model.Finding
+	union := map[string]bool{}
+	for i := range items {
+		loc := fmt.Sprintf("https://a.kz/%d.jpg on https://a.kz/p%d", i, i%7)
+		fs = append(fs, model.Finding{Rule: "kz.aap.456.2", Location: loc}, model.Finding{Rule: "kz.aap.456.2", Location: loc},
+			model.Finding{Rule: "eu.ai-act.50", Location: loc})
+		union[loc] = true
+		if i%3 == 0 {
+			other := fmt.Sprintf("https://a.kz/%d.jpg on https://a.kz/p%d", i*2, (i*2)%7) // half of them also ai-act.50's
+			fs = append(fs, model.Finding{Rule: "eu.ai-act.50.1", Location: other})
+			union[other] = true
+		}
+	}
+	s := Settings{Jurisdictions: []string{"kz", "eu"}, Year: 2026, Size: "large", Roles: []string{"publisher"}, Counting: "item"}
+	tally := tables(t).NewTally(s)
+	defer tally.Close()
+	for i := 0; i < len(fs); i += 1000 {
+		tally.Add(fs[i:min(i+1000, len(fs))])
+	}
+	es, err := tables(t).ComputeTally(tally, s)
+	require.NoError(t, err)
+	m := byArticle(es)
+	assert.Equal(t, items, m["KZ 456.2"].Offences, "each item once")
+	assert.Equal(t, items, m["KZ criminal (false information)"].Offences)
+	assert.Equal(t, len(union), m["EU 99(4)"].Offences, "the units of both rules, once each")
+	s.Counting = "page"
+	es, err = tables(t).Compute(fs, s)
+	require.NoError(t, err)
+	assert.Equal(t, 7, byArticle(es)["KZ 456.2"].Offences, "seven pages")
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/aiaudit/aiaudit/detectors/robotsmeta"
 	"github.com/aiaudit/aiaudit/detectors/text"
 	"github.com/aiaudit/aiaudit/detectors/widgets"
+	"github.com/aiaudit/aiaudit/reports/digestset"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/scanner/internal/bodycap"
 	"github.com/aiaudit/aiaudit/scanner/internal/netguard"
@@ -120,9 +121,18 @@ const maxSkippedExamples = 100
 
 // urlKey identifies a URL in the crawl's seen-sets by a 128-bit digest:
 // a fixed 16 bytes per URL however long the URL.
-type urlKey [16]byte
+type urlKey = digestset.Key
 
 func keyOf(s string) urlKey { return xxh3.HashString128(s).Bytes() }
+
+// seenInMemory URLs stay in memory; older ones go to disk behind a 1 MiB
+// Bloom filter (about 2 % false positives, each checked on disk, at a
+// million URLs), so a crawl's memory does not follow the size of the site.
+// (Variables so that a test can make a small crawl spill.)
+var (
+	seenInMemory   = digestset.DefaultMemKeys
+	seenBloomBytes = digestset.DefaultBloomBytes
+)
 
 type crawler struct {
 	opt    Options
@@ -130,11 +140,14 @@ type crawler struct {
 	vet    *urls.Vetter
 	ownTok string
 
-	mu      sync.Mutex
-	emitMu  sync.Mutex
-	seen    map[urlKey]struct{}
-	pages   int
+	mu     sync.Mutex
+	emitMu sync.Mutex
+	seen   *digestset.Set
+	pages  int
+	// media holds the items being analysed or not yet emitted; settled
+	// the rest.
 	media   map[urlKey]*mediaItem
+	settled *settledMedia
 	next    map[string]time.Time
 	stats   Stats
 	emitErr error
@@ -145,7 +158,8 @@ type crawler struct {
 
 // mediaItem is one media URL's analysis, shared by every page showing it.
 // Later occurrences need only what judges them, so the full resource is
-// kept only until its first occurrence emits it: memory stays small per item.
+// kept only until its first occurrence emits it; then the item is settled
+// (on disk past a threshold).
 type mediaItem struct {
 	once sync.Once
 	full *model.Resource
@@ -186,8 +200,10 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 	cr := &crawler{
 		opt: opt, scope: NewScope(starts, opt.ExtraHosts, opt.Subdomains, opt.Include, opt.Exclude),
 		vet: vet, ownTok: robots.Token(opt.UserAgent),
-		seen: map[urlKey]struct{}{}, media: map[urlKey]*mediaItem{}, next: map[string]time.Time{},
+		seen: digestset.New(seenInMemory, seenBloomBytes), media: map[urlKey]*mediaItem{}, settled: newSettledMedia(), next: map[string]time.Time{},
 	}
+	defer cr.seen.Close()
+	defer cr.settled.close()
 	// Every fetch of the crawl (site files, sitemaps, media) follows only
 	// redirects that stay in scope; media also need robots.txt's leave.
 	ctx = urls.WithRedirectCheck(ctx, cr.inScope)
@@ -269,13 +285,9 @@ func (cr *crawler) enqueue(u *url.URL, depth int) {
 		return
 	}
 	key := normalize(u)
-	cr.mu.Lock()
-	if _, seen := cr.seen[keyOf(key)]; seen || len(cr.seen) >= cr.opt.MaxPages*4 {
-		cr.mu.Unlock()
+	if !cr.markSeen(keyOf(key), cr.opt.MaxPages*4) {
 		return
 	}
-	cr.seen[keyOf(key)] = struct{}{}
-	cr.mu.Unlock()
 	if cr.refusedByRobots(u) {
 		return
 	}
@@ -391,15 +403,40 @@ func (cr *crawler) redirect(req *http.Request, via []*http.Request) error {
 	if cr.refusedByRobots(req.URL) {
 		return fmt.Errorf("redirect to %s is not allowed by robots.txt", req.URL)
 	}
-	key := keyOf(normalize(req.URL))
-	cr.mu.Lock()
-	defer cr.mu.Unlock()
-	if _, seen := cr.seen[key]; seen {
+	if !cr.markSeen(keyOf(normalize(req.URL)), 0) {
 		// Crawled (or queued) already: this answer is not read again.
 		return http.ErrUseLastResponse
 	}
-	cr.seen[key] = struct{}{}
 	return nil
+}
+
+// markSeen adds a URL to the seen-set and reports whether it was new; with
+// limit > 0, a set that holds limit URLs takes no more. A seen-set that
+// cannot be read (its disk failed) stops the crawl: no URL is then known
+// new, so none is fetched twice.
+func (cr *crawler) markSeen(k urlKey, limit int) bool {
+	cr.mu.Lock()
+	if limit > 0 && cr.seen.Len() >= limit {
+		cr.mu.Unlock()
+		return false
+	}
+	added, err := cr.seen.Add(k)
+	cr.mu.Unlock()
+	if err != nil {
+		cr.fail(fmt.Errorf("crawl seen-set: %w", err))
+		return false
+	}
+	return added
+}
+
+// fail stops the crawl with err, the first failure winning.
+func (cr *crawler) fail(err error) {
+	cr.emitMu.Lock()
+	defer cr.emitMu.Unlock()
+	if cr.emitErr == nil {
+		cr.emitErr = err
+	}
+	cr.stopped.Store(true)
 }
 
 func (cr *crawler) emit(r *model.Resource, obs []model.Observation) {
@@ -440,8 +477,11 @@ func (cr *crawler) redirectToSeen(resp *colly.Response) bool {
 		return false
 	}
 	cr.mu.Lock()
-	defer cr.mu.Unlock()
-	_, seen := cr.seen[keyOf(normalize(target))]
+	seen, err := cr.seen.Has(keyOf(normalize(target)))
+	cr.mu.Unlock()
+	if err != nil {
+		cr.fail(fmt.Errorf("crawl seen-set: %w", err))
+	}
 	return seen
 }
 
@@ -515,12 +555,21 @@ func (cr *crawler) mediaOccurrence(finder labels.Finder, pageURL string, ref Ref
 	if err != nil {
 		return
 	}
+	key := keyOf(ref.URL)
 	cr.mu.Lock()
-	item := cr.media[keyOf(ref.URL)]
-	first := item == nil
-	if first {
-		item = &mediaItem{}
-		cr.media[keyOf(ref.URL)] = item
+	item := cr.media[key]
+	first := false
+	if item == nil {
+		var err error
+		if item, _, err = cr.settled.get(key); err != nil {
+			cr.mu.Unlock()
+			cr.fail(fmt.Errorf("crawl media items: %w", err))
+			return
+		}
+	}
+	if item == nil {
+		first, item = true, &mediaItem{}
+		cr.media[key] = item
 	}
 	cr.mu.Unlock()
 	item.once.Do(func() { item.analyze(cr.analyzeMedia(u)) })
@@ -555,6 +604,13 @@ func (cr *crawler) mediaOccurrence(finder labels.Finder, pageURL string, ref Ref
 	cr.stats.Media++
 	cr.mu.Unlock()
 	cr.emit(&res, obs)
+	cr.mu.Lock()
+	err = cr.settled.put(key, item)
+	delete(cr.media, key)
+	cr.mu.Unlock()
+	if err != nil {
+		cr.fail(fmt.Errorf("crawl media items: %w", err))
+	}
 }
 
 // unlabelled observes an AI-made item shown without a visible label.

@@ -99,7 +99,17 @@ func newTestSite(t *testing.T) *testSite {
 	return s
 }
 
-func TestCrawlFindsEveryUnlabelledAIItem(t *testing.T) {
+func TestCrawlFindsEveryUnlabelledAIItem(t *testing.T) { crawlFindsEveryUnlabelledAIItem(t) }
+
+// The same crawl with the seen-set and the settled media items on disk past
+// one or two entries, behind filters too small to say no, finds the same.
+func TestCrawlFindsEveryUnlabelledAIItemFromDisk(t *testing.T) {
+	defer func(a, b, c, d int) { seenInMemory, seenBloomBytes, mediaInMemory, mediaBloomBytes = a, b, c, d }(seenInMemory, seenBloomBytes, mediaInMemory, mediaBloomBytes)
+	seenInMemory, seenBloomBytes, mediaInMemory, mediaBloomBytes = 2, 8, 1, 8
+	crawlFindsEveryUnlabelledAIItem(t)
+}
+
+func crawlFindsEveryUnlabelledAIItem(t *testing.T) {
 	site := newTestSite(t)
 	resources, findings, stats, err := collect(Options{
 		Starts: []string{site.srv.URL + "/"}, MaxPages: 40, MaxDepth: 30, Concurrency: 3,
@@ -589,4 +599,44 @@ func TestOwnRobotsKeepsTheEmptyQuery(t *testing.T) {
 	assert.True(t, fetched["/w/load.php?"], "Allow: /w/load.php? outweighs Disallow: /w/: %v", fetched)
 	assert.False(t, fetched["/w/load.php"], "Disallow: /w/ holds without the ?: %v", fetched)
 	assert.Equal(t, 2, stats.SkippedByRobots)
+}
+
+// With a seen-set that keeps 8 URLs in memory and a filter too small to
+// say no, a site whose pages link home, to their children and to pages seen
+// long before is still crawled whole, each page fetched once.
+func TestSeenSetOnDiskCrawlsEveryPageOnce(t *testing.T) {
+	defer func(m, b int) { seenInMemory, seenBloomBytes = m, b }(seenInMemory, seenBloomBytes)
+	seenInMemory, seenBloomBytes = 8, 8
+	const pages = 400
+	var mu sync.Mutex
+	hits := map[int]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/p/"), ".html"))
+		if err != nil || i < 0 || i >= pages {
+			http.NotFound(w, r)
+			return
+		}
+		mu.Lock()
+		hits[i]++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><body><a href="/p/0.html">home</a>`)
+		for _, c := range []int{3*i + 1, 3*i + 2, 3*i + 3, i / 2, (i * 7) % pages} {
+			if c < pages {
+				fmt.Fprintf(w, `<a href="/p/%d.html">p</a>`, c)
+			}
+		}
+		fmt.Fprint(w, `</body></html>`)
+	}))
+	defer srv.Close()
+	stats, err := Run(context.Background(), Options{Starts: []string{srv.URL + "/p/0.html"}, MaxPages: 10 * pages, MaxDepth: 50, Concurrency: 4,
+		Vet: urls.Options{Fetch: urls.FetchOptions{Timeout: 5 * time.Second}}})
+	require.NoError(t, err)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Len(t, hits, pages, "every page crawled")
+	for i, n := range hits {
+		assert.Equal(t, 1, n, "page %d fetched once", i)
+	}
+	assert.Equal(t, pages, stats.Pages)
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"sync"
+
+	"github.com/aiaudit/aiaudit/reports/digestset"
 )
 
 // spillQueue is colly's request queue storage: first in, first out, with at
@@ -45,11 +47,10 @@ func (q *spillQueue) AddRequest(b []byte) error {
 		return nil
 	}
 	if q.file == nil {
-		f, err := os.CreateTemp("", "aiaudit-crawl-queue-*")
+		f, err := digestset.TempFile("crawl queue")
 		if err != nil {
-			return fmt.Errorf("crawl queue spill file: %w", err)
+			return err
 		}
-		os.Remove(f.Name()) // unlinked: the OS frees it however the crawl ends
 		q.file, q.w = f, bufio.NewWriterSize(f, 64<<10)
 	}
 	var n [4]byte
