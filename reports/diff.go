@@ -38,7 +38,7 @@ func WriteDiff(format string, w io.Writer, d *model.Diff, tool model.Tool, opt D
 	case "sarif", "html":
 		return writeDiffAsReport(format, w, v, tool)
 	}
-	return fmt.Errorf("format %q is not supported (accepted: %s)", format, Formats)
+	return fmt.Errorf("format %q is not supported (accepted: %s)", format, DiffFormats)
 }
 
 // diffView is a diff as the renderers show it: every listed finding, a

@@ -22,8 +22,12 @@ type Writer interface {
 	End(r *model.Report) error
 }
 
-// Formats lists the accepted output formats.
-const Formats = "table, json, csv, markdown, sarif, html"
+// Formats lists the accepted output formats of a report; DiffFormats those
+// of a diff (a Parquet report is a table of resources, and a diff has none).
+const (
+	DiffFormats = "table, json, csv, markdown, sarif, html"
+	Formats     = DiffFormats + ", parquet"
+)
 
 // NewWriter returns the renderer for a format.
 func NewWriter(format string, w io.Writer, opt TableOptions) (Writer, error) {
@@ -40,6 +44,8 @@ func NewWriter(format string, w io.Writer, opt TableOptions) (Writer, error) {
 		return &collector{w: w, render: renderSARIF}, nil
 	case "html":
 		return &htmlWriter{w: w, thumbs: map[string]string{}}, nil
+	case "parquet":
+		return newParquetWriter(w), nil
 	}
 	return nil, fmt.Errorf("unknown format %q (accepted: %s)", format, Formats)
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -118,7 +119,7 @@ before it. Unchanged findings are counted but listed only with --unchanged.
 Exit code 1 with --fail-on-new when something is new.`,
 		Args: cobra.MaximumNArgs(2),
 		PreRunE: func(c *cobra.Command, args []string) error {
-			if err := checkFormat(format); err != nil {
+			if err := oneOf("format", format, strings.Split(reports.DiffFormats, ", ")...); err != nil {
 				return usageError{err}
 			}
 			return nil
@@ -143,7 +144,7 @@ Exit code 1 with --fail-on-new when something is new.`,
 	}
 	c.Flags().StringVar(&db, "db", "", "history database (default as for scans)")
 	c.Flags().StringVar(&target, "target", "", "target whose last two scans to compare (see aiaudit history)")
-	c.Flags().StringVarP(&format, "format", "f", "table", "output format: "+reports.Formats)
+	c.Flags().StringVarP(&format, "format", "f", "table", "output format: "+reports.DiffFormats)
 	c.Flags().StringVarP(&output, "output", "o", "", "write to this file (whole or not at all)")
 	c.Flags().BoolVar(&failOnNew, "fail-on-new", false, "exit 1 when any finding is new")
 	c.Flags().BoolVar(&unchanged, "unchanged", false, "list unchanged findings too (without it they are only counted; JSON: an empty \"unchanged\" array and \"unchanged_count\")")

@@ -127,6 +127,7 @@ func (v *Vetter) Run(ctx context.Context, items <-chan Item, opt RunOptions) (Ru
 				} else {
 					r = v.Vet(ctx, it.URL)
 				}
+				r.Kept = job.v.Kept
 				select {
 				case results <- numbered[Result]{job.seq, r}:
 				case <-ctx.Done():

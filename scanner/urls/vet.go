@@ -57,6 +57,8 @@ type Result struct {
 	Status         int                `json:"status,omitempty"`
 	MediaType      string             `json:"media_type,omitempty"`
 	Error          string             `json:"error"`
+	// Kept are the input's --keep values, carried from the Item.
+	Kept []*string `json:"-"`
 	// canceled marks a result cut short by an interrupt: not a verdict.
 	canceled bool
 }
