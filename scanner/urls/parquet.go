@@ -191,7 +191,7 @@ func keptValue(v parquet.Value) *string {
 	}
 	s := v.String()
 	if len(s) > maxParquetCell {
-		s = s[:maxParquetCell]
+		s = strings.ToValidUTF8(s[:maxParquetCell], "")
 	}
 	return &s
 }

@@ -429,3 +429,42 @@ func FuzzReadParquet(f *testing.F) {
 
 // Read is never called on a Parquet list (it is read in place).
 func (f *failAfter) Read([]byte) (int, error) { return 0, errBroken }
+
+// --keep in CSV: names from the header, or numbers; with --column by number
+// only numbers. A name the header lacks is refused before anything is read.
+func TestKeepInCSV(t *testing.T) {
+	data := []byte("id,url,caption\n1,https://a.kz/1,\"a, cat\"\n2,https://a.kz/2\n")
+	items, err := readList(t, data, Input{Column: "url", Keep: []string{"Caption", "1"}})
+	require.NoError(t, err)
+	require.Len(t, items, 2)
+	assert.Equal(t, []*string{str("a, cat"), str("1")}, items[0].Kept)
+	assert.Equal(t, []*string{nil, str("2")}, items[1].Kept, "a short record has no caption")
+
+	_, err = readList(t, data, Input{Column: "url", Keep: []string{"title"}})
+	assert.ErrorContains(t, err, `--keep "title": the CSV has no column of that name (columns: id, url, caption)`)
+	_, err = readList(t, data, Input{Column: "2", Keep: []string{"caption"}})
+	assert.ErrorContains(t, err, "--keep takes column numbers too")
+
+	items, err = readList(t, []byte(`{"u":"https://a.kz/1","n":3,"tags":["x"]}`+"\n"), Input{Field: "u", Keep: []string{"n", "tags", "gone"}})
+	require.NoError(t, err)
+	assert.Equal(t, []*string{str("3"), str(`["x"]`), nil}, items[0].Kept)
+}
+
+// A compressed page that expands past the size its header declares is
+// refused before parquet-go decompresses it, in every codec.
+func TestParquetListRefusesPagesThatExpandPastTheirSize(t *testing.T) {
+	for name, codec := range map[string]parquet.WriterOption{
+		"snappy": parquet.Compression(&parquet.Snappy), "gzip": parquet.Compression(&parquet.Gzip), "zstd": parquet.Compression(&parquet.Zstd),
+		"brotli": parquet.Compression(&parquet.Brotli), "lz4": parquet.Compression(&parquet.Lz4Raw),
+	} {
+		t.Run(name, func(t *testing.T) {
+			data := writeParquet(t, corpusRows(20), 10, codec, parquet.DataPageVersion(1))
+			shrunk := rewritePageHeader(t, data, 1, func(h *format.PageHeader) { h.UncompressedPageSize = 16 })
+			items, err := readList(t, shrunk, Input{Column: "url"})
+			require.NoError(t, err)
+			require.Len(t, items, 11)
+			assert.ErrorContains(t, items[10].Err, "Parquet row group 2: rows 11 to 20 not read: page at")
+			assert.Regexp(t, "states|expands past|longer than", items[10].Err.Error())
+		})
+	}
+}

@@ -166,14 +166,18 @@ func checkColumn(text []byte, column string, keep []string) error {
 		if _, err = headerColumn(header, "--column", column); err != nil {
 			return err
 		}
-		for _, k := range keep {
-			if _, err := strconv.Atoi(k); err != nil {
+		idx, _ := keepNumbers(keep, false)
+		for i, k := range keep {
+			if idx[i] < 0 {
 				if _, err = headerColumn(header, "--keep", k); err != nil {
 					return err
 				}
 			}
 		}
 		return nil
+	}
+	if _, err := keepNumbers(keep, true); err != nil {
+		return err
 	}
 	var first []string
 	most := 0
