@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"strings"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
