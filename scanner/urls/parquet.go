@@ -1,6 +1,7 @@
 package urls
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -66,7 +67,8 @@ func openParquet(r io.ReaderAt, size int64, in Input) (*parquetList, error) {
 	return p, nil
 }
 
-// checkFooter refuses a footer longer than the file or than maxParquetFooter
+// checkFooter refuses a footer longer than the file or than
+// maxParquetFooter, or one that declares more than checkThrift allows,
 // before parquet-go allocates what the file declares.
 func checkFooter(r io.ReaderAt, size int64) error {
 	var tail [8]byte
@@ -79,9 +81,16 @@ func checkFooter(r io.ReaderAt, size int64) error {
 	if string(tail[4:]) != parquetMagic {
 		return fmt.Errorf("the Parquet file does not end in %q (cut short, or encrypted)", parquetMagic)
 	}
-	n := int64(tail[0]) | int64(tail[1])<<8 | int64(tail[2])<<16 | int64(tail[3])<<24
+	n := int64(binary.LittleEndian.Uint32(tail[:4]))
 	if n > size-12 || n > maxParquetFooter {
 		return fmt.Errorf("the Parquet footer declares %d bytes: the file has %d, the cap is %d", n, size, maxParquetFooter)
+	}
+	footer := make([]byte, n)
+	if _, err := r.ReadAt(footer, size-8-n); err != nil {
+		return err
+	}
+	if _, err := checkThrift(footer); err != nil {
+		return fmt.Errorf("the Parquet footer cannot be read: %w", err)
 	}
 	return nil
 }

@@ -70,12 +70,19 @@ func readList(t testing.TB, data []byte, in Input) ([]Item, error) {
 	if err != nil {
 		return nil, err
 	}
+	return readAll(l, func([]Item) {})
+}
+
+// readAll reads an opened list whole; each sees the Items so far after
+// every one.
+func readAll(l *List, each func(items []Item)) ([]Item, error) {
 	out := make(chan Item)
 	done := make(chan error, 1)
 	go func() { done <- l.Read(out); close(out) }()
 	var items []Item
 	for it := range out {
 		items = append(items, it)
+		each(items)
 	}
 	return items, <-done
 }
@@ -362,6 +369,7 @@ func FuzzReadParquet(f *testing.F) {
 	f.Add(writeParquet(f, []dict{{"https://a.kz/1"}, {"https://a.kz/1"}, {" "}, {""}}, 2), false)
 	f.Add([]byte("PAR1"), false)
 	f.Add([]byte("PAR1\x00\x00\x00\x00PAR1"), false)
+	f.Add([]byte("PAR1\x19\xFC\xFF\xFF\xFF\xFF\x07\x07\x00\x00\x00PAR1"), false)
 
 	f.Fuzz(func(t *testing.T, data []byte, keep bool) {
 		in := Input{Column: "url"}
@@ -382,16 +390,10 @@ func FuzzReadParquet(f *testing.F) {
 			}
 		}
 		read := func() ([]Item, error) {
-			out := make(chan Item)
-			done := make(chan error, 1)
-			go func() { done <- l.Read(out); close(out) }()
-			var items []Item
-			for it := range out {
-				items = append(items, it)
+			return readAll(l, func(items []Item) {
 				// Every Item stands for at least one row.
 				require.LessOrEqual(t, int64(len(items)), rows)
-			}
-			return items, <-done
+			})
 		}
 		items, err := read()
 		require.NoError(t, err, "a file in memory never fails to read: damage is per row group")
@@ -467,4 +469,23 @@ func TestParquetListRefusesPagesThatExpandPastTheirSize(t *testing.T) {
 			assert.Regexp(t, "states|expands past|longer than", items[10].Err.Error())
 		})
 	}
+}
+
+// Metadata that declares a huge list in a few bytes (parquet-go's Thrift
+// decoder would allocate it whole) is refused, in the footer and in a page
+// header.
+func TestParquetListRefusesHugeThriftLists(t *testing.T) {
+	// Field 1, a list of structs declaring 2^31-1 elements, then nothing.
+	huge := []byte{0x19, 0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x07}
+	data := append([]byte(parquetMagic), huge...)
+	data = binary.LittleEndian.AppendUint32(data, uint32(len(huge)))
+	data = append(data, parquetMagic...)
+	_, err := readList(t, data, Input{Column: "url"})
+	assert.ErrorContains(t, err, "the Parquet footer cannot be read: the Thrift metadata declares 2147483647 elements in 0 bytes")
+
+	_, err = checkThrift([]byte{0x19, 0x3C, 0, 0, 0, 0x19, 0x1C, 0x19, 0x1C, 0})
+	assert.ErrorContains(t, err, "cut short")
+	n, err := checkThrift([]byte{0x19, 0x2C, 0, 0, 0, 0xFF})
+	require.NoError(t, err)
+	assert.Equal(t, 5, n, "a list of two empty structs, then the end")
 }

@@ -80,7 +80,7 @@ func checkChunk(f *parquet.File, r io.ReaderAt, g, col int) error {
 }
 
 // readPageHeader decodes the page header at off from a bounded window of
-// bytes and returns its length.
+// bytes, checked by checkThrift first, and returns its length.
 func readPageHeader(proto *thrift.CompactProtocol, r io.ReaderAt, off, end int64, h *format.PageHeader) (int64, error) {
 	limit := min(end-off, maxParquetPageHeader)
 	for n := min(limit, 4<<10); ; n = min(2*n, limit) {
@@ -88,15 +88,18 @@ func readPageHeader(proto *thrift.CompactProtocol, r io.ReaderAt, off, end int64
 		if _, err := r.ReadAt(buf, off); err != nil && !errors.Is(err, io.EOF) {
 			return 0, err
 		}
-		*h = format.PageHeader{}
-		pr := proto.NewReaderFromBytes(buf)
-		err := thrift.NewDecoder(pr).Decode(h)
-		if err == nil {
-			return int64(pr.BytesRead()), nil
+		hlen, err := checkThrift(buf)
+		if err != nil {
+			if n == limit {
+				return 0, err
+			}
+			continue // the window may have cut the header
 		}
-		if n == limit {
+		*h = format.PageHeader{}
+		if err := thrift.Unmarshal(proto, buf[:hlen], h); err != nil {
 			return 0, err
 		}
+		return int64(hlen), nil
 	}
 }
 
@@ -172,6 +175,169 @@ func checkPageBody(r io.ReaderAt, off int64, h *format.PageHeader, codec format.
 	}
 	if n > limit {
 		return fmt.Errorf("%s data expands past the %d bytes declared", codec, limit)
+	}
+	return nil
+}
+
+// Caps on the Thrift metadata (footer, page headers) of a Parquet file.
+// parquet-go's Thrift decoder makes a declared list whole before it reads
+// its elements, so a few bytes can ask for gigabytes; checkThrift walks the
+// bytes first.
+const (
+	maxThriftElements = 1 << 20 // lists, sets and maps, in all
+	maxThriftDepth    = 32
+)
+
+// errThriftShort is metadata cut short: more bytes may complete it.
+var errThriftShort = errors.New("the Thrift metadata is cut short")
+
+// checkThrift walks one Thrift compact-protocol struct at the start of b
+// without decoding it and returns its length. It refuses a list, set or map
+// that declares more elements than bytes remain (each takes one at least),
+// more than maxThriftElements elements in all, or nesting deeper than
+// maxThriftDepth.
+func checkThrift(b []byte) (int, error) {
+	w := thriftWalk{b: b}
+	err := w.structure(0)
+	return w.off, err
+}
+
+type thriftWalk struct {
+	b     []byte
+	off   int
+	elems uint64
+}
+
+func (w *thriftWalk) byte1() (byte, error) {
+	if w.off >= len(w.b) {
+		return 0, errThriftShort
+	}
+	w.off++
+	return w.b[w.off-1], nil
+}
+
+func (w *thriftWalk) uvarint() (uint64, error) {
+	v, n := binary.Uvarint(w.b[w.off:])
+	switch {
+	case n == 0:
+		return 0, errThriftShort
+	case n < 0:
+		return 0, errors.New("a Thrift varint overflows")
+	}
+	w.off += n
+	return v, nil
+}
+
+func (w *thriftWalk) skip(n uint64) error {
+	if n > uint64(len(w.b)-w.off) {
+		return errThriftShort
+	}
+	w.off += int(n)
+	return nil
+}
+
+func (w *thriftWalk) structure(depth int) error {
+	if depth > maxThriftDepth {
+		return fmt.Errorf("the Thrift metadata nests deeper than %d", maxThriftDepth)
+	}
+	for {
+		h, err := w.byte1()
+		if err != nil || h == 0 { // 0: the end of the struct
+			return err
+		}
+		if h>>4 == 0 { // a field id that is not a delta follows
+			if _, err := w.uvarint(); err != nil {
+				return err
+			}
+		}
+		if err := w.value(h&0x0F, depth, false); err != nil {
+			return err
+		}
+	}
+}
+
+// value skips a value of compact type typ; a boolean field's value is in
+// its header, a boolean list element is a byte.
+func (w *thriftWalk) value(typ byte, depth int, element bool) error {
+	switch typ {
+	case 1, 2: // true, false
+		if element {
+			_, err := w.byte1()
+			return err
+		}
+		return nil
+	case 3: // byte
+		_, err := w.byte1()
+		return err
+	case 4, 5, 6: // i16, i32, i64
+		_, err := w.uvarint()
+		return err
+	case 7: // double
+		return w.skip(8)
+	case 8: // binary
+		n, err := w.uvarint()
+		if err != nil {
+			return err
+		}
+		return w.skip(n)
+	case 9, 10: // list, set
+		h, err := w.byte1()
+		if err != nil {
+			return err
+		}
+		n := uint64(h >> 4)
+		if n == 0xF {
+			if n, err = w.uvarint(); err != nil {
+				return err
+			}
+		}
+		return w.elements(n, depth, h&0x0F)
+	case 11: // map
+		n, err := w.uvarint()
+		if err != nil || n == 0 {
+			return err
+		}
+		kv, err := w.byte1()
+		if err != nil {
+			return err
+		}
+		if err := w.count(2 * n); err != nil {
+			return err
+		}
+		for range n {
+			if err := w.value(kv>>4, depth+1, true); err != nil {
+				return err
+			}
+			if err := w.value(kv&0x0F, depth+1, true); err != nil {
+				return err
+			}
+		}
+		return nil
+	case 12: // struct
+		return w.structure(depth + 1)
+	}
+	return fmt.Errorf("unknown Thrift type %d", typ)
+}
+
+func (w *thriftWalk) elements(n uint64, depth int, typ byte) error {
+	if err := w.count(n); err != nil {
+		return err
+	}
+	for range n {
+		if err := w.value(typ, depth+1, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// count adds n declared elements, each of which takes a byte at least.
+func (w *thriftWalk) count(n uint64) error {
+	if left := uint64(len(w.b) - w.off); n > left {
+		return fmt.Errorf("the Thrift metadata declares %d elements in %d bytes", n, left)
+	}
+	if w.elems += n; w.elems > maxThriftElements {
+		return fmt.Errorf("the Thrift metadata declares more than %d elements", maxThriftElements)
 	}
 	return nil
 }
