@@ -258,7 +258,7 @@ func TestParquetListCapsDeclaredSizes(t *testing.T) {
 		"past chunk": {func(h *format.PageHeader) { h.CompressedPageSize += 1000 }, "past its column chunk"},
 		"many values": {func(h *format.PageHeader) {
 			h.DataPageHeader.V.NumValues, h.DataPageHeaderV2.V.NumValues = 1<<30, 1<<30
-		}, "declares 1073741824 values"},
+		}, "declares 1073741824 values, over the cap of 1048576"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			items, err := readList(t, rewritePageHeader(t, data, 1, c.edit), Input{Column: "url"})

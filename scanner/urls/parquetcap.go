@@ -26,7 +26,7 @@ const (
 	maxParquetFooter     = 64 << 20
 	maxParquetPage       = 64 << 20 // compressed or decompressed
 	maxParquetPageHeader = 1 << 20
-	maxParquetPageValues = 1 << 24
+	maxParquetPageValues = 1 << 20
 )
 
 // checkChunk walks the pages of column chunk col of row group g and refuses
