@@ -118,8 +118,15 @@ func columnNames(f *parquet.File) string {
 	return strings.Join(names, ", ")
 }
 
-// rows is the number of rows the footer declares.
-func (p *parquetList) rows() int64 { return p.f.NumRows() }
+// rows is the number of rows the row groups declare: what read goes
+// through (the file's own total may disagree with them).
+func (p *parquetList) rows() int64 {
+	var n int64
+	for _, rg := range p.f.RowGroups() {
+		n += max(0, rg.NumRows())
+	}
+	return n
+}
 
 // read sends one Item per row; its Line is the 1-based row number. A row
 // group that cannot be read (corrupt pages, sizes over the caps) becomes one
