@@ -38,7 +38,11 @@ func openParquet(r io.ReaderAt, size int64, in Input) (*parquetList, error) {
 	if err := checkFooter(sr, size); err != nil {
 		return nil, err
 	}
-	f, err := parquet.OpenFile(sr, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true), parquet.ReadBufferSize(64<<10))
+	var f *parquet.File
+	err := unpanic(func() (err error) {
+		f, err = parquet.OpenFile(sr, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true), parquet.ReadBufferSize(64<<10))
+		return err
+	})
 	if err != nil {
 		if sr.err != nil {
 			return nil, sr.err
@@ -136,7 +140,8 @@ func (p *parquetList) read(out chan<- Item) error {
 	var row int64
 	for g, rg := range p.f.RowGroups() {
 		n := rg.NumRows()
-		done, err := p.readGroup(g, rg, row, out)
+		var done int64
+		err := unpanic(func() error { return p.readGroup(g, rg, row, out, &done) })
 		if p.r.err != nil {
 			return p.r.err
 		}
@@ -148,9 +153,21 @@ func (p *parquetList) read(out chan<- Item) error {
 	return nil
 }
 
+// unpanic runs f, turning a panic into an error: parquet-go panics on some
+// corrupt files (a schema whose counts do not add up), and a bad list is an
+// error, never a crash.
+func unpanic(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the Parquet reader failed on it: %v", r)
+		}
+	}()
+	return f()
+}
+
 // readGroup reads one row group, the URL column and the kept ones side by
-// side, and returns how many rows it sent.
-func (p *parquetList) readGroup(g int, rg parquet.RowGroup, first int64, out chan<- Item) (int64, error) {
+// side, counting the rows it sent in done.
+func (p *parquetList) readGroup(g int, rg parquet.RowGroup, first int64, out chan<- Item, done *int64) error {
 	chunks := rg.ColumnChunks()
 	cols := append([]int{p.url}, p.keep...)
 	cursors := make([]*columnCursor, len(cols))
@@ -161,10 +178,10 @@ func (p *parquetList) readGroup(g int, rg parquet.RowGroup, first int64, out cha
 	}()
 	for i, c := range cols {
 		if c >= len(chunks) {
-			return 0, fmt.Errorf("the group has %d columns, not %d", len(chunks), c+1)
+			return fmt.Errorf("the group has %d columns, not %d", len(chunks), c+1)
 		}
 		if err := checkChunk(p.f, p.r, g, c); err != nil {
-			return 0, err
+			return err
 		}
 		cursors[i] = &columnCursor{pages: chunks[c].Pages()}
 	}
@@ -173,7 +190,7 @@ func (p *parquetList) readGroup(g int, rg parquet.RowGroup, first int64, out cha
 		it := Item{Line: int(first + i + 1)}
 		v, err := cursors[0].next()
 		if err != nil {
-			return i, err
+			return err
 		}
 		switch {
 		case v.IsNull():
@@ -190,13 +207,14 @@ func (p *parquetList) readGroup(g int, rg parquet.RowGroup, first int64, out cha
 		for _, c := range cursors[1:] {
 			v, err := c.next()
 			if err != nil {
-				return i, err
+				return err
 			}
 			it.Kept = append(it.Kept, keptValue(v))
 		}
 		out <- it
+		*done = i + 1
 	}
-	return n, nil
+	return nil
 }
 
 // keptValue is a --keep cell as text: strings as they are, numbers and
