@@ -34,7 +34,7 @@ crawl:
 	for _, want := range []string{
 		cfg + `:1: key "format": --format "htm" is not supported (accepted: table, json, csv, markdown, sarif, html, parquet) (for commands crawl, files, report)`,
 		cfg + `:1: key "format": --format "htm" is not supported (accepted: table, json, csv, markdown, sarif, html) (for command diff)`,
-		cfg + `:1: key "format": --format "htm" is not supported (accepted: jsonl, table) (for command urls)`,
+		cfg + `:1: key "format": --format "htm" is not supported (accepted: jsonl, table, parquet) (for command urls)`,
 		cfg + `:1: key "format": --format "htm" is not supported (accepted: table, json) (for command history)`,
 		cfg + `:2: key "company-size": --company-size "huge" is not supported (accepted: small, medium, large) (for commands crawl, report)`,
 		cfg + `:3: key "fail-on": --fail-on "sometimes" is not supported`,
