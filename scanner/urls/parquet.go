@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -127,9 +128,21 @@ func columnNames(f *parquet.File) string {
 func (p *parquetList) rows() int64 {
 	var n int64
 	for _, rg := range p.f.RowGroups() {
-		n += max(0, rg.NumRows())
+		n = addRows(n, rg.NumRows())
 	}
 	return n
+}
+
+// addRows adds a group's declared rows to a count: never below it, never
+// past MaxInt64 (a hostile footer's counts would wrap around).
+func addRows(n, rows int64) int64 {
+	if rows <= 0 {
+		return n
+	}
+	if rows > math.MaxInt64-n {
+		return math.MaxInt64
+	}
+	return n + rows
 }
 
 // read sends one Item per row; its Line is the 1-based row number. A row
@@ -139,7 +152,10 @@ func (p *parquetList) rows() int64 {
 func (p *parquetList) read(out chan<- Item) error {
 	var row int64
 	for g, rg := range p.f.RowGroups() {
-		n := rg.NumRows()
+		n := max(0, rg.NumRows())
+		if n == 0 {
+			continue // no rows to read or to lose
+		}
 		var done int64
 		err := unpanic(func() error { return p.readGroup(g, rg, row, out, &done) })
 		if p.r.err != nil {
@@ -148,7 +164,7 @@ func (p *parquetList) read(out chan<- Item) error {
 		if err != nil {
 			out <- Item{Line: int(row + done + 1), Err: fmt.Errorf("Parquet row group %d: rows %d to %d not read: %w", g+1, row+done+1, row+n, err)}
 		}
-		row += n
+		row = addRows(row, n)
 	}
 	return nil
 }
@@ -185,8 +201,7 @@ func (p *parquetList) readGroup(g int, rg parquet.RowGroup, first int64, out cha
 		}
 		cursors[i] = &columnCursor{pages: chunks[c].Pages()}
 	}
-	n := rg.NumRows()
-	for i := range n {
+	for i := range max(0, rg.NumRows()) {
 		it := Item{Line: int(first + i + 1)}
 		v, err := cursors[0].next()
 		if err != nil {
