@@ -25,11 +25,13 @@ type Writer interface {
 	End(r *model.Report) error
 }
 
-// Formats lists the accepted output formats.
-const Formats = "table, json, csv, markdown, sarif, html, pdf"
-
-// DiffFormats lists the formats a diff is written in.
-const DiffFormats = "table, json, csv, markdown, sarif, html"
+// Formats lists the accepted output formats of a report; DiffFormats those
+// of a diff (a Parquet report is a table of resources, and a diff has none;
+// a PDF is the HTML report printed).
+const (
+	DiffFormats = "table, json, csv, markdown, sarif, html"
+	Formats     = DiffFormats + ", pdf, parquet"
+)
 
 // human lists the formats written for people, in the report's language.
 var human = []string{"table", "", "markdown", "html", "pdf"}
@@ -70,6 +72,8 @@ func NewWriter(format string, w io.Writer, opt Options) (Writer, error) {
 		pw := &pdfWriter{out: w, browser: browser}
 		pw.htmlWriter = htmlWriter{w: &pw.page, p: p, thumbs: map[string]string{}}
 		return pw, nil
+	case "parquet":
+		return newParquetWriter(w), nil
 	}
 	return nil, fmt.Errorf("unknown format %q (accepted: %s)", format, Formats)
 }

@@ -226,7 +226,7 @@ func newJobResultsCommand(e *env, stdout io.Writer, natsURL *string) *cobra.Comm
 		Short: "Write a job's results: the JSONL records (or table) of aiaudit urls, --reserved-out/--allowed-out, and the summary",
 		Args:  cobra.ExactArgs(1),
 		PreRunE: func(c *cobra.Command, args []string) error {
-			if err := oneOf("format", format, "jsonl", "table"); err != nil {
+			if err := oneOf("format", format, audit.URLFormats...); err != nil {
 				return usageError{err}
 			}
 			return nil
@@ -263,7 +263,7 @@ func newJobResultsCommand(e *env, stdout io.Writer, natsURL *string) *cobra.Comm
 			return e.finish(out, err)
 		},
 	}
-	c.Flags().StringVarP(&format, "format", "f", "jsonl", "output: jsonl (one object per URL, as aiaudit urls writes) or table")
+	c.Flags().StringVarP(&format, "format", "f", "jsonl", "output: jsonl (one object per URL, as aiaudit urls writes), table, or parquet (with -o)")
 	c.Flags().StringVarP(&output, "output", "o", "", "write results to FILE (default stdout)")
 	c.Flags().StringVar(&reservedOut, "reserved-out", "", "write the URLs reserved against AI training to FILE, one per line")
 	c.Flags().StringVar(&allowedOut, "allowed-out", "", "write the URLs with no reservation to FILE, one per line (unknown ones go in neither)")

@@ -88,15 +88,17 @@ func newURLsCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
 	var column, field, format, output, reservedOut, allowedOut, shard, progressMode string
 	var concurrency int
 	var resume bool
+	var keep []string
 	var sf scheduleFlags
 	var opt urls.Options
 	var sh urls.Shard
 	c := &cobra.Command{
 		Use:   "urls FILE|-",
 		Short: "Vet a list of URLs for AI-training opt-outs (corpus scale)",
-		Long: `Reads a URL list (plain lines, CSV with --column, JSONL with --field; "-" for
-stdin), streaming, and writes one JSON object per URL: location, training_opt_out
-(true, false, or null when it could not be determined), opt_out_evidence and error.
+		Long: `Reads a URL list (plain lines, CSV with --column, JSONL with --field, Parquet
+with --column; "-" for stdin), streaming, and writes one JSON object per URL:
+location, training_opt_out (true, false, or null when it could not be
+determined), opt_out_evidence and error (-f parquet: one row per URL).
 A summary goes to stderr, with the URLs newly reserved since the last run of the
 same list (history). Results are written in input order. Exit codes: 0 done,
 2 usage or runtime error (a binary list, a --field or --column that matches
@@ -108,7 +110,13 @@ is complete; --resume goes on).`,
 			var err error
 			opt, err = vf.options(false)
 			p.add(err)
-			p.add(oneOf("format", format, "jsonl", "table"))
+			p.add(oneOf("format", format, audit.URLFormats...))
+			if format == "parquet" && (output == "" || resume) {
+				p.add(&audit.FlagError{Flag: "format", With: []string{"output", "resume"}, Err: audit.ErrParquetNotCheckpoint})
+			}
+			if len(keep) > 0 && column == "" && field == "" {
+				p.add(&audit.FlagError{Flag: "keep", With: []string{"column", "field"}, Err: urls.ErrKeepPlain})
+			}
 			if sh, err = urls.ParseShard(shard); err != nil {
 				p.add(flagErrorf("shard", "--shard: %v", err))
 			}
@@ -133,7 +141,7 @@ is complete; --resume goes on).`,
 			bar := newProgress(progressMode, "URLs", e.log)
 			ro.Progress = bar.update
 			out, err := audit.URLs(c.Context(), ro, audit.URLOptions{
-				List: args[0], Stdin: stdin, Input: urls.Input{Column: column, Field: field}, Vet: opt,
+				List: args[0], Stdin: stdin, Input: urls.Input{Column: column, Field: field, Keep: keep}, Vet: opt,
 				Format: format, Results: output, Reserved: reservedOut, Allowed: allowedOut,
 				Resume: resume, Shard: sh, ShardSpec: shard, Concurrency: concurrency,
 			})
@@ -143,12 +151,13 @@ is complete; --resume goes on).`,
 	}
 	vf.register(c, 250*time.Millisecond)
 	sf.registerHistory(c)
-	c.Flags().StringVar(&column, "column", "", "CSV input: the URL column (header name or 1-based number)")
+	c.Flags().StringVar(&column, "column", "", "CSV or Parquet input: the URL column (header name; CSV also a 1-based number)")
 	c.Flags().StringVar(&field, "field", "", "JSONL input: the key holding the URL")
-	c.Flags().StringVarP(&format, "format", "f", "jsonl", "output: jsonl (one object per URL) or table")
+	c.Flags().StringSliceVar(&keep, "keep", nil, "input columns (CSV, Parquet) or fields (JSONL) to carry into the results: COL,...")
+	c.Flags().StringVarP(&format, "format", "f", "jsonl", "output: jsonl (one object per URL), table, or parquet (one row per URL; --reserved-out/--allowed-out are Parquet too)")
 	c.Flags().StringVarP(&output, "output", "o", "", "write results to FILE (appended to with --resume)")
-	c.Flags().StringVar(&reservedOut, "reserved-out", "", "write the URLs reserved against AI training to FILE, one per line")
-	c.Flags().StringVar(&allowedOut, "allowed-out", "", "write the URLs with no reservation to FILE, one per line (unknown ones go in neither)")
+	c.Flags().StringVar(&reservedOut, "reserved-out", "", "write the URLs reserved against AI training to FILE, one per line (-f parquet: their result rows)")
+	c.Flags().StringVar(&allowedOut, "allowed-out", "", "write the URLs with no reservation to FILE, one per line (-f parquet: their result rows; unknown ones go in neither)")
 	c.Flags().BoolVar(&resume, "resume", false, "skip URLs already in -o FILE and append to it")
 	c.Flags().StringVar(&shard, "shard", "", "vet only hosts of shard i of n (i/n): n machines split one list without overlap")
 	c.Flags().IntVar(&concurrency, "concurrency", 64, "URLs in flight across all hosts")

@@ -32,9 +32,9 @@ crawl:
 	assert.Equal(t, exitError, code, stderr)
 	assert.Empty(t, out, "not ok")
 	for _, want := range []string{
-		cfg + `:1: key "format": --format "htm" is not supported (accepted: table, json, csv, markdown, sarif, html, pdf) (for commands crawl, files, report)`,
+		cfg + `:1: key "format": --format "htm" is not supported (accepted: table, json, csv, markdown, sarif, html, pdf, parquet) (for commands crawl, files, report)`,
 		cfg + `:1: key "format": --format "htm" is not supported (accepted: table, json, csv, markdown, sarif, html) (for command diff)`,
-		cfg + `:1: key "format": --format "htm" is not supported (accepted: jsonl, table) (for commands job results, urls)`,
+		cfg + `:1: key "format": --format "htm" is not supported (accepted: jsonl, table, parquet) (for commands job results, urls)`,
 		cfg + `:1: key "format": --format "htm" is not supported (accepted: table, json) (for command history)`,
 		cfg + `:2: key "company-size": --company-size "huge" is not supported (accepted: small, medium, large) (for commands crawl, files, report)`,
 		cfg + `:3: key "fail-on": --fail-on "sometimes" is not supported`,

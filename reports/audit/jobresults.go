@@ -15,8 +15,8 @@ import (
 // and the summary to opt.Log. evaluated are the agents the results were
 // decided for; took is how long the vetting took.
 func ListResults(opt Options, uo URLOptions, results iter.Seq2[urls.Result, error], evaluated []string, took time.Duration) (Outcome, error) {
-	if uo.Format != "jsonl" && uo.Format != "table" {
-		return Outcome{}, fmt.Errorf("--format %q is not supported (accepted: jsonl, table)", uo.Format)
+	if err := uo.checkFormat(); err != nil {
+		return Outcome{}, err
 	}
 	out, err := openURLOutputs(uo, opt.Output.Stdout)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aiaudit/aiaudit/detectors"
+	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/rules"
 	"github.com/aiaudit/aiaudit/scanner/urls"
@@ -100,8 +101,8 @@ func URLs(ctx context.Context, opt Options, uo URLOptions) (Outcome, error) {
 	if uo.Resume && uo.Results == "" {
 		return Outcome{}, errors.New("--resume needs -o FILE: the output is the checkpoint")
 	}
-	if uo.Format != "jsonl" && uo.Format != "table" {
-		return Outcome{}, fmt.Errorf("--format %q is not supported (accepted: jsonl, table)", uo.Format)
+	if err := uo.checkFormat(); err != nil {
+		return Outcome{}, err
 	}
 	in, closeIn, err := OpenList(uo.List, uo.Stdin)
 	if err != nil {
@@ -110,7 +111,8 @@ func URLs(ctx context.Context, opt Options, uo URLOptions) (Outcome, error) {
 	defer closeIn()
 	// Before the lock, the history and the outputs: a list that is not one
 	// changes nothing.
-	if in, err = urls.Sniff(in, uo.Input); err != nil {
+	list, err := urls.Open(in, uo.Input)
+	if err != nil {
 		name := uo.List
 		if name == "-" {
 			name = "stdin"
@@ -124,10 +126,10 @@ func URLs(ctx context.Context, opt Options, uo URLOptions) (Outcome, error) {
 		return Outcome{}, err
 	}
 	defer session.Close()
-	return vetList(ctx, in, opt, uo, session)
+	return vetList(ctx, list, opt, uo, session)
 }
 
-func vetList(ctx context.Context, in io.Reader, opt Options, uo URLOptions, session *Session) (Outcome, error) {
+func vetList(ctx context.Context, list *urls.List, opt Options, uo URLOptions, session *Session) (Outcome, error) {
 	rep := NewReport("urls", opt.Version, opt.Targets)
 	if err := session.Begin(ctx, rep); err != nil {
 		return Outcome{}, err
@@ -140,17 +142,20 @@ func vetList(ctx context.Context, in io.Reader, opt Options, uo URLOptions, sess
 	if err != nil {
 		return Outcome{}, err
 	}
-	defer out.close()
+	defer out.abort()
 	out.session = session
 
 	v := urls.NewVetter(uo.Vet)
 	items := make(chan urls.Item, 256)
 	readErr := make(chan error, 1)
 	go func() {
-		readErr <- urls.Read(in, uo.Input, items)
+		readErr <- list.Read(items)
 		close(items)
 	}()
-	total := countLines(uo.List)
+	total := int(list.Rows())
+	if total < 0 {
+		total = countLines(uo.List)
+	}
 	started := time.Now()
 	stats, runErr := v.Run(ctx, items, urls.RunOptions{
 		Concurrency: uo.Concurrency, Shard: uo.Shard, Resume: done,
@@ -161,9 +166,6 @@ func vetList(ctx context.Context, in io.Reader, opt Options, uo URLOptions, sess
 		},
 		Emit: out.emit,
 	})
-	if err := out.flush(); err != nil {
-		return Outcome{}, err
-	}
 	if err := out.close(); err != nil {
 		return Outcome{}, err
 	}
@@ -219,38 +221,76 @@ func resumeFrom(uo URLOptions) (urls.Done, error) {
 	return done, nil
 }
 
+// checkFormat accepts the formats a list's results are written in: the one
+// check for urls and for a distributed job's results.
+func (uo URLOptions) checkFormat() error {
+	if !slices.Contains(URLFormats, uo.Format) {
+		return fmt.Errorf("--format %q is not supported (accepted: %s)", uo.Format, strings.Join(URLFormats, ", "))
+	}
+	if uo.Format == "parquet" && (uo.Results == "" || uo.Resume) {
+		return ErrParquetNotCheckpoint
+	}
+	return nil
+}
+
+// ErrParquetNotCheckpoint refuses -f parquet to stdout or with --resume.
+var ErrParquetNotCheckpoint = errors.New("-f parquet needs -o FILE and no --resume: a Parquet file is written whole, its index last, so it cannot be a checkpoint appended to")
+
+// URLFormats are the formats of a list run's results.
+var URLFormats = []string{"jsonl", "table", "parquet"}
+
 // urlOutputs are where a list run's results go, and their tally.
 type urlOutputs struct {
-	format                     string
-	w                          *bufio.Writer
-	enc                        *json.Encoder
-	results, reserved, allowed *lineFile
+	// results, reserved and allowed are JSONL, table or text lines, or
+	// Parquet tables (-f parquet).
+	results, reserved, allowed resultFile
 	session                    *Session
 	tally                      tally
 }
 
+// resultFile is one output of a list run.
+type resultFile interface {
+	write(r urls.Result) error
+	// close finishes the file; abort leaves what is kept of it after a
+	// failed run (lines written so far; no half Parquet file).
+	close() error
+	abort()
+}
+
 func openURLOutputs(uo URLOptions, stdout io.Writer) (*urlOutputs, error) {
-	o := &urlOutputs{format: uo.Format, w: bufio.NewWriter(stdout), tally: tally{bySignal: map[string]int{}}}
-	var err error
-	if uo.Results != "" {
-		if o.results, err = createLines(uo.Results, uo.Resume); err != nil {
+	o := &urlOutputs{tally: tally{bySignal: map[string]int{}}}
+	open := func(path string, results bool) (resultFile, error) {
+		if uo.Format == "parquet" {
+			return createParquet(path, stdout, uo.Input.Keep)
+		}
+		var l *lineFile
+		w := bufio.NewWriter(stdout)
+		if path != "" {
+			var err error
+			if l, err = createLines(path, uo.Resume); err != nil {
+				return nil, err
+			}
+			w = l.w
+		}
+		if !results {
+			return locations{l}, nil
+		}
+		return &lineResults{file: l, w: w, enc: json.NewEncoder(w), table: uo.Format == "table", keep: uo.Input.Keep}, nil
+	}
+	for _, f := range []struct {
+		path    string
+		to      *resultFile
+		results bool
+	}{{uo.Results, &o.results, true}, {uo.Reserved, &o.reserved, false}, {uo.Allowed, &o.allowed, false}} {
+		if f.path == "" && !f.results {
+			continue
+		}
+		var err error
+		if *f.to, err = open(f.path, f.results); err != nil {
+			o.abort()
 			return nil, err
 		}
-		o.w = o.results.w
 	}
-	if uo.Reserved != "" {
-		if o.reserved, err = createLines(uo.Reserved, uo.Resume); err != nil {
-			o.close()
-			return nil, err
-		}
-	}
-	if uo.Allowed != "" {
-		if o.allowed, err = createLines(uo.Allowed, uo.Resume); err != nil {
-			o.close()
-			return nil, err
-		}
-	}
-	o.enc = json.NewEncoder(o.w)
 	return o, nil
 }
 
@@ -264,6 +304,7 @@ func (o *urlOutputs) emit(r urls.Result) error {
 	}
 	t := &o.tally
 	t.total++
+	var list resultFile
 	switch {
 	case r.TrainingOptOut == nil:
 		t.unknown++
@@ -289,40 +330,150 @@ func (o *urlOutputs) emit(r urls.Result) error {
 				t.bySignal[ev.Signal]++
 			}
 		}
-		if o.reserved != nil {
-			fmt.Fprintln(o.reserved.w, r.Location)
-		}
+		list = o.reserved
 	default:
 		t.allowed++
-		if o.allowed != nil {
-			fmt.Fprintln(o.allowed.w, r.Location)
-		}
+		list = o.allowed
 	}
 	if r.Error != "" {
 		t.errors++
 	}
-	if o.format == "table" {
-		_, err := fmt.Fprintf(o.w, "%-9s %s%s\n", VerdictWord(r.TrainingOptOut), r.Location, errSuffix(r.Error))
-		return err
+	if list != nil {
+		if err := list.write(r); err != nil {
+			return err
+		}
 	}
-	if err := o.enc.Encode(r); err != nil {
-		return err
-	}
-	// Flushed line by line: the output is the --resume checkpoint.
-	return o.w.Flush()
+	return o.results.write(r)
 }
 
-func (o *urlOutputs) flush() error { return o.w.Flush() }
-
-// close flushes and closes the files; the first error wins.
+// close finishes the files; the first error wins.
 func (o *urlOutputs) close() error {
 	var first error
-	for _, l := range []*lineFile{o.results, o.reserved, o.allowed} {
-		if err := l.close(); err != nil && first == nil {
+	for _, f := range o.files() {
+		if err := f.close(); err != nil && first == nil {
 			first = err
 		}
 	}
 	return first
+}
+
+// abort ends a run that failed: see resultFile.abort.
+func (o *urlOutputs) abort() {
+	for _, f := range o.files() {
+		f.abort()
+	}
+}
+
+func (o *urlOutputs) files() []resultFile {
+	var fs []resultFile
+	for _, f := range []resultFile{o.results, o.reserved, o.allowed} {
+		if f != nil {
+			fs = append(fs, f)
+		}
+	}
+	return fs
+}
+
+// lineResults are the results as JSONL (with --keep, a "kept" object of
+// the kept values) or a table, to a file or stdout (file nil).
+type lineResults struct {
+	file  *lineFile
+	w     *bufio.Writer
+	enc   *json.Encoder
+	table bool
+	keep  []string
+}
+
+func (l *lineResults) write(r urls.Result) error {
+	switch {
+	case l.table:
+		if _, err := fmt.Fprintf(l.w, "%-9s %s%s\n", VerdictWord(r.TrainingOptOut), r.Location, errSuffix(r.Error)); err != nil {
+			return err
+		}
+	case len(l.keep) > 0:
+		kept := make(map[string]*string, len(l.keep))
+		for i, k := range l.keep {
+			if i < len(r.Kept) {
+				kept[k] = r.Kept[i]
+			}
+		}
+		if err := l.enc.Encode(struct {
+			urls.Result
+			Kept map[string]*string `json:"kept"`
+		}{r, kept}); err != nil {
+			return err
+		}
+	default:
+		if err := l.enc.Encode(r); err != nil {
+			return err
+		}
+	}
+	// Flushed line by line: the output is the --resume checkpoint.
+	return l.w.Flush()
+}
+
+func (l *lineResults) close() error {
+	if l.file == nil {
+		return l.w.Flush()
+	}
+	return l.file.close()
+}
+
+// abort keeps the lines written so far: they are the --resume checkpoint.
+func (l *lineResults) abort() { l.close() }
+
+// locations is a text list of URLs, one a line (--reserved-out and
+// --allowed-out without -f parquet).
+type locations struct{ *lineFile }
+
+func (l locations) write(r urls.Result) error {
+	_, err := fmt.Fprintln(l.w, r.Location)
+	return err
+}
+
+func (l locations) abort() { l.close() }
+
+// parquetResults is a Parquet table of results, written to a temp file
+// renamed into place when it is complete.
+type parquetResults struct {
+	sink   *sink
+	w      *reports.URLParquet
+	closed bool
+}
+
+func createParquet(path string, stdout io.Writer, keep []string) (*parquetResults, error) {
+	s, err := openSink(path, stdout)
+	if err != nil {
+		return nil, err
+	}
+	w, err := reports.NewURLParquet(s, keep)
+	if err != nil {
+		s.abort()
+		return nil, err
+	}
+	return &parquetResults{sink: s, w: w}, nil
+}
+
+func (p *parquetResults) write(r urls.Result) error {
+	return p.w.Write(reports.URLRow{URL: r.Location, TrainingOptOut: r.TrainingOptOut, Signals: r.OptOutEvidence,
+		Status: r.Status, MediaType: r.MediaType, Error: r.Error, Kept: r.Kept})
+}
+
+func (p *parquetResults) close() error {
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	if err := p.w.Close(); err != nil {
+		p.sink.abort()
+		return err
+	}
+	return p.sink.commit()
+}
+
+func (p *parquetResults) abort() {
+	p.closed = true
+	p.sink.abort()
 }
 
 // OpenList opens a URL list file, or stdin for "-".

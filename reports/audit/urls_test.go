@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parquet-go/parquet-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -284,4 +286,134 @@ func TestUnknownURLIsNotNoLongerReserved(t *testing.T) {
 	_, log, err = l.run(t, context.Background(), uo)
 	require.NoError(t, err)
 	assert.Contains(t, log, fmt.Sprintf("since scan %d of this list: 0 URLs newly reserved, 1 no longer reserved, 1 still reserved", scans[1].ID))
+}
+
+// parquetResult is a row of urls -f parquet, read back by parquet-go's
+// generic reader.
+type parquetResult struct {
+	URL            string  `parquet:"url"`
+	TrainingOptOut *bool   `parquet:"training_opt_out,optional"`
+	Status         *int32  `parquet:"status,optional"`
+	Error          *string `parquet:"error,optional"`
+	Signals        []struct {
+		Signal  string  `parquet:"signal"`
+		Agent   *string `parquet:"agent,optional"`
+		Verdict string  `parquet:"verdict"`
+		Detail  string  `parquet:"detail"`
+	} `parquet:"signals,list"`
+	Caption *string `parquet:"caption,optional"`
+}
+
+// A list vetted from Parquet gives, URL for URL, what the same list vetted
+// from text gives, with the kept column beside each URL; --reserved-out and
+// --allowed-out are Parquet tables of the same rows.
+func TestParquetListVetsLikeText(t *testing.T) {
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	reserving := robotsSite(t, "User-agent: GPTBot\nDisallow: /\n")
+	open := robotsSite(t, "User-agent: *\nAllow: /\n")
+	list := []string{reserving.URL + "/a", open.URL + "/b", closed.URL + "/c", reserving.URL + "/d", open.URL + "/e"}
+	l := newListRun(t, list...)
+	uo := l.uo
+	uo.Vet.Agents = []string{"GPTBot"}
+	_, _, err := l.run(t, context.Background(), uo)
+	require.NoError(t, err)
+	text := readJSONLResults(t, uo.Results)
+
+	type inRow struct {
+		ID      int64  `parquet:"id"`
+		URL     string `parquet:"url"`
+		Caption string `parquet:"caption"`
+	}
+	var rows []inRow
+	for i, u := range list {
+		rows = append(rows, inRow{ID: int64(i), URL: u, Caption: fmt.Sprintf("caption %d", i)})
+	}
+	pq := filepath.Join(l.dir, "list.parquet")
+	require.NoError(t, parquet.WriteFile(pq, rows, parquet.MaxRowsPerRowGroup(2)))
+	uo.List, uo.Format, uo.Input = pq, "parquet", urls.Input{Column: "url", Keep: []string{"caption"}}
+	uo.Results = filepath.Join(l.dir, "out.parquet")
+	uo.Reserved, uo.Allowed = filepath.Join(l.dir, "reserved.parquet"), filepath.Join(l.dir, "allowed.parquet")
+	out, _, err := l.run(t, context.Background(), uo)
+	require.NoError(t, err)
+	assert.True(t, out.Incomplete, "the closed port's URL is unknown")
+
+	got, err := parquet.ReadFile[parquetResult](uo.Results)
+	require.NoError(t, err)
+	require.Len(t, got, len(list))
+	for i, r := range got {
+		want := text[i]
+		assert.Equal(t, want.Location, r.URL)
+		assert.Equal(t, want.TrainingOptOut, r.TrainingOptOut, r.URL)
+		assert.Equal(t, fmt.Sprintf("caption %d", i), *r.Caption)
+		require.Len(t, r.Signals, len(want.OptOutEvidence), r.URL)
+		for j, s := range r.Signals {
+			w := want.OptOutEvidence[j]
+			assert.Equal(t, w.Signal, s.Signal)
+			assert.Equal(t, string(w.Verdict), s.Verdict)
+			assert.Equal(t, w.Detail, s.Detail)
+			assert.Equal(t, w.Agent, ptrOr(s.Agent))
+		}
+		assert.Equal(t, want.Error, ptrOr(r.Error))
+	}
+	assert.Nil(t, got[2].TrainingOptOut, "unknown is null, not allowed")
+
+	reserved, err := parquet.ReadFile[parquetResult](uo.Reserved)
+	require.NoError(t, err)
+	allowed, err := parquet.ReadFile[parquetResult](uo.Allowed)
+	require.NoError(t, err)
+	var res, all []string
+	for _, r := range reserved {
+		res = append(res, r.URL)
+	}
+	for _, r := range allowed {
+		all = append(all, r.URL)
+	}
+	assert.Equal(t, []string{list[0], list[3]}, res)
+	assert.Equal(t, []string{list[1], list[4]}, all)
+	leftovers, err := filepath.Glob(filepath.Join(l.dir, ".*.tmp-*"))
+	require.NoError(t, err)
+	assert.Empty(t, leftovers, "temp files are renamed into place")
+}
+
+func ptrOr(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func readJSONLResults(t *testing.T, path string) []urls.Result {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var rs []urls.Result
+	for line := range strings.Lines(string(b)) {
+		var r urls.Result
+		require.NoError(t, json.Unmarshal([]byte(line), &r))
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+// --keep with JSONL output adds a "kept" object; -f parquet without -o, or
+// with --resume, is refused before anything is vetted.
+func TestKeepInJSONLAndParquetNeedsAFile(t *testing.T) {
+	srv := robotsSite(t, "User-agent: GPTBot\nDisallow: /\n")
+	l := newListRun(t)
+	csvList := filepath.Join(l.dir, "list.csv")
+	require.NoError(t, os.WriteFile(csvList, []byte("url,caption,n\n"+srv.URL+"/a,\"a, cat\",1\n"), 0o644))
+	uo := l.uo
+	uo.List, uo.Input = csvList, urls.Input{Column: "url", Keep: []string{"caption", "3"}}
+	_, _, err := l.run(t, context.Background(), uo)
+	require.NoError(t, err)
+	b, err := os.ReadFile(uo.Results)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"kept":{"3":"1","caption":"a, cat"}`)
+
+	for _, bad := range []URLOptions{{Format: "parquet"}, {Format: "parquet", Results: uo.Results, Resume: true}} {
+		bad.List, bad.Input = csvList, uo.Input
+		_, _, err := l.run(t, context.Background(), bad)
+		assert.ErrorIs(t, err, ErrParquetNotCheckpoint)
+	}
 }

@@ -34,6 +34,9 @@ func Sniff(r io.Reader, in Input) (io.Reader, error) {
 	if err != nil {
 		return nil, err
 	}
+	if bytes.HasPrefix(block, []byte(parquetMagic)) {
+		return nil, errors.New("the list is a Parquet file, which is read from a file, not a pipe (its index is at its end): save it to a file and pass its name")
+	}
 	text := bytes.TrimPrefix(block, []byte("\xEF\xBB\xBF"))
 	if err := checkText(text, atEOF); err != nil {
 		return nil, err
@@ -50,7 +53,7 @@ func Sniff(r io.Reader, in Input) (io.Reader, error) {
 	case in.Field != "":
 		err = checkField(text, in.Field)
 	case in.Column != "":
-		err = checkColumn(text, in.Column)
+		err = checkColumn(text, in.Column, in.Keep)
 	}
 	if err != nil {
 		return nil, err
@@ -148,7 +151,7 @@ func checkField(text []byte, field string) error {
 // checkColumn refuses a --column that the CSV does not have: a name that is
 // not in the header, a number past the columns of every one of the first
 // rows.
-func checkColumn(text []byte, column string) error {
+func checkColumn(text []byte, column string, keep []string) error {
 	cr := csv.NewReader(bytes.NewReader(text))
 	cr.FieldsPerRecord = -1
 	n, err := strconv.Atoi(column)
@@ -160,7 +163,20 @@ func checkColumn(text []byte, column string) error {
 		case err != nil:
 			return fmt.Errorf("--column %q: the CSV header cannot be read: %w", column, err)
 		}
-		_, err = headerColumn(header, column)
+		if _, err = headerColumn(header, "--column", column); err != nil {
+			return err
+		}
+		idx, _ := keepNumbers(keep, false)
+		for i, k := range keep {
+			if idx[i] < 0 {
+				if _, err = headerColumn(header, "--keep", k); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if _, err := keepNumbers(keep, true); err != nil {
 		return err
 	}
 	var first []string

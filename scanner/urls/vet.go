@@ -60,6 +60,8 @@ type Result struct {
 	Status         int                `json:"status,omitempty"`
 	MediaType      string             `json:"media_type,omitempty"`
 	Error          string             `json:"error"`
+	// Kept are the input's --keep values, carried from the Item.
+	Kept []*string `json:"-"`
 	// canceled marks a result cut short by an interrupt: not a verdict.
 	canceled bool
 }
@@ -192,10 +194,14 @@ func (v *Vetter) Vet(ctx context.Context, raw string) Result {
 // VetItem is the result for one line of a list: the reason it holds no URL,
 // or the URL's verdict (Vet).
 func (v *Vetter) VetItem(ctx context.Context, it Item) Result {
+	var r Result
 	if it.Err != nil {
-		return Result{Location: it.URL, Error: it.Err.Error()}
+		r = Result{Location: it.URL, Error: it.Err.Error()}
+	} else {
+		r = v.Vet(ctx, it.URL)
 	}
-	return v.Vet(ctx, it.URL)
+	r.Kept = it.Kept // the input columns --keep carries along
+	return r
 }
 
 // Facts starts the opt-out facts of a URL on a site with this policy: the
