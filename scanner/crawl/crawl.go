@@ -94,6 +94,10 @@ func (o *Options) defaults() {
 // Stats summarises a crawl.
 type Stats struct {
 	Pages, Media int
+	// ScriptRendered counts pages that look rendered by script (the static
+	// crawl misses what scripts add); ScriptRenderedExample is the first.
+	ScriptRendered        int
+	ScriptRenderedExample string
 	// Unreachable counts URLs not crawled because their site's robots.txt
 	// could not be fetched: unknown, each reported as an error resource.
 	Unreachable int
@@ -124,17 +128,20 @@ type crawler struct {
 	vet    *urls.Vetter
 	ownTok string
 
-	mu      sync.Mutex
-	emitMu  sync.Mutex
-	seen    map[urlKey]struct{}
-	pages   int
-	media   map[urlKey]*mediaItem
-	next    map[string]time.Time
-	stats   Stats
-	emitErr error
-	stopped atomic.Bool
-	ctx     context.Context
-	q       *queue.Queue
+	mu     sync.Mutex
+	emitMu sync.Mutex
+	seen   map[urlKey]struct{}
+	pages  int
+	media  map[urlKey]*mediaItem
+	sheets map[urlKey]*sheet
+	// rendered counts the pages of each origin that look script-rendered.
+	rendered map[string]int
+	next     map[string]time.Time
+	stats    Stats
+	emitErr  error
+	stopped  atomic.Bool
+	ctx      context.Context
+	q        *queue.Queue
 }
 
 // mediaItem is one media URL's analysis, shared by every page showing it.
@@ -181,6 +188,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		opt: opt, scope: NewScope(starts, opt.ExtraHosts, opt.Subdomains, opt.Include, opt.Exclude),
 		vet: vet, ownTok: robots.Token(opt.UserAgent),
 		seen: map[urlKey]struct{}{}, media: map[urlKey]*mediaItem{}, next: map[string]time.Time{},
+		sheets: map[urlKey]*sheet{}, rendered: map[string]int{},
 	}
 	// Every fetch of the crawl (site files, sitemaps, media) follows only
 	// redirects that stay in scope; media also need robots.txt's leave.
@@ -459,9 +467,20 @@ func (cr *crawler) onResponse(resp *colly.Response) {
 		page.Notes = append(page.Notes, fmt.Sprintf("page larger than %d bytes: read only that far; items after the cut were not seen", cr.opt.MaxPageBytes))
 		page.Error = "page truncated at the size cap: not fully audited"
 	}
+	refs, notes := MediaRefs(doc, resp.Request.URL)
+	sheetRefs, sheetNotes := cr.stylesheetRefs(doc, resp.Request.URL)
+	page.Notes = append(append(page.Notes, notes...), sheetNotes...)
+	if why, ok := ScriptRendered(doc); ok {
+		page.Notes = append(page.Notes, "looks rendered by script ("+why+"): a static crawl sees only the HTML the server sends, not the images and links scripts add; --render loads pages in a browser")
+		cr.scriptRendered(resp.Request.URL)
+	}
 	cr.emit(&page, append(cr.declared(doc, resp.Request.URL), cr.widgets(doc, page.Location)...))
-	for _, ref := range MediaRefs(doc, resp.Request.URL) {
-		cr.mediaOccurrence(doc, resp.Request.URL.String(), ref)
+	seen := map[string]bool{}
+	for _, ref := range append(refs, sheetRefs...) {
+		if !seen[ref.URL] { // an image in the HTML and a stylesheet: one occurrence
+			seen[ref.URL] = true
+			cr.mediaOccurrence(doc, resp.Request.URL.String(), ref)
+		}
 	}
 	for _, l := range Links(doc, resp.Request.URL) {
 		if strings.HasSuffix(strings.ToLower(l.Path), ".pdf") {
@@ -469,6 +488,18 @@ func (cr *crawler) onResponse(resp *colly.Response) {
 		}
 		cr.enqueue(l, depth+1)
 	}
+}
+
+// scriptRendered counts a page that looks rendered by script, for its
+// site's note and the run's summary.
+func (cr *crawler) scriptRendered(u *url.URL) {
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	cr.rendered[u.Scheme+"://"+u.Host]++
+	if cr.stats.ScriptRendered == 0 {
+		cr.stats.ScriptRenderedExample = u.String()
+	}
+	cr.stats.ScriptRendered++
 }
 
 // pageResource gives a page its opt-out verdict: site policy plus the
@@ -584,6 +615,20 @@ func textDigest(s string) string {
 	return "sha256-text:" + hex.EncodeToString(sum[:])
 }
 
+// fileCtx is the context of the fetches of a page's files (media,
+// stylesheets): their redirects stay in scope and need robots.txt's leave.
+func (cr *crawler) fileCtx() context.Context {
+	return urls.WithRedirectCheck(cr.ctx, func(to *url.URL) error {
+		if err := cr.inScope(to); err != nil {
+			return err
+		}
+		if !cr.allowedByRobots(to) {
+			return fmt.Errorf("redirect to %s is not allowed by robots.txt", to.Redacted())
+		}
+		return nil
+	})
+}
+
 // analyzeMedia fetches a media file through the polite client and runs the
 // media detectors; a file over the cap is unknown, never "not AI".
 func (cr *crawler) analyzeMedia(u *url.URL) model.Resource {
@@ -600,16 +645,7 @@ func (cr *crawler) analyzeMedia(u *url.URL) model.Resource {
 	}
 	// Read on demand with Range requests: a video's metadata boxes cost a
 	// few kilobytes, its media data is never fetched.
-	mediaCtx := urls.WithRedirectCheck(cr.ctx, func(to *url.URL) error {
-		if err := cr.inScope(to); err != nil {
-			return err
-		}
-		if !cr.allowedByRobots(to) {
-			return fmt.Errorf("redirect to %s is not allowed by robots.txt", to.Redacted())
-		}
-		return nil
-	})
-	remote, err := cr.vet.Fetcher().Open(mediaCtx, u.Host, u.String(), cr.opt.MaxMediaBytes)
+	remote, err := cr.vet.Fetcher().Open(cr.fileCtx(), u.Host, u.String(), cr.opt.MaxMediaBytes)
 	if err != nil {
 		res.Error = err.Error()
 		return res
@@ -678,7 +714,11 @@ func (cr *crawler) siteSummaries(ctx context.Context, starts []*url.URL) {
 			root := tdm.Evaluate("/").OptOut(false)
 			oo.TDMRepRoot = &root
 		}
-		cr.stats.Sites = append(cr.stats.Sites, model.Site{Origin: origin, OptOut: oo})
+		ms := model.Site{Origin: origin, OptOut: oo}
+		if n := cr.rendered[origin]; n > 0 {
+			ms.Notes = append(ms.Notes, fmt.Sprintf("%d pages look rendered by script (see their notes): a static crawl sees only the HTML the server sends, not the images and links scripts add; --render loads pages in a browser", n))
+		}
+		cr.stats.Sites = append(cr.stats.Sites, ms)
 	}
 }
 
