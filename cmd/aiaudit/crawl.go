@@ -22,7 +22,7 @@ func newCrawlCommand(e *env, stdout io.Writer) *cobra.Command {
 	var vf vetFlags
 	var opt crawl.Options
 	var include, exclude []string
-	var declared, phrases string
+	var declared, phrases, assetsPath string
 	var ef exposureFlags
 	var calc *audit.Exposure
 	c := &cobra.Command{
@@ -94,6 +94,7 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			}
 			ro := e.runOptions(c, "crawl", args, of, sf, stdout)
 			ro.Exposure = calc
+			ro.Assets = assetsPath
 			bar := newProgress(of.progress, "items", e.log)
 			ro.Progress = bar.update
 			out, stats, err := audit.Crawl(c.Context(), ro, opt)
@@ -128,6 +129,7 @@ progress, 130 interrupted (partial report marked incomplete).`,
 	c.Flags().IntVar(&opt.Concurrency, "concurrency", 4, "pages fetched at once")
 	ef.register(c)
 	c.Flags().StringVar(&phrases, "label-phrases", "", `extra visible-label phrases: a JSON file, or the JSON itself (a value starting with [ or {), holding a list of {"lang": "fr", "pattern": "généré par (l')?IA"}`)
+	registerAssets(c, &assetsPath)
 	c.Flags().StringVar(&declared, "declared", "", "CSV of content known to be AI-made: url[,css selector] per row (from a CMS export)")
 	return c
 }
@@ -144,4 +146,9 @@ func readDeclared(path string, opt *crawl.Options) error {
 		return flagErrorf("declared", "--declared: %s: %v", path, err)
 	}
 	return nil
+}
+
+// registerAssets adds --assets, the team's asset library, to a command.
+func registerAssets(c *cobra.Command, path *string) {
+	c.Flags().StringVar(path, "assets", "", "asset library (a folder, or a saved 'aiaudit files' JSON report of one): images that are copies of its images (resized, recompressed, stripped) inherit their AI evidence and opt-outs, matched by perceptual hash")
 }

@@ -76,6 +76,7 @@ func newFilesCommand(e *env, stdout io.Writer) *cobra.Command {
 	var of outputFlags
 	var sf scheduleFlags
 	var workers int
+	var assetsPath string
 	c := &cobra.Command{
 		Use:   "files PATH...",
 		Short: "Scan files and folders for AI provenance, labels and training opt-outs",
@@ -100,6 +101,7 @@ target is in progress, 130 interrupted.`,
 				return err
 			}
 			opt := e.runOptions(c, "files", paths, of, sf, stdout)
+			opt.Assets = assetsPath
 			bar := newProgress(of.progress, "files", e.log)
 			defer bar.finish()
 			opt.Progress = bar.update
@@ -109,6 +111,7 @@ target is in progress, 130 interrupted.`,
 	of.register(c)
 	sf.register(c)
 	c.Flags().IntVar(&workers, "workers", scanner.DefaultWorkers(), "files analysed at once")
+	registerAssets(c, &assetsPath)
 	return c
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/aiaudit/aiaudit/detectors/text"
 	"github.com/aiaudit/aiaudit/detectors/widgets"
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/scanner/assets"
 	"github.com/aiaudit/aiaudit/scanner/internal/bodycap"
 	"github.com/aiaudit/aiaudit/scanner/internal/netguard"
 	"github.com/aiaudit/aiaudit/scanner/thumb"
@@ -54,6 +55,9 @@ type Options struct {
 	Declared Declared
 	// Thumbnails adds a small picture of each AI-made image (for HTML).
 	Thumbnails bool
+	// Assets is the team's asset library (--assets): published copies of
+	// its images inherit their evidence.
+	Assets *assets.Library
 	// Vet configures the opt-out checks (agents, strictness, fetch limits).
 	Vet urls.Options
 	// Dial, when set, is given the run's guarded dialer before the crawl
@@ -664,10 +668,6 @@ func (cr *crawler) analyzeMedia(u *url.URL) model.Resource {
 		// Metadata beyond the cap was not read: unknown, not "not AI".
 		res.Error = "not fully analysed: " + m.Unread.Error()
 	}
-	facts := cr.vet.Facts(u, cr.sitePolicy(u))
-	facts.Response = &optout.Response{Header: remote.Header, Image: m.Kind == "image"}
-	facts.Embedded = m.OptOuts
-	d := optout.Decide(facts)
 	prov := m.Provenance
 	res.MediaType, res.Kind, res.Digest = m.MediaType, m.Kind, m.Digest
 	res.AIGenerated, res.AIEvidence = m.AIGenerated, m.AIEvidence
@@ -676,13 +676,35 @@ func (cr *crawler) analyzeMedia(u *url.URL) model.Resource {
 		res.AIEvidence = append(res.AIEvidence, detectors.Evidence{Detector: "declared", Detail: "listed as AI-made in the --declared file", Strength: detectors.Declared})
 	}
 	res.Labelled = model.Labelled{MachineReadable: m.MachineReadable, Evidence: m.LabelEvidence}
-	res.TrainingOptOut, res.OptOutEvidence = d.Reserved, d.Evidence
 	res.Provenance = &prov
 	res.Notes = m.Notes
+	facts := cr.vet.Facts(u, cr.sitePolicy(u))
+	facts.Response = &optout.Response{Header: remote.Header, Image: m.Kind == "image"}
+	facts.Embedded = append(m.OptOuts, cr.fromLibrary(&res, remote)...)
+	d := optout.Decide(facts)
+	res.TrainingOptOut, res.OptOutEvidence = d.Reserved, d.Evidence
 	if cr.opt.Thumbnails && res.AIGenerated && res.Kind == "image" {
 		res.Thumbnail, _ = thumb.Make(remote, remote.Size(), 96) // best effort: the report shows no picture otherwise
 	}
 	return res
+}
+
+// fromLibrary traces an image to its asset-library original (--assets): the
+// copy inherits the original's evidence, and its opt-outs are returned for
+// the copy's opt-out decision. An image in no library is unchanged.
+func (cr *crawler) fromLibrary(res *model.Resource, remote *urls.Remote) []detectors.OptOut {
+	if cr.opt.Assets == nil || res.Kind != "image" {
+		return nil
+	}
+	m, ok, err := cr.opt.Assets.Find(remote, remote.Size())
+	if err != nil {
+		res.Notes = append(res.Notes, "not compared with the asset library: "+err.Error())
+		return nil
+	}
+	if !ok {
+		return nil
+	}
+	return assets.Inherit(res, m)
 }
 
 // siteSummaries reports, per start origin, which AI agents robots.txt
