@@ -111,7 +111,7 @@ progress, 130 interrupted (partial report marked incomplete).`,
 					slog.Int("skipped_by_robots", stats.SkippedByRobots), slog.Int("not_crawled_robots_unreachable", stats.Unreachable))
 			}
 			if stats != nil && stats.ScriptRendered > 0 {
-				audit.Summarize(e.log, fmt.Sprintf("%d pages look rendered by script (e.g. %s): a static crawl sees only the HTML the server sends, not the images and links scripts add; crawl with --render to load them in a browser", stats.ScriptRendered, stats.ScriptRenderedExample),
+				audit.Summarize(e.log, fmt.Sprintf("%d pages look rendered by script (e.g. %s): %s", stats.ScriptRendered, stats.ScriptRenderedExample, crawl.RenderHint),
 					slog.Int("script_rendered_pages", stats.ScriptRendered))
 			}
 			return e.finish(out, err)

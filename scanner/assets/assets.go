@@ -21,9 +21,10 @@ import (
 )
 
 // MaxDistance is the Hamming distance (of 64 bits) up to which two images
-// are the same picture. Copies resized, recompressed or converted land
-// within 0 to 4 bits; distinct photos of the shared fixtures are 14 bits
-// or more apart (README: asset matching).
+// are the same picture. On the shared fixtures, copies at 1/2 and 1/4 size
+// recompressed as JPEG land 0 to 2 bits from their original (but for two
+// low-contrast photos), and distinct pictures are 20 bits or more apart
+// (TestFalseMatchRateOnFixtures).
 const MaxDistance = 8
 
 // Method names the matching in the report.

@@ -475,7 +475,7 @@ func (cr *crawler) onResponse(resp *colly.Response) {
 	sheetRefs, sheetNotes := cr.stylesheetRefs(doc, resp.Request.URL)
 	page.Notes = append(append(page.Notes, notes...), sheetNotes...)
 	if why, ok := ScriptRendered(doc); ok {
-		page.Notes = append(page.Notes, "looks rendered by script ("+why+"): a static crawl sees only the HTML the server sends, not the images and links scripts add; --render loads pages in a browser")
+		page.Notes = append(page.Notes, "looks rendered by script ("+why+"): "+RenderHint)
 		cr.scriptRendered(resp.Request.URL)
 	}
 	cr.emit(&page, append(cr.declared(doc, resp.Request.URL), cr.widgets(doc, page.Location)...))
@@ -738,7 +738,7 @@ func (cr *crawler) siteSummaries(ctx context.Context, starts []*url.URL) {
 		}
 		ms := model.Site{Origin: origin, OptOut: oo}
 		if n := cr.rendered[origin]; n > 0 {
-			ms.Notes = append(ms.Notes, fmt.Sprintf("%d pages look rendered by script (see their notes): a static crawl sees only the HTML the server sends, not the images and links scripts add; --render loads pages in a browser", n))
+			ms.Notes = append(ms.Notes, fmt.Sprintf("%d pages look rendered by script (see their notes): %s", n, RenderHint))
 		}
 		cr.stats.Sites = append(cr.stats.Sites, ms)
 	}

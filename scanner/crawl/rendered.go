@@ -18,6 +18,11 @@ const (
 	manyScripts = 5
 )
 
+// RenderHint says what a script-rendered page means for a static crawl
+// and what sees more: the page note, the site note and the run's summary
+// line all end with it.
+const RenderHint = "a static crawl sees only the HTML the server sends, not the images and links scripts add; --render loads pages in a browser"
+
 // mountPoints are the elements single-page-app frameworks render into
 // (React, Vue, Next.js, Nuxt, Gatsby, Angular, Svelte starters).
 const mountPoints = `#root, #app, #__next, #__nuxt, #___gatsby, #svelte, [data-reactroot], [ng-version], app-root`
