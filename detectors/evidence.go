@@ -107,6 +107,18 @@ type Provenance struct {
 	// stripped by a CMS or CDN) or "stripped" (a reference to a manifest that
 	// is no longer there).
 	Metadata MetadataStatus `json:"metadata"`
+	// SourceAsset names the asset-library original this item is a copy of
+	// (--assets): the copy inherits its evidence.
+	SourceAsset *SourceAsset `json:"source_asset,omitempty"`
+}
+
+// SourceAsset is an asset-library original matched by perceptual hash.
+type SourceAsset struct {
+	Path string `json:"path"`
+	// Distance is the Hamming distance between the two hashes, in bits.
+	Distance int `json:"distance"`
+	// Method names the hash and threshold ("phash64<=N").
+	Method string `json:"method"`
 }
 
 // C2PAStatus is what was found of a C2PA manifest store.

@@ -11,8 +11,10 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/aiaudit/aiaudit/detectors"
 	"github.com/aiaudit/aiaudit/detectors/media"
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/scanner/assets"
 	"github.com/aiaudit/aiaudit/scanner/thumb"
 )
 
@@ -23,6 +25,9 @@ type FilesOptions struct {
 	Limits  media.Limits
 	// Thumbnails adds a small picture of each AI-made image (for HTML).
 	Thumbnails bool
+	// Assets is the team's asset library (--assets): copies of its images
+	// inherit their evidence.
+	Assets *assets.Library
 	// Emit receives every resource in walk order, from one goroutine. An error
 	// stops the scan (the output could not be written).
 	Emit func(model.Resource) error
@@ -95,6 +100,7 @@ func ScanFiles(ctx context.Context, paths []string, opt FilesOptions) error {
 		wg.Go(func() {
 			for j := range jobs {
 				r := AnalyzeFile(j.item, opt.Limits, opt.Thumbnails)
+				fromLibrary(opt.Assets, &r)
 				select {
 				case results <- done{j.seq, r}:
 				case <-ctx.Done():
@@ -186,6 +192,37 @@ func AnalyzeFile(it FileItem, lim media.Limits, thumbnails bool) (res model.Reso
 		res.Thumbnail, _ = thumb.Make(f, st.Size(), 96) // best effort: the report shows no picture otherwise
 	}
 	return res
+}
+
+// fromLibrary traces an image file to its asset-library original: it
+// inherits the original's evidence, and the original's training reservation
+// (any embedded opt-out reserving, as for the file's own metadata). An image
+// in no library is unchanged.
+func fromLibrary(lib *assets.Library, res *model.Resource) {
+	if lib == nil || res.Kind != "image" || res.Error != "" {
+		return
+	}
+	f, st, err := openRegular(res.Location)
+	if err != nil {
+		res.Notes = append(res.Notes, "not compared with the asset library: "+err.Error())
+		return
+	}
+	defer f.Close()
+	m, ok, err := lib.Find(f, st.Size())
+	if err != nil {
+		res.Notes = append(res.Notes, "not compared with the asset library: "+err.Error())
+		return
+	}
+	if !ok {
+		return
+	}
+	for _, o := range assets.Inherit(res, m) {
+		res.OptOutEvidence = append(res.OptOutEvidence, o)
+		if o.Verdict == detectors.Reserved {
+			reserved := true
+			res.TrainingOptOut = &reserved
+		}
+	}
 }
 
 // unchanged reports a file rewritten while it was read: its blocks could come

@@ -23,7 +23,7 @@ func newCrawlCommand(e *env, stdout io.Writer) *cobra.Command {
 	var vf vetFlags
 	var opt crawl.Options
 	var include, exclude []string
-	var declared, phrases string
+	var declared, phrases, assetsPath string
 	var ef exposureFlags
 	var calc *audit.Exposure
 	var rendered bool
@@ -104,6 +104,7 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			ro := e.runOptions(c, "crawl", args, of, sf, stdout)
 			ro.Exposure = calc
 			ro.Output.Browser = browser.Browser // also prints -f pdf
+			ro.Assets = assetsPath
 			bar := newProgress(of.progress, "items", e.log)
 			ro.Progress = bar.update
 			var rb *render.Options
@@ -123,6 +124,10 @@ progress, 130 interrupted (partial report marked incomplete).`,
 				audit.Summarize(e.log, line, slog.Int("pages", stats.Pages), slog.Int("media_items", stats.Media),
 					slog.Int("skipped_by_robots", stats.SkippedByRobots), slog.Int("not_crawled_robots_unreachable", stats.Unreachable))
 			}
+			if stats != nil && stats.ScriptRendered > 0 {
+				audit.Summarize(e.log, fmt.Sprintf("%d pages look rendered by script (e.g. %s): %s", stats.ScriptRendered, stats.ScriptRenderedExample, crawl.RenderHint),
+					slog.Int("script_rendered_pages", stats.ScriptRendered))
+			}
 			return e.finish(out, err)
 		},
 	}
@@ -141,6 +146,7 @@ progress, 130 interrupted (partial report marked incomplete).`,
 	c.Flags().DurationVar(&browser.Budget, "render-budget", 20*time.Second, "with --render, the time a page may take to load and settle, scrolling included")
 	ef.register(c)
 	c.Flags().StringVar(&phrases, "label-phrases", "", `extra visible-label phrases: a JSON file, or the JSON itself (a value starting with [ or {), holding a list of {"lang": "fr", "pattern": "généré par (l')?IA"}`)
+	registerAssets(c, &assetsPath)
 	c.Flags().StringVar(&declared, "declared", "", "CSV of content known to be AI-made: url[,css selector] per row (from a CMS export)")
 	return c
 }
@@ -157,4 +163,9 @@ func readDeclared(path string, opt *crawl.Options) error {
 		return flagErrorf("declared", "--declared: %s: %v", path, err)
 	}
 	return nil
+}
+
+// registerAssets adds --assets, the team's asset library, to a command.
+func registerAssets(c *cobra.Command, path *string) {
+	c.Flags().StringVar(path, "assets", "", "asset library (a folder, or a saved 'aiaudit files' JSON report of one): images that are copies of its images (resized, recompressed, stripped) inherit their AI evidence and opt-outs, matched by perceptual hash")
 }

@@ -78,6 +78,32 @@ func TestCrawlCommand(t *testing.T) {
 	assert.Equal(t, exitError, code)
 }
 
+// A page rendered by script is named once on stderr, with the way to see
+// it, and in the report on the page and its site.
+func TestCrawlSaysWhenPagesLookScriptRendered(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/", "/shop":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><div id="root"></div><script src="/app.js"></script><a href="/shop">shop</a></body></html>`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	code, out, stderr := runIn(t, "", "crawl", srv.URL+"/", "-f", "json", "--delay", "0")
+	assert.Equal(t, exitClean, code, stderr)
+	assert.Equal(t, 1, strings.Count(stderr, "look rendered by script"), stderr)
+	assert.Contains(t, stderr, "2 pages look rendered by script (e.g. "+srv.URL+"/)")
+	assert.Contains(t, stderr, "--render")
+	rep := decode(t, out)
+	require.Len(t, rep.Sites, 1)
+	assert.Contains(t, strings.Join(rep.Sites[0].Notes, " "), "2 pages look rendered by script")
+	for _, r := range rep.Resources {
+		assert.Contains(t, strings.Join(r.Notes, " "), "looks rendered by script", r.Location)
+	}
+}
+
 func TestCrawlInterruptedIsPartial(t *testing.T) {
 	srv := aiSite(t)
 	ctx, cancel := context.WithCancel(context.Background())

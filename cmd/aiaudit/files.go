@@ -97,6 +97,7 @@ func newFilesCommand(e *env, stdout io.Writer) *cobra.Command {
 	var ef exposureFlags
 	var calc *audit.Exposure
 	var tf trustFlags
+	var assetsPath string
 	c := &cobra.Command{
 		Use:   "files PATH...",
 		Short: "Scan files and folders for AI provenance, labels and training opt-outs",
@@ -125,6 +126,7 @@ target is in progress, 130 interrupted.`,
 			}
 			opt := e.runOptions(c, "files", paths, of, sf, stdout)
 			opt.Exposure = calc
+			opt.Assets = assetsPath
 			bar := newProgress(of.progress, "files", e.log)
 			defer bar.finish()
 			opt.Progress = bar.update
@@ -137,6 +139,7 @@ target is in progress, 130 interrupted.`,
 	ef.register(c)
 	c.Flags().IntVar(&workers, "workers", scanner.DefaultWorkers(), "files analysed at once")
 	tf.register(c)
+	registerAssets(c, &assetsPath)
 	return c
 }
 

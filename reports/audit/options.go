@@ -28,6 +28,10 @@ type Options struct {
 	Exposure *Exposure
 	History  HistoryOptions
 
+	// Assets is the asset library (--assets): a folder or a saved files
+	// report; published copies of its images inherit their evidence.
+	Assets string
+
 	// Log receives summaries and warnings (stderr).
 	Log Log
 	// Progress is told how many items are done (total -1 when unknown).

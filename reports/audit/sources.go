@@ -49,11 +49,16 @@ func Files(ctx context.Context, opt Options, workers int) (Outcome, error) {
 	if err := anyExists(opt.Targets); err != nil {
 		return Outcome{}, fmt.Errorf("files: nothing to scan: %w", err)
 	}
+	lib, err := opt.library(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
 	set := opt.Rules()
 	return scan(ctx, opt, func(r *Run) error {
 		return scanner.ScanFiles(ctx, opt.Targets, scanner.FilesOptions{
 			Workers:    workers,
 			Limits:     media.Limits{Trust: opt.Trust},
+			Assets:     lib,
 			Thumbnails: opt.Output.thumbnails(),
 			Emit:       func(res model.Resource) error { return r.resource(res, set.Resource(res)) },
 			Progress:   opt.Progress,
@@ -96,6 +101,11 @@ func Crawl(ctx context.Context, opt Options, co crawl.Options, browser *render.O
 	for i, s := range co.Starts {
 		opt.Targets[i] = model.StripUserinfo(s)
 	}
+	lib, err := opt.library(ctx)
+	if err != nil {
+		return Outcome{}, nil, err
+	}
+	co.Assets = lib
 	set := opt.Rules()
 	co.Thumbnails = opt.Output.thumbnails()
 	var stats *crawl.Stats

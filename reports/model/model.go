@@ -165,6 +165,9 @@ type Labelled struct {
 type Site struct {
 	Origin string     `json:"origin"`
 	OptOut SiteOptOut `json:"opt_out"`
+	// Notes are what the crawl saw of the whole site, such as pages that
+	// look rendered by script.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // SiteOptOut says which AI agents a site's robots.txt blocks at its root

@@ -31,6 +31,7 @@ import (
 	"github.com/aiaudit/aiaudit/detectors/widgets"
 	"github.com/aiaudit/aiaudit/reports/digestset"
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/scanner/assets"
 	"github.com/aiaudit/aiaudit/scanner/internal/bodycap"
 	"github.com/aiaudit/aiaudit/scanner/internal/netguard"
 	"github.com/aiaudit/aiaudit/scanner/thumb"
@@ -58,6 +59,9 @@ type Options struct {
 	// Loader reads each fetched page: nil reads the markup as served; a
 	// browser (scanner/render) runs it (--render).
 	Loader PageLoader
+	// Assets is the team's asset library (--assets): published copies of
+	// its images inherit their evidence.
+	Assets *assets.Library
 	// Vet configures the opt-out checks (agents, strictness, fetch limits).
 	Vet urls.Options
 	// Dial, when set, is given the run's guarded dialer before the crawl
@@ -101,6 +105,10 @@ func (o *Options) defaults() {
 // Stats summarises a crawl.
 type Stats struct {
 	Pages, Media int
+	// ScriptRendered counts pages that look rendered by script (the static
+	// crawl misses what scripts add); ScriptRenderedExample is the first.
+	ScriptRendered        int
+	ScriptRenderedExample string
 	// Unreachable counts URLs not crawled because their site's robots.txt
 	// could not be fetched: unknown, each reported as an error resource.
 	Unreachable int
@@ -148,12 +156,15 @@ type crawler struct {
 	// the rest.
 	media   map[urlKey]*mediaItem
 	settled *settledMedia
-	next    map[string]time.Time
-	stats   Stats
-	emitErr error
-	stopped atomic.Bool
-	ctx     context.Context
-	q       *queue.Queue
+	sheets  map[urlKey]*sheet
+	// rendered counts the pages of each origin that look script-rendered.
+	rendered map[string]int
+	next     map[string]time.Time
+	stats    Stats
+	emitErr  error
+	stopped  atomic.Bool
+	ctx      context.Context
+	q        *queue.Queue
 }
 
 // mediaItem is one media URL's analysis, shared by every page showing it.
@@ -201,6 +212,7 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		opt: opt, scope: NewScope(starts, opt.ExtraHosts, opt.Subdomains, opt.Include, opt.Exclude),
 		vet: vet, ownTok: robots.Token(opt.UserAgent),
 		seen: digestset.New(seenInMemory, seenBloomBytes), media: map[urlKey]*mediaItem{}, settled: newSettledMedia(), next: map[string]time.Time{},
+		sheets: map[urlKey]*sheet{}, rendered: map[string]int{},
 	}
 	defer cr.seen.Close()
 	defer cr.settled.close()
@@ -522,9 +534,26 @@ func (cr *crawler) onResponse(resp *colly.Response) {
 		page.Notes = append(page.Notes, fmt.Sprintf("page larger than %d bytes: read only that far; items after the cut were not seen", cr.opt.MaxPageBytes))
 		page.Error = "page truncated at the size cap: not fully audited"
 	}
+	var sheetRefs []Ref
+	if _, isStatic := cr.opt.Loader.(static); isStatic || loaded.Unseen == nil {
+		// Read as served: stylesheets are read by the crawl (a browser
+		// resolves them itself), and a page that looks built by script
+		// says --render would see more.
+		var sheetNotes []string
+		sheetRefs, sheetNotes = cr.stylesheetRefs(doc, u)
+		page.Notes = append(page.Notes, sheetNotes...)
+		if why, ok := ScriptRendered(doc); ok && isStatic {
+			page.Notes = append(page.Notes, "looks rendered by script ("+why+"): "+RenderHint)
+			cr.scriptRendered(u)
+		}
+	}
 	cr.emit(&page, append(cr.declared(doc, finder, u), cr.widgets(doc, page.Location)...))
-	for _, ref := range loaded.Media {
-		cr.mediaOccurrence(finder, u.String(), ref)
+	seen := map[string]bool{}
+	for _, ref := range append(loaded.Media, sheetRefs...) {
+		if !seen[ref.URL] { // an image in the HTML and a stylesheet: one occurrence
+			seen[ref.URL] = true
+			cr.mediaOccurrence(finder, u.String(), ref)
+		}
 	}
 	for _, l := range loaded.Links {
 		if strings.HasSuffix(strings.ToLower(l.Path), ".pdf") {
@@ -532,6 +561,18 @@ func (cr *crawler) onResponse(resp *colly.Response) {
 		}
 		cr.enqueue(l, depth+1)
 	}
+}
+
+// scriptRendered counts a page that looks rendered by script, for its
+// site's note and the run's summary.
+func (cr *crawler) scriptRendered(u *url.URL) {
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	cr.rendered[u.Scheme+"://"+u.Host]++
+	if cr.stats.ScriptRendered == 0 {
+		cr.stats.ScriptRenderedExample = u.String()
+	}
+	cr.stats.ScriptRendered++
 }
 
 // pageResource gives a page its opt-out verdict: site policy plus the
@@ -674,6 +715,20 @@ func textDigest(s string) string {
 	return "sha256-text:" + hex.EncodeToString(sum[:])
 }
 
+// fileCtx is the context of the fetches of a page's files (media,
+// stylesheets): their redirects stay in scope and need robots.txt's leave.
+func (cr *crawler) fileCtx() context.Context {
+	return urls.WithRedirectCheck(cr.ctx, func(to *url.URL) error {
+		if err := cr.inScope(to); err != nil {
+			return err
+		}
+		if !cr.allowedByRobots(to) {
+			return fmt.Errorf("redirect to %s is not allowed by robots.txt", to.Redacted())
+		}
+		return nil
+	})
+}
+
 // analyzeMedia fetches a media file through the polite client and runs the
 // media detectors; a file over the cap is unknown, never "not AI".
 func (cr *crawler) analyzeMedia(u *url.URL) model.Resource {
@@ -690,8 +745,7 @@ func (cr *crawler) analyzeMedia(u *url.URL) model.Resource {
 	}
 	// Read on demand with Range requests: a video's metadata boxes cost a
 	// few kilobytes, its media data is never fetched.
-	mediaCtx := urls.WithRedirectCheck(cr.ctx, cr.mayFetch)
-	remote, err := cr.vet.Fetcher().Open(mediaCtx, u.Host, u.String(), cr.opt.MaxMediaBytes)
+	remote, err := cr.vet.Fetcher().Open(cr.fileCtx(), u.Host, u.String(), cr.opt.MaxMediaBytes)
 	if err != nil {
 		res.Error = err.Error()
 		return res
@@ -710,10 +764,6 @@ func (cr *crawler) analyzeMedia(u *url.URL) model.Resource {
 		// Metadata beyond the cap was not read: unknown, not "not AI".
 		res.Error = "not fully analysed: " + m.Unread.Error()
 	}
-	facts := cr.vet.Facts(u, cr.sitePolicy(u))
-	facts.Response = &optout.Response{Header: remote.Header, Image: m.Kind == "image"}
-	facts.Embedded = m.OptOuts
-	d := optout.Decide(facts)
 	prov := m.Provenance
 	res.MediaType, res.Kind, res.Digest = m.MediaType, m.Kind, m.Digest
 	res.AIGenerated, res.AIEvidence = m.AIGenerated, m.AIEvidence
@@ -722,13 +772,35 @@ func (cr *crawler) analyzeMedia(u *url.URL) model.Resource {
 		res.AIEvidence = append(res.AIEvidence, detectors.Evidence{Detector: "declared", Detail: "listed as AI-made in the --declared file", Strength: detectors.Declared})
 	}
 	res.Labelled = model.Labelled{MachineReadable: m.MachineReadable, Evidence: m.LabelEvidence}
-	res.TrainingOptOut, res.OptOutEvidence = d.Reserved, d.Evidence
 	res.Provenance = &prov
 	res.Notes = m.Notes
+	facts := cr.vet.Facts(u, cr.sitePolicy(u))
+	facts.Response = &optout.Response{Header: remote.Header, Image: m.Kind == "image"}
+	facts.Embedded = append(m.OptOuts, cr.fromLibrary(&res, remote)...)
+	d := optout.Decide(facts)
+	res.TrainingOptOut, res.OptOutEvidence = d.Reserved, d.Evidence
 	if cr.opt.Thumbnails && res.AIGenerated && res.Kind == "image" {
 		res.Thumbnail, _ = thumb.Make(remote, remote.Size(), 96) // best effort: the report shows no picture otherwise
 	}
 	return res
+}
+
+// fromLibrary traces an image to its asset-library original (--assets): the
+// copy inherits the original's evidence, and its opt-outs are returned for
+// the copy's opt-out decision. An image in no library is unchanged.
+func (cr *crawler) fromLibrary(res *model.Resource, remote *urls.Remote) []detectors.OptOut {
+	if cr.opt.Assets == nil || res.Kind != "image" {
+		return nil
+	}
+	m, ok, err := cr.opt.Assets.Find(remote, remote.Size())
+	if err != nil {
+		res.Notes = append(res.Notes, "not compared with the asset library: "+err.Error())
+		return nil
+	}
+	if !ok {
+		return nil
+	}
+	return assets.Inherit(res, m)
 }
 
 // siteSummaries reports, per start origin, which AI agents robots.txt
@@ -760,7 +832,11 @@ func (cr *crawler) siteSummaries(ctx context.Context, starts []*url.URL) {
 			root := tdm.Evaluate("/").OptOut(false)
 			oo.TDMRepRoot = &root
 		}
-		cr.stats.Sites = append(cr.stats.Sites, model.Site{Origin: origin, OptOut: oo})
+		ms := model.Site{Origin: origin, OptOut: oo}
+		if n := cr.rendered[origin]; n > 0 {
+			ms.Notes = append(ms.Notes, fmt.Sprintf("%d pages look rendered by script (see their notes): %s", n, RenderHint))
+		}
+		cr.stats.Sites = append(cr.stats.Sites, ms)
 	}
 }
 

@@ -439,7 +439,8 @@ func TestMediaRefsEdgeCases(t *testing.T) {
 	require.NoError(t, err)
 	base, _ := url.Parse("https://a.kz/dir/page.html")
 	got := map[string]string{}
-	for _, r := range MediaRefs(doc, base) {
+	refs, _ := MediaRefs(doc, base)
+	for _, r := range refs {
 		got[r.URL] = r.Kind
 		if r.Kind == "video" {
 			assert.Equal(t, "video", goquery.NodeName(r.El), "the label is looked for around the video, not the <div>")

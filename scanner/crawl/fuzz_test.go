@@ -111,6 +111,8 @@ func mustGunzip(t *testing.T, b []byte) io.Reader {
 var mediaKinds = map[string]bool{
 	"img": true, "srcset": true, "video": true, "audio": true, "picture": true, "poster": true,
 	"og:image": true, "twitter:image": true, "style": true, "pdf": true,
+	"data-src": true, "data-original": true, "data-lazy-src": true, "data-srcset": true, "data-bg": true,
+	"style-block": true, "stylesheet": true, "json-ld": true,
 }
 
 // FuzzRefs parses hostile HTML and checks what the crawler would fetch
@@ -131,6 +133,10 @@ func FuzzRefs(f *testing.F) {
 		`<video><div><source src="nested.mp4"></div></video><meta name="twitter:image" property="surprise" content="t.jpg">`,
 		`<img src="` + strings.Repeat("a", 64<<10) + `.jpg">`,
 		`<img srcset=",,, a.jpg 1x,,b.jpg, c.jpg (x, y) 2x ,">`,
+		`<img data-src="l.jpg" data-srcset="l1.jpg 1x, l2.jpg 2x"><div data-bg="url('bg.jpg')"></div><div data-bg="bg2.jpg"></div><iframe data-src="/frame.html"></iframe>` +
+			`<picture><source data-srcset="s.webp"><img data-original="o.jpg" data-lazy-src="z.jpg"></picture>`,
+		`<style>.hero:hover::before{background:url(h.jpg)} .none{background:url(n.jpg)} @font-face{src:url(f.woff)} @import "x.css";</style><div class="hero"></div>` +
+			`<script type="application/ld+json">{"@graph":[{"@type":"ImageObject","contentUrl":"c.jpg"},{"image":["i.jpg",{"url":"//:0:"}]}]}</script><script type="application/ld+json">{</script>`,
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s), page)
@@ -147,8 +153,14 @@ func FuzzRefs(f *testing.F) {
 		doc, err := goquery.NewDocumentFromReader(bytes.NewReader(html))
 		require.NoError(t, err)
 
-		refs := MediaRefs(doc, base)
+		refs, notes := MediaRefs(doc, base)
+		// A note is per JSON-LD block that could not be read.
+		require.LessOrEqual(t, len(notes), doc.Find("script").Length())
+		seen := map[string]bool{}
 		for _, r := range refs {
+			// Each URL is one occurrence on the page.
+			require.False(t, seen[r.URL], "listed twice: %s", r.URL)
+			seen[r.URL] = true
 			// The crawler re-parses a Ref's URL and fetches it: it must be
 			// an absolute http(s) URL with a host (MediaRefs drops the rest)
 			// and without a fragment (never sent to a server; #a and #b
@@ -183,7 +195,7 @@ func FuzzRefs(f *testing.F) {
 		// Deterministic: a second parse of the same bytes finds the same.
 		doc2, err := goquery.NewDocumentFromReader(bytes.NewReader(html))
 		require.NoError(t, err)
-		refs2 := MediaRefs(doc2, base)
+		refs2, _ := MediaRefs(doc2, base)
 		require.Equal(t, len(refs), len(refs2))
 		for i := range refs {
 			require.Equal(t, refs[i].URL, refs2[i].URL)

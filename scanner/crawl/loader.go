@@ -69,7 +69,8 @@ func (static) Load(_ context.Context, page Fetched, _ Subresources) (*Page, erro
 	if err != nil {
 		return nil, fmt.Errorf("HTML: %w", err)
 	}
-	return &Page{Doc: doc, Media: MediaRefs(doc, page.URL), Links: Links(doc, page.URL)}, nil
+	media, notes := MediaRefs(doc, page.URL)
+	return &Page{Doc: doc, Media: media, Links: Links(doc, page.URL), Notes: notes}, nil
 }
 
 // Fetch is the crawl's Subresources.

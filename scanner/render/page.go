@@ -314,7 +314,8 @@ func (l *pageLoad) read(res collected) (*crawl.Page, error) {
 			unseen[n] = labels.Unseen(b)
 		}
 	}
-	p := &crawl.Page{Doc: doc, Unseen: unseen, Media: crawl.MediaRefs(doc, base), Links: crawl.Links(doc, base)}
+	media, notes := crawl.MediaRefs(doc, base)
+	p := &crawl.Page{Doc: doc, Unseen: unseen, Media: media, Links: crawl.Links(doc, base), Notes: notes}
 	have := map[string]bool{}
 	for _, r := range p.Media {
 		have[r.URL] = true

@@ -15,26 +15,33 @@ import (
 	_ "golang.org/x/image/webp"
 )
 
-// MaxSource caps the file decoded for a thumbnail, and MaxPixels its area.
+// MaxSource caps the file decoded (for a thumbnail or a perceptual hash), and
+// MaxPixels its area.
 const (
 	MaxSource = 16 << 20
 	MaxPixels = 40_000_000
 )
 
-// Make returns a JPEG data URI of the image scaled to fit box×box pixels.
-func Make(r io.ReaderAt, size int64, box int) (string, error) {
+// Decode decodes a GIF, JPEG, PNG or WebP image within the caps: its
+// header is read first, so a huge canvas is refused before it is allocated.
+func Decode(r io.ReaderAt, size int64) (image.Image, error) {
 	if size > MaxSource {
-		return "", fmt.Errorf("image of %d bytes is over the %d-byte thumbnail cap", size, MaxSource)
+		return nil, fmt.Errorf("image of %d bytes is over the %d-byte decoding cap", size, MaxSource)
 	}
-	src := io.NewSectionReader(r, 0, size)
-	cfg, _, err := image.DecodeConfig(src)
+	cfg, _, err := image.DecodeConfig(io.NewSectionReader(r, 0, size))
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > MaxPixels {
-		return "", fmt.Errorf("image of %dx%d pixels is over the thumbnail cap", cfg.Width, cfg.Height)
+		return nil, fmt.Errorf("image of %dx%d pixels is over the decoding cap", cfg.Width, cfg.Height)
 	}
 	img, _, err := image.Decode(io.NewSectionReader(r, 0, size))
+	return img, err
+}
+
+// Make returns a JPEG data URI of the image scaled to fit box×box pixels.
+func Make(r io.ReaderAt, size int64, box int) (string, error) {
+	img, err := Decode(r, size)
 	if err != nil {
 		return "", err
 	}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/image/draw"
+
+	"github.com/aiaudit/aiaudit/reports/model"
+)
+
+// fixtureMedia holds real photos and AI images with their metadata.
+const fixtureMedia = "../../../shared/fixtures/media"
+
+// published is what a CMS makes of a library image: decoded, resized to
+// the given width, recompressed as JPEG, metadata gone.
+func published(t *testing.T, name string, width, quality int) []byte {
+	b, err := os.ReadFile(filepath.Join(fixtureMedia, name))
+	require.NoError(t, err)
+	img, _, err := image.Decode(bytes.NewReader(b))
+	require.NoError(t, err)
+	src := img.Bounds()
+	dst := image.NewRGBA(image.Rect(0, 0, width, width*src.Dy()/src.Dx()))
+	draw.BiLinear.Scale(dst, dst.Bounds(), img, src, draw.Src, nil)
+	var buf bytes.Buffer
+	require.NoError(t, jpeg.Encode(&buf, dst, &jpeg.Options{Quality: quality}))
+	return buf.Bytes()
+}
+
+// libraryOf copies fixture images into a library folder.
+func libraryOf(t *testing.T, names ...string) string {
+	dir := t.TempDir()
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(fixtureMedia, n))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, n), b, 0o644))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not an image"), 0o644))
+	return dir
+}
+
+// A site publishes stripped, resized, recompressed copies of AI images from
+// the team's library, and a decoy photo that is in no library: the copies
+// are traced to their originals and inherit their evidence; the decoy stays
+// "no metadata", never "not AI" by inheritance.
+func TestCrawlTracesStrippedCopiesToTheAssetLibrary(t *testing.T) {
+	lib := libraryOf(t, "sd_civitai.jpg", "xmp_dst_trainedAlgorithmicMedia_bing.jpg", "c2pa_capture_cawg_notrain.jpg")
+	files := map[string][]byte{
+		"/hero.jpg":  published(t, "sd_civitai.jpg", 400, 60),
+		"/bing.jpg":  published(t, "xmp_dst_trainedAlgorithmicMedia_bing.jpg", 300, 75),
+		"/decoy.jpg": published(t, "plain_photo_exif.jpg", 400, 70),
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if b, ok := files[r.URL.Path]; ok {
+			w.Header().Set("Content-Type", "image/jpeg")
+			w.Write(b)
+			return
+		}
+		if r.URL.Path == "/" {
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><div><img src="/hero.jpg" alt="Hero"></div><div data-bg="/bing.jpg"></div><div><img src="/decoy.jpg" alt="Team"></div></body></html>`)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+
+	code, out, stderr := runIn(t, "", "crawl", srv.URL+"/", "-f", "json", "--delay", "0", "--assets", lib)
+	assert.Equal(t, exitFindings, code, stderr)
+	assert.Contains(t, stderr, "asset library "+lib+": 3 images indexed")
+	rep := decode(t, out)
+	byLoc := map[string]model.Resource{}
+	for _, r := range rep.Resources {
+		byLoc[strings.TrimPrefix(r.Location, srv.URL)] = r
+	}
+	for path, orig := range map[string]string{"/hero.jpg": "sd_civitai.jpg", "/bing.jpg": "xmp_dst_trainedAlgorithmicMedia_bing.jpg"} {
+		r := byLoc[path]
+		assert.True(t, r.AIGenerated, "%s inherits the original's evidence", path)
+		require.NotNil(t, r.Provenance, path)
+		require.NotNil(t, r.Provenance.SourceAsset, path)
+		assert.Equal(t, filepath.Join(lib, orig), r.Provenance.SourceAsset.Path)
+		assert.LessOrEqual(t, r.Provenance.SourceAsset.Distance, 8)
+		assert.Equal(t, "phash64<=8", r.Provenance.SourceAsset.Method)
+		require.NotEmpty(t, r.AIEvidence)
+		assert.Contains(t, r.AIEvidence[0].Detail, "library original "+filepath.Join(lib, orig))
+	}
+	decoy := byLoc["/decoy.jpg"]
+	assert.False(t, decoy.AIGenerated)
+	require.NotNil(t, decoy.Provenance)
+	assert.Nil(t, decoy.Provenance.SourceAsset)
+	assert.Equal(t, "none", string(decoy.Provenance.Metadata), "in no library: no metadata, not 'not AI'")
+	unlabelled := 0
+	for _, f := range rep.Findings {
+		if f.Rule == "kz.aap.456.2" {
+			unlabelled++
+		}
+	}
+	assert.Equal(t, 2, unlabelled, "both traced copies are published without a label")
+
+	// Without the library the stripped copies carry no evidence at all.
+	code, out, stderr = runIn(t, "", "crawl", srv.URL+"/", "-f", "json", "--delay", "0")
+	assert.Equal(t, exitClean, code, stderr)
+	for _, r := range decode(t, out).Resources {
+		assert.False(t, r.AIGenerated, r.Location)
+	}
+}
+
+// files --assets, with the library given as a saved files report; a
+// missing library is a usage error, not a scan that matches nothing.
+func TestFilesAssetsFromASavedReport(t *testing.T) {
+	lib := libraryOf(t, "sd_civitai.jpg", "c2pa_firefly_photoshop.jpg")
+	code, saved, stderr := runIn(t, "", "files", lib, "-f", "json", "--fail-on", "none", "--no-history")
+	require.Equal(t, exitClean, code, stderr)
+	report := filepath.Join(t.TempDir(), "library.json")
+	require.NoError(t, os.WriteFile(report, []byte(saved), 0o644))
+
+	site := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(site, "a.jpg"), published(t, "sd_civitai.jpg", 256, 50), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(site, "decoy.jpg"), published(t, "plain_photo_exif.jpg", 256, 50), 0o644))
+	code, out, stderr := runIn(t, "", "files", site, "-f", "json", "--fail-on", "none", "--no-history", "--assets", report)
+	require.Equal(t, exitClean, code, stderr)
+	byName := map[string]model.Resource{}
+	for _, r := range decode(t, out).Resources {
+		byName[filepath.Base(r.Location)] = r
+	}
+	require.NotNil(t, byName["a.jpg"].Provenance.SourceAsset)
+	assert.Equal(t, filepath.Join(lib, "sd_civitai.jpg"), byName["a.jpg"].Provenance.SourceAsset.Path)
+	assert.True(t, byName["a.jpg"].AIGenerated)
+	assert.False(t, byName["decoy.jpg"].AIGenerated)
+
+	code, _, stderr = runIn(t, "", "files", site, "--assets", filepath.Join(lib, "missing"), "--no-history")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "--assets")
+}
