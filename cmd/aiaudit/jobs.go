@@ -101,17 +101,18 @@ func newJobSubmitCommand(e *env, stdin io.Reader, natsURL *string) *cobra.Comman
 			set.Delay, set.Timeout, set.Retries, set.HostConcurrency, set.UserAgent, set.AllowPrivate = f.HostDelay, f.Timeout, f.Retries, f.HostConcurrency, f.UserAgent, f.AllowPrivate
 			in := urls.Input{Column: column, Field: field}
 			// Every list is checked before any is sent.
-			var readers []io.Reader
+			var lists []*urls.List // text, CSV, JSONL or Parquet, as urls reads them
 			for _, a := range args {
 				r, closeIn, err := audit.OpenList(a, stdin)
 				if err != nil {
 					return err
 				}
 				defer closeIn()
-				if r, err = urls.Sniff(r, in); err != nil {
+				l, err := urls.Open(r, in)
+				if err != nil {
 					return fmt.Errorf("%s: %w", a, err)
 				}
-				readers = append(readers, r)
+				lists = append(lists, l)
 			}
 			client, err := connectJobs(c, *natsURL)
 			if err != nil {
@@ -119,8 +120,8 @@ func newJobSubmitCommand(e *env, stdin io.Reader, natsURL *string) *cobra.Comman
 			}
 			defer client.Close()
 			spec, err := client.Submit(c.Context(), jobs.Spec{Name: name, Version: version(), Settings: set}, func(out chan<- urls.Item) error {
-				for i, r := range readers {
-					if err := urls.Read(r, in, out); err != nil {
+				for i, l := range lists {
+					if err := l.Read(out); err != nil {
 						return fmt.Errorf("reading %s: %w", args[i], err)
 					}
 				}
@@ -135,7 +136,7 @@ func newJobSubmitCommand(e *env, stdin io.Reader, natsURL *string) *cobra.Comman
 	}
 	vf.register(c, 250*time.Millisecond)
 	c.Flags().StringVar(&name, "job", "", "the job's name (letters, digits, - and _); an existing name is refused")
-	c.Flags().StringVar(&column, "column", "", "CSV input: the URL column (header name or 1-based number)")
+	c.Flags().StringVar(&column, "column", "", "CSV or Parquet input: the URL column (header name, or a CSV column's 1-based number)")
 	c.Flags().StringVar(&field, "field", "", "JSONL input: the key holding the URL")
 	c.Flags().IntVar(&set.BatchSize, "batch-size", 100, "URLs of one host per work message")
 	c.Flags().DurationVar(&set.AckWait, "ack-wait", time.Minute, "a batch whose worker is silent this long goes to another worker")

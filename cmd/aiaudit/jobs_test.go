@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parquet-go/parquet-go"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -428,4 +430,46 @@ func TestDistributedJobSurvivesANATSRestart(t *testing.T) {
 	st := waitStatus(t, nats, "restart", 2*time.Minute, func(st jobs.Status) bool { return st.Finished })
 	assert.Equal(t, len(all), st.Done)
 	compareWithOneMachine(t, nats, "restart", list, all, settings...)
+}
+
+// A distributed job reads a Parquet list as urls does, and its results come
+// back as Parquet.
+func TestDistributedJobParquetInAndOut(t *testing.T) {
+	bin := aiauditBinary(t)
+	addr := freeAddr(t)
+	srv, err := jobs.StartServer(t.TempDir(), addr)
+	require.NoError(t, err)
+	t.Cleanup(srv.Shutdown)
+	nats := "nats://" + addr
+	site := optoutSite(t)
+	dir := t.TempDir()
+	type in struct {
+		Link string `parquet:"link"`
+	}
+	list := filepath.Join(dir, "list.parquet")
+	require.NoError(t, parquet.WriteFile(list, []in{{site.URL + "/open"}, {site.URL + "/private/a"}}))
+	code, _, stderr := runIn(t, "", "job", "submit", list, "--column", "link", "--nats", nats, "--job", "pq", "--agent", "CCBot", "--delay", "0", "--allow-private")
+	require.Equal(t, exitClean, code, stderr)
+	assert.Contains(t, stderr, "job pq: 2 URLs")
+
+	w := process(t, bin, "worker", "--nats", nats, "--name", "pq-worker")
+	waitStatus(t, nats, "pq", time.Minute, func(st jobs.Status) bool { return st.Finished })
+	w.signal(t, syscall.SIGTERM)
+	assert.True(t, w.wait(t, 15*time.Second))
+
+	out := filepath.Join(dir, "out.parquet")
+	code, _, stderr = runIn(t, "", "job", "results", "pq", "--nats", nats, "-f", "parquet", "-o", out)
+	require.Equal(t, exitClean, code, stderr)
+	type result struct {
+		URL            string `parquet:"url"`
+		TrainingOptOut *bool  `parquet:"training_opt_out,optional"`
+	}
+	rows, err := parquet.ReadFile[result](out)
+	require.NoError(t, err)
+	got := map[string]bool{}
+	for _, r := range rows {
+		require.NotNil(t, r.TrainingOptOut, r.URL)
+		got[r.URL] = *r.TrainingOptOut
+	}
+	assert.Equal(t, map[string]bool{site.URL + "/open": false, site.URL + "/private/a": true}, got)
 }

@@ -92,6 +92,8 @@ func newURLsCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
 	var sf scheduleFlags
 	var opt urls.Options
 	var sh urls.Shard
+	var ef exposureFlags
+	var calc *audit.Exposure
 	c := &cobra.Command{
 		Use:   "urls FILE|-",
 		Short: "Vet a list of URLs for AI-training opt-outs (corpus scale)",
@@ -109,6 +111,8 @@ is complete; --resume goes on).`,
 			var p problems
 			var err error
 			opt, err = vf.options(false)
+			p.add(err)
+			calc, err = ef.resolve()
 			p.add(err)
 			p.add(oneOf("format", format, audit.URLFormats...))
 			if format == "parquet" && (output == "" || resume) {
@@ -137,7 +141,7 @@ is complete; --resume goes on).`,
 			}
 			e.logOutput(output)
 			ro := audit.Options{Command: "urls", Version: version(), History: sf.options(c), Log: e.log,
-				Output: audit.OutputOptions{Stdout: stdout}}
+				Output: audit.OutputOptions{Stdout: stdout}, Exposure: calc}
 			bar := newProgress(progressMode, "URLs", e.log)
 			ro.Progress = bar.update
 			out, err := audit.URLs(c.Context(), ro, audit.URLOptions{
@@ -150,6 +154,7 @@ is complete; --resume goes on).`,
 		},
 	}
 	vf.register(c, 250*time.Millisecond)
+	ef.register(c)
 	sf.registerHistory(c)
 	c.Flags().StringVar(&column, "column", "", "CSV or Parquet input: the URL column (header name; CSV also a 1-based number)")
 	c.Flags().StringVar(&field, "field", "", "JSONL input: the key holding the URL")

@@ -181,3 +181,22 @@ func TestURLsNoneVettedIsIncomplete(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %s", stderr)
 	assert.Contains(t, stderr, "no URL could be vetted: all 2 failed (first: "+base+"/a: ")
 }
+
+// A data team vetting a corpus as a general-purpose AI model provider
+// learns what training on the reserved URLs would expose it to (Art. 101,
+// flagged with its cap, never summed); a publisher's list run says nothing
+// about fines it has no finding for.
+func TestURLsExposureForGPAI(t *testing.T) {
+	srv := optoutSite(t)
+	list := srv.URL + "/open\n" + srv.URL + "/private/a\n" + srv.URL + "/private/b\n"
+	code, _, stderr := runIn(t, list, "urls", "-", "--agent", "CCBot", "--delay", "0", "--no-history",
+		"--jurisdiction", "eu", "--role", "gpai", "--turnover-eur", "1000000000")
+	require.Equal(t, exitClean, code, stderr)
+	assert.Contains(t, stderr, "exposure EU Art. 101: flagged by 2 item(s), maximum 30,000,000.00 EUR (never summed)", "3 % of 1 bn EUR")
+	assert.Contains(t, stderr, "not legal advice")
+
+	code, _, stderr = runIn(t, list, "urls", "-", "--agent", "CCBot", "--delay", "0", "--no-history")
+	require.Equal(t, exitClean, code, stderr)
+	assert.NotContains(t, stderr, "exposure")
+	assert.NotContains(t, stderr, "legal advice")
+}

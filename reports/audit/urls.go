@@ -18,6 +18,8 @@ import (
 
 	"github.com/aiaudit/aiaudit/detectors"
 	"github.com/aiaudit/aiaudit/reports"
+	"github.com/aiaudit/aiaudit/reports/exposure"
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/rules"
 	"github.com/aiaudit/aiaudit/scanner/urls"
@@ -144,6 +146,12 @@ func vetList(ctx context.Context, list *urls.List, opt Options, uo URLOptions, s
 	}
 	defer out.abort()
 	out.session = session
+	if opt.Exposure != nil {
+		// A data team's exposure: the reserved URLs raise Art. 101 for a
+		// general-purpose AI model provider (--role gpai).
+		out.offences = opt.Exposure.newTally()
+		defer out.offences.Close()
+	}
 
 	v := urls.NewVetter(uo.Vet)
 	items := make(chan urls.Item, 256)
@@ -191,6 +199,17 @@ func vetList(ctx context.Context, list *urls.List, opt Options, uo URLOptions, s
 	rep.Summary = model.Summary{Resources: t.total, TrainingOptOut: t.reserved, Errors: t.errors}
 	if err := session.Finish(context.Background(), rep); err != nil {
 		return Outcome{}, err
+	}
+	if out.offences != nil {
+		if err := opt.Exposure.apply(rep, out.offences, i18n.English()); err != nil {
+			return Outcome{}, err
+		}
+		if lines := reports.ExposureSummary(rep.Exposure); len(lines) > 0 {
+			for _, line := range lines {
+				Summarize(opt.Log, line)
+			}
+			Summarize(opt.Log, rep.Disclaimer)
+		}
 	}
 	if ch := rep.Changes; ch != nil && ch.PreviousScan != 0 {
 		kept := ""
@@ -246,6 +265,8 @@ type urlOutputs struct {
 	results, reserved, allowed resultFile
 	session                    *Session
 	tally                      tally
+	// offences counts what the fine tables flag (nil without exposure).
+	offences *exposure.Tally
 }
 
 // resultFile is one output of a list run.
@@ -299,8 +320,12 @@ func (o *urlOutputs) emit(r urls.Result) error {
 	// The history keeps the reserved URLs (findings), not every URL: the
 	// output holds those, and at corpus scale a row per allowed URL would
 	// double the run's time.
-	if err := o.session.Record(nil, urlFindings(r)); err != nil {
+	fs := urlFindings(r)
+	if err := o.session.Record(nil, fs); err != nil {
 		return err
+	}
+	if o.offences != nil {
+		o.offences.Add(fs)
 	}
 	t := &o.tally
 	t.total++
