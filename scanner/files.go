@@ -15,7 +15,7 @@ import (
 	"github.com/aiaudit/aiaudit/detectors/media"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/scanner/assets"
-	"github.com/aiaudit/aiaudit/scanner/thumb"
+	"github.com/aiaudit/aiaudit/scanner/internal/thumb"
 )
 
 // FilesOptions configures a files scan.

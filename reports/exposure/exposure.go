@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/digestset"
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/rules"
 	"github.com/zeebo/xxh3"

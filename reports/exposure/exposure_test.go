@@ -7,8 +7,8 @@ import (
 
 	"testing"
 
-	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/digestset"
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

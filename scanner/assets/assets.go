@@ -17,7 +17,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/detectors"
 	"github.com/aiaudit/aiaudit/reports/model"
-	"github.com/aiaudit/aiaudit/scanner/thumb"
+	"github.com/aiaudit/aiaudit/scanner/internal/thumb"
 )
 
 // MaxDistance is the Hamming distance (of 64 bits) up to which two images

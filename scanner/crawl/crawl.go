@@ -34,7 +34,7 @@ import (
 	"github.com/aiaudit/aiaudit/scanner/assets"
 	"github.com/aiaudit/aiaudit/scanner/internal/bodycap"
 	"github.com/aiaudit/aiaudit/scanner/internal/netguard"
-	"github.com/aiaudit/aiaudit/scanner/thumb"
+	"github.com/aiaudit/aiaudit/scanner/internal/thumb"
 	"github.com/aiaudit/aiaudit/scanner/urls"
 )
 
