@@ -36,7 +36,7 @@ crawl:
 		cfg + `:1: key "format": --format "htm" is not supported (accepted: table, json, csv, markdown, sarif, html) (for command diff)`,
 		cfg + `:1: key "format": --format "htm" is not supported (accepted: jsonl, table, parquet) (for commands job results, urls)`,
 		cfg + `:1: key "format": --format "htm" is not supported (accepted: table, json) (for command history)`,
-		cfg + `:2: key "company-size": --company-size "huge" is not supported (accepted: small, medium, large) (for commands crawl, files, report)`,
+		cfg + `:2: key "company-size": --company-size "huge" is not supported (accepted: small, medium, large) (for commands crawl, files, report, urls)`,
 		cfg + `:3: key "fail-on": --fail-on "sometimes" is not supported`,
 		cfg + `:4: key "baseline": `,
 		cfg + `:6: key "max-pages": --max-pages must be at least 1 (got -1)`,
