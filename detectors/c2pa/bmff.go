@@ -27,11 +27,14 @@ type bmffBox struct {
 	hdr       int64 // header length: 8, 16 with a 64-bit size, +16 for uuid
 }
 
-// CheckBMFFHash recomputes a c2pa.hash.bmff.v2/v3 binding: every top-level
-// box that no exclusion removes whole is hashed as its file offset (8 bytes,
-// big-endian) followed by its bytes, minus the excluded nested boxes and
-// subset ranges. Exclusions select boxes by path and predicates (length,
-// version, data bytes at an offset). The file is streamed, never held.
+// CheckBMFFHash recomputes a c2pa.hash.bmff binding. Exclusions select boxes
+// by path and predicates (length, version, data bytes at an offset). In
+// v2/v3 every top-level box that no exclusion removes whole is hashed as its
+// file offset (8 bytes, big-endian) followed by its bytes, minus the excluded
+// nested boxes and subset ranges. The C2PA 1.x c2pa.hash.bmff has no offsets:
+// it hashes the file's bytes minus every excluded range, which lets boxes
+// move without breaking the hash (the reason v2 added the offsets). The file
+// is streamed, never held.
 func CheckBMFFHash(r io.ReaderAt, size int64, bh BMFFHash) (bool, error) {
 	if bh.Merkle {
 		return false, fmt.Errorf("a Merkle-tree BMFF hash covers fragments outside this file: %w", ErrBMFFUnsupported)
@@ -84,7 +87,20 @@ func CheckBMFFHash(r io.ReaderAt, size int64, bh BMFFHash) (bool, error) {
 			}
 		}
 	}
+	if bh.Label == BMFFHashV1 {
+		for _, b := range top {
+			if whole[b.off] {
+				cut = append(cut, Exclusion{Start: b.off, Length: b.size})
+			}
+		}
+	}
 	sort.Slice(cut, func(i, j int) bool { return cut[i].Start < cut[j].Start })
+	if bh.Label == BMFFHashV1 {
+		if err := hashRange(h, r, 0, size, cut); err != nil {
+			return false, err
+		}
+		return bytes.Equal(h.Sum(nil), bh.Hash), nil
+	}
 	for _, b := range top {
 		if whole[b.off] {
 			continue
