@@ -32,9 +32,8 @@ type bmffBox struct {
 // v2/v3 every top-level box that no exclusion removes whole is hashed as its
 // file offset (8 bytes, big-endian) followed by its bytes, minus the excluded
 // nested boxes and subset ranges. The C2PA 1.x c2pa.hash.bmff has no offsets:
-// it hashes the file's bytes minus every excluded range, which lets boxes
-// move without breaking the hash (the reason v2 added the offsets). The file
-// is streamed, never held.
+// it hashes the file's bytes minus every excluded range, so an excluded box
+// may move without breaking it. The file is streamed, never held.
 func CheckBMFFHash(r io.ReaderAt, size int64, bh BMFFHash) (bool, error) {
 	if bh.Merkle {
 		return false, fmt.Errorf("a Merkle-tree BMFF hash covers fragments outside this file: %w", ErrBMFFUnsupported)
@@ -80,16 +79,9 @@ func CheckBMFFHash(r io.ReaderAt, size int64, bh BMFFHash) (bool, error) {
 					}
 					cut = append(cut, Exclusion{Start: start, Length: end - start})
 				}
-			case len(path) == 1:
+			case len(path) == 1 && bh.Label != BMFFHashV1: // v1 cuts whole boxes like any range
 				whole[b.off] = true
 			default:
-				cut = append(cut, Exclusion{Start: b.off, Length: b.size})
-			}
-		}
-	}
-	if bh.Label == BMFFHashV1 {
-		for _, b := range top {
-			if whole[b.off] {
 				cut = append(cut, Exclusion{Start: b.off, Length: b.size})
 			}
 		}
