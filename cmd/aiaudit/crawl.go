@@ -28,6 +28,7 @@ func newCrawlCommand(e *env, stdout io.Writer) *cobra.Command {
 	var calc *audit.Exposure
 	var rendered bool
 	var browser render.Options
+	var tf trustFlags
 	c := &cobra.Command{
 		Use:   "crawl URL...",
 		Short: "Audit a website for unlabelled AI-made content and its training opt-outs",
@@ -42,7 +43,7 @@ progress, 130 interrupted (partial report marked incomplete).`,
 		PreRunE: func(c *cobra.Command, args []string) error {
 			var p problems
 			p.add(of.validate()...)
-			p.add(sf.validate(of.failOn))
+			p.add(sf.validate(of.failOn), tf.load())
 			vo, err := vf.options(false)
 			p.add(err)
 			calc, err = ef.resolve()
@@ -111,6 +112,7 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			if rendered {
 				rb = &browser
 			}
+			ro.Trust = tf.store
 			out, stats, err := audit.Crawl(c.Context(), ro, opt, rb)
 			bar.finish()
 			if stats != nil && len(stats.AllowedSpaces) > 0 {
@@ -133,6 +135,7 @@ progress, 130 interrupted (partial report marked incomplete).`,
 	}
 	of.register(c)
 	sf.register(c)
+	tf.register(c)
 	vf.register(c, 250*time.Millisecond)
 	c.Flags().StringArrayVar(&opt.ExtraHosts, "extra-host", nil, "also crawl and fetch media from this host (repeatable), e.g. a CDN")
 	c.Flags().BoolVar(&opt.Subdomains, "subdomains", false, "include subdomains of the start hosts")

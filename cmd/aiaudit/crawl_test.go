@@ -20,6 +20,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/rules"
 )
 
 func aiSite(t *testing.T) *httptest.Server {
@@ -499,4 +500,64 @@ func TestOutputFileSummaryOnStderr(t *testing.T) {
 	code, _, stderr = runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "-f", "json", "-o", saved, "--quiet")
 	require.Equal(t, exitFindings, code)
 	assert.Empty(t, stderr)
+}
+
+// A crawled image signed by the test CA is valid with an unknown signer
+// against the shipped trust lists, and trusted once --trust-anchors names
+// the CA (or --allowed-signers pins its signer).
+func TestCrawlTrustFlags(t *testing.T) {
+	signed, err := os.ReadFile("../../testdata/media/c2pa_ai_bound.jpg")
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><img src="/signed.jpg" alt="AI-generated picture"></body></html>`)
+		case "/signed.jpg":
+			w.Header().Set("Content-Type", "image/jpeg")
+			w.Write(signed)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	anchors, pinned := testTrustFiles(t)
+
+	for _, flags := range [][]string{nil, {"--trust-anchors", anchors}, {"--allowed-signers", pinned}} {
+		args := append([]string{"crawl", srv.URL + "/", "-f", "json", "--delay", "0", "--fail-on", "none"}, flags...)
+		code, out, stderr := runIn(t, "", args...)
+		require.Equal(t, exitClean, code, stderr)
+		var img *model.Resource
+		rep := decode(t, out)
+		for i, r := range rep.Resources {
+			if strings.HasSuffix(r.Location, "/signed.jpg") {
+				img = &rep.Resources[i]
+			}
+		}
+		require.NotNil(t, img, "the image is crawled (%v)", flags)
+		require.NotNil(t, img.Provenance, "%v", flags)
+		v := img.Provenance.Validation
+		require.NotNil(t, v, "%v", flags)
+		unknown := 0
+		for _, f := range rep.Findings {
+			if f.Rule == rules.C2PAUnknownSigner {
+				unknown++
+			}
+		}
+		if flags == nil {
+			assert.EqualValues(t, "valid", v.State)
+			assert.Empty(t, v.Signer.TrustList)
+			assert.Equal(t, 1, unknown, "an unknown signer is reported")
+			continue
+		}
+		assert.EqualValues(t, "trusted", v.State, "%v", flags)
+		assert.Equal(t, flags[0], v.Signer.TrustList)
+		assert.Zero(t, unknown, "%v", flags)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.pem")
+	require.NoError(t, os.WriteFile(bad, []byte("not a certificate"), 0o600))
+	code, _, stderr := runIn(t, "", "crawl", srv.URL+"/", "--trust-anchors", bad)
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "--trust-anchors")
 }

@@ -218,16 +218,26 @@ func TestFilesMissingTargetIsAUsageError(t *testing.T) {
 	assert.Empty(t, out, "no report of nothing")
 }
 
-// --trust-anchors makes the test CA's signer trusted; --allowed-signers pins
-// the signer itself; a file that is not PEM is a usage error.
-func TestFilesTrustFlags(t *testing.T) {
+// testTrustFiles writes the test CA's root (for --trust-anchors) and its
+// signing certificate (for --allowed-signers), as cmd/mktestdata/build signs
+// with them.
+func testTrustFiles(t *testing.T) (anchors, signers string) {
+	t.Helper()
 	pki, err := build.TestPKI()
 	require.NoError(t, err)
 	dir := t.TempDir()
-	anchors := filepath.Join(dir, "anchors.pem")
+	anchors = filepath.Join(dir, "anchors.pem")
 	require.NoError(t, os.WriteFile(anchors, pki.RootPEM(), 0o600))
-	pinned := filepath.Join(dir, "signers.pem")
-	require.NoError(t, os.WriteFile(pinned, pki.SignerPEM(), 0o600))
+	signers = filepath.Join(dir, "signers.pem")
+	require.NoError(t, os.WriteFile(signers, pki.SignerPEM(), 0o600))
+	return anchors, signers
+}
+
+// --trust-anchors makes the test CA's signer trusted; --allowed-signers pins
+// the signer itself; a file that is not PEM is a usage error.
+func TestFilesTrustFlags(t *testing.T) {
+	anchors, pinned := testTrustFiles(t)
+	dir := t.TempDir()
 	file := "../../testdata/media/c2pa_ai_bound.jpg"
 
 	for flag, want := range map[string][2]string{

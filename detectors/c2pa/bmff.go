@@ -27,11 +27,13 @@ type bmffBox struct {
 	hdr       int64 // header length: 8, 16 with a 64-bit size, +16 for uuid
 }
 
-// CheckBMFFHash recomputes a c2pa.hash.bmff.v2/v3 binding: every top-level
-// box that no exclusion removes whole is hashed as its file offset (8 bytes,
-// big-endian) followed by its bytes, minus the excluded nested boxes and
-// subset ranges. Exclusions select boxes by path and predicates (length,
-// version, data bytes at an offset). The file is streamed, never held.
+// CheckBMFFHash recomputes a c2pa.hash.bmff binding. Exclusions select boxes
+// by path and predicates (length, version, data bytes at an offset). In
+// v2/v3 every top-level box that no exclusion removes whole is hashed as its
+// file offset (8 bytes, big-endian) followed by its bytes, minus the excluded
+// nested boxes and subset ranges. The C2PA 1.x c2pa.hash.bmff has no offsets:
+// it hashes the file's bytes minus every excluded range, so an excluded box
+// may move without breaking it. The file is streamed, never held.
 func CheckBMFFHash(r io.ReaderAt, size int64, bh BMFFHash) (bool, error) {
 	if bh.Merkle {
 		return false, fmt.Errorf("a Merkle-tree BMFF hash covers fragments outside this file: %w", ErrBMFFUnsupported)
@@ -77,7 +79,7 @@ func CheckBMFFHash(r io.ReaderAt, size int64, bh BMFFHash) (bool, error) {
 					}
 					cut = append(cut, Exclusion{Start: start, Length: end - start})
 				}
-			case len(path) == 1:
+			case len(path) == 1 && bh.Label != BMFFHashV1: // v1 cuts whole boxes like any range
 				whole[b.off] = true
 			default:
 				cut = append(cut, Exclusion{Start: b.off, Length: b.size})
@@ -85,6 +87,12 @@ func CheckBMFFHash(r io.ReaderAt, size int64, bh BMFFHash) (bool, error) {
 		}
 	}
 	sort.Slice(cut, func(i, j int) bool { return cut[i].Start < cut[j].Start })
+	if bh.Label == BMFFHashV1 {
+		if err := hashRange(h, r, 0, size, cut); err != nil {
+			return false, err
+		}
+		return bytes.Equal(h.Sum(nil), bh.Hash), nil
+	}
 	for _, b := range top {
 		if whole[b.off] {
 			continue

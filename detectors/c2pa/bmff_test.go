@@ -106,6 +106,44 @@ func TestBMFFHashOnRealFiles(t *testing.T) {
 	assert.True(t, errors.Is(err, ErrBMFFUnsupported), "a Merkle hash over fragments is not checked: %v", err)
 }
 
+// The C2PA 1.x c2pa.hash.bmff of the reference implementation's legacy.mp4
+// hashes the file minus its exclusions with no box offsets: it matches as
+// shipped, still matches when only excluded bytes move (the manifest box
+// moved to the end), and fails when covered bytes change or when read the
+// v2 way.
+func TestBMFFHashV1(t *testing.T) {
+	legacy := fixtures.Read(t, "c2pa-rs", "sdk/tests/fixtures/legacy.mp4")
+	m := bmffStore(t, legacy)
+	require.NotNil(t, m.BMFFHash)
+	require.Equal(t, BMFFHashV1, m.BMFFHash.Label)
+	assert.True(t, check(t, legacy, m), "as shipped")
+
+	var store bmffBox
+	budget := maxBMFFBoxes
+	top, err := bmffChildren(bytes.NewReader(legacy), 0, int64(len(legacy)), &budget)
+	require.NoError(t, err)
+	for _, bx := range top {
+		if bx.typ == "uuid" && bytes.Equal(legacy[bx.off+8:bx.off+24], c2paUUID) {
+			store = bx
+		}
+	}
+	require.NotZero(t, store.size)
+	moved := append(bytes.Clone(legacy[:store.off]), legacy[store.off+store.size:]...)
+	moved = append(moved, legacy[store.off:store.off+store.size]...)
+	assert.True(t, check(t, moved, m), "v1 does not bind offsets: an excluded box may move")
+
+	altered := bytes.Clone(legacy)
+	mdat := boxAt(t, altered, "mdat")
+	altered[mdat.off+mdat.size/2] ^= 0xFF
+	assert.False(t, check(t, altered, m), "one sample byte changed")
+
+	asV2 := *m
+	v2 := *m.BMFFHash
+	v2.Label = "c2pa.hash.bmff.v2"
+	asV2.BMFFHash = &v2
+	assert.False(t, check(t, legacy, &asV2), "the v1 hash read with v2 offsets")
+}
+
 func TestBMFFHashRejectsBrokenBoxes(t *testing.T) {
 	bh := BMFFHash{Alg: "sha256", Hash: make([]byte, 32), Exclusions: []BMFFExclusion{{XPath: "/moov/trak"}}}
 	for name, b := range map[string][]byte{
@@ -140,7 +178,15 @@ func FuzzCheckBMFFHash(f *testing.F) {
 		{XPath: "/meta/iloc", Version: &version},
 		{XPath: "/mdat", Length: &length},
 	}}
+	v1 := bh
+	v1.Label = BMFFHashV1
 	f.Fuzz(func(t *testing.T, b []byte) {
-		CheckBMFFHash(bytes.NewReader(b), int64(len(b)), bh)
+		for _, h := range []BMFFHash{bh, v1} {
+			// No input hashes to all zeros: a match would be a bug.
+			ok, err := CheckBMFFHash(bytes.NewReader(b), int64(len(b)), h)
+			if ok || err != nil && errors.Is(err, ErrBMFFUnsupported) {
+				t.Fatalf("%s: ok=%v err=%v", h.Label, ok, err)
+			}
+		}
 	})
 }

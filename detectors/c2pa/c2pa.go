@@ -113,7 +113,10 @@ type Exclusion struct {
 	Start, Length int64
 }
 
-// BMFFHash is the c2pa.hash.bmff.v2/v3 hard binding of MP4, MOV, HEIF and
+// BMFFHashV1 labels the C2PA 1.x BMFF hash, hashed without box offsets.
+const BMFFHashV1 = "c2pa.hash.bmff"
+
+// BMFFHash is the c2pa.hash.bmff (v1), .v2 and .v3 hard binding of MP4, MOV, HEIF and
 // AVIF files: a hash over the file's top-level boxes minus the excluded
 // ones (the manifest's own uuid box, ftyp, mfra, ...), each box preceded by
 // its file offset.
@@ -398,7 +401,7 @@ func (m *Manifest) readAssertion(label string, v any) {
 			dh.Exclusions = append(dh.Exclusions, Exclusion{Start: integer(em["start"]), Length: integer(em["length"])})
 		}
 		m.DataHash = dh
-	case label == "c2pa.hash.bmff.v2" || label == "c2pa.hash.bmff.v3":
+	case label == BMFFHashV1 || label == "c2pa.hash.bmff.v2" || label == "c2pa.hash.bmff.v3":
 		m.BindingKind = label
 		bh := &BMFFHash{Label: label, Alg: firstOf(str(a["alg"]), m.signed.alg), Hash: bytesOf(a["hash"]), Merkle: len(asSlice(a["merkle"])) > 0}
 		for _, e := range asSlice(a["exclusions"]) {

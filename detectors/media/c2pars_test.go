@@ -58,7 +58,6 @@ var referenceDivergences = map[string]string{
 // Bindings aiaudit leaves unchecked where the reference checks them: never
 // reported as a mismatch.
 var referenceBindingGaps = map[string]string{
-	"sdk/tests/fixtures/legacy.mp4":          "the C2PA 1.0 c2pa.hash.bmff binding is not checked",
 	"sdk/tests/fixtures/update_manifest.jpg": "an update manifest's inherited data hash needs the store's current range",
 }
 

@@ -106,6 +106,7 @@ func Crawl(ctx context.Context, opt Options, co crawl.Options, browser *render.O
 		return Outcome{}, nil, err
 	}
 	co.Assets = lib
+	co.Trust = opt.Trust
 	set := opt.Rules()
 	co.Thumbnails = opt.Output.thumbnails()
 	var stats *crawl.Stats

@@ -22,6 +22,7 @@ import (
 	"github.com/zeebo/xxh3"
 
 	"github.com/aiaudit/aiaudit/detectors"
+	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
 	"github.com/aiaudit/aiaudit/detectors/labels"
 	"github.com/aiaudit/aiaudit/detectors/media"
 	"github.com/aiaudit/aiaudit/detectors/optout"
@@ -62,6 +63,9 @@ type Options struct {
 	// Assets is the team's asset library (--assets): published copies of
 	// its images inherit their evidence.
 	Assets *assets.Library
+	// Trust decides which C2PA signers of the media are trusted (nil: the
+	// shipped C2PA trust lists).
+	Trust *trust.Store
 	// Vet configures the opt-out checks (agents, strictness, fetch limits).
 	Vet urls.Options
 	// Dial, when set, is given the run's guarded dialer before the crawl
@@ -755,7 +759,7 @@ func (cr *crawler) analyzeMedia(u *url.URL) model.Resource {
 		return res
 	}
 	res.Size = remote.Size()
-	m, err := media.Analyze(media.Source{Name: u.String(), R: remote, Size: remote.Size()}, nil, media.Limits{})
+	m, err := media.Analyze(media.Source{Name: u.String(), R: remote, Size: remote.Size()}, nil, media.Limits{Trust: cr.opt.Trust})
 	if err != nil {
 		res.Error = err.Error()
 		return res
