@@ -17,6 +17,7 @@ import (
 	"golang.org/x/image/draw"
 
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/scanner/assets/webptest"
 )
 
 // fixtureMedia holds real photos and AI images with their metadata.
@@ -35,6 +36,22 @@ func published(t *testing.T, name string, width, quality int) []byte {
 	var buf bytes.Buffer
 	require.NoError(t, jpeg.Encode(&buf, dst, &jpeg.Options{Quality: quality}))
 	return buf.Bytes()
+}
+
+// webpCopies is what an image CDN makes of library images: decoded,
+// resized to the given width, converted to lossy WebP (by Chromium's
+// encoder: Go has none without cgo), metadata gone. One browser run
+// converts them all.
+func webpCopies(t *testing.T, width int, quality float64, names ...string) [][]byte {
+	var copies []webptest.Copy
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(fixtureMedia, n))
+		require.NoError(t, err)
+		img, _, err := image.Decode(bytes.NewReader(b))
+		require.NoError(t, err)
+		copies = append(copies, webptest.Copy{Image: img, Width: width, Quality: quality})
+	}
+	return webptest.Encode(t, copies...)
 }
 
 // libraryOf copies fixture images into a library folder.
@@ -141,4 +158,49 @@ func TestFilesAssetsFromASavedReport(t *testing.T) {
 	code, _, stderr = runIn(t, "", "files", site, "--assets", filepath.Join(lib, "missing"), "--no-history")
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "--assets")
+}
+
+// A site serves WebP conversions of library JPEGs, resized and stripped, as
+// image CDNs do, and a WebP decoy in no library: the copies are traced to
+// their originals, the decoy is not.
+func TestCrawlTracesWebPCopiesToTheAssetLibrary(t *testing.T) {
+	lib := libraryOf(t, "sd_civitai.jpg", "xmp_dst_trainedAlgorithmicMedia_bing.jpg")
+	webps := webpCopies(t, 360, 0.6, "sd_civitai.jpg", "xmp_dst_trainedAlgorithmicMedia_bing.jpg", "plain_photo_exif.jpg")
+	files := map[string][]byte{"/cdn/hero.webp": webps[0], "/cdn/bing.webp": webps[1], "/cdn/team.webp": webps[2]}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if b, ok := files[r.URL.Path]; ok {
+			w.Header().Set("Content-Type", "image/webp")
+			w.Write(b)
+			return
+		}
+		if r.URL.Path == "/" {
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><picture><source srcset="/cdn/hero.webp" type="image/webp"><img src="/cdn/hero.webp" alt="Hero"></picture>`+
+				`<img data-src="/cdn/bing.webp" alt="Banner"><img src="/cdn/team.webp" alt="Team"></body></html>`)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+
+	code, out, stderr := runIn(t, "", "crawl", srv.URL+"/", "-f", "json", "--delay", "0", "--no-history", "--assets", lib)
+	assert.Equal(t, exitFindings, code, stderr)
+	byLoc := map[string]model.Resource{}
+	for _, r := range decode(t, out).Resources {
+		byLoc[strings.TrimPrefix(r.Location, srv.URL)] = r
+	}
+	for path, orig := range map[string]string{"/cdn/hero.webp": "sd_civitai.jpg", "/cdn/bing.webp": "xmp_dst_trainedAlgorithmicMedia_bing.jpg"} {
+		r := byLoc[path]
+		assert.True(t, r.AIGenerated, "%s inherits the original's evidence", path)
+		require.NotNil(t, r.Provenance, path)
+		assert.Equal(t, "none", string(r.Provenance.Metadata), "%s carries no metadata of its own", path)
+		require.NotNil(t, r.Provenance.SourceAsset, path)
+		assert.Equal(t, filepath.Join(lib, orig), r.Provenance.SourceAsset.Path)
+		assert.LessOrEqual(t, r.Provenance.SourceAsset.Distance, 8)
+	}
+	decoy := byLoc["/cdn/team.webp"]
+	assert.False(t, decoy.AIGenerated)
+	require.NotNil(t, decoy.Provenance)
+	assert.Nil(t, decoy.Provenance.SourceAsset, "the decoy is in no library")
+	assert.Equal(t, "none", string(decoy.Provenance.Metadata))
 }
