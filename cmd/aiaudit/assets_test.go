@@ -146,10 +146,19 @@ func TestFilesAssetsFromASavedReport(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(site, "decoy.jpg"), published(t, "plain_photo_exif.jpg", 256, 50), 0o644))
 	code, out, stderr := runIn(t, "", "files", site, "-f", "json", "--fail-on", "none", "--no-history", "--assets", report)
 	require.Equal(t, exitClean, code, stderr)
+	rep := decode(t, out)
 	byName := map[string]model.Resource{}
-	for _, r := range decode(t, out).Resources {
+	for _, r := range rep.Resources {
 		byName[filepath.Base(r.Location)] = r
 	}
+	var messages []string
+	for _, f := range rep.Findings {
+		if filepath.Base(f.Location) == "a.jpg" {
+			messages = append(messages, f.Message)
+		}
+	}
+	require.NotEmpty(t, messages, "the copy carries no machine-readable marking")
+	assert.Contains(t, messages[0], "copy of library original "+filepath.Join(lib, "sd_civitai.jpg")+" (phash64<=8, distance ", "its finding names the original")
 	require.NotNil(t, byName["a.jpg"].Provenance.SourceAsset)
 	assert.Equal(t, filepath.Join(lib, "sd_civitai.jpg"), byName["a.jpg"].Provenance.SourceAsset.Path)
 	assert.True(t, byName["a.jpg"].AIGenerated)
@@ -203,4 +212,80 @@ func TestCrawlTracesWebPCopiesToTheAssetLibrary(t *testing.T) {
 	require.NotNil(t, decoy.Provenance)
 	assert.Nil(t, decoy.Provenance.SourceAsset, "the decoy is in no library")
 	assert.Equal(t, "none", string(decoy.Provenance.Metadata))
+}
+
+// The README's marketing workflow end to end: a page built by script puts a
+// lazy-loaded, stripped WebP copy of a library AI image far below the fold
+// (its src set only when scrolled into view), beside a lazy decoy.
+// `crawl --render --assets` saves the scan, `report -f html` names the
+// original and the violation. The static crawl never sees the image.
+func TestMarketingWorkflowRenderAssetsReport(t *testing.T) {
+	chromium(t)
+	lib := libraryOf(t, "sd_civitai.jpg", "c2pa_capture_cawg_notrain.jpg")
+	webps := webpCopies(t, 480, 0.5, "sd_civitai.jpg", "plain_photo_exif.jpg")
+	files := map[string][]byte{"/cdn/hero.webp": webps[0], "/cdn/team.webp": webps[1]}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if b, ok := files[r.URL.Path]; ok {
+			w.Header().Set("Content-Type", "image/webp")
+			w.Write(b)
+			return
+		}
+		if r.URL.Path == "/" {
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><div id="app"></div><script>
+const app = document.getElementById('app');
+app.innerHTML = '<h1>Spring sale</h1><div style="height:3000px"></div>' +
+  '<img class="lazy" data-src="/cdn/hero.webp" alt="Hero" width="480">' +
+  '<div style="height:2000px"></div><img class="lazy" data-src="/cdn/team.webp" alt="Team" width="480">';
+const seen = new IntersectionObserver(entries => entries.forEach(e => {
+  if (e.isIntersecting) { e.target.src = e.target.dataset.src; seen.unobserve(e.target); }
+}));
+document.querySelectorAll('img.lazy').forEach(img => seen.observe(img));
+</script></body></html>`)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+
+	saved := filepath.Join(t.TempDir(), "site.json")
+	code, _, stderr := runIn(t, "", "crawl", srv.URL+"/", "--render", "--assets", lib, "-f", "json", "-o", saved,
+		"--delay", "0", "--no-history")
+	require.Equal(t, exitFindings, code, stderr)
+	b, err := os.ReadFile(saved)
+	require.NoError(t, err)
+	byLoc := map[string]model.Resource{}
+	for _, r := range decode(t, string(b)).Resources {
+		byLoc[strings.TrimPrefix(r.Location, srv.URL)] = r
+	}
+	hero := byLoc["/cdn/hero.webp"]
+	require.NotNil(t, hero.Provenance, "the lazy image is found once scrolled into view")
+	require.NotNil(t, hero.Provenance.SourceAsset)
+	assert.Equal(t, filepath.Join(lib, "sd_civitai.jpg"), hero.Provenance.SourceAsset.Path)
+	assert.True(t, hero.AIGenerated)
+	team := byLoc["/cdn/team.webp"]
+	require.NotNil(t, team.Provenance, "the lazy decoy is found too")
+	assert.Nil(t, team.Provenance.SourceAsset)
+	assert.False(t, team.AIGenerated)
+
+	code, html, stderr := runIn(t, "", "report", saved, "-f", "html")
+	assert.Equal(t, exitFindings, code, stderr)
+	var row string
+	for _, tr := range strings.Split(html, "<tr ") {
+		if strings.Contains(tr, "/cdn/hero.webp on ") {
+			row = tr
+		}
+	}
+	assert.Contains(t, row, `data-severity="violation"`, "the copy's row is a violation")
+	assert.Contains(t, row, "kz.aap.456.2")
+	assert.Contains(t, row, "copy of library original "+filepath.Join(lib, "sd_civitai.jpg")+" (phash64&lt;=8, distance ", "the report names the original")
+	assert.Contains(t, row, "without a visible AI label")
+	assert.NotContains(t, html, "/cdn/team.webp on ", "the decoy is no finding")
+
+	// Without --render the crawl sees the page as served: no image at all.
+	code, out, stderr := runIn(t, "", "crawl", srv.URL+"/", "--assets", lib, "-f", "json", "--delay", "0", "--no-history")
+	assert.Equal(t, exitClean, code, stderr)
+	for _, r := range decode(t, out).Resources {
+		assert.NotContains(t, r.Location, "/cdn/", "the static crawl cannot see script-built images")
+	}
 }

@@ -194,7 +194,8 @@ func (l *Library) Find(r io.ReaderAt, size int64) (Match, bool, error) {
 // embedded opt-outs, for the copy's one opt-out decision.
 func Inherit(res *model.Resource, m Match) []detectors.OptOut {
 	o := m.Original
-	via := fmt.Sprintf("library original %s (%s, distance %d)", o.Location, Method, m.Distance)
+	source := detectors.SourceAsset{Path: o.Location, Distance: m.Distance, Method: Method}
+	via := source.String()
 	for _, e := range o.AIEvidence {
 		e.Detail = via + ": " + e.Detail
 		res.AIEvidence = append(res.AIEvidence, e)
@@ -203,7 +204,7 @@ func Inherit(res *model.Resource, m Match) []detectors.OptOut {
 	if res.Provenance == nil {
 		res.Provenance = &detectors.Provenance{}
 	}
-	res.Provenance.SourceAsset = &detectors.SourceAsset{Path: o.Location, Distance: m.Distance, Method: Method}
+	res.Provenance.SourceAsset = &source
 	var opts []detectors.OptOut
 	for _, e := range o.OptOutEvidence {
 		e.Detail = via + ": " + e.Detail
