@@ -289,3 +289,44 @@ document.querySelectorAll('img.lazy').forEach(img => seen.observe(img));
 		assert.NotContains(t, r.Location, "/cdn/", "the static crawl cannot see script-built images")
 	}
 }
+
+// A library folder with files that cannot be indexed (a truncated JPEG, a
+// broken link, a file the user may not read): each is named on stderr, the
+// rest is indexed, and the crawl goes on and traces copies of what was.
+func TestCrawlAssetsLibraryWithUnreadableFiles(t *testing.T) {
+	lib := libraryOf(t, "sd_civitai.jpg")
+	whole, err := os.ReadFile(filepath.Join(fixtureMedia, "xmp_dst_trainedAlgorithmicMedia_bing.jpg"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(lib, "truncated.jpg"), whole[:len(whole)/3], 0o644))
+	require.NoError(t, os.Symlink(filepath.Join(lib, "gone.jpg"), filepath.Join(lib, "link.jpg")))
+	unreadable := []string{"truncated.jpg: not indexed: ", "link.jpg: not indexed: broken symlink"}
+	if os.Geteuid() != 0 { // root reads any file
+		require.NoError(t, os.WriteFile(filepath.Join(lib, "locked.jpg"), whole, 0o000))
+		unreadable = append(unreadable, "locked.jpg: not indexed: open "+filepath.Join(lib, "locked.jpg")+": permission denied")
+	}
+	hero := published(t, "sd_civitai.jpg", 400, 60)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hero.jpg" {
+			w.Header().Set("Content-Type", "image/jpeg")
+			w.Write(hero)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><body><img src="/hero.jpg" alt="Hero"></body></html>`)
+	}))
+	defer srv.Close()
+
+	code, out, stderr := runIn(t, "", "crawl", srv.URL+"/", "-f", "json", "--delay", "0", "--no-history", "--assets", lib)
+	assert.Equal(t, exitFindings, code, stderr)
+	assert.Contains(t, stderr, fmt.Sprintf("asset library %s: 1 images indexed; %d not indexed", lib, len(unreadable)))
+	for _, u := range unreadable {
+		assert.Contains(t, stderr, "asset library: "+filepath.Join(lib, u))
+	}
+	var traced bool
+	for _, r := range decode(t, out).Resources {
+		if strings.HasSuffix(r.Location, "/hero.jpg") {
+			traced = r.Provenance != nil && r.Provenance.SourceAsset != nil && r.Provenance.SourceAsset.Path == filepath.Join(lib, "sd_civitai.jpg")
+		}
+	}
+	assert.True(t, traced, "the crawl goes on and traces the copy to what was indexed")
+}

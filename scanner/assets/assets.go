@@ -71,11 +71,16 @@ func Build(resources []model.Resource) (*Library, []string) {
 	l := &Library{}
 	var problems []string
 	for _, r := range resources {
-		if r.Kind != "image" {
+		if r.Error != "" {
+			// A file that could not be read at all (permission denied, a
+			// broken link) has kind "other": it may be an image, so it is
+			// named too.
+			if r.Kind == "image" || r.Kind == "other" {
+				problems = append(problems, fmt.Sprintf("%s: not indexed: %s", r.Location, r.Error))
+			}
 			continue
 		}
-		if r.Error != "" {
-			problems = append(problems, fmt.Sprintf("%s: not indexed: %s", r.Location, r.Error))
+		if r.Kind != "image" {
 			continue
 		}
 		h, err := hashFile(r.Location)

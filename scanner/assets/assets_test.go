@@ -83,11 +83,14 @@ func originalsLibrary(t *testing.T) (*Library, []model.Resource, map[uint64]imag
 	}
 	broken := filepath.Join(dir, "orig", "broken.png")
 	require.NoError(t, os.WriteFile(broken, []byte("\x89PNG\r\n\x1a\nnot really"), 0o644))
-	lib = append(lib, model.Resource{Location: broken, Kind: "image"}, model.Resource{Location: "x.pdf", Kind: "document"})
+	lib = append(lib, model.Resource{Location: broken, Kind: "image"}, model.Resource{Location: "x.pdf", Kind: "document"},
+		model.Resource{Location: "locked.jpg", Kind: "other", Error: "open locked.jpg: permission denied"},
+		model.Resource{Location: "y.pdf", Kind: "document", Error: "truncated xref"})
 	l, problems := Build(lib)
 	assert.Equal(t, 8, l.Len())
-	require.Len(t, problems, 1, "the broken image is named; the document is not an image")
+	require.Len(t, problems, 2, "the broken image and the unreadable file are named; documents are not images")
 	assert.Contains(t, problems[0], broken)
+	assert.Equal(t, "locked.jpg: not indexed: open locked.jpg: permission denied", problems[1])
 	return l, lib, originals
 }
 
