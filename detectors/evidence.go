@@ -3,7 +3,10 @@
 // its own, no knowledge of the CLI, the scanner or fines.
 package detectors
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Evidence is one observation that supports a verdict (AI-made, labelled, ...).
 type Evidence struct {
@@ -42,9 +45,21 @@ const (
 	Fingerprint Strength = "fingerprint"
 )
 
-// EvidenceSummary names, once each, the detectors (and generators) behind a
+// WhyAI is an item's AI evidence in brief, as findings quote it: the
+// detectors behind it and, for a stripped copy whose evidence is its
+// library original's, that original, so the team knows which asset it
+// published.
+func WhyAI(ev []Evidence, p *Provenance) string {
+	why := evidenceSummary(ev)
+	if p != nil && p.SourceAsset != nil {
+		why += "; copy of " + p.SourceAsset.String()
+	}
+	return why
+}
+
+// evidenceSummary names, once each, the detectors (and generators) behind a
 // verdict: "c2pa: Firefly; xmp".
-func EvidenceSummary(ev []Evidence) string {
+func evidenceSummary(ev []Evidence) string {
 	var parts []string
 	seen := map[string]bool{}
 	for _, e := range ev {
@@ -119,6 +134,12 @@ type SourceAsset struct {
 	Distance int `json:"distance"`
 	// Method names the hash and threshold ("phash64<=N").
 	Method string `json:"method"`
+}
+
+// String names the original as evidence inherited from it says where it
+// came from: "library original PATH (METHOD, distance N)".
+func (s SourceAsset) String() string {
+	return fmt.Sprintf("library original %s (%s, distance %d)", s.Path, s.Method, s.Distance)
 }
 
 // C2PAStatus is what was found of a C2PA manifest store.

@@ -251,7 +251,7 @@ func (s Set) Resource(r model.Resource) []model.Finding {
 		if r.Labelled.MachineReadable {
 			fact = model.FactMarked
 		}
-		out = append(out, s.Judge(fact, it, detectors.EvidenceSummary(r.AIEvidence))...)
+		out = append(out, s.Judge(fact, it, detectors.WhyAI(r.AIEvidence, r.Provenance))...)
 	}
 	if p := r.Provenance; p != nil {
 		if p.Binding == detectors.BindingMismatch {

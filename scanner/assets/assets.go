@@ -71,11 +71,16 @@ func Build(resources []model.Resource) (*Library, []string) {
 	l := &Library{}
 	var problems []string
 	for _, r := range resources {
-		if r.Kind != "image" {
+		if r.Error != "" {
+			// A file that could not be read at all (permission denied, a
+			// broken link) has kind "other": it may be an image, so it is
+			// named too.
+			if r.Kind == "image" || r.Kind == "other" {
+				problems = append(problems, fmt.Sprintf("%s: not indexed: %s", r.Location, r.Error))
+			}
 			continue
 		}
-		if r.Error != "" {
-			problems = append(problems, fmt.Sprintf("%s: not indexed: %s", r.Location, r.Error))
+		if r.Kind != "image" {
 			continue
 		}
 		h, err := hashFile(r.Location)
@@ -194,7 +199,8 @@ func (l *Library) Find(r io.ReaderAt, size int64) (Match, bool, error) {
 // embedded opt-outs, for the copy's one opt-out decision.
 func Inherit(res *model.Resource, m Match) []detectors.OptOut {
 	o := m.Original
-	via := fmt.Sprintf("library original %s (%s, distance %d)", o.Location, Method, m.Distance)
+	source := detectors.SourceAsset{Path: o.Location, Distance: m.Distance, Method: Method}
+	via := source.String()
 	for _, e := range o.AIEvidence {
 		e.Detail = via + ": " + e.Detail
 		res.AIEvidence = append(res.AIEvidence, e)
@@ -203,7 +209,7 @@ func Inherit(res *model.Resource, m Match) []detectors.OptOut {
 	if res.Provenance == nil {
 		res.Provenance = &detectors.Provenance{}
 	}
-	res.Provenance.SourceAsset = &detectors.SourceAsset{Path: o.Location, Distance: m.Distance, Method: Method}
+	res.Provenance.SourceAsset = &source
 	var opts []detectors.OptOut
 	for _, e := range o.OptOutEvidence {
 		e.Detail = via + ": " + e.Detail

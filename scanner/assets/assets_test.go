@@ -18,6 +18,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/detectors"
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/scanner/assets/webptest"
 )
 
 // picture is a photo-like test image: smooth shapes that differ per seed.
@@ -65,10 +66,9 @@ func hashOf(t *testing.T, b []byte) uint64 {
 	return h
 }
 
-// A library of originals; published copies resized, recompressed and
-// stripped (re-encoded without metadata) are traced to them, decoys are not.
-// WebP copies are not tested: Go has no WebP encoder without cgo.
-func TestCopiesMatchTheirOriginalAndDecoysDoNot(t *testing.T) {
+// originalsLibrary indexes eight pictures saved as PNG in a library
+// folder, beside a broken image and a document.
+func originalsLibrary(t *testing.T) (*Library, []model.Resource, map[uint64]image.Image) {
 	dir := t.TempDir()
 	var lib []model.Resource
 	originals := map[uint64]image.Image{}
@@ -83,12 +83,22 @@ func TestCopiesMatchTheirOriginalAndDecoysDoNot(t *testing.T) {
 	}
 	broken := filepath.Join(dir, "orig", "broken.png")
 	require.NoError(t, os.WriteFile(broken, []byte("\x89PNG\r\n\x1a\nnot really"), 0o644))
-	lib = append(lib, model.Resource{Location: broken, Kind: "image"}, model.Resource{Location: "x.pdf", Kind: "document"})
+	lib = append(lib, model.Resource{Location: broken, Kind: "image"}, model.Resource{Location: "x.pdf", Kind: "document"},
+		model.Resource{Location: "locked.jpg", Kind: "other", Error: "open locked.jpg: permission denied"},
+		model.Resource{Location: "y.pdf", Kind: "document", Error: "truncated xref"})
 	l, problems := Build(lib)
 	assert.Equal(t, 8, l.Len())
-	require.Len(t, problems, 1, "the broken image is named; the document is not an image")
+	require.Len(t, problems, 2, "the broken image and the unreadable file are named; documents are not images")
 	assert.Contains(t, problems[0], broken)
+	assert.Equal(t, "locked.jpg: not indexed: open locked.jpg: permission denied", problems[1])
+	return l, lib, originals
+}
 
+// A library of originals; published copies resized, recompressed and
+// stripped (re-encoded without metadata) are traced to them, decoys are not.
+// WebP copies: TestWebPCopiesMatchTheirOriginal.
+func TestCopiesMatchTheirOriginalAndDecoysDoNot(t *testing.T) {
+	l, lib, originals := originalsLibrary(t)
 	for seed, img := range originals {
 		want := lib[seed-1].Location
 		for name, copy := range map[string][]byte{
@@ -117,6 +127,39 @@ func TestCopiesMatchTheirOriginalAndDecoysDoNot(t *testing.T) {
 	flat := encode(t, white, 0)
 	_, _, err := l.Find(bytes.NewReader(flat), int64(len(flat)))
 	assert.ErrorContains(t, err, "too plain", "a flat image is never traced to anything")
+}
+
+// WebP-converted copies, resized and recompressed by Chromium's encoder as
+// an image CDN does (no metadata survives the canvas), are traced to their
+// PNG originals; WebP decoys are not.
+func TestWebPCopiesMatchTheirOriginal(t *testing.T) {
+	l, lib, originals := originalsLibrary(t)
+	var copies []webptest.Copy
+	var want []string
+	for seed := uint64(1); seed <= 8; seed++ {
+		copies = append(copies,
+			webptest.Copy{Image: originals[seed], Width: 320, Quality: 0.8},
+			webptest.Copy{Image: originals[seed], Width: 160, Quality: 0.5},
+			webptest.Copy{Image: originals[seed], Width: 480, Quality: 0.3})
+		want = append(want, lib[seed-1].Location, lib[seed-1].Location, lib[seed-1].Location)
+	}
+	decoys := 16
+	for seed := uint64(100); seed < 100+uint64(decoys); seed++ {
+		copies = append(copies, webptest.Copy{Image: picture(seed, 320, 240), Width: 240, Quality: 0.6})
+	}
+	webps := webptest.Encode(t, copies...)
+	for i, w := range webps {
+		require.Equal(t, "WEBP", string(w[8:12]), "copy %d is a WebP file", i)
+		m, ok, err := l.Find(bytes.NewReader(w), int64(len(w)))
+		require.NoError(t, err, "copy %d", i)
+		if i >= len(want) {
+			assert.False(t, ok, "WebP decoy %d matched %s at %d", i-len(want), m.Original.Location, m.Distance)
+			continue
+		}
+		if assert.True(t, ok, "WebP copy %d (%d px, q%.1f)", i, copies[i].Width, copies[i].Quality) {
+			assert.Equal(t, want[i], m.Original.Location, "WebP copy %d", i)
+		}
+	}
 }
 
 func TestInherit(t *testing.T) {

@@ -184,7 +184,7 @@ type mediaItem struct {
 }
 
 func (m *mediaItem) analyze(r model.Resource) {
-	m.full, m.ai, m.digest, m.why = &r, r.AIGenerated, r.Digest, detectors.EvidenceSummary(r.AIEvidence)
+	m.full, m.ai, m.digest, m.why = &r, r.AIGenerated, r.Digest, detectors.WhyAI(r.AIEvidence, r.Provenance)
 }
 
 // take hands the full resource to the first occurrence, once.
