@@ -21,7 +21,10 @@ type placeStore func(store []byte) (file []byte, exclStart, exclLen int, err err
 func bound(m Manifest, place placeStore) ([]byte, error) {
 	hash := make([]byte, sha256.Size)
 	start, length := 0, 0
-	for range 16 {
+	// A time-stamp's length varies from one signing to the next (its time
+	// is encoded without trailing zeros), so two passes in a row may differ
+	// by a byte: enough passes make a stable pair all but certain.
+	for range 256 {
 		store, err := m.Store(hash, start, length)
 		if err != nil {
 			return nil, err
