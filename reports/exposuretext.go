@@ -6,6 +6,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/model/detail"
 	"github.com/aiaudit/aiaudit/reports/rules"
 )
 
@@ -98,13 +99,19 @@ func basisLine(p *i18n.Printer, b model.ExposureBasis) string {
 }
 
 // findingMessage is a finding's message in the report's language: the
-// rule's template translated, around the detail the scan saw.
+// rule's template translated, around the detail the scan saw, itself
+// re-said in the language when it is one of the scanner's known shapes
+// (the scanned parts inside it, names and quoted text, stay as seen).
 func findingMessage(p *i18n.Printer, f model.Finding) string {
 	r, ok := rules.Get(f.Rule)
 	if !ok || p.Lang == "en" {
 		return f.Message
 	}
-	return p.T(r.Message, rules.Detail(f))
+	said := rules.Detail(f)
+	if d, ok := detail.Parse(said); ok {
+		said = d.Write(p.T)
+	}
+	return p.T(r.Message, said)
 }
 
 // ExposureSummary gives one short line per article with something to say,

@@ -500,3 +500,27 @@ func TestOutputFileSummaryOnStderr(t *testing.T) {
 	require.Equal(t, exitFindings, code)
 	assert.Empty(t, stderr)
 }
+
+// A crawl's findings read in the report's language, the crawler's detail
+// included (what was found, where a label was looked for), while the JSON
+// keeps the English wording of the contract.
+func TestCrawlFindingsInEveryLanguage(t *testing.T) {
+	srv := aiSite(t)
+	for lang, want := range map[string][]string{
+		"ru": {`Созданный ИИ объект img (xmp; alt="Hero") опубликован без видимой пометки об ИИ; где искали пометку: alt, title, aria-label, контейнер, страница (КоАП РК, ст. 456.2; Закон РК об ИИ, ст. 21.2)`,
+			"страница встраивает чат-ассистента на ИИ Chatbase ("},
+		"kk": {`ЖИ жасаған img нысаны (xmp; alt="Hero") көрінетін ЖИ белгісінсіз жарияланған; белгі ізделген орындар: alt, title, aria-label, контейнер, бет (ҚР ӘҚБтК, 456.2-бап; ҚР ЖИ туралы заңы, 21.2-бап)`,
+			"бет ЖИ чат-көмекшісін Chatbase ("},
+	} {
+		for _, format := range []string{"table", "markdown"} {
+			code, out, stderr := runIn(t, "", "crawl", srv.URL+"/", "-f", format, "--lang", lang, "--delay", "0", "--jurisdiction", "kz,eu", "--no-history")
+			require.Equal(t, exitFindings, code, stderr)
+			for _, w := range want {
+				assert.Contains(t, out, w, "%s %s", lang, format)
+			}
+			assert.NotContains(t, out, "is published without a visible AI label", "%s %s", lang, format)
+		}
+		_, out, stderr := runIn(t, "", "crawl", srv.URL+"/", "-f", "json", "--lang", lang, "--delay", "0", "--no-history")
+		assert.Contains(t, out, `AI-made img (xmp; alt=\"Hero\") is published without a visible AI label; looked in: alt, title, aria-label, container, page`, stderr)
+	}
+}
