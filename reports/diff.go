@@ -102,5 +102,6 @@ func scansLabel(d *model.Diff, p *i18n.Printer) string {
 	if d.Old == 0 && d.New == 0 {
 		return p.T("saved reports")
 	}
-	return p.T("scan %d -> %d", d.Old, d.New)
+	// Scan IDs are names, not amounts: never digit-grouped.
+	return p.T("scan %s -> %s", fmt.Sprint(d.Old), fmt.Sprint(d.New))
 }

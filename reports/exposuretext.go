@@ -115,24 +115,27 @@ func findingMessage(p *i18n.Printer, f model.Finding) string {
 }
 
 // ExposureSummary gives one short line per article with something to say,
-// for the stderr summary of a report written to a file.
-func ExposureSummary(es []model.Exposure) []string {
-	p := i18n.English()
+// in the printer's language, for the stderr summary of a report written to
+// a file.
+func ExposureSummary(p *i18n.Printer, es []model.Exposure) []string {
 	var out []string
 	for _, e := range es {
-		name := "exposure " + e.Jurisdiction + " " + articleName(p, e) + ": "
+		var line string
 		switch {
 		case e.Informational, e.NotYetApplicable:
 			continue
 		case e.FlaggedOnly && e.Offences > 0:
-			out = append(out, fmt.Sprintf("%sflagged by %d item(s), maximum %s (never summed)", name, e.Offences, money(p, e.Cap)))
+			line = p.T("flagged by %d item(s), maximum %s (never summed)", e.Offences, money(p, e.Cap))
 		case e.FlaggedOnly:
 			continue
 		case e.CapRule != "":
-			out = append(out, fmt.Sprintf("%scap %s (%s)", name, money(p, e.TotalMax), e.CapRule))
+			line = p.T("cap %s (%s)", money(p, e.TotalMax), e.CapRule)
 		case e.TotalMax != nil:
-			out = append(out, fmt.Sprintf("%s%s to %s (%d offences by %s)", name, money(p, e.TotalMin), money(p, e.TotalMax), e.Offences, e.Counting))
+			line = p.T("%s to %s (%d offences by %s)", money(p, e.TotalMin), money(p, e.TotalMax), e.Offences, p.T(e.Counting))
+		default:
+			continue
 		}
+		out = append(out, p.T("exposure %s %s: %s", e.Jurisdiction, articleName(p, e), line))
 	}
 	return out
 }

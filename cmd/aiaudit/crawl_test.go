@@ -493,12 +493,27 @@ func TestOutputFileSummaryOnStderr(t *testing.T) {
 	require.Equal(t, exitFindings, code)
 	assert.Empty(t, out)
 	assert.Contains(t, stderr, "report written to "+saved+" (json): 3 items, 2 AI-made, 0 without machine-readable marking, 1 violations, 3 reserved against AI training, 0 errors")
-	assert.Contains(t, stderr, "exposure KZ Art. 456.2: 30 MRP (129,750 KZT, 220.50 EUR) to 30 MRP (129,750 KZT, 220.50 EUR) (1 offences by item)")
+	assert.Contains(t, stderr, "exposure KZ Art. 456.2: 30 MRP (129,750 KZT, 220.50 EUR) to 30 MRP (129,750 KZT, 220.50 EUR) (1 offence by item)")
 	assert.Contains(t, stderr, "aiaudit: exit 1: findings at or above --fail-on")
 
 	code, _, stderr = runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "-f", "json", "-o", saved, "--quiet")
 	require.Equal(t, exitFindings, code)
 	assert.Empty(t, stderr)
+
+	// In the run's language, whatever the file's format (the JSON stays
+	// English).
+	for lang, want := range map[string][]string{
+		"ru": {"отчёт записан в " + saved + " (json): объектов 3, созданных ИИ 2, без машиночитаемой маркировки 0, нарушений 1, запрещено для обучения ИИ 3, ошибок 0",
+			"риск KZ ст. 456.2: от 30 МРП (129\u00a0750\u00a0₸, 220,50\u00a0€) до 30 МРП (129\u00a0750\u00a0₸, 220,50\u00a0€) (нарушений: 1, единица счёта: объект)"},
+		"kk": {"есеп " + saved + " файлына жазылды (json): нысандар 3, ЖИ жасаған 2, машина оқитын таңбасыз 0, бұзушылықтар 1, ЖИ оқытуына тыйым салынған 3, қателер 0"},
+	} {
+		code, _, stderr = runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "-f", "json", "-o", saved, "--lang", lang, "--no-history")
+		require.Equal(t, exitFindings, code)
+		for _, w := range want {
+			assert.Contains(t, stderr, w, lang)
+		}
+		assert.NotContains(t, stderr, "report written", lang)
+	}
 }
 
 // A crawl's findings read in the report's language, the crawler's detail
