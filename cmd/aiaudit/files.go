@@ -59,6 +59,10 @@ func (e *env) langOf(lang string) string {
 	return i18n.FromEnv(e.getenv)
 }
 
+// printer writes the language asked for with --lang, else the
+// environment's.
+func (e *env) printer(lang string) (*i18n.Printer, error) { return i18n.New(e.langOf(lang)) }
+
 // validate returns every problem with the output flags.
 func (o *outputFlags) validate() []error {
 	errs := []error{checkFormat(o.format), audit.ValidateFailOn(o.failOn), oneOf("progress", o.progress, "auto", "always", "never"), checkLang(o.lang)}

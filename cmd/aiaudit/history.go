@@ -16,7 +16,6 @@ import (
 	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/reports/audit"
 	"github.com/aiaudit/aiaudit/reports/history"
-	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
@@ -64,7 +63,7 @@ func newHistoryCommand(e *env, stdout io.Writer) *cobra.Command {
 				_, err = fmt.Fprintln(stdout, string(b))
 				return err
 			}
-			p, err := i18n.New(e.langOf(lang))
+			p, err := e.printer(lang)
 			if err != nil {
 				return err
 			}
@@ -97,7 +96,7 @@ func newHistoryCommand(e *env, stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			p, err := i18n.New(e.langOf(lang))
+			p, err := e.printer(lang)
 			if err != nil {
 				return err
 			}
