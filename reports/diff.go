@@ -13,6 +13,9 @@ type DiffOptions struct {
 	// Unchanged lists the unchanged findings too. Without it they are only
 	// counted: a nightly diff is mostly findings nobody needs to read again.
 	Unchanged bool
+	// Lang is the language of the table, Markdown and HTML diffs ("":
+	// English); JSON, CSV and SARIF stay English.
+	Lang string
 }
 
 // WriteDiff renders what changed between two scans. JSON carries the arrays
@@ -26,7 +29,11 @@ func WriteDiff(format string, w io.Writer, d *model.Diff, tool model.Tool, opt D
 	if !opt.Unchanged || d.Unchanged == nil {
 		shown.Unchanged = []model.Finding{}
 	}
-	v := newDiffView(&shown)
+	p, err := Printer(format, opt.Lang)
+	if err != nil {
+		return err
+	}
+	v := newDiffView(&shown, p)
 	switch format {
 	case "json":
 		return writeJSONDiff(w, &shown)
@@ -37,15 +44,16 @@ func WriteDiff(format string, w io.Writer, d *model.Diff, tool model.Tool, opt D
 	case "markdown":
 		return writeMarkdownDiff(w, v)
 	case "sarif", "html":
-		return writeDiffAsReport(format, w, v, tool)
+		return writeDiffAsReport(format, w, v, tool, p.Lang)
 	}
 	return fmt.Errorf("format %q is not supported for a diff (accepted: %s)", format, DiffFormats)
 }
 
 // diffView is a diff as the renderers show it: every listed finding, a
-// heading, and what was left out.
+// heading, and what was left out, in the printer's language.
 type diffView struct {
 	d    *model.Diff
+	p    *i18n.Printer
 	all  []model.Finding
 	head string
 	// notListed says how many unchanged findings are counted but not
@@ -53,18 +61,18 @@ type diffView struct {
 	notListed string
 }
 
-func newDiffView(d *model.Diff) diffView {
+func newDiffView(d *model.Diff, p *i18n.Printer) diffView {
 	var all []model.Finding
 	for _, part := range [][]model.Finding{d.NewF, d.Fixed, d.Accepted, d.NotRechecked, d.Unchanged} {
 		all = append(all, part...)
 	}
-	head := fmt.Sprintf("%s: %d new, %d fixed, %d unchanged%s", scansLabel(d), len(d.NewF), len(d.Fixed), d.UnchangedCount, heldBack(len(d.Accepted), len(d.NotRechecked), i18n.English()))
+	head := p.T("%s: %d new, %d fixed, %d unchanged", scansLabel(d, p), len(d.NewF), len(d.Fixed), d.UnchangedCount) + heldBack(len(d.Accepted), len(d.NotRechecked), p)
 	if d.Incomplete {
-		head += " (the new scan was interrupted: nothing counts as fixed)"
+		head += " " + p.T("(the new scan was interrupted: nothing counts as fixed)")
 	}
-	v := diffView{d: d, all: all, head: head}
+	v := diffView{d: d, p: p, all: all, head: head}
 	if n := d.UnchangedCount - len(d.Unchanged); n > 0 {
-		v.notListed = fmt.Sprintf("%d unchanged not listed (--unchanged lists them)", n)
+		v.notListed = p.T("%d unchanged not listed (--unchanged lists them)", n)
 	}
 	return v
 }
@@ -72,11 +80,11 @@ func newDiffView(d *model.Diff) diffView {
 // writeDiffAsReport renders a diff as a scan report whose findings carry
 // their change: SARIF marks each result's baselineState, HTML prefixes the
 // rule.
-func writeDiffAsReport(format string, w io.Writer, v diffView, tool model.Tool) error {
+func writeDiffAsReport(format string, w io.Writer, v diffView, tool model.Tool, lang string) error {
 	d, all := v.d, v.all
 	r := &model.Report{Schema: model.Schema, Tool: tool, Scan: model.Scan{Command: "diff", Targets: []string{d.Target}, Complete: true},
 		Changes: &model.Changes{Scan: d.New, PreviousScan: d.Old, New: len(d.NewF), Fixed: len(d.Fixed), Unchanged: d.UnchangedCount}}
-	rw, err := NewWriter(format, w, Options{})
+	rw, err := NewWriter(format, w, Options{Lang: lang})
 	if err != nil {
 		return err
 	}
@@ -90,9 +98,10 @@ func writeDiffAsReport(format string, w io.Writer, v diffView, tool model.Tool) 
 	return rw.End(r)
 }
 
-func scansLabel(d *model.Diff) string {
+func scansLabel(d *model.Diff, p *i18n.Printer) string {
 	if d.Old == 0 && d.New == 0 {
-		return "saved reports"
+		return p.T("saved reports")
 	}
-	return fmt.Sprintf("scan %d -> %d", d.Old, d.New)
+	// Scan IDs are names, not amounts: never digit-grouped.
+	return p.T("scan %s -> %s", fmt.Sprint(d.Old), fmt.Sprint(d.New))
 }

@@ -45,6 +45,32 @@ func TestGoldenDiff(t *testing.T) {
 	assert.Error(t, WriteDiff("yaml", &bytes.Buffer{}, sampleDiff(), model.Tool{}, DiffOptions{}))
 }
 
+// The human diffs in Russian and Kazakh, as golden files; the machine
+// formats are the English ones byte for byte whatever the language.
+func TestGoldenDiffInEveryLanguage(t *testing.T) {
+	for _, lang := range []string{"ru", "kk"} {
+		for format, ext := range map[string]string{"table": "txt", "markdown": "md", "html": "html"} {
+			var buf bytes.Buffer
+			require.NoError(t, WriteDiff(format, &buf, sampleDiff(), model.Tool{Name: "aiaudit", Version: "test"}, DiffOptions{Lang: lang}))
+			path := filepath.Join("testdata", "golden", "diff."+lang+"."+ext)
+			if *update {
+				require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "run: go test ./reports -update")
+			assert.Equal(t, string(want), buf.String(), "%s %s", lang, format)
+		}
+		for format, name := range map[string]string{"json": "diff.json", "csv": "diff.csv", "sarif": "diff.sarif"} {
+			var buf bytes.Buffer
+			require.NoError(t, WriteDiff(format, &buf, sampleDiff(), model.Tool{Name: "aiaudit", Version: "test"}, DiffOptions{Lang: lang}))
+			want, err := os.ReadFile(filepath.Join("testdata", "golden", name))
+			require.NoError(t, err)
+			assert.Equal(t, string(want), buf.String(), "%s %s stays English", lang, format)
+		}
+	}
+	assert.Error(t, WriteDiff("table", &bytes.Buffer{}, sampleDiff(), model.Tool{}, DiffOptions{Lang: "de"}))
+}
+
 func TestDiffJSONHasTheThreeArrays(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, WriteDiff("json", &buf, sampleDiff(), model.Tool{}, DiffOptions{Unchanged: true}))

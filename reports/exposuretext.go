@@ -6,6 +6,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/model/detail"
 	"github.com/aiaudit/aiaudit/reports/rules"
 )
 
@@ -98,34 +99,43 @@ func basisLine(p *i18n.Printer, b model.ExposureBasis) string {
 }
 
 // findingMessage is a finding's message in the report's language: the
-// rule's template translated, around the detail the scan saw.
+// rule's template translated, around the detail the scan saw, itself
+// re-said in the language when it is one of the scanner's known shapes
+// (the scanned parts inside it, names and quoted text, stay as seen).
 func findingMessage(p *i18n.Printer, f model.Finding) string {
 	r, ok := rules.Get(f.Rule)
 	if !ok || p.Lang == "en" {
 		return f.Message
 	}
-	return p.T(r.Message, rules.Detail(f))
+	said := rules.Detail(f)
+	if d, ok := detail.Parse(said); ok {
+		said = d.Write(p.T)
+	}
+	return p.T(r.Message, said)
 }
 
 // ExposureSummary gives one short line per article with something to say,
-// for the stderr summary of a report written to a file.
-func ExposureSummary(es []model.Exposure) []string {
-	p := i18n.English()
+// in the printer's language, for the stderr summary of a report written to
+// a file.
+func ExposureSummary(p *i18n.Printer, es []model.Exposure) []string {
 	var out []string
 	for _, e := range es {
-		name := "exposure " + e.Jurisdiction + " " + articleName(p, e) + ": "
+		var line string
 		switch {
 		case e.Informational, e.NotYetApplicable:
 			continue
 		case e.FlaggedOnly && e.Offences > 0:
-			out = append(out, fmt.Sprintf("%sflagged by %d item(s), maximum %s (never summed)", name, e.Offences, money(p, e.Cap)))
+			line = p.T("flagged by %d item(s), maximum %s (never summed)", e.Offences, money(p, e.Cap))
 		case e.FlaggedOnly:
 			continue
 		case e.CapRule != "":
-			out = append(out, fmt.Sprintf("%scap %s (%s)", name, money(p, e.TotalMax), e.CapRule))
+			line = p.T("cap %s (%s)", money(p, e.TotalMax), e.CapRule)
 		case e.TotalMax != nil:
-			out = append(out, fmt.Sprintf("%s%s to %s (%d offences by %s)", name, money(p, e.TotalMin), money(p, e.TotalMax), e.Offences, e.Counting))
+			line = p.T("%s to %s (%d offences by %s)", money(p, e.TotalMin), money(p, e.TotalMax), e.Offences, p.T(e.Counting))
+		default:
+			continue
 		}
+		out = append(out, p.T("exposure %s %s: %s", e.Jurisdiction, articleName(p, e), line))
 	}
 	return out
 }

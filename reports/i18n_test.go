@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"io"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aiaudit/aiaudit/reports/exposure"
+	"github.com/aiaudit/aiaudit/reports/history"
 	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/rules"
@@ -35,7 +37,14 @@ func TestEveryTextIsCatalogued(t *testing.T) {
 		for _, format := range []string{"table", "markdown", "html"} {
 			var buf bytes.Buffer
 			require.NoError(t, renderSampleIn(&buf, format, lang))
+			for _, d := range []*model.Diff{sampleDiff(), {Incomplete: true,
+				Accepted:     []model.Finding{{Rule: rules.KZUnlabelled, Severity: model.SeverityViolation, Change: model.ChangeAccepted}},
+				NotRechecked: []model.Finding{{Rule: rules.EUChatWidget, Severity: model.SeverityWarning, Change: model.ChangeNotRechecked}}}, {}} {
+				require.NoError(t, WriteDiff(format, &buf, d, model.Tool{}, DiffOptions{Lang: lang}))
+			}
 		}
+		require.NoError(t, WriteScans(io.Discard, []history.ScanInfo{{Complete: true}, {}}, p))
+		Pruned(p, 2, 1)
 		for _, c := range []struct {
 			roles    []string
 			size     string

@@ -80,17 +80,18 @@ func renderMarkdown(out io.Writer, r *model.Report, fs *findingSpill, p *i18n.Pr
 func writeMarkdownDiff(w io.Writer, v diffView) error {
 	// bufio keeps the first write error: Flush reports it (a full disk).
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "# aiaudit diff\n\n%s  \n%s\n\n", mdEscape(v.d.Target), v.head)
+	p := v.p
+	fmt.Fprintf(bw, "# %s\n\n%s  \n%s\n\n", p.T("aiaudit diff"), mdEscape(v.d.Target), v.head)
 	switch {
 	case len(v.all) == 0 && v.notListed != "":
-		fmt.Fprint(bw, "No new or fixed findings.\n")
+		fmt.Fprintln(bw, p.T("No new or fixed findings."))
 	case len(v.all) == 0:
-		fmt.Fprint(bw, "No findings in either scan.\n")
+		fmt.Fprintln(bw, p.T("No findings in either scan."))
 	default:
-		fmt.Fprint(bw, "| change | severity | rule | location | message |\n|---|---|---|---|---|\n")
+		fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n|---|---|---|---|---|\n", p.T("change"), p.T("severity"), p.T("rule"), p.T("location"), p.T("message"))
 	}
 	for _, f := range v.all {
-		fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", f.Change, f.Severity, f.Rule, mdEscape(f.Location), mdEscape(f.Message))
+		fmt.Fprintf(bw, "| %s | %s | %s | %s | %s |\n", p.T(string(f.Change)), p.T(string(f.Severity)), f.Rule, mdEscape(f.Location), mdEscape(findingMessage(p, f)))
 	}
 	if v.notListed != "" {
 		fmt.Fprintf(bw, "\n%s\n", v.notListed)

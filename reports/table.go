@@ -226,6 +226,7 @@ func heldBack(accepted, notRechecked int, p *i18n.Printer) string {
 // writeTableDiff lists new, fixed and unchanged findings apart.
 func writeTableDiff(w io.Writer, v diffView) error {
 	var b strings.Builder
+	p := v.p
 	fmt.Fprintf(&b, "%s\n%s\n", v.d.Target, v.head)
 	for _, part := range []struct {
 		name string
@@ -234,9 +235,9 @@ func writeTableDiff(w io.Writer, v diffView) error {
 		if len(part.fs) == 0 {
 			continue
 		}
-		fmt.Fprintf(&b, "\n%s (%d)\n", part.name, len(part.fs))
+		fmt.Fprintf(&b, "\n%s (%d)\n", p.T(part.name), len(part.fs))
 		for _, f := range part.fs {
-			fmt.Fprintf(&b, "  %-9s %-22s %s\n", f.Severity, f.Rule, f.Location)
+			fmt.Fprintf(&b, "  %-9s %-22s %s\n", p.T(string(f.Severity)), f.Rule, f.Location)
 		}
 	}
 	if v.notListed != "" {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/model/detail"
 	"github.com/aiaudit/aiaudit/reports/rules"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -49,6 +50,7 @@ func renderSampleIn(out io.Writer, format, lang string) error {
 		}
 	}
 	extra := []model.Finding{{Rule: "kz.aap.456.2", Severity: model.SeverityViolation, Location: "https://example.kz/a.png on https://example.kz/<script>", Message: "AI-made | unlabelled <b>x</b>"}}
+	extra = append(extra, crawledFindings()...)
 	rep.Summary.AddFindings(extra)
 	if err := w.Findings(extra); err != nil {
 		return err
@@ -65,6 +67,17 @@ func renderSampleIn(out io.Writer, format, lang string) error {
 		MRPKZT: 4325, MRPSource: "Monthly calculation index (MRP) for 2026: 4,325 KZT", EURPerMRP: "7.35", EURSource: "about 7.35 EUR per MRP (shared/LEGAL.md); override with a rules file"}
 	rep.Disclaimer = "Fine exposure is an estimate for planning, not legal advice."
 	return w.End(rep)
+}
+
+// crawledFindings are what a crawl finds, with the details in the
+// crawler's own wording: an image unlabelled but for a hidden caption
+// (its alt hostile), and an undisclosed chat widget.
+func crawledFindings() []model.Finding {
+	img := detail.Unlabelled{What: "img", Why: `xmp; alt="<b>Hero</b>"`, Looked: []string{"alt", "title", "aria-label", "container", "page"},
+		Hidden: &detail.Hidden{Where: "figcaption", Text: "Создано ИИ", Why: "not displayed (display:none)"}}
+	fs := rules.Set{}.Judge(model.FactUnlabelled, rules.Item{Location: "https://example.kz/hero.png on https://example.kz/", Content: "xxh3:2"}, img.Write(fmt.Sprintf))
+	chat := detail.Widget{Name: "Acme Chat", URL: "https://example.kz/chat.js"}
+	return append(fs, rules.Set{EU: true}.Judge(model.FactUndisclosed, rules.Item{Location: "https://example.kz/"}, chat.Write(fmt.Sprintf))...)
 }
 
 // Every human-readable format (and CSV and SARIF) carries the exposure

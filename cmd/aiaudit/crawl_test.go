@@ -494,12 +494,51 @@ func TestOutputFileSummaryOnStderr(t *testing.T) {
 	require.Equal(t, exitFindings, code)
 	assert.Empty(t, out)
 	assert.Contains(t, stderr, "report written to "+saved+" (json): 3 items, 2 AI-made, 0 without machine-readable marking, 1 violations, 3 reserved against AI training, 0 errors")
-	assert.Contains(t, stderr, "exposure KZ Art. 456.2: 30 MRP (129,750 KZT, 220.50 EUR) to 30 MRP (129,750 KZT, 220.50 EUR) (1 offences by item)")
+	assert.Contains(t, stderr, "exposure KZ Art. 456.2: 30 MRP (129,750 KZT, 220.50 EUR) to 30 MRP (129,750 KZT, 220.50 EUR) (1 offence by item)")
 	assert.Contains(t, stderr, "aiaudit: exit 1: findings at or above --fail-on")
 
 	code, _, stderr = runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "-f", "json", "-o", saved, "--quiet")
 	require.Equal(t, exitFindings, code)
 	assert.Empty(t, stderr)
+
+	// In the run's language, whatever the file's format (the JSON stays
+	// English).
+	for lang, want := range map[string][]string{
+		"ru": {"отчёт записан в " + saved + " (json): объектов 3, созданных ИИ 2, без машиночитаемой маркировки 0, нарушений 1, запрещено для обучения ИИ 3, ошибок 0",
+			"риск KZ ст. 456.2: от 30 МРП (129\u00a0750\u00a0₸, 220,50\u00a0€) до 30 МРП (129\u00a0750\u00a0₸, 220,50\u00a0€) (нарушений: 1, единица счёта: объект)"},
+		"kk": {"есеп " + saved + " файлына жазылды (json): нысандар 3, ЖИ жасаған 2, машина оқитын таңбасыз 0, бұзушылықтар 1, ЖИ оқытуына тыйым салынған 3, қателер 0"},
+	} {
+		code, _, stderr = runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "-f", "json", "-o", saved, "--lang", lang, "--no-history")
+		require.Equal(t, exitFindings, code)
+		for _, w := range want {
+			assert.Contains(t, stderr, w, lang)
+		}
+		assert.NotContains(t, stderr, "report written", lang)
+	}
+}
+
+// A crawl's findings read in the report's language, the crawler's detail
+// included (what was found, where a label was looked for), while the JSON
+// keeps the English wording of the contract.
+func TestCrawlFindingsInEveryLanguage(t *testing.T) {
+	srv := aiSite(t)
+	for lang, want := range map[string][]string{
+		"ru": {`Созданный ИИ объект img (xmp; alt="Hero") опубликован без видимой пометки об ИИ; где искали пометку: alt, title, aria-label, контейнер, страница (КоАП РК, ст. 456.2; Закон РК об ИИ, ст. 21.2)`,
+			"страница встраивает чат-ассистента на ИИ Chatbase ("},
+		"kk": {`ЖИ жасаған img нысаны (xmp; alt="Hero") көрінетін ЖИ белгісінсіз жарияланған; белгі ізделген орындар: alt, title, aria-label, контейнер, бет (ҚР ӘҚБтК, 456.2-бап; ҚР ЖИ туралы заңы, 21.2-бап)`,
+			"бет ЖИ чат-көмекшісін Chatbase ("},
+	} {
+		for _, format := range []string{"table", "markdown"} {
+			code, out, stderr := runIn(t, "", "crawl", srv.URL+"/", "-f", format, "--lang", lang, "--delay", "0", "--jurisdiction", "kz,eu", "--no-history")
+			require.Equal(t, exitFindings, code, stderr)
+			for _, w := range want {
+				assert.Contains(t, out, w, "%s %s", lang, format)
+			}
+			assert.NotContains(t, out, "is published without a visible AI label", "%s %s", lang, format)
+		}
+		_, out, stderr := runIn(t, "", "crawl", srv.URL+"/", "-f", "json", "--lang", lang, "--delay", "0", "--no-history")
+		assert.Contains(t, out, `AI-made img (xmp; alt=\"Hero\") is published without a visible AI label; looked in: alt, title, aria-label, container, page`, stderr)
+	}
 }
 
 // A crawled image signed by the test CA is valid with an unknown signer

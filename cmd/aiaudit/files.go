@@ -9,6 +9,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/reports/audit"
@@ -32,15 +33,37 @@ func (o *outputFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&o.failOn, "fail-on", "violation", "exit 1 when a finding of this severity or higher exists: info, warning, violation, none; or new: only when a warning or violation is new since the last scan")
 	c.Flags().BoolVar(&o.all, "all", false, "table format: list every item, also those with no signal")
 	c.Flags().StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always, never")
-	c.Flags().StringVar(&o.lang, "lang", "", "language of the table, Markdown and HTML reports: en, ru or kk (default: from LC_ALL, LC_MESSAGES or LANG, else en); JSON, CSV and SARIF stay English")
+	addLangFlag(c.Flags(), &o.lang)
 }
+
+// addLangFlag registers --lang, the language of what people read.
+func addLangFlag(fs *pflag.FlagSet, lang *string) {
+	fs.StringVar(lang, "lang", "", "language of the table, Markdown and HTML output: en, ru or kk (default: from LC_ALL, LC_MESSAGES or LANG, else en); JSON, CSV and SARIF stay English")
+}
+
+// checkLang refuses a --lang no catalogue has ("": the environment's).
+func checkLang(lang string) error {
+	if lang == "" {
+		return nil
+	}
+	return oneOf("lang", lang, i18n.Langs...)
+}
+
+// langOf is the language asked for with --lang, else the environment's.
+func (e *env) langOf(lang string) string {
+	if lang != "" {
+		return lang
+	}
+	return i18n.FromEnv(e.getenv)
+}
+
+// printer writes the language asked for with --lang, else the
+// environment's.
+func (e *env) printer(lang string) (*i18n.Printer, error) { return i18n.New(e.langOf(lang)) }
 
 // validate returns every problem with the output flags.
 func (o *outputFlags) validate() []error {
-	errs := []error{checkFormat(o.format), audit.ValidateFailOn(o.failOn), oneOf("progress", o.progress, "auto", "always", "never")}
-	if o.lang != "" {
-		errs = append(errs, oneOf("lang", o.lang, i18n.Langs...))
-	}
+	errs := []error{checkFormat(o.format), audit.ValidateFailOn(o.failOn), oneOf("progress", o.progress, "auto", "always", "never"), checkLang(o.lang)}
 	if o.format == "pdf" && (o.output == "" || o.output == "-") {
 		errs = append(errs, &audit.FlagError{Flag: "format", With: []string{"output"}, Err: errors.New("--format pdf writes a binary file: give -o FILE")})
 	}
@@ -55,9 +78,7 @@ func (o *outputFlags) options(stdout io.Writer) audit.OutputOptions {
 // runOptions are the options every report-writing command shares.
 func (e *env) runOptions(c *cobra.Command, command string, targets []string, of outputFlags, sf scheduleFlags, stdout io.Writer) audit.Options {
 	e.logOutput(of.output)
-	if of.lang == "" {
-		of.lang = i18n.FromEnv(e.getenv)
-	}
+	of.lang = e.langOf(of.lang)
 	return audit.Options{Command: command, Targets: targets, Version: version(), Output: of.options(stdout), History: sf.options(c), Log: e.log}
 }
 

@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -32,13 +31,13 @@ func openHistory(db string) (*history.Store, error) {
 }
 
 func newHistoryCommand(e *env, stdout io.Writer) *cobra.Command {
-	var db, target, format string
+	var db, target, format, lang string
 	c := &cobra.Command{
 		Use:   "history",
 		Short: "List past scans, newest first (prune: keep only the newest N per target)",
 		Args:  cobra.NoArgs,
 		PreRunE: func(c *cobra.Command, args []string) error {
-			if err := oneOf("format", format, "table", "json"); err != nil {
+			if err := errors.Join(oneOf("format", format, "table", "json"), checkLang(lang)); err != nil {
 				return usageError{err}
 			}
 			return nil
@@ -64,15 +63,15 @@ func newHistoryCommand(e *env, stdout io.Writer) *cobra.Command {
 				_, err = fmt.Fprintln(stdout, string(b))
 				return err
 			}
-			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tSTARTED\tCOMPLETE\tFINDINGS\tTARGET")
-			for _, sc := range scans {
-				fmt.Fprintf(tw, "%d\t%s\t%v\t%d\t%s\n", sc.ID, sc.Started, sc.Complete, sc.Findings, sc.Target)
+			p, err := e.printer(lang)
+			if err != nil {
+				return err
 			}
-			return tw.Flush()
+			return reports.WriteScans(stdout, scans, p)
 		},
 	}
 	c.PersistentFlags().StringVar(&db, "db", "", "history database (default as for scans)")
+	addLangFlag(c.PersistentFlags(), &lang)
 	c.Flags().StringVar(&target, "target", "", `only this target, as listed (e.g. "crawl https://example.kz/")`)
 	c.Flags().StringVarP(&format, "format", "f", "table", "table or json")
 
@@ -82,7 +81,7 @@ func newHistoryCommand(e *env, stdout io.Writer) *cobra.Command {
 		Short: "Delete all but the newest N scans of every target",
 		Args:  cobra.NoArgs,
 		PreRunE: func(c *cobra.Command, args []string) error {
-			if err := atLeast("keep", keep, 1); err != nil {
+			if err := errors.Join(atLeast("keep", keep, 1), checkLang(lang)); err != nil {
 				return usageError{err}
 			}
 			return nil
@@ -97,7 +96,11 @@ func newHistoryCommand(e *env, stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "pruned %d scans; kept the newest %d of every target\n", n, keep)
+			p, err := e.printer(lang)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, reports.Pruned(p, int(n), keep))
 			return nil
 		},
 	}
@@ -107,7 +110,7 @@ func newHistoryCommand(e *env, stdout io.Writer) *cobra.Command {
 }
 
 func newDiffCommand(e *env, stdout io.Writer) *cobra.Command {
-	var db, target, format, output string
+	var db, target, format, output, lang string
 	var failOnNew, unchanged bool
 	c := &cobra.Command{
 		Use:   "diff [OLD] [NEW]",
@@ -119,7 +122,7 @@ before it. Unchanged findings are counted but listed only with --unchanged.
 Exit code 1 with --fail-on-new when something is new.`,
 		Args: cobra.MaximumNArgs(2),
 		PreRunE: func(c *cobra.Command, args []string) error {
-			if err := oneOf("format", format, strings.Split(reports.DiffFormats, ", ")...); err != nil {
+			if err := errors.Join(oneOf("format", format, strings.Split(reports.DiffFormats, ", ")...), checkLang(lang)); err != nil {
 				return usageError{err}
 			}
 			return nil
@@ -134,7 +137,7 @@ Exit code 1 with --fail-on-new when something is new.`,
 			e.log.addResult(slog.Int64("old_scan", d.Old), slog.Int64("new_scan", d.New),
 				slog.Int("new", len(d.NewF)), slog.Int("fixed", len(d.Fixed)), slog.Int("unchanged", len(d.Unchanged)))
 			if err := audit.WriteWhole(output, stdout, func(w io.Writer) error {
-				return reports.WriteDiff(format, w, d, model.Tool{Name: "aiaudit", Version: version()}, reports.DiffOptions{Unchanged: unchanged})
+				return reports.WriteDiff(format, w, d, model.Tool{Name: "aiaudit", Version: version()}, reports.DiffOptions{Unchanged: unchanged, Lang: e.langOf(lang)})
 			}); err != nil {
 				return err
 			}
@@ -147,6 +150,7 @@ Exit code 1 with --fail-on-new when something is new.`,
 	c.Flags().StringVarP(&format, "format", "f", "table", "output format: "+reports.DiffFormats)
 	c.Flags().StringVarP(&output, "output", "o", "", "write to this file (whole or not at all)")
 	c.Flags().BoolVar(&failOnNew, "fail-on-new", false, "exit 1 when any finding is new")
+	addLangFlag(c.Flags(), &lang)
 	c.Flags().BoolVar(&unchanged, "unchanged", false, "list unchanged findings too (without it they are only counted; JSON: an empty \"unchanged\" array and \"unchanged_count\")")
 	return c
 }

@@ -100,8 +100,8 @@ func TestLogTextMode(t *testing.T) {
 	code, _, stderr := runIn(t, "", args...)
 	require.Equal(t, exitFindings, code, stderr)
 	assert.Equal(t, "aiaudit: report written to "+filepath.Join(dir, "r.json")+" (table): 3 items, 2 AI-made, 0 without machine-readable marking, 1 violations, 3 reserved against AI training, 0 errors\n"+
-		"aiaudit: exposure KZ Art. 456.2: 30 MRP (129,750 KZT, 220.50 EUR) to 30 MRP (129,750 KZT, 220.50 EUR) (1 offences by item)\n"+
-		"aiaudit: exposure KZ criminal (false information): flagged by 1 item(s), maximum 3,000 MRP (12,975,000 KZT, 22,050.00 EUR) (never summed)\n"+
+		"aiaudit: exposure KZ Art. 456.2: 30 MRP (129,750 KZT, 220.50 EUR) to 30 MRP (129,750 KZT, 220.50 EUR) (1 offence by item)\n"+
+		"aiaudit: exposure KZ criminal (false information): flagged by 1 item, maximum 3,000 MRP (12,975,000 KZT, 22,050.00 EUR) (never summed)\n"+
 		"aiaudit: since scan 1: 0 new, 0 fixed, 7 unchanged findings\n"+
 		"aiaudit: note: fetches may reach loopback addresses in this run, because the start hosts are there\n"+
 		"aiaudit: crawled 1 pages, 2 media items; 0 URLs skipped because robots.txt forbids them to aiaudit\n"+

@@ -192,7 +192,7 @@ func TestURLsExposureForGPAI(t *testing.T) {
 	code, _, stderr := runIn(t, list, "urls", "-", "--agent", "CCBot", "--delay", "0", "--no-history",
 		"--jurisdiction", "eu", "--role", "gpai", "--turnover-eur", "1000000000")
 	require.Equal(t, exitClean, code, stderr)
-	assert.Contains(t, stderr, "exposure EU Art. 101: flagged by 2 item(s), maximum 30,000,000.00 EUR (never summed)", "3 % of 1 bn EUR")
+	assert.Contains(t, stderr, "exposure EU Art. 101: flagged by 2 items, maximum 30,000,000.00 EUR (never summed)", "3 % of 1 bn EUR")
 	assert.Contains(t, stderr, "not legal advice")
 
 	code, _, stderr = runIn(t, list, "urls", "-", "--agent", "CCBot", "--delay", "0", "--no-history")

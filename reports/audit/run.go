@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -22,7 +23,10 @@ type Run struct {
 	sink *sink
 	w    reports.Writer
 	// p writes the notes of human-readable formats in their language.
-	p       *i18n.Printer
+	p *i18n.Printer
+	// say writes the lines a person reads on stderr: in the run's
+	// language whatever the report's format.
+	say     *i18n.Printer
 	rep     *model.Report
 	session *Session
 	// offences counts what the fine tables price (nil without exposure).
@@ -57,6 +61,11 @@ func start(rep *model.Report, opt Options, session *Session) (*Run, error) {
 		s.abort()
 		return nil, err
 	}
+	say, err := i18n.New(cmp.Or(opt.Output.Lang, "en"))
+	if err != nil {
+		s.abort()
+		return nil, err
+	}
 	w, err := reports.NewWriter(opt.Output.Format, s, reports.Options{All: opt.Output.All, Lang: opt.Output.Lang, Browser: opt.Output.Browser})
 	if err != nil {
 		s.abort()
@@ -70,7 +79,7 @@ func start(rep *model.Report, opt Options, session *Session) (*Run, error) {
 		s.abort()
 		return nil, err
 	}
-	r := &Run{opt: opt, sink: s, w: w, p: p, rep: rep, session: session}
+	r := &Run{opt: opt, sink: s, w: w, p: p, say: say, rep: rep, session: session}
 	if opt.Exposure != nil {
 		r.offences = opt.Exposure.newTally()
 	}
@@ -176,19 +185,19 @@ func (r *Run) summarize(interrupted bool) {
 		return
 	}
 	if interrupted {
-		Summarize(log, "interrupted; the partial report is marked incomplete", slog.Bool("complete", false))
+		Summarize(log, r.say.T("interrupted; the partial report is marked incomplete"), slog.Bool("complete", false))
 	}
 	if path := r.opt.Output.Path; path != "" && path != "-" {
 		// The terminal shows none of the report: say what is in it.
 		r.summarizeFile(log, path)
 	}
 	if c := r.rep.Changes; c != nil && c.PreviousScan != 0 {
-		line := fmt.Sprintf("since scan %d: %d new, %d fixed, %d unchanged findings", c.PreviousScan, c.New, c.Fixed, c.Unchanged)
+		line := r.say.T("since scan %s: %d new, %d fixed, %d unchanged findings", fmt.Sprint(c.PreviousScan), c.New, c.Fixed, c.Unchanged)
 		if c.Accepted > 0 {
-			line += fmt.Sprintf(", %d accepted", c.Accepted)
+			line += ", " + r.say.T("%d accepted", c.Accepted)
 		}
 		if c.NotRechecked > 0 {
-			line += fmt.Sprintf(", %d not re-checked (not counted as fixed)", c.NotRechecked)
+			line += ", " + r.say.T("%d not re-checked (not counted as fixed)", c.NotRechecked)
 		}
 		Summarize(log, line, slog.Int64("scan", c.Scan), slog.Int64("previous_scan", c.PreviousScan),
 			slog.Int("new", c.New), slog.Int("fixed", c.Fixed), slog.Int("unchanged", c.Unchanged),
@@ -196,7 +205,7 @@ func (r *Run) summarize(interrupted bool) {
 	}
 	if b := r.rep.Baseline; b != nil {
 		for _, e := range b.Expired {
-			log.Warn("baseline entry expired, its findings are reported again: %s", e)
+			log.Warn("%s", r.say.T("baseline entry expired, its findings are reported again: %s", e))
 		}
 	}
 }
@@ -205,9 +214,9 @@ func (r *Run) summarize(interrupted bool) {
 // file: where it is, its counts, the first violations and the exposure.
 func (r *Run) summarizeFile(log Log, path string) {
 	s := r.rep.Summary
-	Summarize(log, fmt.Sprintf("report written to %s (%s): %d items, %d AI-made, %d without machine-readable marking, %d violations, %d reserved against AI training, %d errors",
+	Summarize(log, r.say.T("report written to %s (%s): %d items, %d AI-made, %d without machine-readable marking, %d violations, %d reserved against AI training, %d errors",
 		path, r.opt.Output.Format, s.Resources, s.AIGenerated, s.AIUnmarked, s.FindingsBySeverity[model.SeverityViolation], s.TrainingOptOut, s.Errors))
-	for _, line := range reports.ExposureSummary(r.rep.Exposure) {
+	for _, line := range reports.ExposureSummary(r.say, r.rep.Exposure) {
 		Summarize(log, line)
 	}
 }

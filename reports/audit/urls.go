@@ -204,7 +204,7 @@ func vetList(ctx context.Context, list *urls.List, opt Options, uo URLOptions, s
 		if err := opt.Exposure.apply(rep, out.offences, i18n.English()); err != nil {
 			return Outcome{}, err
 		}
-		if lines := reports.ExposureSummary(rep.Exposure); len(lines) > 0 {
+		if lines := reports.ExposureSummary(i18n.English(), rep.Exposure); len(lines) > 0 {
 			for _, line := range lines {
 				Summarize(opt.Log, line)
 			}

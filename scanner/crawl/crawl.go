@@ -32,6 +32,7 @@ import (
 	"github.com/aiaudit/aiaudit/detectors/widgets"
 	"github.com/aiaudit/aiaudit/reports/digestset"
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/model/detail"
 	"github.com/aiaudit/aiaudit/scanner/assets"
 	"github.com/aiaudit/aiaudit/scanner/internal/bodycap"
 	"github.com/aiaudit/aiaudit/scanner/internal/netguard"
@@ -640,7 +641,7 @@ func (cr *crawler) mediaOccurrence(finder labels.Finder, pageURL string, ref Ref
 	visible := lab.Visible
 	res.Labelled.Visible = &visible
 	if lab.Hidden != nil {
-		res.Notes = append(res.Notes, "on "+pageURL+": "+hiddenLabel(lab.Hidden))
+		res.Notes = append(res.Notes, "on "+pageURL+": "+hiddenLabel(lab.Hidden).Write(fmt.Sprintf))
 	}
 	if lab.Visible {
 		res.Labelled.Evidence = append(res.Labelled.Evidence, detectors.Evidence{Detector: "label", Detail: fmt.Sprintf("%s on %s: %q (%s)", lab.Label.Where, pageURL, lab.Label.Text, lab.Label.Lang)})
@@ -661,16 +662,16 @@ func (cr *crawler) mediaOccurrence(finder labels.Finder, pageURL string, ref Ref
 // unlabelled observes an AI-made item shown without a visible label.
 // content is the item's digest, so history recognises it wherever it moves.
 func unlabelled(loc, page, content, what, why string, lab labels.Result) model.Observation {
-	detail := fmt.Sprintf("AI-made %s (%s) is published without a visible AI label; looked in: %s", what, why, strings.Join(lab.Looked, ", "))
+	d := detail.Unlabelled{What: what, Why: why, Looked: lab.Looked}
 	if lab.Hidden != nil {
-		detail += "; " + hiddenLabel(lab.Hidden)
+		d.Hidden = hiddenLabel(lab.Hidden)
 	}
-	return model.Observation{Fact: model.FactUnlabelled, Location: loc, Page: page, Content: content, Detail: detail}
+	return model.Observation{Fact: model.FactUnlabelled, Location: loc, Page: page, Content: content, Detail: d.Write(fmt.Sprintf)}
 }
 
-// hiddenLabel says where a label a visitor cannot see is, and why.
-func hiddenLabel(h *labels.Hidden) string {
-	return fmt.Sprintf("label present but not visible: %s %q (%s)", h.Where, h.Text, h.Why)
+// hiddenLabel is where a label a visitor cannot see is, and why.
+func hiddenLabel(h *labels.Hidden) *detail.Hidden {
+	return &detail.Hidden{Where: h.Where, Text: h.Text, Why: h.Why}
 }
 
 // declared checks the content declared AI-made on this page: a selector's
@@ -707,7 +708,7 @@ func (cr *crawler) widgets(doc *goquery.Document, page string) []model.Observati
 			continue
 		}
 		obs = append(obs, model.Observation{Fact: model.FactUndisclosed, Location: page, Page: page,
-			Detail: fmt.Sprintf("embeds the AI chat assistant %s (%s) and the page does not say visitors talk to an AI; the widget's own interface was not rendered", w.Name, w.URL)})
+			Detail: detail.Widget{Name: w.Name, URL: w.URL}.Write(fmt.Sprintf)})
 	}
 	return obs
 }

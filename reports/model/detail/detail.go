@@ -1,0 +1,165 @@
+// Package detail writes, and reads back, the English details the scanner
+// puts in its observations (an unlabelled item, an undisclosed chat
+// widget). They are part of the JSON contract and stay English; the human
+// reports read them back into parts to say them in the report's language.
+// Formatting and parsing live together here so the two cannot drift.
+package detail
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// The English shapes. They are also the message catalogue's keys, so a
+// report translates a detail by writing it with its printer.
+const (
+	UnlabelledFormat = "AI-made %s (%s) is published without a visible AI label; looked in: %s"
+	HiddenFormat     = "label present but not visible: %s %q (%s)"
+	WidgetFormat     = "embeds the AI chat assistant %s (%s) and the page does not say visitors talk to an AI; the widget's own interface was not rendered"
+)
+
+// Sprintf writes a format with its arguments: fmt.Sprintf for the
+// contract's English, a report printer's T for its language.
+type Sprintf func(format string, args ...any) string
+
+// Detail is one known shape of detail.
+type Detail interface {
+	Write(Sprintf) string
+}
+
+// Hidden is a label the page has but a visitor cannot see.
+type Hidden struct {
+	Where, Text, Why string
+}
+
+// Write says where the label is and why it is not seen.
+func (h Hidden) Write(f Sprintf) string { return f(HiddenFormat, h.Where, h.Text, h.Why) }
+
+// Unlabelled is an AI-made item shown without a visible label: what it is,
+// why it is known AI-made (with what the reader sees), where a label was
+// looked for, and a label present but not visible.
+type Unlabelled struct {
+	What, Why string
+	Looked    []string
+	Hidden    *Hidden
+}
+
+// spokenPlaces are the places a label is looked for that are words, said
+// in the report's language; the others are markup names (alt, title,
+// figcaption) and stay as the page has them.
+var spokenPlaces = map[string]bool{"container": true, "page": true, "text": true, "page text": true}
+
+// Write says the item is published without a visible label.
+func (u Unlabelled) Write(f Sprintf) string {
+	looked := make([]string, len(u.Looked))
+	for i, place := range u.Looked {
+		looked[i] = place
+		if spokenPlaces[place] {
+			looked[i] = f(place)
+		}
+	}
+	s := f(UnlabelledFormat, u.What, u.Why, strings.Join(looked, ", "))
+	if u.Hidden != nil {
+		s += "; " + u.Hidden.Write(f)
+	}
+	return s
+}
+
+// Widget is an embedded AI chat assistant the page does not disclose.
+type Widget struct {
+	Name, URL string
+}
+
+// Write says the page embeds the assistant without telling visitors.
+func (w Widget) Write(f Sprintf) string { return f(WidgetFormat, w.Name, w.URL) }
+
+// Parse reads a detail written by Write in English. It accepts a text only
+// when writing the parts back gives the same text, so anything it does not
+// recognise (an older scan's wording, another scanner's) is not a Detail.
+func Parse(s string) (Detail, bool) {
+	var d Detail
+	if u, ok := parseUnlabelled(s); ok {
+		d = u
+	} else if w, ok := parseWidget(s); ok {
+		d = w
+	} else if h, ok := parseHidden(s); ok {
+		d = h
+	} else {
+		return nil, false
+	}
+	if d.Write(fmt.Sprintf) != s {
+		return nil, false
+	}
+	return d, true
+}
+
+// parseUnlabelled cuts at the template's fixed words. Scanned text inside
+// Why or the hidden label could repeat them; the split is then another
+// one that writes back the same text, which the reports show as it is.
+func parseUnlabelled(s string) (Unlabelled, bool) {
+	const head, mid = "AI-made ", ") is published without a visible AI label; looked in: "
+	rest, ok := strings.CutPrefix(s, head)
+	if !ok {
+		return Unlabelled{}, false
+	}
+	what, rest, ok := strings.Cut(rest, " (")
+	if !ok {
+		return Unlabelled{}, false
+	}
+	why, rest, ok := strings.Cut(rest, mid)
+	if !ok {
+		return Unlabelled{}, false
+	}
+	u := Unlabelled{What: what, Why: why}
+	looked, hidden, found := strings.Cut(rest, "; ")
+	if found {
+		h, ok := parseHidden(hidden)
+		if !ok {
+			return Unlabelled{}, false
+		}
+		u.Hidden = &h
+	}
+	if looked != "" {
+		u.Looked = strings.Split(looked, ", ")
+	}
+	return u, true
+}
+
+func parseHidden(s string) (Hidden, bool) {
+	rest, ok := strings.CutPrefix(s, "label present but not visible: ")
+	if !ok {
+		return Hidden{}, false
+	}
+	where, rest, ok := strings.Cut(rest, " ")
+	if !ok {
+		return Hidden{}, false
+	}
+	quoted, err := strconv.QuotedPrefix(rest)
+	if err != nil {
+		return Hidden{}, false
+	}
+	text, _ := strconv.Unquote(quoted)
+	why, ok := strings.CutPrefix(rest[len(quoted):], " (")
+	if !ok || !strings.HasSuffix(why, ")") {
+		return Hidden{}, false
+	}
+	return Hidden{Where: where, Text: text, Why: strings.TrimSuffix(why, ")")}, true
+}
+
+func parseWidget(s string) (Widget, bool) {
+	const head, tail = "embeds the AI chat assistant ", ") and the page does not say visitors talk to an AI; the widget's own interface was not rendered"
+	rest, ok := strings.CutPrefix(s, head)
+	if !ok {
+		return Widget{}, false
+	}
+	rest, ok = strings.CutSuffix(rest, tail)
+	if !ok {
+		return Widget{}, false
+	}
+	i := strings.LastIndex(rest, " (")
+	if i < 0 {
+		return Widget{}, false
+	}
+	return Widget{Name: rest[:i], URL: rest[i+2:]}, true
+}
