@@ -456,6 +456,19 @@ func TestExposureProfileEndToEnd(t *testing.T) {
 	assert.Contains(t, out, "Assumptions: fine tables KZ, EU, DE of 2026")
 	assert.Contains(t, stderr, "using the saved scan's jurisdiction, company-size, employees, income-kzt, turnover-eur")
 
+	// The language the scan was asked in is kept, and a --lang that
+	// changes it is said.
+	ru := filepath.Join(t.TempDir(), "ru.json")
+	code, _, stderr = runIn(t, "", "crawl", srv.URL+"/", "--delay", "0", "-f", "json", "-o", ru, "--lang", "ru", "--no-history")
+	require.Equal(t, exitFindings, code, stderr)
+	code, out, _ = runIn(t, "", "report", ru, "-f", "markdown", "--fail-on", "none")
+	assert.Equal(t, exitClean, code)
+	assert.Contains(t, out, "Отчёт aiaudit crawl", "the saved scan's language")
+	code, out, stderr = runIn(t, "", "report", ru, "-f", "markdown", "--fail-on", "none", "--lang", "en")
+	assert.Equal(t, exitClean, code)
+	assert.Contains(t, out, "# aiaudit crawl report")
+	assert.Contains(t, stderr, "written in --lang en instead of the saved scan's ru")
+
 	code, out, stderr = runIn(t, "", "report", saved, "-f", "markdown", "--company-size", "large", "--fail-on", "none")
 	assert.Equal(t, exitClean, code, stderr)
 	assert.Contains(t, stderr, "--company-size large instead of the saved ")

@@ -51,6 +51,9 @@ func newReportCommand(e *env, stdout io.Writer) *cobra.Command {
 			e.logOutput(of.output)
 			switch {
 			case of.lang != "":
+				if rep.Lang != "" && rep.Lang != of.lang {
+					audit.Summarize(e.log, "written in --lang "+of.lang+" instead of the saved scan's "+rep.Lang)
+				}
 			case rep.Lang != "":
 				of.lang = rep.Lang // the language the scan was made in
 			default:
