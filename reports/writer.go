@@ -8,7 +8,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
-	browsers "github.com/aiaudit/aiaudit/scanner/render"
+	"github.com/aiaudit/aiaudit/scanner/browser"
 )
 
 // Writer renders a report as resources arrive, so a scan of a million files
@@ -65,7 +65,7 @@ func NewWriter(format string, w io.Writer, opt Options) (Writer, error) {
 	case "html":
 		return &htmlWriter{w: w, p: p, thumbs: map[string]string{}}, nil
 	case "pdf":
-		browser, err := browsers.FindBrowser(opt.Browser)
+		browser, err := browser.Find(opt.Browser)
 		if err != nil {
 			return nil, fmt.Errorf("--format pdf prints the HTML report in Chromium: %w", err)
 		}

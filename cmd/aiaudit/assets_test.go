@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aiaudit/aiaudit/scanner/browser/browsertest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/image/draw"
@@ -220,7 +222,7 @@ func TestCrawlTracesWebPCopiesToTheAssetLibrary(t *testing.T) {
 // `crawl --render --assets` saves the scan, `report -f html` names the
 // original and the violation. The static crawl never sees the image.
 func TestMarketingWorkflowRenderAssetsReport(t *testing.T) {
-	chromium(t)
+	browsertest.Path(t)
 	lib := libraryOf(t, "sd_civitai.jpg", "c2pa_capture_cawg_notrain.jpg")
 	webps := webpCopies(t, 480, 0.5, "sd_civitai.jpg", "plain_photo_exif.jpg")
 	files := map[string][]byte{"/cdn/hero.webp": webps[0], "/cdn/team.webp": webps[1]}

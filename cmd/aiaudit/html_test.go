@@ -11,26 +11,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aiaudit/aiaudit/scanner/browser/browsertest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
 )
-
-// chromium returns the browser binary, skipping the test without one, except
-// under CI=true where .ci/run installs Debian's chromium.
-func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("no chromium on the machine: .ci/run installs it (apt-get install chromium)")
-	}
-	t.Skip("no chromium: install Debian's chromium to run the browser test")
-	return ""
-}
 
 func headless(t *testing.T, bin string, args ...string) string {
 	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -45,7 +32,7 @@ func headless(t *testing.T, bin string, args ...string) string {
 // table filters, and a scanned page's hostile alt, title and URL are shown as
 // text and never run.
 func TestHTMLReportInBrowser(t *testing.T) {
-	bin := chromium(t)
+	bin := browsertest.Path(t)
 	ai, err := build.PNG(24, 24, false, build.TextChunk("tEXt", "parameters", "x\nSteps: 20, Sampler: Euler a, Seed: 1"))
 	require.NoError(t, err)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

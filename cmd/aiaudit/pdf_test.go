@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aiaudit/aiaudit/scanner/browser/browsertest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -35,7 +37,7 @@ func poppler(t *testing.T, name string) string {
 // text, numbers its A4 pages, repeats the findings table's header on the
 // next page, and its first page shows the charts.
 func TestPDFReport(t *testing.T) {
-	chromium(t)
+	browsertest.Path(t)
 	pdftotext, pdftoppm := poppler(t, "pdftotext"), poppler(t, "pdftoppm")
 	ai, err := build.PNG(24, 24, false, build.TextChunk("tEXt", "parameters", "x\nSteps: 20, Sampler: Euler a, Seed: 1"))
 	require.NoError(t, err)

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aiaudit/aiaudit/scanner/browser/browsertest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -45,7 +47,7 @@ document.getElementById('app').innerHTML = '<figure><img src="/img/%d.jpg"><figc
 }
 
 func TestCrawlRender(t *testing.T) {
-	chromium(t)
+	browsertest.Path(t)
 	srv := scriptSite(t)
 	code, out, stderr := runIn(t, "", "crawl", srv.URL+"/p/0", "--render", "--max-pages", "2", "--delay", "0", "-f", "json", "--no-history")
 	require.Equal(t, exitFindings, code, stderr)
@@ -106,7 +108,7 @@ func tagged(t *testing.T, tag string, except int) (live []int, zombies int) {
 // Killing aiaudit (Ctrl-C or SIGKILL) mid-crawl leaves no browser process
 // behind, live or zombie.
 func TestRenderLeavesNoBrowserProcesses(t *testing.T) {
-	chromium(t)
+	browsertest.Path(t)
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}

@@ -13,9 +13,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"sync"
 	"time"
+
+	"github.com/aiaudit/aiaudit/scanner/browser"
 
 	"github.com/chromedp/chromedp"
 
@@ -65,27 +66,6 @@ func (o *Options) defaults() {
 	}
 }
 
-// ErrNoBrowser is wrapped by the error of a machine without Chromium.
-var ErrNoBrowser = errors.New("no Chromium browser found: install Debian's chromium package (apt-get install chromium) or give its path with --browser")
-
-// FindBrowser returns the Chromium binary: path when given, else chromium
-// (or chromium-browser, google-chrome) on PATH.
-func FindBrowser(path string) (string, error) {
-	if path != "" {
-		p, err := exec.LookPath(path)
-		if err != nil {
-			return "", fmt.Errorf("--browser %s: %w", path, err)
-		}
-		return p, nil
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
-	return "", ErrNoBrowser
-}
-
 // Renderer is one browser shared by the crawl's workers, a tab per page.
 // It implements crawl.PageLoader.
 type Renderer struct {
@@ -103,7 +83,7 @@ var _ crawl.PageLoader = (*Renderer)(nil)
 // New starts the browser. Close ends it and its processes.
 func New(opt Options) (*Renderer, error) {
 	opt.defaults()
-	path, err := FindBrowser(opt.Browser)
+	path, err := browser.Find(opt.Browser)
 	if err != nil {
 		return nil, err
 	}

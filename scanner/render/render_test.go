@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aiaudit/aiaudit/scanner/browser"
+	"github.com/aiaudit/aiaudit/scanner/browser/browsertest"
+
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,21 +22,6 @@ import (
 	"github.com/aiaudit/aiaudit/scanner/crawl"
 	"github.com/aiaudit/aiaudit/scanner/urls"
 )
-
-// browser returns Chromium, skipping the test without it, except under
-// CI=true where .ci/run installs Debian's chromium.
-func browser(t *testing.T) string {
-	t.Helper()
-	p, err := FindBrowser("")
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("no chromium on the machine: .ci/run installs it (apt-get install chromium)")
-	}
-	t.Skip("no chromium: install Debian's chromium to run the browser tests")
-	return ""
-}
 
 // site is a loopback website built the way marketing sites are, with a
 // known answer for every image.
@@ -224,7 +212,7 @@ func crawlWith(t *testing.T, loader crawl.PageLoader, start string, maxPages int
 
 func newRenderer(t *testing.T, opt Options) *Renderer {
 	t.Helper()
-	opt.Browser = browser(t)
+	opt.Browser = browsertest.Path(t)
 	r, err := New(opt)
 	require.NoError(t, err)
 	t.Cleanup(r.Close)
@@ -325,7 +313,7 @@ func TestBrowserRestartsAfterDying(t *testing.T) {
 func TestMissingBrowserNamesThePackage(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	_, err := New(Options{})
-	require.ErrorIs(t, err, ErrNoBrowser)
+	require.ErrorIs(t, err, browser.ErrNotFound)
 	assert.Contains(t, err.Error(), "chromium package")
 	_, err = New(Options{Browser: "/no/such/chromium"})
 	assert.Error(t, err)

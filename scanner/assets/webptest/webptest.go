@@ -16,24 +16,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
-)
 
-// Browser returns the Chromium binary. Without one the test is skipped,
-// except under CI=true, where .ci/run installs Debian's chromium and a
-// missing browser fails the test.
-func Browser(t testing.TB) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("no chromium on the machine: .ci/run installs it (apt-get install chromium)")
-	}
-	t.Skip("no chromium: install Debian's chromium to make WebP test images")
-	return ""
-}
+	"github.com/aiaudit/aiaudit/scanner/browser/browsertest"
+)
 
 // dataURL finds the converted image in the page Chromium dumps.
 var dataURL = regexp.MustCompile(`data:image/webp;base64,([A-Za-z0-9+/=]+)`)
@@ -51,7 +36,7 @@ type Copy struct {
 // each, in order.
 func Encode(t testing.TB, copies ...Copy) [][]byte {
 	t.Helper()
-	bin := Browser(t)
+	bin := browsertest.Path(t)
 	var jobs bytes.Buffer
 	for _, c := range copies {
 		var src bytes.Buffer
