@@ -38,7 +38,7 @@ func (o *outputFlags) register(c *cobra.Command) {
 
 // addLangFlag registers --lang, the language of what people read.
 func addLangFlag(fs *pflag.FlagSet, lang *string) {
-	fs.StringVar(lang, "lang", "", "language of the table, Markdown and HTML output: en, ru or kk (default: from LC_ALL, LC_MESSAGES or LANG, else en); JSON, CSV and SARIF stay English")
+	fs.StringVar(lang, "lang", "", "language of the table, Markdown, HTML and PDF output: en, ru or kk (default: from LC_ALL, LC_MESSAGES or LANG, else en); JSON, CSV and SARIF stay English")
 }
 
 // checkLang refuses a --lang no catalogue has ("": the environment's).

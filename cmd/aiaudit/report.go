@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/aiaudit/aiaudit/reports/audit"
-	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/spf13/cobra"
 )
 
@@ -50,15 +49,12 @@ func newReportCommand(e *env, stdout io.Writer) *cobra.Command {
 			}
 			e.logOutput(of.output)
 			switch {
-			case of.lang != "":
-				if rep.Lang != "" && rep.Lang != of.lang {
-					audit.Summarize(e.log, "written in --lang "+of.lang+" instead of the saved scan's "+rep.Lang)
-				}
-			case rep.Lang != "":
+			case of.lang == "":
 				of.lang = rep.Lang // the language the scan was made in
-			default:
-				of.lang = i18n.FromEnv(e.getenv)
+			case rep.Lang != "" && rep.Lang != of.lang:
+				audit.Summarize(e.log, "written in --lang "+of.lang+" instead of the saved scan's "+rep.Lang)
 			}
+			of.lang = e.langOf(of.lang)
 			opt := audit.Options{Command: "report", Version: version(), Output: of.options(stdout), Exposure: calc,
 				History: audit.HistoryOptions{Baseline: baselinePath}}
 			out, err := audit.Rerender(opt, rep)
