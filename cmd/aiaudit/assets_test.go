@@ -79,20 +79,7 @@ func TestCrawlTracesStrippedCopiesToTheAssetLibrary(t *testing.T) {
 		"/bing.jpg":  published(t, "xmp_dst_trainedAlgorithmicMedia_bing.jpg", 300, 75),
 		"/decoy.jpg": published(t, "plain_photo_exif.jpg", 400, 70),
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if b, ok := files[r.URL.Path]; ok {
-			w.Header().Set("Content-Type", "image/jpeg")
-			w.Write(b)
-			return
-		}
-		if r.URL.Path == "/" {
-			w.Header().Set("Content-Type", "text/html")
-			fmt.Fprint(w, `<html><body><div><img src="/hero.jpg" alt="Hero"></div><div data-bg="/bing.jpg"></div><div><img src="/decoy.jpg" alt="Team"></div></body></html>`)
-			return
-		}
-		http.NotFound(w, r)
-	}))
-	defer srv.Close()
+	srv := imageSite(t, "image/jpeg", files, `<html><body><div><img src="/hero.jpg" alt="Hero"></div><div data-bg="/bing.jpg"></div><div><img src="/decoy.jpg" alt="Team"></div></body></html>`)
 
 	code, out, stderr := runIn(t, "", "crawl", srv.URL+"/", "-f", "json", "--delay", "0", "--assets", lib)
 	assert.Equal(t, exitFindings, code, stderr)
@@ -178,21 +165,8 @@ func TestCrawlTracesWebPCopiesToTheAssetLibrary(t *testing.T) {
 	lib := libraryOf(t, "sd_civitai.jpg", "xmp_dst_trainedAlgorithmicMedia_bing.jpg")
 	webps := webpCopies(t, 360, 0.6, "sd_civitai.jpg", "xmp_dst_trainedAlgorithmicMedia_bing.jpg", "plain_photo_exif.jpg")
 	files := map[string][]byte{"/cdn/hero.webp": webps[0], "/cdn/bing.webp": webps[1], "/cdn/team.webp": webps[2]}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if b, ok := files[r.URL.Path]; ok {
-			w.Header().Set("Content-Type", "image/webp")
-			w.Write(b)
-			return
-		}
-		if r.URL.Path == "/" {
-			w.Header().Set("Content-Type", "text/html")
-			fmt.Fprint(w, `<html><body><picture><source srcset="/cdn/hero.webp" type="image/webp"><img src="/cdn/hero.webp" alt="Hero"></picture>`+
-				`<img data-src="/cdn/bing.webp" alt="Banner"><img src="/cdn/team.webp" alt="Team"></body></html>`)
-			return
-		}
-		http.NotFound(w, r)
-	}))
-	defer srv.Close()
+	srv := imageSite(t, "image/webp", files, `<html><body><picture><source srcset="/cdn/hero.webp" type="image/webp"><img src="/cdn/hero.webp" alt="Hero"></picture>`+
+		`<img data-src="/cdn/bing.webp" alt="Banner"><img src="/cdn/team.webp" alt="Team"></body></html>`)
 
 	code, out, stderr := runIn(t, "", "crawl", srv.URL+"/", "-f", "json", "--delay", "0", "--no-history", "--assets", lib)
 	assert.Equal(t, exitFindings, code, stderr)
@@ -226,15 +200,7 @@ func TestMarketingWorkflowRenderAssetsReport(t *testing.T) {
 	lib := libraryOf(t, "sd_civitai.jpg", "c2pa_capture_cawg_notrain.jpg")
 	webps := webpCopies(t, 480, 0.5, "sd_civitai.jpg", "plain_photo_exif.jpg")
 	files := map[string][]byte{"/cdn/hero.webp": webps[0], "/cdn/team.webp": webps[1]}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if b, ok := files[r.URL.Path]; ok {
-			w.Header().Set("Content-Type", "image/webp")
-			w.Write(b)
-			return
-		}
-		if r.URL.Path == "/" {
-			w.Header().Set("Content-Type", "text/html")
-			fmt.Fprint(w, `<html><body><div id="app"></div><script>
+	srv := imageSite(t, "image/webp", files, `<html><body><div id="app"></div><script>
 const app = document.getElementById('app');
 app.innerHTML = '<h1>Spring sale</h1><div style="height:3000px"></div>' +
   '<img class="lazy" data-src="/cdn/hero.webp" alt="Hero" width="480">' +
@@ -244,11 +210,6 @@ const seen = new IntersectionObserver(entries => entries.forEach(e => {
 }));
 document.querySelectorAll('img.lazy').forEach(img => seen.observe(img));
 </script></body></html>`)
-			return
-		}
-		http.NotFound(w, r)
-	}))
-	defer srv.Close()
 
 	saved := filepath.Join(t.TempDir(), "site.json")
 	code, _, stderr := runIn(t, "", "crawl", srv.URL+"/", "--render", "--assets", lib, "-f", "json", "-o", saved,
@@ -331,4 +292,24 @@ func TestCrawlAssetsLibraryWithUnreadableFiles(t *testing.T) {
 		}
 	}
 	assert.True(t, traced, "the crawl goes on and traces the copy to what was indexed")
+}
+
+// imageSite serves files (of one content type) and a home page, until the
+// test ends.
+func imageSite(t *testing.T, contentType string, files map[string][]byte, home string) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if b, ok := files[r.URL.Path]; ok {
+			w.Header().Set("Content-Type", contentType)
+			w.Write(b)
+			return
+		}
+		if r.URL.Path == "/" {
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, home)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }

@@ -299,11 +299,7 @@ const (
 // robots.txt was fetched about once for the whole job.
 func TestDistributedJobSurvivesAKilledWorker(t *testing.T) {
 	bin := aiauditBinary(t)
-	addr := freeAddr(t)
-	srv, err := jobs.StartServer(t.TempDir(), addr)
-	require.NoError(t, err)
-	t.Cleanup(srv.Shutdown)
-	nats := "nats://" + addr
+	nats := embeddedNATS(t)
 
 	farm := newHostFarm(t, 12)
 	list, all := farm.list(t, 12)
@@ -436,11 +432,7 @@ func TestDistributedJobSurvivesANATSRestart(t *testing.T) {
 // back as Parquet.
 func TestDistributedJobParquetInAndOut(t *testing.T) {
 	bin := aiauditBinary(t)
-	addr := freeAddr(t)
-	srv, err := jobs.StartServer(t.TempDir(), addr)
-	require.NoError(t, err)
-	t.Cleanup(srv.Shutdown)
-	nats := "nats://" + addr
+	nats := embeddedNATS(t)
 	site := optoutSite(t)
 	dir := t.TempDir()
 	type in struct {
@@ -472,4 +464,14 @@ func TestDistributedJobParquetInAndOut(t *testing.T) {
 		got[r.URL] = *r.TrainingOptOut
 	}
 	assert.Equal(t, map[string]bool{site.URL + "/open": false, site.URL + "/private/a": true}, got)
+}
+
+// embeddedNATS starts a JetStream server on a free loopback port for the
+// test and returns its URL.
+func embeddedNATS(t *testing.T) string {
+	addr := freeAddr(t)
+	srv, err := jobs.StartServer(t.TempDir(), addr)
+	require.NoError(t, err)
+	t.Cleanup(srv.Shutdown)
+	return "nats://" + addr
 }
