@@ -125,15 +125,9 @@ func (e ExposureOptions) Resolve() (*Exposure, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	if calc.Rules.EU {
-		// EU SME status by the EU's definition, from the facts given.
-		eu, err := tables.Get("eu", e.Year)
-		if err != nil {
-			return nil, err
-		}
-		calc.facts = exposure.CompanyFacts{Employees: e.Employees, TurnoverEUR: e.TurnoverEUR, BalanceSheetEUR: e.BalanceSheetEUR}
-		s.SME, s.SMEReason = eu.EUSME(calc.facts, s.Size, i18n.English())
-	}
+	// The EU SME status is decided when the exposure is applied, its reason
+	// in the report's language.
+	calc.facts = exposure.CompanyFacts{Employees: e.Employees, TurnoverEUR: e.TurnoverEUR, BalanceSheetEUR: e.BalanceSheetEUR}
 	calc.settings = s
 	return calc, nil
 }
@@ -194,7 +188,12 @@ func (c *Exposure) apply(rep *model.Report, tally *exposure.Tally, p *i18n.Print
 	// Dates of application are checked against the scan's own date, so a
 	// re-render of an old scan prices it as the law stood then.
 	s.On = rep.Scan.Started
-	if eu, err := c.tables.Get("eu", s.Year); err == nil && c.Rules.EU {
+	if c.Rules.EU {
+		// EU SME status by the EU's definition, from the facts given.
+		eu, err := c.tables.Get("eu", s.Year)
+		if err != nil {
+			return err
+		}
 		s.SME, s.SMEReason = eu.EUSME(c.facts, s.Size, p)
 	}
 	es, err := c.tables.ComputeTally(tally, s)
