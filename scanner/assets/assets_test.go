@@ -60,12 +60,6 @@ func scaled(img image.Image, num, den int) image.Image {
 	return dst
 }
 
-func hashOf(t *testing.T, b []byte) uint64 {
-	h, err := Hash(bytes.NewReader(b), int64(len(b)))
-	require.NoError(t, err)
-	return h
-}
-
 // originalsLibrary indexes eight pictures saved as PNG in a library
 // folder, beside a broken image and a document.
 func originalsLibrary(t *testing.T) (*Library, []model.Resource, map[uint64]image.Image) {
