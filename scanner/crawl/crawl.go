@@ -540,14 +540,15 @@ func (cr *crawler) onResponse(resp *colly.Response) {
 		page.Error = "page truncated at the size cap: not fully audited"
 	}
 	var sheetRefs []Ref
-	if _, isStatic := cr.opt.Loader.(static); isStatic || loaded.Unseen == nil {
+	if loaded.Unseen == nil {
 		// Read as served: stylesheets are read by the crawl (a browser
 		// resolves them itself), and a page that looks built by script
-		// says --render would see more.
+		// says --render would see more (unless the browser just failed on
+		// it).
 		var sheetNotes []string
 		sheetRefs, sheetNotes = cr.stylesheetRefs(doc, u)
 		page.Notes = append(page.Notes, sheetNotes...)
-		if why, ok := ScriptRendered(doc); ok && isStatic {
+		if why, ok := ScriptRendered(doc); ok && loadErr == "" {
 			page.Notes = append(page.Notes, "looks rendered by script ("+why+"): "+RenderHint)
 			cr.scriptRendered(u)
 		}
