@@ -72,6 +72,16 @@ type signedParts struct {
 	assertions map[string]assertionBox // by label as stored (with __N)
 	// ingredients are the ingredient assertions' manifest references.
 	ingredients []ingredientRef
+	// ingredientActions are the actions that bring ingredients in.
+	ingredientActions []ingredientAction
+}
+
+// ingredientAction is a c2pa.opened, c2pa.placed or c2pa.removed action and
+// the ingredient assertions its parameters name.
+type ingredientAction struct {
+	action string
+	named  bool     // parameters has "ingredients" (or the 1.x "ingredient")
+	urls   []string // the hashed URIs' urls
 }
 
 // hashedURI is a reference with the hash of what it points at.
@@ -368,6 +378,20 @@ func readIngredient(label string, v any) ingredientRef {
 	return ref
 }
 
+func readIngredientAction(action string, params map[string]any) ingredientAction {
+	a := ingredientAction{action: action}
+	if v, ok := params["ingredients"]; ok {
+		a.named = true
+		for _, r := range asSlice(v) {
+			a.urls = append(a.urls, str(asMap(r)["url"]))
+		}
+	} else if v, ok := params["ingredient"]; ok {
+		a.named = true
+		a.urls = []string{str(asMap(v)["url"])}
+	}
+	return a
+}
+
 func (m *Manifest) readAssertion(label string, v any) {
 	a := asMap(v)
 	switch {
@@ -385,6 +409,9 @@ func (m *Manifest) readAssertion(label string, v any) {
 			}
 			if strings.HasPrefix(act.Action, "c2pa.watermarked") {
 				m.Watermarked = true
+			}
+			if act.Action == "c2pa.opened" || act.Action == "c2pa.placed" || act.Action == "c2pa.removed" {
+				m.signed.ingredientActions = append(m.signed.ingredientActions, readIngredientAction(act.Action, asMap(am["parameters"])))
 			}
 			m.Actions = append(m.Actions, act)
 		}

@@ -2,6 +2,7 @@ package c2pa
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -104,6 +105,39 @@ func (s *Store) validateManifest(v *Validation, m *Manifest, anchors *trust.Stor
 	}
 	for _, ing := range p.ingredients {
 		s.checkIngredient(m, ing, add)
+	}
+	if m.ClaimVersion >= 2 { // the reference holds 1.x claims to none of it
+		m.checkActions(add)
+	}
+}
+
+// checkActions applies C2PA 2.x's rules for actions: a manifest that is not
+// an update starts with c2pa.created or c2pa.opened; c2pa.opened names
+// exactly one parentOf ingredient assertion of the manifest, c2pa.placed and
+// c2pa.removed at least one componentOf, in parameters.ingredients.
+func (m *Manifest) checkActions(add func(status.Code, string)) {
+	if first := m.Actions; len(first) > 0 && !m.Update && first[0].Action != "c2pa.created" && first[0].Action != "c2pa.opened" {
+		add(status.AssertionActionMalformed, "the first action is "+first[0].Action+", not c2pa.created or c2pa.opened")
+	}
+	for _, a := range m.signed.ingredientActions {
+		want := "componentOf"
+		if a.action == "c2pa.opened" {
+			want = "parentOf"
+		}
+		found := 0
+		for _, url := range a.urls {
+			if slices.ContainsFunc(m.signed.ingredients, func(i ingredientRef) bool {
+				return i.assertion == assertionLabel(url) && i.relationship == want
+			}) {
+				found++
+			}
+		}
+		switch {
+		case !a.named:
+			add(status.AssertionActionIngredientMismatch, a.action+" names no ingredient")
+		case found == 0 || a.action == "c2pa.opened" && found != 1:
+			add(status.AssertionActionIngredientMismatch, fmt.Sprintf("%s names %d %s ingredient assertions of the manifest (of %d references)", a.action, found, want, len(a.urls)))
+		}
 	}
 }
 

@@ -134,6 +134,8 @@ func TestBoxHashBinding(t *testing.T) {
 		res, err = FromBytes(altered, Limits{})
 		require.NoError(t, err, name)
 		assert.EqualValues(t, "mismatch", res.Provenance.Binding, "%s: %s", name, res.Provenance.BindingDetail)
+		// The box hash's own code, as the reference reports it.
+		assert.Equal(t, []string{"assertion.boxesHash.mismatch"}, failureCodes(res.Provenance.Validation, ""), name)
 	}
 
 	// A box the assertion does not list makes it a mismatch.

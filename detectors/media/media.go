@@ -359,13 +359,17 @@ func (a *analysis) binding(store *c2pa.Store, act *c2pa.Manifest, from string, v
 	}
 	m := store.BindingManifest(act)
 	var check func() (bool, error)
+	var mismatch status.Code // the code the reference reports for each kind
 	switch {
 	case m.DataHash != nil:
 		check = func() (bool, error) { return c2pa.CheckDataHash(a.asset.R, a.asset.Size, *m.DataHash) }
+		mismatch = status.AssertionDataHashMismatch
 	case m.BMFFHash != nil:
 		check = func() (bool, error) { return c2pa.CheckBMFFHash(a.asset.R, a.asset.Size, *m.BMFFHash) }
+		mismatch = status.AssertionBMFFHashMismatch
 	case m.BoxHash != nil:
 		check = func() (bool, error) { return c2pa.CheckBoxHash(a.asset.R, a.hashBoxes, *m.BoxHash) }
+		mismatch = status.AssertionBoxesHashMismatch
 	}
 	switch {
 	case m.BindingKind == "":
@@ -390,11 +394,7 @@ func (a *analysis) binding(store *c2pa.Store, act *c2pa.Manifest, from string, v
 			p.Binding, p.BindingDetail = detectors.BindingNotChecked, "the update manifest's binding, inherited from its parent, does not match with the parent's exclusions; the store's current range is not known, so it is not checked"
 		default:
 			p.Binding, p.BindingDetail = detectors.BindingMismatch, m.BindingKind+" does not match the asset bytes: the manifest was made for other content (copied or the asset was altered)"
-			code := status.AssertionDataHashMismatch
-			if m.BMFFHash != nil {
-				code = status.AssertionBMFFHashMismatch
-			}
-			v.Add(act.Label, code, p.BindingDetail)
+			v.Add(act.Label, mismatch, p.BindingDetail)
 		}
 	}
 }

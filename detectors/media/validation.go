@@ -34,7 +34,7 @@ func (a *analysis) validation(store *c2pa.Store, v *c2pa.Validation) {
 		}
 		out.Codes = append(out.Codes, detectors.StatusCode{Code: string(f.Code), Manifest: f.Manifest, Failure: f.Code.Failure(), Detail: f.Detail})
 		// A binding mismatch has its own finding (c2pa.binding_mismatch).
-		if f.Code.Failure() && f.Code != status.AssertionDataHashMismatch && f.Code != status.AssertionBMFFHashMismatch {
+		if f.Code.Failure() && !f.Code.HardBinding() {
 			w := problemWords(f)
 			if f.Manifest != act.Label {
 				w = "in an ingredient's manifest (" + f.Manifest + "): " + w

@@ -175,6 +175,28 @@ func TestIngredientClaimTampered(t *testing.T) {
 	}
 }
 
+// C2PA 2.x actions that bring a source in name its ingredient assertion
+// (c2pa.opened one parentOf, c2pa.placed a componentOf), and the first
+// action creates or opens.
+func TestIngredientActionsNameTheirIngredient(t *testing.T) {
+	ing := aiManifest()
+	ing.Label = "urn:c2pa:00000000-0000-4000-8000-0000000000aa"
+	v := analyzeWith(t, signedJPEG(t, build.Manifest{Generator: "editor", Action: "c2pa.opened", Ingredient: &ing}), Limits{}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationValid, v.State, "%+v", v.Codes)
+	// Placing a parentOf ingredient; and placing is no first action.
+	v = analyzeWith(t, signedJPEG(t, build.Manifest{Generator: "editor", Action: "c2pa.placed", Ingredient: &ing}), Limits{}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationInvalid, v.State)
+	assert.Equal(t, []string{"assertion.action.malformed", "assertion.action.ingredientMismatch"}, failureCodes(v, "urn:c2pa:00000000-0000-4000-8000-000000000001"))
+
+	opened := aiManifest()
+	opened.Action = "c2pa.opened"
+	v = analyzeWith(t, signedJPEG(t, opened), Limits{}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationInvalid, v.State)
+	assert.Equal(t, map[string]string{"assertion.action.ingredientMismatch": "urn:c2pa:00000000-0000-4000-8000-000000000001"}, codes(v))
+	require.Len(t, v.Problems, 1)
+	assert.Contains(t, v.Problems[0], "does not name that source's ingredient")
+}
+
 func TestMissingIngredientManifest(t *testing.T) {
 	ing := aiManifest()
 	ing.Label = "urn:c2pa:00000000-0000-4000-8000-0000000000aa"

@@ -111,11 +111,12 @@ func (m Manifest) label() string {
 
 // box builds m's manifest superbox.
 func (m Manifest) box(hash []byte, exclStart, exclLen int) ([]byte, error) {
-	actions := map[string]any{"actions": []map[string]any{{
+	action := map[string]any{
 		"action":            m.Action,
 		"digitalSourceType": m.DigitalSourceType,
 		"softwareAgent":     map[string]any{"name": m.SoftwareAgent, "version": "1.0"},
-	}}}
+	}
+	actions := map[string]any{"actions": []map[string]any{action}}
 	type excl struct {
 		Start  int `cbor:"start"`
 		Length int `cbor:"length"`
@@ -150,12 +151,22 @@ func (m Manifest) box(hash []byte, exclStart, exclLen int) ([]byte, error) {
 			return nil, err
 		}
 		sum := sha256.Sum256(ib[8:])
-		labels = append(labels, "c2pa.ingredient.v3")
-		values = append(values, map[string]any{
+		const label = "c2pa.ingredient.v3"
+		ingredient := map[string]any{
 			"title": "ingredient", "relationship": "parentOf",
 			"activeManifest":    map[string]any{"url": "self#jumbf=/c2pa/" + m.Ingredient.label(), "hash": sum[:]},
 			"validationResults": map[string]any{"activeManifest": map[string]any{"success": []any{}, "informational": []any{}, "failure": []any{}}},
-		})
+		}
+		// The action names its ingredient, as C2PA requires of
+		// c2pa.opened, c2pa.placed and c2pa.removed (the encoding is
+		// canonical: framed again below, the assertion has this hash).
+		framed, err := cborAssertion(label, ingredient)
+		if err != nil {
+			return nil, err
+		}
+		action["parameters"] = map[string]any{"ingredients": []map[string]any{hashedRef(label, framed)}}
+		labels = append(labels, label)
+		values = append(values, ingredient)
 	}
 	var refs []map[string]any
 	for i, l := range labels {
@@ -164,8 +175,7 @@ func (m Manifest) box(hash []byte, exclStart, exclLen int) ([]byte, error) {
 			return nil, err
 		}
 		assertions = append(assertions, a)
-		sum := sha256.Sum256(a[8:]) // the superbox after its header
-		refs = append(refs, map[string]any{"url": "self#jumbf=c2pa.assertions/" + l, "hash": sum[:]})
+		refs = append(refs, hashedRef(l, a))
 	}
 	claim, err := encMode.Marshal(map[string]any{
 		"instanceID":           "xmp:iid:00000000-0000-4000-8000-00000000c2pa",
@@ -192,6 +202,13 @@ func (m Manifest) box(hash []byte, exclStart, exclLen int) ([]byte, error) {
 		superbox("c2cl", "c2pa.claim.v2", jumbfBox("cbor", claim)),
 		superbox("c2cs", "c2pa.signature", jumbfBox("cbor", sig)),
 	), nil
+}
+
+// hashedRef is the claim's hashed URI of an assertion superbox: the hash
+// covers the superbox after its header.
+func hashedRef(label string, assertion []byte) map[string]any {
+	sum := sha256.Sum256(assertion[8:])
+	return map[string]any{"url": "self#jumbf=c2pa.assertions/" + label, "hash": sum[:]}
 }
 
 // app11 wraps a JUMBF store in one JPEG APP11 segment (CI "JP", En, Z=1).

@@ -41,6 +41,13 @@ const (
 	AssertionOutsideManifest   Code = "assertion.outsideManifest"
 	AssertionDataHashMismatch  Code = "assertion.dataHash.mismatch"
 	AssertionBMFFHashMismatch  Code = "assertion.bmffHash.mismatch"
+	AssertionBoxesHashMismatch Code = "assertion.boxesHash.mismatch"
+	// AssertionActionIngredientMismatch: an action that brings a source
+	// in (opened, placed, removed) does not name its ingredient.
+	AssertionActionIngredientMismatch Code = "assertion.action.ingredientMismatch"
+	// AssertionActionMalformed: the actions break C2PA's rules (the first
+	// is neither c2pa.created nor c2pa.opened).
+	AssertionActionMalformed   Code = "assertion.action.malformed"
 	IngredientManifestMissing  Code = "ingredient.manifest.missing"
 	IngredientManifestMismatch Code = "ingredient.manifest.mismatch"
 	AlgorithmUnsupported       Code = "algorithm.unsupported"
@@ -80,6 +87,7 @@ var words = map[Code]string{
 	AssertionOutsideManifest:   "the claim points at statements in another manifest",
 	AssertionDataHashMismatch:  "the content was altered after signing, or the manifest was copied from other content",
 	AssertionBMFFHashMismatch:  "the video or image data was altered after signing, or the manifest was copied from other content",
+	AssertionBoxesHashMismatch: "the content was altered after signing, or the manifest was copied from other content",
 	IngredientManifestMissing:  "a source (ingredient) manifest the claim relies on has been removed",
 	IngredientManifestMismatch: "a source (ingredient) manifest was changed after the claim was signed",
 	AlgorithmUnsupported:       "the manifest uses a hash or signature algorithm C2PA does not allow",
@@ -88,6 +96,15 @@ var words = map[Code]string{
 	TimeStampMalformed:         "the time-stamp cannot be read",
 	TimeStampOutsideValidity:   "the time-stamp authority's certificate was not valid at the time-stamp",
 	TimeStampUntrusted:         "the time-stamp authority is not on the time-stamp trust list",
+
+	AssertionActionIngredientMismatch: "an action that brings in a source (opened, placed, removed) does not name that source's ingredient",
+	AssertionActionMalformed:          "the recorded history of actions does not start with creating or opening the content",
+}
+
+// HardBinding says whether a code reports that the hard binding (data,
+// BMFF or box hash) does not match the asset.
+func (c Code) HardBinding() bool {
+	return c == AssertionDataHashMismatch || c == AssertionBMFFHashMismatch || c == AssertionBoxesHashMismatch
 }
 
 // Words says what a code means for a person who has not read the spec.

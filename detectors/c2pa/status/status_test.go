@@ -27,8 +27,20 @@ func TestKinds(t *testing.T) {
 func TestEveryFailureHasWords(t *testing.T) {
 	for _, c := range []Code{ClaimMissing, ClaimSignatureMissing, ClaimSignatureMismatch, SigningCredentialInvalid,
 		SigningCredentialExpired, AssertionHashedURIMismatch, AssertionMissing, AssertionOutsideManifest, AssertionDataHashMismatch,
-		AssertionBMFFHashMismatch, IngredientManifestMissing, IngredientManifestMismatch, AlgorithmUnsupported, Prerelease} {
+		AssertionBMFFHashMismatch, AssertionBoxesHashMismatch, AssertionActionIngredientMismatch, AssertionActionMalformed, IngredientManifestMissing, IngredientManifestMismatch, AlgorithmUnsupported, Prerelease} {
 		assert.NotEqual(t, string(c), c.Words(), c)
 	}
 	assert.Equal(t, "x.y", Code("x.y").Words(), "an unknown code is shown as it is")
+}
+
+// The three hard-binding mismatches, and nothing else, have their own
+// finding (c2pa.binding_mismatch) rather than a validation problem.
+func TestHardBinding(t *testing.T) {
+	for _, c := range []Code{AssertionDataHashMismatch, AssertionBMFFHashMismatch, AssertionBoxesHashMismatch} {
+		assert.True(t, c.HardBinding(), c)
+		assert.True(t, c.Failure(), c)
+	}
+	for _, c := range []Code{AssertionHashedURIMismatch, ClaimSignatureMismatch, IngredientManifestMismatch} {
+		assert.False(t, c.HardBinding(), c)
+	}
 }
