@@ -26,11 +26,30 @@ type referenceVerdict struct {
 	State          string   `json:"peer_validation_state"`
 	Failures       []string `json:"validation_failures"`
 	RejectedAs     string   `json:"rejected_in_peer_tests"`
+	PeerRejects    string   `json:"peer_rejects"` // the reference's error
 	TamperedIngr   bool     `json:"assertion_tampered_ingredient"`
 	BadSigIngr     bool     `json:"signature_invalid_ingredient"`
 	TrainingMining []struct {
 		Assertion, Key, Use string
 	} `json:"training_mining"`
+}
+
+// referenceVerdicts reads expected.json: the fixtures' folder and the
+// verdict per file.
+func referenceVerdicts(t *testing.T) (string, map[string]referenceVerdict) {
+	dir := fixtures.Dir(t, "c2pa-rs")
+	raw, err := os.ReadFile(filepath.Join(dir, "expected.json"))
+	require.NoError(t, err)
+	var all map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(raw, &all))
+	out := map[string]referenceVerdict{}
+	for name, msg := range all {
+		var want referenceVerdict
+		if json.Unmarshal(msg, &want) == nil && want.C2PA != "" { // not _about, source_commit
+			out[name] = want
+		}
+	}
+	return dir, out
 }
 
 // referenceStatus maps the reference reader's presence to aiaudit's status.
@@ -66,18 +85,9 @@ var referenceBindingGaps = map[string]string{
 // generator, manifests, digital source types, training-mining, binding, the
 // validation state and the failure status codes.
 func TestReferenceImplementationFixtures(t *testing.T) {
-	dir := fixtures.Dir(t, "c2pa-rs")
-	raw, err := os.ReadFile(filepath.Join(dir, "expected.json"))
-	require.NoError(t, err)
-	var all map[string]json.RawMessage
-	require.NoError(t, json.Unmarshal(raw, &all))
-	checked, entries, formats := 0, 0, map[string]int{}
-	for name, msg := range all {
-		var want referenceVerdict
-		if json.Unmarshal(msg, &want) != nil || want.C2PA == "" {
-			continue // _about, source_commit
-		}
-		entries++
+	dir, all := referenceVerdicts(t)
+	checked, formats := 0, map[string]int{}
+	for name, want := range all {
 		t.Run(name, func(t *testing.T) {
 			b, err := os.ReadFile(filepath.Join(dir, name))
 			if os.IsNotExist(err) && strings.HasPrefix(name, "cli/") {
@@ -118,13 +128,7 @@ func TestReferenceImplementationFixtures(t *testing.T) {
 			for _, e := range want.TrainingMining {
 				tm = append(tm, e.Assertion+" "+e.Key+" "+e.Use)
 			}
-			var gotTM []string
-			for _, o := range res.OptOuts {
-				if strings.HasSuffix(o.Signal, "training-mining") {
-					gotTM = append(gotTM, o.Signal+" "+o.Agent+" "+o.Detail[strings.LastIndex(o.Detail, "use=")+4:])
-				}
-			}
-			assert.ElementsMatch(t, tm, gotTM)
+			assert.ElementsMatch(t, tm, trainingEntries(res))
 			if gap, ok := referenceBindingGaps[name]; ok {
 				assert.EqualValues(t, "not_checked", p.Binding, gap)
 			} else if want.Binding == "match" || want.Binding == "mismatch" {
@@ -155,7 +159,7 @@ func TestReferenceImplementationFixtures(t *testing.T) {
 		})
 	}
 	t.Logf("%d files with C2PA checked against the reference", checked)
-	assert.Equal(t, 156, entries, "entries in expected.json")
+	assert.Equal(t, 156, len(all), "entries in expected.json")
 	for _, mt := range []string{"image/svg+xml", "audio/mpeg", "audio/flac", "image/jxl"} {
 		assert.NotZero(t, formats[mt], "the fixtures hold %s files", mt)
 	}
@@ -170,6 +174,18 @@ func failureCodes(v *detectors.Validation, label string) []string {
 		match := label == "" || (not && c.Manifest != other) || (!not && c.Manifest == label)
 		if c.Failure && match && !slices.Contains(out, c.Code) {
 			out = append(out, c.Code)
+		}
+	}
+	return out
+}
+
+// trainingEntries are the C2PA and CAWG training-mining entries aiaudit
+// read, each as "assertion key use".
+func trainingEntries(res *Result) []string {
+	var out []string
+	for _, o := range res.OptOuts {
+		if strings.HasSuffix(o.Signal, "training-mining") {
+			out = append(out, o.Signal+" "+o.Agent+" "+o.Detail[strings.LastIndex(o.Detail, "use=")+4:])
 		}
 	}
 	return out

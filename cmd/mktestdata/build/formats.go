@@ -297,3 +297,62 @@ func tableChecksum(b []byte) uint32 {
 	}
 	return sum
 }
+
+// SignedPNG embeds m in a caBX chunk right after IHDR, as C2PA has it; the
+// binding excludes the whole chunk, its length, type and CRC included, as
+// the reference implementation does.
+func SignedPNG(m Manifest, png []byte) ([]byte, error) {
+	const afterIHDR = 8 + 8 + 13 + 4
+	return bound(m, func(store []byte) ([]byte, int, int, error) {
+		chunk := PNGChunk("caBX", store)
+		out := append(append(bytes.Clone(png[:afterIHDR]), chunk...), png[afterIHDR:]...)
+		return out, afterIHDR, len(chunk), nil
+	})
+}
+
+// riffChunk frames one RIFF chunk: little-endian size, padded to an even
+// length.
+func riffChunk(id string, data []byte) []byte {
+	out := binary.LittleEndian.AppendUint32([]byte(id), uint32(len(data)))
+	out = append(out, data...)
+	if len(data)%2 == 1 {
+		out = append(out, 0)
+	}
+	return out
+}
+
+// signedRIFF builds a RIFF file of the given form (WEBP, WAVE) from chunks,
+// with m in a C2PA chunk at the end, as C2PA has it; the binding excludes that
+// chunk. The RIFF header's size is hashed: it depends only on the store's
+// length.
+func signedRIFF(m Manifest, form string, chunks ...[]byte) ([]byte, error) {
+	return bound(m, func(store []byte) ([]byte, int, int, error) {
+		body := []byte(form)
+		for _, c := range chunks {
+			body = append(body, c...)
+		}
+		at := 8 + len(body)
+		c2pa := riffChunk("C2PA", store)
+		body = append(body, c2pa...)
+		return append(binary.LittleEndian.AppendUint32([]byte("RIFF"), uint32(len(body))), body...), at, len(c2pa), nil
+	})
+}
+
+// SignedWebP embeds m in a 1x1 lossless WebP (a VP8L chunk: the signature
+// byte 0x2F, width and height, then the one pixel's entropy-coded data).
+func SignedWebP(m Manifest) ([]byte, error) {
+	vp8l := []byte{0x2F, 0x00, 0x00, 0x00, 0x10, 0x07, 0x10, 0x11, 0x11, 0x88, 0x88, 0xFE, 0x07}
+	return signedRIFF(m, "WEBP", riffChunk("VP8L", vp8l))
+}
+
+// SignedWAV embeds m in a WAVE file of n silent 16-bit mono samples at
+// 8 kHz whose last sample's low byte is seed.
+func SignedWAV(m Manifest, n int, seed byte) ([]byte, error) {
+	fmtChunk := []byte{1, 0, 1, 0} // PCM, mono
+	fmtChunk = binary.LittleEndian.AppendUint32(fmtChunk, 8000)
+	fmtChunk = binary.LittleEndian.AppendUint32(fmtChunk, 16000)
+	fmtChunk = append(fmtChunk, 2, 0, 16, 0) // block align, bits per sample
+	samples := make([]byte, 2*n)
+	samples[len(samples)-2] = seed
+	return signedRIFF(m, "WAVE", riffChunk("fmt ", fmtChunk), riffChunk("data", samples))
+}

@@ -43,8 +43,14 @@ func (p *PKI) SignerPEM() []byte {
 var oidC2PASigning = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 62558, 2, 1}
 
 // NewPKI makes a CA and a signer valid from notBefore to notAfter, both
-// named after name, with keys derived from seed.
+// named after name, with keys derived from seed. The signer's extended key
+// usage is the C2PA claim-signing purpose.
 func NewPKI(name string, seed byte, notBefore, notAfter time.Time) (*PKI, error) {
+	return NewPKIWithEKU(name, seed, notBefore, notAfter, oidC2PASigning)
+}
+
+// NewPKIWithEKU is NewPKI with the signer's extended key usages given.
+func NewPKIWithEKU(name string, seed byte, notBefore, notAfter time.Time, ekus ...asn1.ObjectIdentifier) (*PKI, error) {
 	rootKey := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, ed25519.SeedSize))
 	signKey := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed ^ 0xff}, ed25519.SeedSize))
 	rootTmpl := &x509.Certificate{
@@ -66,7 +72,7 @@ func NewPKI(name string, seed byte, notBefore, notAfter time.Time) (*PKI, error)
 		NotBefore:          notBefore,
 		NotAfter:           notAfter,
 		KeyUsage:           x509.KeyUsageDigitalSignature,
-		UnknownExtKeyUsage: []asn1.ObjectIdentifier{oidC2PASigning},
+		UnknownExtKeyUsage: ekus,
 	}
 	signer, err := issue(signTmpl, root, signKey.Public(), rootKey)
 	if err != nil {
