@@ -96,6 +96,10 @@ type OptOut struct {
 	Detail string `json:"detail"`
 	// NonStandard marks signals honoured although they do not follow their spec.
 	NonStandard bool `json:"non_standard,omitempty"`
+	// Strength says, for a signal read from a C2PA manifest, whether its
+	// manifest validates (signed-trusted, signed-valid, signed-invalid), as
+	// for AI evidence.
+	Strength Strength `json:"strength,omitempty"`
 }
 
 // Provenance summarises the embedded provenance metadata of a media item.

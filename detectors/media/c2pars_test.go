@@ -30,8 +30,8 @@ type referenceVerdict struct {
 	// IdentityInvalid are the CAWG identity codes that fail an identity
 	// assertion of the file (absent: every identity assertion is valid).
 	IdentityInvalid []string `json:"cawg_identity_invalid"`
-	BadSigIngr     bool     `json:"signature_invalid_ingredient"`
-	TrainingMining []struct {
+	BadSigIngr      bool     `json:"signature_invalid_ingredient"`
+	TrainingMining  []struct {
 		Assertion, Key, Use string
 	} `json:"training_mining"`
 }
@@ -136,7 +136,8 @@ func TestReferenceImplementationFixtures(t *testing.T) {
 			var gotTM []string
 			for _, o := range res.OptOuts {
 				if strings.HasSuffix(o.Signal, "training-mining") {
-					gotTM = append(gotTM, o.Signal+" "+o.Agent+" "+o.Detail[strings.LastIndex(o.Detail, "use=")+4:])
+					use, _, _ := strings.Cut(o.Detail[strings.LastIndex(o.Detail, "use=")+4:], " ")
+					gotTM = append(gotTM, o.Signal+" "+o.Agent+" "+use)
 				}
 			}
 			assert.ElementsMatch(t, tm, gotTM)

@@ -47,8 +47,8 @@ type subject struct {
 	VerifiedIdentities []verifiedIdentity `json:"verifiedIdentities"`
 	C2PAAsset          *struct {
 		Refs []struct {
-			URL  string `json:"url"`
-			Alg  string `json:"alg"`
+			URL  string   `json:"url"`
+			Alg  string   `json:"alg"`
 			Hash hashText `json:"hash"`
 		} `json:"referenced_assertions"`
 		SigType string   `json:"sig_type"`
