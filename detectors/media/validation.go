@@ -63,7 +63,7 @@ func (a *analysis) validation(store *c2pa.Store, v *c2pa.Validation) {
 // identity reports one CAWG identity assertion: passed checks are not
 // listed, failures are said in words too.
 func identity(id c2pa.Identity) detectors.Identity {
-	out := detectors.Identity{Manifest: id.Manifest, Assertion: id.Assertion, SigType: id.SigType, State: detectors.IdentityState(id.State),
+	out := detectors.Identity{Manifest: id.Manifest, Assertion: id.Assertion, SigType: id.SigType, State: id.State,
 		Reason: id.Reason, Named: id.Named, Issuer: id.Issuer, TrustList: id.TrustList, Roles: id.Roles}
 	for _, f := range id.Findings {
 		if f.Code.Success() {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/fxamacker/cbor/v2"
 
+	"github.com/aiaudit/aiaudit/detectors"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/status"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
 	"github.com/aiaudit/aiaudit/detectors/jumbf"
@@ -49,15 +50,6 @@ type Ref struct {
 	Hash []byte `cbor:"hash"`
 }
 
-// State is an identity assertion's outcome.
-type State string
-
-const (
-	Valid      State = "valid"
-	Invalid    State = "invalid"
-	NotChecked State = "not_checked"
-)
-
 // Finding is one status code with what exactly was seen.
 type Finding struct {
 	Code   status.Code
@@ -68,8 +60,8 @@ type Finding struct {
 type Result struct {
 	SigType string
 	Roles   []string
-	State   State
-	// Reason says why the signature was not checked (State NotChecked).
+	State   detectors.IdentityState
+	// Reason says why the signature was not checked (state not_checked).
 	Reason   string
 	Findings []Finding
 	// Named is who the assertion names: the X.509 signer's subject, or
@@ -158,7 +150,7 @@ func Validate(content []byte, manifest string, claim []Ref, anchors *trust.Store
 	a, p, err := parse(content)
 	if err != nil {
 		r.add(status.IdentityCBORInvalid, "the identity assertion is not valid CBOR: %v", err)
-		r.State = Invalid
+		r.State = detectors.IdentityInvalid
 		return r
 	}
 	r.SigType, r.Roles = p.SigType, p.Roles
@@ -176,14 +168,14 @@ func Validate(content []byte, manifest string, claim []Ref, anchors *trust.Store
 	default:
 		r.add(status.IdentitySigTypeUnknown, "sig_type %q is not one aiaudit knows (%s, %s)", p.SigType, SigTypeX509, SigTypeICA)
 	}
-	r.State = Valid
+	r.State = detectors.IdentityValid
 	for _, f := range r.Findings {
 		if f.Code.NotChecked() {
-			r.State, r.Reason = NotChecked, f.Detail
+			r.State, r.Reason = detectors.IdentityNotChecked, f.Detail
 		}
 	}
 	if slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Code.Failure() }) {
-		r.State, r.Reason = Invalid, ""
+		r.State, r.Reason = detectors.IdentityInvalid, ""
 	} else if p.SigType == SigTypeX509 {
 		r.add(status.IdentityWellFormed, "the X.509 identity assertion of %s is valid", strings.Join(r.Named, ", "))
 	}
@@ -211,7 +203,8 @@ func (r *Result) checkRefs(refs []Ref, manifest string, claim []Ref) {
 			r.add(status.IdentityAssertionDuplicate, "%s is referenced twice", ref.URL)
 		}
 		seen[ref.URL] = true
-		binding = binding || strings.HasPrefix(ref.URL[strings.LastIndexByte(ref.URL, '/')+1:], "c2pa.hash.")
+		slash := strings.LastIndexByte(ref.URL, '/')
+		binding = binding || slash >= 0 && strings.HasPrefix(ref.URL[slash+1:], "c2pa.hash.")
 	}
 	if !binding {
 		r.add(status.IdentityHardBindingMissing, "the signer payload references no hard binding (c2pa.hash.*) assertion")

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/veraison/go-cose"
 
+	"github.com/aiaudit/aiaudit/detectors"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/status"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
 )
@@ -128,7 +129,7 @@ func TestICACredentialCheckedOffline(t *testing.T) {
 	require.NoError(t, err)
 
 	r := Validate(icaAssertion(t, key, credentialCase{}), "m", claim, trust.Default(), now)
-	assert.Equal(t, Valid, r.State, "%+v", r.Findings)
+	assert.Equal(t, detectors.IdentityValid, r.State, "%+v", r.Findings)
 	assert.Equal(t, SigTypeICA, r.SigType)
 	assert.Equal(t, []string{"jane (cawg.social_media verified by Social) https://social.example/jane"}, r.Named)
 	assert.Equal(t, didJWK(key.Public().(ed25519.PublicKey)), r.Issuer)
@@ -161,7 +162,7 @@ func TestICACredentialCheckedOffline(t *testing.T) {
 				a = bytes.Replace(a, []byte(`"jane"`), []byte(`"john"`), 1)
 			}
 			r := Validate(a, "m", claim, trust.Default(), now)
-			assert.Equal(t, Invalid, r.State)
+			assert.Equal(t, detectors.IdentityInvalid, r.State)
 			assert.Equal(t, []status.Code{c.want}, failures(r), "%+v", r.Findings)
 		})
 	}
@@ -173,14 +174,14 @@ func TestDIDWebIsNotChecked(t *testing.T) {
 	_, key, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
 	r := Validate(icaAssertion(t, key, credentialCase{issuer: "did:web:issuer.example"}), "m", claim, trust.Default(), now)
-	assert.Equal(t, NotChecked, r.State, "%+v", r.Findings)
+	assert.Equal(t, detectors.IdentityNotChecked, r.State, "%+v", r.Findings)
 	assert.Contains(t, r.Reason, "did:web:issuer.example")
 	assert.Equal(t, []status.Code{status.ICADIDUnavailable}, codesOf(r))
 	assert.Len(t, r.Named, 1, "who it names is still reported")
 
 	// A check that fails offline still makes it invalid.
 	r = Validate(icaAssertion(t, key, credentialCase{issuer: "did:web:issuer.example", vc: func(vc map[string]any) { delete(vc, "validFrom") }}), "m", claim, trust.Default(), now)
-	assert.Equal(t, Invalid, r.State)
+	assert.Equal(t, detectors.IdentityInvalid, r.State)
 	assert.Empty(t, r.Reason)
 }
 
@@ -212,15 +213,15 @@ func TestMalformedAssertions(t *testing.T) {
 		"no signer_payload": without("signer_payload"), "no signature": without("signature"), "no pad1": without("pad1"),
 		"not CBOR": []byte("{}"), "empty": nil, "too deep": nested, "larger than the cap": huge,
 		"payload without sig_type": mustCBOR(t, map[string]any{"signer_payload": map[string]any{"referenced_assertions": []any{}}, "signature": []byte{}, "pad1": []byte{}}),
-		"duplicate keys":           append([]byte{0xa2, 0x64, 'p', 'a', 'd', '1', 0x40, 0x64, 'p', 'a', 'd', '1', 0x40}),
+		"duplicate keys":           []byte{0xa2, 0x64, 'p', 'a', 'd', '1', 0x40, 0x64, 'p', 'a', 'd', '1', 0x40},
 	} {
 		r := Validate(b, "m", claim, trust.Default(), now)
-		assert.Equal(t, Invalid, r.State, name)
+		assert.Equal(t, detectors.IdentityInvalid, r.State, name)
 		assert.Equal(t, []status.Code{status.IdentityCBORInvalid}, codesOf(r), name)
 	}
 	// Without pad2 (optional) and with a field nobody knows, it is read.
 	r := Validate(mustCBOR(t, map[string]any{"signer_payload": fields["signer_payload"], "signature": fields["signature"], "pad1": []byte{}, "other": "x"}), "m", claim, trust.Default(), now)
-	assert.Equal(t, Valid, r.State, "%+v", r.Findings)
+	assert.Equal(t, detectors.IdentityValid, r.State, "%+v", r.Findings)
 }
 
 func mustCBOR(t testing.TB, v any) []byte {
@@ -258,14 +259,14 @@ func FuzzValidate(f *testing.F) {
 		failed := slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Code.Failure() })
 		notChecked := slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Code.NotChecked() })
 		switch r.State {
-		case Invalid:
+		case detectors.IdentityInvalid:
 			assert.True(t, failed, "invalid names a failure: %+v", r.Findings)
 			assert.Empty(t, r.Reason)
-		case NotChecked:
+		case detectors.IdentityNotChecked:
 			assert.False(t, failed)
 			assert.True(t, notChecked)
 			assert.NotEmpty(t, r.Reason)
-		case Valid:
+		case detectors.IdentityValid:
 			assert.False(t, failed || notChecked, "%+v", r.Findings)
 			assert.Contains(t, []string{SigTypeX509, SigTypeICA}, r.SigType, "only a known signature validates")
 		default:
@@ -278,4 +279,21 @@ func FuzzValidate(f *testing.F) {
 			assert.Equal(t, []status.Code{status.IdentityCBORInvalid}, codesOf(r))
 		}
 	})
+}
+
+// A credential listing many identities is reported with the first few.
+func TestNamedIsCapped(t *testing.T) {
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	r := Validate(icaAssertion(t, key, credentialCase{vc: func(vc map[string]any) {
+		sub := vc["credentialSubject"].(map[string]any)
+		ids := sub["verifiedIdentities"].([]map[string]any)
+		for len(ids) < maxNamed+24 {
+			ids = append(ids, ids[0])
+		}
+		sub["verifiedIdentities"] = ids
+	}}), "m", claim, trust.Default(), now)
+	assert.Equal(t, detectors.IdentityValid, r.State, "%+v", r.Findings)
+	require.Len(t, r.Named, maxNamed+1)
+	assert.Equal(t, "and 24 more", r.Named[maxNamed])
 }

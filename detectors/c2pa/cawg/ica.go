@@ -27,6 +27,9 @@ import (
 // server, which aiaudit does not ask (scans make no network request), so
 // that signature is reported not checked. Every other check is offline.
 
+// maxNamed caps the verified identities a report lists for one credential.
+const maxNamed = 16
+
 const (
 	contentTypeVC = "application/vc"
 	contextV2     = "https://www.w3.org/ns/credentials/v2"
@@ -110,7 +113,11 @@ func (r *Result) ica(sig []byte, p signerPayload, anchors *trust.Store, now time
 		return
 	}
 	r.Issuer = vc.Issuer
-	for _, id := range sub.VerifiedIdentities {
+	for i, id := range sub.VerifiedIdentities {
+		if i == maxNamed {
+			r.Named = append(r.Named, fmt.Sprintf("and %d more", len(sub.VerifiedIdentities)-i))
+			break
+		}
 		r.Named = append(r.Named, id.String())
 	}
 	r.issuerSignature(&msg, vc.Issuer)
