@@ -21,6 +21,7 @@ import (
 	"github.com/fxamacker/cbor/v2"
 
 	"github.com/aiaudit/aiaudit/detectors"
+	"github.com/aiaudit/aiaudit/detectors/c2pa/cosesig"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/status"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
 	"github.com/aiaudit/aiaudit/detectors/jumbf"
@@ -50,12 +51,6 @@ type Ref struct {
 	Hash []byte `cbor:"hash"`
 }
 
-// Finding is one status code with what exactly was seen.
-type Finding struct {
-	Code   status.Code
-	Detail string
-}
-
 // Result is what validating one identity assertion found.
 type Result struct {
 	SigType string
@@ -63,7 +58,7 @@ type Result struct {
 	State   detectors.IdentityState
 	// Reason says why the signature was not checked (state not_checked).
 	Reason   string
-	Findings []Finding
+	Findings []cosesig.Finding
 	// Named is who the assertion names: the X.509 signer's subject, or
 	// the identities a credential's issuer verified.
 	Named []string
@@ -74,7 +69,7 @@ type Result struct {
 }
 
 func (r *Result) add(c status.Code, format string, args ...any) {
-	r.Findings = append(r.Findings, Finding{Code: c, Detail: fmt.Sprintf(format, args...)})
+	r.Findings = append(r.Findings, cosesig.Finding{Code: c, Detail: fmt.Sprintf(format, args...)})
 }
 
 // assertion is the identity assertion's CBOR map. The signer payload is
@@ -174,7 +169,7 @@ func Validate(content []byte, manifest string, claim []Ref, anchors *trust.Store
 			r.State, r.Reason = detectors.IdentityNotChecked, f.Detail
 		}
 	}
-	if slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Code.Failure() }) {
+	if slices.ContainsFunc(r.Findings, func(f cosesig.Finding) bool { return f.Code.Failure() }) {
 		r.State, r.Reason = detectors.IdentityInvalid, ""
 	} else if p.SigType == SigTypeX509 {
 		r.add(status.IdentityWellFormed, "the X.509 identity assertion of %s is valid", strings.Join(r.Named, ", "))

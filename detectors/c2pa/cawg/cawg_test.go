@@ -21,6 +21,7 @@ import (
 	"github.com/veraison/go-cose"
 
 	"github.com/aiaudit/aiaudit/detectors"
+	"github.com/aiaudit/aiaudit/detectors/c2pa/cosesig"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/status"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
 )
@@ -256,8 +257,8 @@ func FuzzValidate(f *testing.F) {
 	f.Add([]byte{0xa0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r := Validate(b, "m", claim, trust.Default(), now)
-		failed := slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Code.Failure() })
-		notChecked := slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Code.NotChecked() })
+		failed := slices.ContainsFunc(r.Findings, func(f cosesig.Finding) bool { return f.Code.Failure() })
+		notChecked := slices.ContainsFunc(r.Findings, func(f cosesig.Finding) bool { return f.Code.NotChecked() })
 		switch r.State {
 		case detectors.IdentityInvalid:
 			assert.True(t, failed, "invalid names a failure: %+v", r.Findings)
@@ -272,7 +273,7 @@ func FuzzValidate(f *testing.F) {
 		default:
 			t.Fatalf("state %q", r.State)
 		}
-		if slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Code == status.IdentityCBORInvalid }) {
+		if slices.ContainsFunc(r.Findings, func(f cosesig.Finding) bool { return f.Code == status.IdentityCBORInvalid }) {
 			assert.Len(t, r.Findings, 1, "an unreadable assertion has nothing else to say")
 		}
 		if len(b) > MaxAssertionBytes {
