@@ -47,7 +47,7 @@ func IsIdentity(label string) bool {
 // one the signer payload makes.
 type Ref struct {
 	URL  string `cbor:"url"`
-	Alg  string `cbor:"alg,omitempty"`
+	Alg  string `cbor:"alg"`
 	Hash []byte `cbor:"hash"`
 }
 

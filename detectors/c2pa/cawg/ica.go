@@ -140,11 +140,8 @@ func (r *Result) ica(sig []byte, p signerPayload, anchors *trust.Store, now time
 	if !samePayload(p, sub) {
 		r.add(status.ICASignerPayloadMismatch, "the credential's c2paAsset differs from the identity assertion's signer payload")
 	}
-	if !slices.ContainsFunc(r.Findings, func(f cosesig.Finding) bool {
-		return f.Code.Failure() || f.Code.NotChecked() || f.Code == status.ICAUntrustedIssuer
-	}) {
-		r.add(status.ICACredentialValid, "credential issued by %s", vc.Issuer)
-	}
+	// No cawg.ica.credential_valid: the reference gives it only for an
+	// issuer on its trusted list, and aiaudit has none.
 }
 
 // parseCredential reads the credential as the reference's v2 model

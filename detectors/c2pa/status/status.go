@@ -75,7 +75,6 @@ const (
 
 	// Identity claims aggregation credentials (sig_type
 	// cawg.identity_claims_aggregation).
-	ICACredentialValid       Code = "cawg.ica.credential_valid"
 	ICATimeStampValidated    Code = "cawg.ica.time_stamp.validated"
 	ICAUntrustedIssuer       Code = "cawg.ica.untrusted_issuer"
 	ICADIDUnavailable        Code = "cawg.ica.did_unavailable"
@@ -95,7 +94,7 @@ const (
 
 var success = map[Code]bool{
 	IdentityWellFormed: true, X509SignatureValidated: true, X509CredentialTrusted: true,
-	ICACredentialValid: true, ICATimeStampValidated: true,
+	ICATimeStampValidated:   true,
 	ClaimSignatureValidated: true, SigningCredentialTrusted: true, TimeStampValidated: true, TimeStampTrusted: true,
 	AssertionHashedURIMatch: true, AssertionDataHashMatch: true, AssertionBMFFHashMatch: true, IngredientManifestMatched: true,
 }
