@@ -96,6 +96,10 @@ type OptOut struct {
 	Detail string `json:"detail"`
 	// NonStandard marks signals honoured although they do not follow their spec.
 	NonStandard bool `json:"non_standard,omitempty"`
+	// Strength says, for a signal read from a C2PA manifest, whether its
+	// manifest validates (signed-trusted, signed-valid, signed-invalid), as
+	// for AI evidence.
+	Strength Strength `json:"strength,omitempty"`
 }
 
 // Provenance summarises the embedded provenance metadata of a media item.
@@ -190,7 +194,43 @@ type Validation struct {
 	Codes []StatusCode `json:"status_codes,omitempty"`
 	// Signer of the active manifest.
 	Signer *Signer `json:"signer,omitempty"`
+	// Identities are the CAWG identity assertions of every manifest: who
+	// the manifest says took part, and whether that holds. Their state is
+	// their own: it never changes the manifest's.
+	Identities []Identity `json:"identities,omitempty"`
 }
+
+// Identity is one CAWG identity assertion and its validation.
+type Identity struct {
+	Manifest  string `json:"manifest"`
+	Assertion string `json:"assertion"`
+	// SigType is how it is signed: cawg.x509.cose (an X.509 certificate)
+	// or cawg.identity_claims_aggregation (a credential an identity
+	// provider issued).
+	SigType string `json:"sig_type"`
+	// State is "valid", "invalid" or "not_checked" (Reason says why).
+	State  IdentityState `json:"state"`
+	Reason string        `json:"reason,omitempty"`
+	// Named is who it names: the certificate's subject, or the identities
+	// the credential's issuer verified.
+	Named []string `json:"named,omitempty"`
+	// Issuer is the certificate's issuer or the credential issuer's DID.
+	Issuer    string   `json:"issuer,omitempty"`
+	TrustList string   `json:"trust_list,omitempty"`
+	Roles     []string `json:"roles,omitempty"`
+	// Problems says in plain words which checks failed.
+	Problems []string     `json:"problems,omitempty"`
+	Codes    []StatusCode `json:"status_codes,omitempty"`
+}
+
+// IdentityState is the outcome of validating a CAWG identity assertion.
+type IdentityState string
+
+const (
+	IdentityValid      IdentityState = "valid"
+	IdentityInvalid    IdentityState = "invalid"
+	IdentityNotChecked IdentityState = "not_checked"
+)
 
 // ValidationState is the outcome of validating a manifest store.
 type ValidationState string

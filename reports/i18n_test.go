@@ -3,12 +3,14 @@ package reports
 import (
 	"bytes"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aiaudit/aiaudit/detectors/c2pa/status"
 	"github.com/aiaudit/aiaudit/reports/exposure"
 	"github.com/aiaudit/aiaudit/reports/history"
 	"github.com/aiaudit/aiaudit/reports/i18n"
@@ -79,6 +81,12 @@ func TestEveryTextIsCatalogued(t *testing.T) {
 		}
 		for _, role := range exposure.Roles {
 			p.T(role)
+		}
+		// What a CAWG identity assertion's failed checks mean, in words.
+		for _, c := range status.Described() {
+			if strings.HasPrefix(string(c), "cawg.") {
+				p.Text(c.Words())
+			}
 		}
 	}
 	assert.Empty(t, i18n.Misses(), "texts no catalogue holds: add them to reports/i18n/locales/*.json")

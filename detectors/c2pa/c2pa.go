@@ -305,7 +305,7 @@ func (s *Store) manifest(box *jumbf.Box) Manifest {
 				ing := readIngredient(a.Label, v)
 				m.signed.ingredients = append(m.signed.ingredients, ing)
 				if ing.relationship == "parentOf" && ing.manifest != nil {
-					m.Parent, _ = splitURI(ing.manifest.URL)
+					m.Parent, _ = jumbf.SplitURI(ing.manifest.URL)
 				}
 			}
 		}

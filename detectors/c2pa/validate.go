@@ -7,9 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aiaudit/aiaudit/detectors/c2pa/cawg"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/cosesig"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/status"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
+	"github.com/aiaudit/aiaudit/detectors/jumbf"
 )
 
 // Finding is one validation status code and the manifest it belongs to.
@@ -30,6 +32,17 @@ type Validation struct {
 	Findings []Finding
 	// Signers holds each manifest's signature result, by manifest label.
 	Signers map[string]cosesig.Result
+	// Identities are the CAWG identity assertions of every manifest, in
+	// store and claim order. Their codes are theirs alone: an identity
+	// that fails does not make its manifest invalid (the reference
+	// tolerates X.509 identity failures and untrusted issuers the same way).
+	Identities []Identity
+}
+
+// Identity is the validation of one CAWG identity assertion.
+type Identity struct {
+	Manifest, Assertion string
+	cawg.Result
 }
 
 // Add records a finding.
@@ -109,6 +122,7 @@ func (s *Store) validateManifest(v *Validation, m *Manifest, anchors *trust.Stor
 	if m.ClaimVersion >= 2 { // the reference holds 1.x claims to none of it
 		m.checkActions(add)
 	}
+	m.validateIdentities(v, anchors, now)
 }
 
 // checkActions applies C2PA 2.x's rules for actions: a manifest that is not
@@ -141,10 +155,27 @@ func (m *Manifest) checkActions(add func(status.Code, string)) {
 	}
 }
 
+// validateIdentities checks the CAWG identity assertions the claim lists
+// against the claim's hashed URIs.
+func (m *Manifest) validateIdentities(v *Validation, anchors *trust.Store, now time.Time) {
+	claim := make([]cawg.Ref, len(m.signed.refs))
+	for i, ref := range m.signed.refs {
+		claim[i] = cawg.Ref{URL: ref.URL, Alg: ref.Alg, Hash: ref.Hash}
+	}
+	for _, ref := range m.signed.refs {
+		label := assertionLabel(ref.URL)
+		box, ok := m.signed.assertions[label]
+		if !ok || !cawg.IsIdentity(label) {
+			continue
+		}
+		v.Identities = append(v.Identities, Identity{Manifest: m.Label, Assertion: label, Result: cawg.Validate(box.content, m.Label, claim, anchors, now)})
+	}
+}
+
 // checkAssertion compares an assertion's hash with the claim's reference to
 // it: the hash covers the assertion's superbox after its header.
 func (m *Manifest) checkAssertion(ref hashedURI) Finding {
-	owner, _ := splitURI(ref.URL)
+	owner, _ := jumbf.SplitURI(ref.URL)
 	label := assertionLabel(ref.URL)
 	f := Finding{Manifest: m.Label, Assertion: label}
 	box, ok := m.signed.assertions[label]
@@ -166,7 +197,7 @@ func (m *Manifest) checkAssertion(ref hashedURI) Finding {
 // assertionLabel is the last segment of an assertion's JUMBF URI: its
 // label as stored, with any __N suffix.
 func assertionLabel(url string) string {
-	_, path := splitURI(url)
+	_, path := jumbf.SplitURI(url)
 	return path[strings.LastIndexByte(path, '/')+1:]
 }
 
@@ -193,7 +224,7 @@ func (s *Store) checkIngredient(m *Manifest, ing ingredientRef, add func(status.
 		}
 		return
 	}
-	owner, _ := splitURI(ing.manifest.URL)
+	owner, _ := jumbf.SplitURI(ing.manifest.URL)
 	target := s.byLabel(owner)
 	if target == nil {
 		add(status.IngredientManifestMissing, ing.assertion+" refers to manifest "+owner+", which is not in the store")
@@ -217,18 +248,6 @@ func (s *Store) byLabel(label string) *Manifest {
 		}
 	}
 	return nil
-}
-
-// splitURI splits a JUMBF URI ("self#jumbf=/c2pa/<manifest>/c2pa.assertions/x"
-// or the relative "self#jumbf=c2pa.assertions/x") into the manifest label
-// ("" when relative) and the path inside it.
-func splitURI(u string) (manifest, path string) {
-	u = strings.TrimPrefix(u, "self#jumbf=")
-	if rest, ok := strings.CutPrefix(u, "/c2pa/"); ok {
-		manifest, path, _ = strings.Cut(rest, "/")
-		return manifest, path
-	}
-	return "", u
 }
 
 func algKnown(alg string) bool {

@@ -6,6 +6,7 @@ package jumbf
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 )
 
 const (
@@ -160,4 +161,17 @@ func (b *Box) describe(d []byte) error {
 		return fmt.Errorf("description label is not NUL-terminated")
 	}
 	return nil
+}
+
+// SplitURI splits a JUMBF URI as C2PA writes them
+// ("self#jumbf=/c2pa/<manifest>/c2pa.assertions/x" or the relative
+// "self#jumbf=c2pa.assertions/x") into the manifest label ("" when
+// relative) and the path inside it.
+func SplitURI(u string) (manifest, path string) {
+	u = strings.TrimPrefix(u, "self#jumbf=")
+	if rest, ok := strings.CutPrefix(u, "/c2pa/"); ok {
+		manifest, path, _ = strings.Cut(rest, "/")
+		return manifest, path
+	}
+	return "", u
 }

@@ -28,8 +28,11 @@ type referenceVerdict struct {
 	RejectedAs     string   `json:"rejected_in_peer_tests"`
 	PeerRejects    string   `json:"peer_rejects"` // the reference's error
 	TamperedIngr   bool     `json:"assertion_tampered_ingredient"`
-	BadSigIngr     bool     `json:"signature_invalid_ingredient"`
-	TrainingMining []struct {
+	// IdentityInvalid are the CAWG identity codes that fail an identity
+	// assertion of the file (absent: every identity assertion is valid).
+	IdentityInvalid []string `json:"cawg_identity_invalid"`
+	BadSigIngr      bool     `json:"signature_invalid_ingredient"`
+	TrainingMining  []struct {
 		Assertion, Key, Use string
 	} `json:"training_mining"`
 }
@@ -70,9 +73,14 @@ var referenceDivergences = map[string]string{
 	// verified and the signing certificate, expired since, is judged now.
 	"sdk/src/identity/tests/fixtures/claim_aggregation/adobe_connected_identities.jpg": "unparseable TSA certificate",
 	"sdk/src/identity/tests/fixtures/claim_aggregation/ims_multiple_manifests.jpg":     "unparseable TSA certificate",
-	// A malformed CAWG identity assertion: CAWG identity is not validated.
-	"sdk/src/identity/tests/fixtures/validation_method/malformed_cbor.jpg": "CAWG identity assertion",
+	// The reference drops the whole active manifest when its identity
+	// assertion's CBOR is malformed (it reads one manifest, no generator,
+	// assertion.required.missing); aiaudit reads the manifest and reports
+	// that identity assertion invalid (cawg.identity.cbor.invalid).
+	malformedIdentity: "malformed identity assertion",
 }
+
+const malformedIdentity = "sdk/src/identity/tests/fixtures/validation_method/malformed_cbor.jpg"
 
 // Bindings aiaudit leaves unchecked where the reference checks them: never
 // reported as a mismatch.
@@ -114,6 +122,13 @@ func TestReferenceImplementationFixtures(t *testing.T) {
 				assert.NotEqualValues(t, "mismatch", p.Binding, "not reported as tampering")
 				return
 			}
+			// Identity assertions agree before any divergence: those are
+			// about the manifest.
+			wantIdentity := want.IdentityInvalid
+			if name == malformedIdentity {
+				wantIdentity = []string{"cawg.identity.cbor.invalid"}
+			}
+			assert.ElementsMatch(t, wantIdentity, identityFailures(v.Identities...), "identities: %+v", v.Identities)
 			if why, ok := referenceDivergences[name]; ok {
 				t.Skipf("differs from the reference: %s", why)
 			}
@@ -142,8 +157,13 @@ func TestReferenceImplementationFixtures(t *testing.T) {
 			wantFail := slices.DeleteFunc(slices.Clone(want.Failures), func(c string) bool {
 				return strings.HasPrefix(c, "cawg.") || artefact && strings.HasSuffix(c, "Hash.mismatch")
 			})
-			// CAWG identity assertions are not validated: a file the
-			// reference rejects for those alone is valid C2PA here.
+			// An identity assertion's failures are its own (above): they
+			// do not make the manifest invalid. The reference agrees for
+			// X.509 identities (state Valid) but calls the manifest Invalid
+			// for a failed identity claims aggregation credential, and for
+			// one whose did:web issuer it did not fetch; aiaudit scopes
+			// both to the identity, as the reference scopes untrusted ICA
+			// issuers and X.509 identity failures.
 			wantState := detectors.ValidationValid
 			if len(wantFail) > 0 {
 				wantState = detectors.ValidationInvalid
@@ -163,6 +183,20 @@ func TestReferenceImplementationFixtures(t *testing.T) {
 	for _, mt := range []string{"image/svg+xml", "audio/mpeg", "audio/flac", "image/jxl"} {
 		assert.NotZero(t, formats[mt], "the fixtures hold %s files", mt)
 	}
+}
+
+// identityFailures lists the codes that fail an identity assertion or say
+// it could not be checked, as the reference's cawg_identity_invalid does.
+func identityFailures(ids ...detectors.Identity) []string {
+	var out []string
+	for _, id := range ids {
+		for _, c := range id.Codes {
+			if (c.Failure || c.Code == "cawg.ica.did_unavailable") && !slices.Contains(out, c.Code) {
+				out = append(out, c.Code)
+			}
+		}
+	}
+	return out
 }
 
 // failureCodes lists the failure codes of manifest label ("": any;
@@ -185,7 +219,9 @@ func trainingEntries(res *Result) []string {
 	var out []string
 	for _, o := range res.OptOuts {
 		if strings.HasSuffix(o.Signal, "training-mining") {
-			out = append(out, o.Signal+" "+o.Agent+" "+o.Detail[strings.LastIndex(o.Detail, "use=")+4:])
+			// The value after use=, without the suffix an invalid manifest adds.
+			use, _, _ := strings.Cut(o.Detail[strings.LastIndex(o.Detail, "use=")+4:], " ")
+			out = append(out, o.Signal+" "+o.Agent+" "+use)
 		}
 	}
 	return out

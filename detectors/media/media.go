@@ -322,7 +322,7 @@ func (a *analysis) manifests(store *c2pa.Store, blk container.Block, v *c2pa.Val
 			}
 		}
 		for _, e := range m.TrainingMining {
-			a.res.OptOuts = append(a.res.OptOuts, trainingVerdict(e, role, m.Label))
+			a.res.OptOuts = append(a.res.OptOuts, trainingVerdict(e, role, m.Label, strength))
 		}
 		if m.Watermarked && m.Active {
 			a.note("C2PA manifest %q records an invisible watermark (soft binding)", m.Label)
@@ -331,8 +331,10 @@ func (a *analysis) manifests(store *c2pa.Store, blk container.Block, v *c2pa.Val
 }
 
 // trainingVerdict maps a C2PA/CAWG training-mining entry to a verdict:
-// notAllowed and constrained reserve (SIGNALS.md section 3).
-func trainingVerdict(e c2pa.TrainingEntry, role, label string) detectors.OptOut {
+// notAllowed and constrained reserve (SIGNALS.md section 3). An entry from
+// a manifest that fails validation still reserves (an unreliable "no" is
+// not a "yes"), but says it is unreliable, as AI evidence does.
+func trainingVerdict(e c2pa.TrainingEntry, role, label string, strength detectors.Strength) detectors.OptOut {
 	v := detectors.Unset
 	switch strings.ToLower(e.Use) {
 	case "notallowed", "constrained":
@@ -341,10 +343,11 @@ func trainingVerdict(e c2pa.TrainingEntry, role, label string) detectors.OptOut 
 		v = detectors.NotReserved
 	}
 	return detectors.OptOut{
-		Signal:  e.Assertion,
-		Verdict: v,
-		Agent:   e.Key,
-		Detail:  fmt.Sprintf("%s manifest %q: %s use=%s", role, label, e.Key, e.Use),
+		Signal:   e.Assertion,
+		Verdict:  v,
+		Agent:    e.Key,
+		Detail:   fmt.Sprintf("%s manifest %q: %s use=%s%s", role, label, e.Key, e.Use, invalidSuffix(strength)),
+		Strength: strength,
 	}
 }
 

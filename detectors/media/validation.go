@@ -44,6 +44,9 @@ func (a *analysis) validation(store *c2pa.Store, v *c2pa.Validation) {
 			}
 		}
 	}
+	for _, id := range v.Identities {
+		out.Identities = append(out.Identities, identity(id))
+	}
 	p := &a.res.Provenance
 	if prev := p.Validation; prev != nil {
 		if rank(prev.State) < rank(out.State) {
@@ -51,9 +54,27 @@ func (a *analysis) validation(store *c2pa.Store, v *c2pa.Validation) {
 		}
 		out.Codes = append(prev.Codes, out.Codes...)
 		out.Problems = append(prev.Problems, out.Problems...)
+		out.Identities = append(prev.Identities, out.Identities...)
 	}
 	p.Validation = out
 	p.Signature = string(out.State)
+}
+
+// identity reports one CAWG identity assertion: passed checks are not
+// listed, failures are said in words too.
+func identity(id c2pa.Identity) detectors.Identity {
+	out := detectors.Identity{Manifest: id.Manifest, Assertion: id.Assertion, SigType: id.SigType, State: id.State,
+		Reason: id.Reason, Named: id.Named, Issuer: id.Issuer, TrustList: id.TrustList, Roles: id.Roles}
+	for _, f := range id.Findings {
+		if f.Code.Success() {
+			continue
+		}
+		out.Codes = append(out.Codes, detectors.StatusCode{Code: string(f.Code), Manifest: id.Manifest, Failure: f.Code.Failure(), Detail: f.Detail})
+		if w := f.Code.Words(); f.Code.Failure() && !slices.Contains(out.Problems, w) {
+			out.Problems = append(out.Problems, w)
+		}
+	}
+	return out
 }
 
 func rank(s detectors.ValidationState) int {

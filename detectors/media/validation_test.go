@@ -2,6 +2,7 @@ package media
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -269,4 +270,25 @@ func TestTimeStampedSignatureOutlivesItsCertificate(t *testing.T) {
 	v = analyzeWith(t, signedJPEG(t, m), Limits{}).Provenance.Validation
 	assert.Equal(t, detectors.ValidationInvalid, v.State)
 	assert.Contains(t, codes(v), "signingCredential.expired")
+}
+
+// A training-mining opt-out read from a manifest that fails validation still
+// reserves the file (an unreliable "no" is not a "yes"), but says, as AI
+// evidence does, that its manifest is invalid.
+func TestOptOutFromInvalidManifestSaysSo(t *testing.T) {
+	valid := analyzeWith(t, signedJPEG(t, aiManifest()), Limits{})
+	edited := analyzeWith(t, replaceOnce(t, signedJPEG(t, aiManifest()), "trainedAlgorithmicMedia", "algorithmicallyEnhanced"), Limits{})
+	require.Equal(t, detectors.ValidationInvalid, edited.Provenance.Validation.State)
+	for _, c := range []struct {
+		res  *Result
+		want detectors.Strength
+	}{{valid, detectors.SignedValid}, {edited, detectors.SignedInvalid}} {
+		require.Len(t, c.res.OptOuts, 2)
+		assert.True(t, c.res.TrainingOptOut)
+		for _, o := range c.res.OptOuts {
+			assert.Equal(t, detectors.Reserved, o.Verdict)
+			assert.Equal(t, c.want, o.Strength, o.Detail)
+			assert.Equal(t, c.want == detectors.SignedInvalid, strings.Contains(o.Detail, "not a reliable label"), o.Detail)
+		}
+	}
 }

@@ -365,6 +365,7 @@ const (
 	FactMalformed   Fact = "malformed manifest store"
 	FactInvalid     Fact = "manifest fails validation"
 	FactUnknownSign Fact = "valid manifest from an unknown signer"
+	FactIdentity    Fact = "identity assertion fails validation"
 	FactStripped    Fact = "manifest stripped"
 	FactReserved    Fact = "reserved against training"
 	FactUnlabelled  Fact = "ai-made item published without a visible label"

@@ -25,6 +25,7 @@ const (
 	C2PAMalformed      ID = "c2pa.malformed"
 	C2PAInvalid        ID = "c2pa.invalid"
 	C2PAUnknownSigner  ID = "c2pa.unknown_signer"
+	C2PAIdentity       ID = "c2pa.identity_invalid"
 	ProvenanceStripped ID = "provenance.stripped"
 	TrainingReserved   ID = "training.reserved"
 	KZUnlabelled       ID = "kz.aap.456.2"
@@ -76,6 +77,10 @@ var registry = []Rule{
 		Message: "C2PA manifest is intact, but its signer (%s) is on no trust list in use: nobody vouches for who signed it",
 		Summary: "Valid C2PA manifest from an unknown signer",
 		Fix:     "Sign with a certificate from a CA on the C2PA trust list, or add your own CA with --trust-anchors (or pin the signer with --allowed-signers)."},
+	{ID: C2PAIdentity, Fact: model.FactIdentity, Severity: model.SeverityWarning,
+		Message: "a CAWG identity assertion in the C2PA manifest fails validation, so it does not prove who took part: %s",
+		Summary: "CAWG identity assertion fails validation (who took part is not proven)",
+		Fix:     "Have the named person or organisation sign the identity assertion again with the tool that made it; until then, do not rely on who the manifest names."},
 	{ID: ProvenanceStripped, Fact: model.FactStripped, Severity: model.SeverityInfo,
 		Message: "XMP says a C2PA manifest was embedded, but it has been stripped%s",
 		Summary: "C2PA provenance stripped",
@@ -264,6 +269,9 @@ func (s Set) Resource(r model.Resource) []model.Finding {
 			case v.State == detectors.ValidationValid && v.Signer != nil:
 				out = append(out, s.Judge(model.FactUnknownSign, it, v.Signer.Subject)...)
 			}
+			if failed := invalidIdentities(v.Identities); failed != "" {
+				out = append(out, s.Judge(model.FactIdentity, it, failed)...)
+			}
 		}
 		switch p.C2PA {
 		case detectors.C2PAMalformed:
@@ -276,6 +284,24 @@ func (s Set) Resource(r model.Resource) []model.Finding {
 		out = append(out, s.Judge(model.FactReserved, it, ReservedBy(r.OptOutEvidence))...)
 	}
 	return out
+}
+
+// invalidIdentities says, for each identity assertion that fails, who it
+// names and what failed ("" when none fails). One not checked is not a
+// failure: its reason is in the report.
+func invalidIdentities(ids []detectors.Identity) string {
+	var parts []string
+	for _, id := range ids {
+		if id.State != detectors.IdentityInvalid {
+			continue
+		}
+		who := strings.Join(id.Named, ", ")
+		if who == "" {
+			who = id.Assertion
+		}
+		parts = append(parts, who+" ("+strings.Join(id.Problems, "; ")+")")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // ReservedBy names the signals (and agents) that reserve an item, once each.

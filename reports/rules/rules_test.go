@@ -103,6 +103,28 @@ func TestResourceFindings(t *testing.T) {
 	assert.Empty(t, Set{}.Resource(r), "an unread item has no findings: it is unknown")
 }
 
+// A CAWG identity assertion that fails is a finding naming who it names and
+// what failed; one not checked (did:web) is not.
+func TestIdentityFinding(t *testing.T) {
+	r := model.Resource{Location: "a.jpg", Provenance: &detectors.Provenance{C2PA: detectors.C2PAPresent, Validation: &detectors.Validation{
+		State: detectors.ValidationTrusted,
+		Identities: []detectors.Identity{
+			{Assertion: "cawg.identity", State: detectors.IdentityInvalid, Named: []string{"CN=Jane"}, Problems: []string{"p1", "p2"}},
+			{Assertion: "cawg.identity__1", State: detectors.IdentityNotChecked, Reason: "did:web"},
+			{Assertion: "cawg.identity__2", State: detectors.IdentityInvalid, Problems: []string{"p3"}},
+			{Assertion: "cawg.identity__3", State: detectors.IdentityValid, Named: []string{"CN=Joe"}},
+		},
+	}}}
+	fs := Set{}.Resource(r)
+	require.Len(t, fs, 1)
+	assert.Equal(t, C2PAIdentity, fs[0].Rule)
+	assert.Equal(t, model.SeverityWarning, fs[0].Severity)
+	assert.Equal(t, "CN=Jane (p1; p2); cawg.identity__2 (p3)", Detail(fs[0]))
+
+	r.Provenance.Validation.Identities = r.Provenance.Validation.Identities[1:2]
+	assert.Empty(t, Set{}.Resource(r), "not checked is not a failure")
+}
+
 // The fix hints quote example labels; each must be one the crawler accepts,
 // or following the advice would not clear the finding.
 func TestFixExamplesAreLabelsTheCrawlerAccepts(t *testing.T) {

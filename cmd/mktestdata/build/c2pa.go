@@ -37,6 +37,70 @@ type Manifest struct {
 	// Extra holds more assertions, label to CBOR value (e.g. a CAWG
 	// training-mining assertion taken from the CAWG spec's example).
 	Extra map[string]any
+	// Identity, when set, adds a CAWG identity assertion (cawg.identity)
+	// signed with an X.509 certificate.
+	Identity *Identity
+}
+
+// Identity describes a CAWG X.509 identity assertion: its signer payload
+// references the manifest's assertions named in Refs, and Signer (nil:
+// TestPKI) signs it (sig_type cawg.x509.cose). Edit changes the signer
+// payload before it is signed, Tamper the whole assertion after: a test's
+// one change.
+type Identity struct {
+	Signer *PKI
+	Refs   []string
+	Roles  []string
+	Edit   func(*SignerPayload)
+	Tamper func(*IdentityAssertion)
+}
+
+// IdentityAssertion is the cawg.identity assertion's CBOR.
+type IdentityAssertion struct {
+	SignerPayload SignerPayload `cbor:"signer_payload"`
+	Signature     []byte        `cbor:"signature"`
+	Pad1          []byte        `cbor:"pad1"`
+	Pad2          []byte        `cbor:"pad2,omitempty"`
+}
+
+// SignerPayload is what an identity assertion's signer signs.
+type SignerPayload struct {
+	ReferencedAssertions []HashedURI `cbor:"referenced_assertions"`
+	SigType              string      `cbor:"sig_type"`
+	Roles                []string    `cbor:"role,omitempty"`
+}
+
+// HashedURI points at an assertion with its hash.
+type HashedURI struct {
+	URL  string `cbor:"url"`
+	Hash []byte `cbor:"hash"`
+}
+
+// assertion signs id over the references it names among refs (by label).
+func (id Identity) assertion(refs map[string]HashedURI) (IdentityAssertion, error) {
+	p := SignerPayload{SigType: "cawg.x509.cose", Roles: id.Roles}
+	for _, l := range id.Refs {
+		p.ReferencedAssertions = append(p.ReferencedAssertions, HashedURI{URL: refs[l].URL, Hash: slices.Clone(refs[l].Hash)})
+	}
+	if id.Edit != nil {
+		id.Edit(&p)
+	}
+	payload, err := encMode.Marshal(p)
+	if err != nil {
+		return IdentityAssertion{}, err
+	}
+	signer := id.Signer
+	if signer == nil {
+		if signer, err = TestPKI(); err != nil {
+			return IdentityAssertion{}, err
+		}
+	}
+	sig, err := signer.sign(payload, nil)
+	a := IdentityAssertion{SignerPayload: p, Signature: sig, Pad1: make([]byte, 16)}
+	if id.Tamper != nil {
+		id.Tamper(&a)
+	}
+	return a, err
 }
 
 // BoxHashEntry is one entry of a c2pa.hash.boxes assertion.
@@ -164,18 +228,36 @@ func (m Manifest) box(hash []byte, exclStart, exclLen int) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		action["parameters"] = map[string]any{"ingredients": []map[string]any{hashedRef(label, framed)}}
+		action["parameters"] = map[string]any{"ingredients": []HashedURI{hashedRef(label, framed)}}
 		labels = append(labels, label)
 		values = append(values, ingredient)
 	}
-	var refs []map[string]any
-	for i, l := range labels {
-		a, err := cborAssertion(l, values[i])
+	var refs []HashedURI
+	byLabel := map[string]HashedURI{}
+	add := func(l string, v any) error {
+		a, err := cborAssertion(l, v)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		assertions = append(assertions, a)
 		refs = append(refs, hashedRef(l, a))
+		byLabel[l] = refs[len(refs)-1]
+		return nil
+	}
+	for i, l := range labels {
+		if err := add(l, values[i]); err != nil {
+			return nil, err
+		}
+	}
+	// The identity assertion comes last: it signs the others' hashes.
+	if m.Identity != nil {
+		ia, err := m.Identity.assertion(byLabel)
+		if err != nil {
+			return nil, err
+		}
+		if err := add("cawg.identity", ia); err != nil {
+			return nil, err
+		}
 	}
 	claim, err := encMode.Marshal(map[string]any{
 		"instanceID":           "xmp:iid:00000000-0000-4000-8000-00000000c2pa",
@@ -206,9 +288,9 @@ func (m Manifest) box(hash []byte, exclStart, exclLen int) ([]byte, error) {
 
 // hashedRef is the claim's hashed URI of an assertion superbox: the hash
 // covers the superbox after its header.
-func hashedRef(label string, assertion []byte) map[string]any {
-	sum := sha256.Sum256(assertion[8:])
-	return map[string]any{"url": "self#jumbf=c2pa.assertions/" + label, "hash": sum[:]}
+func hashedRef(label string, assertion []byte) HashedURI {
+	sum := sha256.Sum256(assertion[8:]) // the superbox after its header
+	return HashedURI{URL: "self#jumbf=c2pa.assertions/" + label, Hash: sum[:]}
 }
 
 // app11 wraps a JUMBF store in one JPEG APP11 segment (CI "JP", En, Z=1).

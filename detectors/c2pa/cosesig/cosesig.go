@@ -331,6 +331,16 @@ func keyFits(k any, alg cose.Algorithm) bool {
 	return false
 }
 
+// TimeStamp verifies the RFC 3161 time-stamp in msg's sigTst2 or sigTst
+// header over payload, as for a claim signature: CAWG identity credentials
+// carry theirs the same way. ok is false when there is none or it does not
+// verify; findings say what was seen.
+func TimeStamp(msg *cose.Sign1Message, payload []byte, anchors *trust.Store) (at time.Time, findings []Finding, ok bool) {
+	var r Result
+	at, _, ok = r.timeStamp(msg, payload, anchors)
+	return at, r.Findings, ok
+}
+
 // timeStamp reads the sigTst2 (C2PA 2.x, over the signature) or sigTst
 // (1.x, over the claim) header and returns the time it proves, and whether
 // its authority is trusted. Problems with it are informational, as in the

@@ -4,6 +4,8 @@
 // in plain words.
 package status
 
+import "slices"
+
 // Code is a C2PA validation status code ("assertion.hashedURI.mismatch").
 type Code string
 
@@ -56,7 +58,50 @@ const (
 	Prerelease Code = "manifest.prerelease"
 )
 
+// CAWG identity assertion codes (CAWG identity assertion 1.x, section
+// "Validation", with the names the reference implementation reports). They
+// belong to one identity assertion: they never make its manifest invalid.
+const (
+	IdentityWellFormed         Code = "cawg.identity.well-formed"
+	IdentityCBORInvalid        Code = "cawg.identity.cbor.invalid"
+	IdentitySigTypeUnknown     Code = "cawg.identity.sig_type.unknown"
+	IdentityAssertionMismatch  Code = "cawg.identity.assertion.mismatch"
+	IdentityAssertionDuplicate Code = "cawg.identity.assertion.duplicate"
+	IdentityHardBindingMissing Code = "cawg.identity.hard_binding_missing"
+	IdentityPadInvalid         Code = "cawg.identity.pad.invalid"
+
+	// X.509 signatures (sig_type cawg.x509.cose): the claim-signature codes
+	// as the reference renames them for an identity assertion.
+	X509SignatureValidated       Code = "cawg.x509.signature.validated"
+	X509SignatureMismatch        Code = "cawg.x509.signature.mismatch"
+	X509CredentialTrusted        Code = "cawg.x509.credential.trusted"
+	X509CredentialUntrusted      Code = "cawg.x509.credential.untrusted"
+	X509CredentialInvalid        Code = "cawg.x509.credential.invalid"
+	X509SignatureOutsideValidity Code = "cawg.x509.signature.outside_validity"
+	X509AlgorithmUnsupported     Code = "cawg.x509.algorithm.unsupported"
+
+	// Identity claims aggregation credentials (sig_type
+	// cawg.identity_claims_aggregation).
+	ICATimeStampValidated    Code = "cawg.ica.time_stamp.validated"
+	ICAUntrustedIssuer       Code = "cawg.ica.untrusted_issuer"
+	ICADIDUnavailable        Code = "cawg.ica.did_unavailable"
+	ICAInvalidCOSESign1      Code = "cawg.ica.invalid_cose_sign1"
+	ICAInvalidAlg            Code = "cawg.ica.invalid_alg"
+	ICAInvalidContentType    Code = "cawg.ica.invalid_content_type"
+	ICAInvalidCredential     Code = "cawg.ica.invalid_verifiable_credential"
+	ICAInvalidIssuer         Code = "cawg.ica.invalid_issuer"
+	ICAInvalidDIDDocument    Code = "cawg.ica.invalid_did_document"
+	ICASignatureMismatch     Code = "cawg.ica.signature_mismatch"
+	ICATimeStampInvalid      Code = "cawg.ica.time_stamp.invalid"
+	ICAValidFromMissing      Code = "cawg.ica.valid_from.missing"
+	ICAValidFromInvalid      Code = "cawg.ica.valid_from.invalid"
+	ICAValidUntilInvalid     Code = "cawg.ica.valid_until.invalid"
+	ICASignerPayloadMismatch Code = "cawg.ica.signer_payload.mismatch"
+)
+
 var success = map[Code]bool{
+	IdentityWellFormed: true, X509SignatureValidated: true, X509CredentialTrusted: true,
+	ICATimeStampValidated:   true,
 	ClaimSignatureValidated: true, SigningCredentialTrusted: true, TimeStampValidated: true, TimeStampTrusted: true,
 	AssertionHashedURIMatch: true, AssertionDataHashMatch: true, AssertionBMFFHashMatch: true, IngredientManifestMatched: true,
 }
@@ -64,10 +109,20 @@ var success = map[Code]bool{
 var informational = map[Code]bool{
 	TimeStampMismatch: true, TimeStampMalformed: true, TimeStampOutsideValidity: true, TimeStampUntrusted: true,
 	IngredientUnknownProvenance: true,
+	// As for claim signers, an unknown identity signer or issuer is worth
+	// saying, not a failure (the reference's informational codes).
+	X509CredentialUntrusted: true, ICAUntrustedIssuer: true,
+	// The issuer's DID document is on the web: aiaudit makes no network
+	// request, so the credential's signature is not checked (the
+	// reference, offline, fails it). NotChecked says so.
+	ICADIDUnavailable: true,
 	// An unknown signer does not make a manifest invalid: its state is
 	// "valid" rather than "trusted" (the reference's Valid vs Trusted).
 	SigningCredentialUntrusted: true,
 }
+
+// NotChecked says whether a code means a check could not be made.
+func (c Code) NotChecked() bool { return c == ICADIDUnavailable }
 
 // Failure says whether a code makes the manifest it belongs to invalid.
 func (c Code) Failure() bool { return !success[c] && !informational[c] }
@@ -99,12 +154,47 @@ var words = map[Code]string{
 
 	AssertionActionIngredientMismatch: "an action that brings in a source (opened, placed, removed) does not name that source's ingredient",
 	AssertionActionMalformed:          "the recorded history of actions does not start with creating or opening the content",
+	IdentityCBORInvalid:               "the identity assertion cannot be read",
+	IdentitySigTypeUnknown:            "the identity assertion uses a kind of signature aiaudit does not know",
+	IdentityAssertionMismatch:         "the identity assertion vouches for statements that are not the ones the manifest signed",
+	IdentityAssertionDuplicate:        "the identity assertion names the same statement twice",
+	IdentityHardBindingMissing:        "the identity assertion is not tied to the content (it does not cover the hard binding)",
+	IdentityPadInvalid:                "the identity assertion's padding holds hidden data",
+	X509SignatureMismatch:             "the identity signature does not match: the identity assertion was changed or forged",
+	X509CredentialUntrusted:           "the identity certificate is on no trust list aiaudit knows",
+	X509CredentialInvalid:             "the identity certificate is not fit for signing",
+	X509SignatureOutsideValidity:      "the identity certificate was not valid when the identity assertion was signed",
+	X509AlgorithmUnsupported:          "the identity signature uses an algorithm that is not allowed",
+	ICAUntrustedIssuer:                "the identity credential's issuer is on no list of trusted issuers aiaudit knows",
+	ICADIDUnavailable:                 "the identity credential's issuer key is published on the web, which aiaudit does not fetch: its signature is not checked",
+	ICAInvalidCOSESign1:               "the identity credential's signature cannot be read",
+	ICAInvalidAlg:                     "the identity credential is signed with an algorithm that is not supported",
+	ICAInvalidContentType:             "the identity credential's signature does not say it holds a verifiable credential",
+	ICAInvalidCredential:              "the identity credential is missing or cannot be read",
+	ICAInvalidIssuer:                  "the identity credential's issuer cannot be identified",
+	ICAInvalidDIDDocument:             "the identity credential's issuer key cannot be read",
+	ICASignatureMismatch:              "the identity credential's signature does not match: it was changed or forged",
+	ICATimeStampInvalid:               "the identity credential's time-stamp is invalid",
+	ICAValidFromMissing:               "the identity credential does not say from when it is valid",
+	ICAValidFromInvalid:               "the identity credential was not yet valid when it was used",
+	ICAValidUntilInvalid:              "the identity credential has expired",
+	ICASignerPayloadMismatch:          "the identity credential vouches for other statements than this identity assertion",
 }
 
 // HardBinding says whether a code reports that the hard binding (data,
 // BMFF or box hash) does not match the asset.
 func (c Code) HardBinding() bool {
 	return c == AssertionDataHashMismatch || c == AssertionBMFFHashMismatch || c == AssertionBoxesHashMismatch
+}
+
+// Described lists, sorted, every code that has words.
+func Described() []Code {
+	out := make([]Code, 0, len(words))
+	for c := range words {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Words says what a code means for a person who has not read the spec.

@@ -44,3 +44,28 @@ func TestHardBinding(t *testing.T) {
 		assert.False(t, c.HardBinding(), c)
 	}
 }
+
+// CAWG identity codes: the reference's failures fail an identity; an
+// unknown signer or issuer is worth saying; a did:web key aiaudit does not
+// fetch leaves the identity not checked. Each failure has words.
+func TestIdentityCodes(t *testing.T) {
+	for _, c := range []Code{IdentityWellFormed, X509SignatureValidated, X509CredentialTrusted, ICATimeStampValidated} {
+		assert.True(t, c.Success(), c)
+	}
+	for _, c := range []Code{X509CredentialUntrusted, ICAUntrustedIssuer, ICADIDUnavailable} {
+		assert.False(t, c.Failure(), c)
+		assert.False(t, c.Success(), c)
+		assert.NotEqual(t, string(c), c.Words(), c)
+	}
+	assert.True(t, ICADIDUnavailable.NotChecked())
+	assert.False(t, ICASignatureMismatch.NotChecked())
+	for _, c := range []Code{IdentityCBORInvalid, IdentitySigTypeUnknown, IdentityAssertionMismatch, IdentityAssertionDuplicate,
+		IdentityHardBindingMissing, IdentityPadInvalid, X509SignatureMismatch, X509CredentialInvalid, X509SignatureOutsideValidity,
+		X509AlgorithmUnsupported, ICAInvalidCOSESign1, ICAInvalidAlg, ICAInvalidContentType, ICAInvalidCredential, ICAInvalidIssuer,
+		ICAInvalidDIDDocument, ICASignatureMismatch, ICATimeStampInvalid, ICAValidFromMissing, ICAValidFromInvalid,
+		ICAValidUntilInvalid, ICASignerPayloadMismatch} {
+		assert.True(t, c.Failure(), c)
+		assert.NotEqual(t, string(c), c.Words(), c)
+		assert.Contains(t, Described(), c)
+	}
+}
