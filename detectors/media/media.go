@@ -1,6 +1,7 @@
 // Package media runs every media detector over one file and combines their
 // evidence into verdicts: AI-made or not, machine-readable label, training
-// opt-out, provenance. It is a pure function of the bytes it is given.
+// opt-out, provenance. It is a pure function of the bytes it is given (and,
+// with --online, of the OCSP answers its Limits.Revocation lookup gets).
 package media
 
 import (

@@ -256,9 +256,7 @@ func TestTimeStampedSignatureOutlivesItsCertificate(t *testing.T) {
 // ocspSigner is a signer whose CA delegated OCSP signing to a responder,
 // with its issuer in x5chain so that a stapled response can be checked.
 func ocspSigner(t *testing.T, seed byte) (*build.PKI, *build.OCSPResponder) {
-	pki, err := build.NewPKI("Revocable", seed, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2035, 1, 1, 0, 0, 0, 0, time.UTC))
-	require.NoError(t, err)
-	r, err := pki.NewOCSPResponder(nil)
+	pki, r, err := build.NewOCSPPKI("Revocable", seed, "")
 	require.NoError(t, err)
 	return pki, r
 }

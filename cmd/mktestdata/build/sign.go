@@ -12,8 +12,11 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/pem"
+	"io"
 	"math/big"
+	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/digitorus/timestamp"
@@ -132,6 +135,21 @@ func (p *PKI) Reissue(edit func(*x509.Certificate)) (*PKI, error) {
 	return &out, nil
 }
 
+// NewOCSPPKI makes a PKI valid 2025 to 2035 whose signer names ocspURL
+// as its OCSP responder (none when empty), and the responder its root
+// delegated OCSP signing to.
+func NewOCSPPKI(name string, seed byte, ocspURL string) (*PKI, *OCSPResponder, error) {
+	p, err := NewPKI(name, seed, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2035, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err == nil && ocspURL != "" {
+		p, err = p.Reissue(func(c *x509.Certificate) { c.OCSPServer = []string{ocspURL} })
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := p.NewOCSPResponder(nil)
+	return p, r, err
+}
+
 // OCSPResponder is a test OCSP responder to which p's root delegated
 // OCSP signing (ECDSA: x/crypto/ocsp signs with RSA or ECDSA keys only).
 type OCSPResponder struct {
@@ -165,8 +183,35 @@ func (p *PKI) NewOCSPResponder(edit func(*x509.Certificate)) (*OCSPResponder, er
 // Respond makes a DER OCSP response about cert, with the status and times
 // of tmpl, signed by the responder with its certificate embedded.
 func (r *OCSPResponder) Respond(cert *x509.Certificate, tmpl ocsp.Response) ([]byte, error) {
-	tmpl.SerialNumber, tmpl.Certificate = cert.SerialNumber, r.Cert
+	return r.respond(cert.SerialNumber, tmpl)
+}
+
+func (r *OCSPResponder) respond(serial *big.Int, tmpl ocsp.Response) ([]byte, error) {
+	tmpl.SerialNumber, tmpl.Certificate = serial, r.Cert
 	return ocsp.CreateResponse(r.issuer, r.Cert, tmpl, r.key)
+}
+
+// Handler serves RFC 6960 POST requests (for an httptest server on
+// loopback): every certificate asked about gets tmpl's answer; requests
+// are counted in asked. A request that is not an OCSP POST gets the
+// malformedRequest answer.
+func (r *OCSPResponder) Handler(tmpl ocsp.Response, asked *atomic.Int32) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		asked.Add(1)
+		body, err := io.ReadAll(io.LimitReader(req.Body, 1<<16))
+		q, qerr := ocsp.ParseRequest(body)
+		if err != nil || qerr != nil || req.Method != http.MethodPost || req.Header.Get("Content-Type") != "application/ocsp-request" {
+			w.Write(ocsp.MalformedRequestErrorResponse)
+			return
+		}
+		der, err := r.respond(q.SerialNumber, tmpl)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/ocsp-response")
+		w.Write(der)
+	})
 }
 
 // timeStampingEKU is the ExtKeyUsageSyntax value {id-kp-timeStamping}.

@@ -4,9 +4,10 @@
 // certificate's profile (section 14.5), an RFC 3161 time-stamp over the
 // signature if there is one (section 10.3.2.5) with its authority's
 // certificate profile, the chain to a trust anchor, the signer's revocation
-// (package revocation), and the signature itself. Every result is a status code; bad input gives a
-// code, never a panic. go-cose does the COSE and digitorus/timestamp the
-// RFC 3161 parsing; the C2PA rules around them are here.
+// (package revocation), and the signature itself. Every result is a status
+// code; bad input gives a code, never a panic. go-cose does the COSE and
+// digitorus/timestamp the RFC 3161 parsing; the C2PA rules around them are
+// here.
 package cosesig
 
 import (

@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/veraison/go-cose"
+	"golang.org/x/crypto/ocsp"
 
 	"github.com/aiaudit/aiaudit/detectors/c2pa/status"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
@@ -318,4 +319,25 @@ func TestConcurrentVerification(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// An OCSP response signed by the issuer itself (no delegated responder)
+// and stapled in rVals decides the signer's revocation; without x5chain's
+// issuer it cannot be checked.
+func TestStapledOCSPSignedByIssuer(t *testing.T) {
+	ca := newCA(t)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert := ca.issue(t, key, nil)
+	der, err := ocsp.CreateResponse(ca.cert, ca.cert, ocsp.Response{Status: ocsp.Revoked, SerialNumber: cert.SerialNumber,
+		RevokedAt: t0, ThisUpdate: t0, NextUpdate: signedNow.Add(time.Hour)}, ca.key)
+	require.NoError(t, err)
+	rVals := map[any]any{"rVals": map[any]any{"ocspVals": []any{der}}}
+
+	r := Verify(signWith(t, cose.AlgorithmES256, key, map[any]any{cose.HeaderLabelX5Chain: []any{cert.Raw, ca.cert.Raw}}, rVals, claim), claim, nil, signedNow, nil)
+	assert.Equal(t, status.SigningCredentialRevoked, r.Revocation)
+	assert.True(t, r.Failed(), "%v", r.Findings)
+
+	r = Verify(signWith(t, cose.AlgorithmES256, key, map[any]any{cose.HeaderLabelX5Chain: cert.Raw}, rVals, claim), claim, nil, signedNow, nil)
+	assert.Equal(t, status.SigningCredentialOCSPInaccessible, r.Revocation)
+	assert.False(t, r.Failed(), "%v", r.Findings)
 }

@@ -45,17 +45,23 @@ type Verdict struct {
 // when not nil, is asked only when none of them can be used. The first
 // usable response decides, as in the reference implementation.
 func Check(unprotected map[any]any, chain []*x509.Certificate, at time.Time, stamped bool, online Fetcher) Verdict {
-	ee := chain[0]
-	issuer := issuerOf(chain)
 	stapled, problem := Stapled(unprotected)
+	if len(stapled) == 0 && problem == "" && online == nil {
+		return Verdict{status.SigningCredentialOCSPSkipped, "no OCSP response is stapled in the manifest, and no online lookup was made (--online asks the signer's OCSP responder)"}
+	}
+	ee, issuer := chain[0], issuerOf(chain)
+	if issuer == nil {
+		code := status.SigningCredentialOCSPInaccessible
+		if len(stapled) == 0 && problem == "" {
+			code = status.SigningCredentialOCSPSkipped // nothing was asked
+		}
+		return Verdict{code, "the signature carries no certificate of the signer's issuer, which an OCSP request and response need"}
+	}
 	var unusable error
 	if problem != "" {
 		unusable = errors.New(problem)
 	}
 	for _, der := range stapled {
-		if issuer == nil {
-			break
-		}
 		v, err := judge(der, ee, issuer, at, stamped)
 		if err == nil {
 			v.Detail += " (stapled in the manifest)"
@@ -65,29 +71,22 @@ func Check(unprotected map[any]any, chain []*x509.Certificate, at time.Time, sta
 			unusable = err
 		}
 	}
-	if issuer == nil && (len(stapled) > 0 || online != nil) {
-		unusable = errors.New("the signature carries no certificate of the signer's issuer, which an OCSP response is checked with")
-		online = nil
-	}
-	if online != nil {
-		if len(ee.OCSPServer) == 0 {
-			return Verdict{status.SigningCredentialOCSPSkipped, orStapled(unusable, "the signing certificate names no OCSP responder to ask")}
-		}
-		der, err := online.FetchOCSP(ee, issuer)
-		if err != nil {
-			return Verdict{status.SigningCredentialOCSPInaccessible, orStapled(unusable, fmt.Sprintf("the OCSP lookup at %s failed: %v", ee.OCSPServer[0], err))}
-		}
-		v, err := judge(der, ee, issuer, at, stamped)
-		if err != nil {
-			return Verdict{status.SigningCredentialOCSPInaccessible, orStapled(unusable, fmt.Sprintf("the answer of %s cannot be used: %v", ee.OCSPServer[0], err))}
-		}
-		v.Detail = orStapled(unusable, v.Detail+" (asked "+ee.OCSPServer[0]+")")
-		return v
-	}
-	if unusable != nil {
+	if online == nil {
 		return Verdict{status.SigningCredentialOCSPInaccessible, "the stapled OCSP response cannot be used: " + unusable.Error()}
 	}
-	return Verdict{status.SigningCredentialOCSPSkipped, "no OCSP response is stapled in the manifest, and no online lookup was made (--online asks the signer's OCSP responder)"}
+	if len(ee.OCSPServer) == 0 {
+		return Verdict{status.SigningCredentialOCSPSkipped, orStapled(unusable, "the signing certificate names no OCSP responder to ask")}
+	}
+	der, err := online.FetchOCSP(ee, issuer)
+	if err != nil {
+		return Verdict{status.SigningCredentialOCSPInaccessible, orStapled(unusable, fmt.Sprintf("the OCSP lookup at %s failed: %v", ee.OCSPServer[0], err))}
+	}
+	v, err := judge(der, ee, issuer, at, stamped)
+	if err != nil {
+		return Verdict{status.SigningCredentialOCSPInaccessible, orStapled(unusable, fmt.Sprintf("the answer of %s cannot be used: %v", ee.OCSPServer[0], err))}
+	}
+	v.Detail = orStapled(unusable, v.Detail+" (asked "+ee.OCSPServer[0]+")")
+	return v
 }
 
 // orStapled puts why a stapled response was not used before what the online

@@ -29,11 +29,7 @@ type testCA struct {
 }
 
 func newTestCA(t testing.TB, name string, seed byte) testCA {
-	pki, err := build.NewPKI(name, seed, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2035, 1, 1, 0, 0, 0, 0, time.UTC))
-	require.NoError(t, err)
-	pki, err = pki.Reissue(func(c *x509.Certificate) { c.OCSPServer = []string{"http://ocsp.example.test/"} })
-	require.NoError(t, err)
-	r, err := pki.NewOCSPResponder(nil)
+	pki, r, err := build.NewOCSPPKI(name, seed, "http://ocsp.example.test/")
 	require.NoError(t, err)
 	return testCA{pki, r, []*x509.Certificate{pki.Signer, pki.Root}}
 }
