@@ -260,4 +260,8 @@ type Signer struct {
 	TimeStamp          string `json:"time_stamp,omitempty"`
 	TimeStampAuthority string `json:"time_stamp_authority,omitempty"`
 	Algorithm          string `json:"algorithm,omitempty"`
+	// Revocation is the signing certificate's OCSP status at the time of
+	// signing: not_revoked, revoked, unknown (to its issuer) or not_checked
+	// (no usable response stapled, and no lookup made or none answered).
+	Revocation string `json:"revocation,omitempty"`
 }

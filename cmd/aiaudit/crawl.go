@@ -112,7 +112,7 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			if rendered {
 				rb = &browser
 			}
-			ro.Trust = tf.store
+			ro.Trust, ro.Online = tf.store, tf.online
 			out, stats, err := audit.Crawl(c.Context(), ro, opt, rb)
 			bar.finish()
 			if stats != nil && len(stats.AllowedSpaces) > 0 {

@@ -613,3 +613,43 @@ func TestCrawlTrustFlags(t *testing.T) {
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "--trust-anchors")
 }
+
+// --online asks the signer's OCSP responder once in a run (two images, one
+// signer); it reaches a loopback responder only with
+// --allow-private: the start host's address space is not opened to
+// addresses that certificates name.
+func TestCrawlOnline(t *testing.T) {
+	img, asked := revocableImage(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><img src="/a.jpg" alt="AI-generated"><img src="/b.jpg?copy" alt="AI-generated"></body></html>`)
+		case "/a.jpg", "/b.jpg":
+			w.Header().Set("Content-Type", "image/jpeg")
+			w.Write(img)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	revocations := func(flags ...string) map[string]string {
+		args := append([]string{"crawl", srv.URL + "/", "-f", "json", "--delay", "0", "--fail-on", "none", "--no-history"}, flags...)
+		code, out, stderr := runIn(t, "", args...)
+		require.Equal(t, exitClean, code, stderr)
+		got := map[string]string{}
+		for _, r := range decode(t, out).Resources {
+			if r.Provenance != nil && r.Provenance.Validation != nil {
+				got[r.Location[len(srv.URL):]] = r.Provenance.Validation.Signer.Revocation + " " + string(r.Provenance.Validation.State)
+			}
+		}
+		return got
+	}
+	notChecked := map[string]string{"/a.jpg": "not_checked valid", "/b.jpg?copy": "not_checked valid"}
+	assert.Equal(t, notChecked, revocations())
+	assert.Equal(t, notChecked, revocations("--online"))
+	assert.Zero(t, asked.Load(), "no lookup without --online, none to loopback without --allow-private")
+
+	assert.Equal(t, map[string]string{"/a.jpg": "revoked invalid", "/b.jpg?copy": "revoked invalid"}, revocations("--online", "--allow-private"))
+	assert.EqualValues(t, 1, asked.Load(), "one lookup per certificate in a run")
+}

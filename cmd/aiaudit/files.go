@@ -149,7 +149,7 @@ target is in progress, 130 interrupted.`,
 			bar := newProgress(of.progress, "files", e.log)
 			defer bar.finish()
 			opt.Progress = bar.update
-			opt.Trust = tf.store
+			opt.Trust, opt.Online = tf.store, tf.online
 			return e.finish(audit.Files(c.Context(), opt, workers))
 		},
 	}

@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/ocsp"
 
 	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
 	fixtures "github.com/aiaudit/aiaudit/detectors/testfixtures"
@@ -269,4 +274,53 @@ func TestFilesTrustFlags(t *testing.T) {
 	code, _, stderr := runCLI(t, context.Background(), "files", file, "--trust-anchors", bad)
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, stderr, "--trust-anchors")
+}
+
+// revocableImage is an AI image signed by a CA whose OCSP responder, on
+// loopback, says the signer was revoked an hour ago; asked counts the
+// requests it reads. The signer's certificate names the responder, and
+// x5chain carries its issuer, so --online can ask.
+func revocableImage(t *testing.T) (jpeg []byte, asked *atomic.Int32) {
+	t.Helper()
+	asked = new(atomic.Int32)
+	var handler atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.Load().(http.Handler).ServeHTTP(w, r) }))
+	t.Cleanup(srv.Close)
+	pki, responder, err := build.NewOCSPPKI("Revoked", 31, srv.URL+"/ocsp")
+	require.NoError(t, err)
+	now := time.Now()
+	handler.Store(responder.Handler(ocsp.Response{Status: ocsp.Revoked, RevokedAt: now.Add(-time.Hour), ThisUpdate: now.Add(-time.Minute), NextUpdate: now.Add(time.Hour)}, asked))
+	jpg, err := build.JPEG(24, 16, 9)
+	require.NoError(t, err)
+	jpeg, err = build.SignedJPEG(jpg, build.Manifest{Signer: pki, IssuerInChain: true, Generator: "online test", Action: "c2pa.created",
+		DigitalSourceType: "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"})
+	require.NoError(t, err)
+	return jpeg, asked
+}
+
+// Without --online no lookup is made and revocation is "not checked"; with
+// it, the responder the certificate names is asked, but a file's OCSP URL
+// may not reach loopback or private addresses: refused, still not checked.
+func TestFilesOnline(t *testing.T) {
+	img, asked := revocableImage(t)
+	file := filepath.Join(t.TempDir(), "signed.jpg")
+	require.NoError(t, os.WriteFile(file, img, 0o600))
+	for _, online := range []bool{false, true} {
+		args := []string{"files", file, "-f", "json", "--no-history", "--fail-on", "none"}
+		if online {
+			args = append(args, "--online")
+		}
+		code, out, stderr := runCLI(t, context.Background(), args...)
+		require.Equal(t, exitClean, code, stderr)
+		v := decode(t, out).Resources[0].Provenance.Validation
+		require.NotNil(t, v)
+		assert.Equal(t, "not_checked", v.Signer.Revocation, "online=%v", online)
+		assert.EqualValues(t, "valid", v.State)
+		want := "no online lookup was made"
+		if online {
+			want = "address refused"
+		}
+		assert.Contains(t, out, want, "online=%v", online)
+	}
+	assert.Zero(t, asked.Load(), "the loopback responder is never reached")
 }

@@ -9,15 +9,17 @@ import (
 )
 
 // trustFlags add C2PA trust anchors and pinned signers to the shipped
-// trust lists.
+// trust lists, and allow online revocation lookups.
 type trustFlags struct {
 	anchors, allowed string
+	online           bool
 	store            *trust.Store
 }
 
 func (t *trustFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&t.anchors, "trust-anchors", "", "PEM file of extra C2PA trust anchors (your own or a test CA); signers chaining to them count as trusted")
 	c.Flags().StringVar(&t.allowed, "allowed-signers", "", "PEM file of C2PA signing certificates trusted as they are, whoever issued them")
+	c.Flags().BoolVar(&t.online, "online", false, "ask a C2PA signer's OCSP responder whether its certificate was revoked when the manifest staples no answer (network lookups; without it none is made)")
 }
 
 // load reads the files into a trust store.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/detectors/c2pa/cawg"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/cosesig"
+	"github.com/aiaudit/aiaudit/detectors/c2pa/revocation"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/status"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
 	"github.com/aiaudit/aiaudit/detectors/jumbf"
@@ -73,16 +74,18 @@ func (v *Validation) Refused(manifest string) bool {
 }
 
 // Validate checks every manifest of the store. anchors decide trust in the
-// signers; now is the time a signature without a time-stamp is judged at.
-func (s *Store) Validate(anchors *trust.Store, now time.Time) *Validation {
+// signers; now is the time a signature without a time-stamp is judged at;
+// online, when not nil, looks up the OCSP status of signers whose manifest
+// staples none (--online).
+func (s *Store) Validate(anchors *trust.Store, now time.Time, online revocation.Fetcher) *Validation {
 	v := &Validation{Signers: map[string]cosesig.Result{}}
 	for i := range s.Manifests {
-		s.validateManifest(v, &s.Manifests[i], anchors, now)
+		s.validateManifest(v, &s.Manifests[i], anchors, now, online)
 	}
 	return v
 }
 
-func (s *Store) validateManifest(v *Validation, m *Manifest, anchors *trust.Store, now time.Time) {
+func (s *Store) validateManifest(v *Validation, m *Manifest, anchors *trust.Store, now time.Time, online revocation.Fetcher) {
 	p := m.signed
 	add := func(c status.Code, detail string) { v.Add(m.Label, c, detail) }
 	switch {
@@ -107,7 +110,7 @@ func (s *Store) validateManifest(v *Validation, m *Manifest, anchors *trust.Stor
 	if p.signature == nil {
 		add(status.ClaimSignatureMissing, "the manifest has no signature box")
 	} else {
-		r := cosesig.Verify(p.signature, p.claim, anchors, now)
+		r := cosesig.Verify(p.signature, p.claim, anchors, now, online)
 		v.Signers[m.Label] = r
 		for _, f := range r.Findings {
 			add(f.Code, f.Detail)

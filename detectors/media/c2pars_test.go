@@ -231,3 +231,15 @@ func uniqueSorted(s []string) []string {
 	slices.Sort(s)
 	return slices.Compact(s)
 }
+
+// The reference's OCSP fixture staples a real responder's answer about an
+// Adobe signer, from a delegated responder: read, checked, found good.
+func TestReferenceStapledOCSP(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(fixtures.Dir(t, "c2pa-rs"), "sdk/tests/fixtures/ocsp.jpg"))
+	require.NoError(t, err)
+	res, err := FromBytes(b, Limits{})
+	require.NoError(t, err)
+	v := res.Provenance.Validation
+	require.NotNil(t, v)
+	assert.Equal(t, "not_revoked", v.Signer.Revocation, "%+v", v.Codes)
+}

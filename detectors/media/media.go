@@ -1,6 +1,7 @@
 // Package media runs every media detector over one file and combines their
 // evidence into verdicts: AI-made or not, machine-readable label, training
-// opt-out, provenance. It is a pure function of the bytes it is given.
+// opt-out, provenance. It is a pure function of the bytes it is given (and,
+// with --online, of the OCSP answers its Limits.Revocation lookup gets).
 package media
 
 import (
@@ -19,6 +20,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/detectors"
 	"github.com/aiaudit/aiaudit/detectors/c2pa"
+	"github.com/aiaudit/aiaudit/detectors/c2pa/revocation"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/status"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
 	"github.com/aiaudit/aiaudit/detectors/container"
@@ -44,6 +46,9 @@ type Limits struct {
 	// Now is the time a C2PA signature without a time-stamp is judged at
 	// (zero: the time of the scan).
 	Now time.Time
+	// Revocation, when set (--online), looks up the OCSP status of C2PA
+	// signers whose manifest staples none; nil makes no lookup.
+	Revocation revocation.Fetcher
 }
 
 func (l Limits) withDefaults() Limits {
@@ -264,7 +269,7 @@ func (a *analysis) jumbf(blk container.Block, from string, where func(string) st
 	for _, p := range store.Problems {
 		a.note("%s: %s", where(blk.Where), p)
 	}
-	v := store.Validate(a.lim.Trust, a.lim.Now)
+	v := store.Validate(a.lim.Trust, a.lim.Now, a.lim.Revocation)
 	if act := store.Active(); act != nil {
 		a.res.Provenance.ClaimGenerator = act.ClaimGenerator
 		a.binding(store, act, from, v)

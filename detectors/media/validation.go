@@ -17,7 +17,8 @@ func (a *analysis) validation(store *c2pa.Store, v *c2pa.Validation) {
 	act := store.Active()
 	out := &detectors.Validation{State: detectors.ValidationValid, ActiveManifest: act.Label}
 	if r, ok := v.Signers[act.Label]; ok {
-		out.Signer = &detectors.Signer{Subject: r.Subject, Issuer: r.Issuer, TrustList: r.TrustList, TimeStampAuthority: r.TSA, Algorithm: r.Alg}
+		out.Signer = &detectors.Signer{Subject: r.Subject, Issuer: r.Issuer, TrustList: r.TrustList, TimeStampAuthority: r.TSA, Algorithm: r.Alg,
+			Revocation: revocationStates[r.Revocation]}
 		if !r.TimeStamp.IsZero() {
 			out.Signer.TimeStamp = r.TimeStamp.UTC().Format(time.RFC3339)
 		}
@@ -75,6 +76,15 @@ func identity(id c2pa.Identity) detectors.Identity {
 		}
 	}
 	return out
+}
+
+// revocationStates names each OCSP status code's outcome for the report.
+var revocationStates = map[status.Code]string{
+	status.SigningCredentialNotRevoked:       "not_revoked",
+	status.SigningCredentialRevoked:          "revoked",
+	status.SigningCredentialOCSPUnknown:      "unknown",
+	status.SigningCredentialOCSPSkipped:      "not_checked",
+	status.SigningCredentialOCSPInaccessible: "not_checked",
 }
 
 func rank(s detectors.ValidationState) int {

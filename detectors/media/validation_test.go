@@ -2,12 +2,15 @@ package media
 
 import (
 	"bytes"
+	"crypto/x509"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/ocsp"
 
 	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
 	"github.com/aiaudit/aiaudit/detectors"
@@ -290,5 +293,110 @@ func TestOptOutFromInvalidManifestSaysSo(t *testing.T) {
 			assert.Equal(t, c.want, o.Strength, o.Detail)
 			assert.Equal(t, c.want == detectors.SignedInvalid, strings.Contains(o.Detail, "not a reliable label"), o.Detail)
 		}
+	}
+}
+
+// ocspSigner is a signer whose CA delegated OCSP signing to a responder,
+// with its issuer in x5chain so that a stapled response can be checked.
+func ocspSigner(t *testing.T, seed byte) (*build.PKI, *build.OCSPResponder) {
+	pki, r, err := build.NewOCSPPKI("Revocable", seed, "")
+	require.NoError(t, err)
+	return pki, r
+}
+
+// Stapled OCSP responses decide the signer's revocation at the time of
+// signing (the time-stamp's, when a trusted TSA gives it): revoked fails
+// the manifest, a response that cannot be used leaves it unchecked, never
+// good.
+func TestStapledOCSP(t *testing.T) {
+	pki, responder := ocspSigner(t, 11)
+	_, otherResponder := ocspSigner(t, 13) // same names, another key: a forger's CA
+	signedAt := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	tsa, err := pki.NewTSA(signedAt)
+	require.NoError(t, err)
+	anchored, err := trust.Default().WithAnchors(pki.RootPEM())
+	require.NoError(t, err)
+	respond := func(r *build.OCSPResponder, tmpl ocsp.Response) []byte {
+		der, err := r.Respond(pki.Signer, tmpl)
+		require.NoError(t, err)
+		return der
+	}
+	good := ocsp.Response{Status: ocsp.Good, ThisUpdate: signedAt.Add(-time.Hour), NextUpdate: signedAt.Add(7 * 24 * time.Hour)}
+	expired := ocsp.Response{Status: ocsp.Good, ThisUpdate: signedAt.AddDate(0, 0, -10), NextUpdate: signedAt.AddDate(0, 0, -3)}
+	revoked := func(at time.Time) ocsp.Response {
+		return ocsp.Response{Status: ocsp.Revoked, RevokedAt: at, ThisUpdate: signedAt.AddDate(0, 0, 2), NextUpdate: signedAt.AddDate(0, 0, 9)}
+	}
+	for _, tc := range []struct {
+		name       string
+		der        []byte
+		state      detectors.ValidationState
+		revocation string
+		code       string
+	}{
+		{"good", respond(responder, good), detectors.ValidationTrusted, "not_revoked", ""},
+		{"revoked before signing", respond(responder, revoked(signedAt.Add(-time.Hour))), detectors.ValidationInvalid, "revoked", "signingCredential.ocsp.revoked"},
+		{"revoked after signing", respond(responder, revoked(signedAt.Add(time.Hour))), detectors.ValidationTrusted, "not_revoked", ""},
+		{"expired before signing", respond(responder, expired), detectors.ValidationTrusted, "not_checked", "signingCredential.ocsp.inaccessible"},
+		{"signed by another CA", respond(otherResponder, good), detectors.ValidationTrusted, "not_checked", "signingCredential.ocsp.inaccessible"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := aiManifest()
+			m.Signer, m.TimeStamp, m.IssuerInChain, m.OCSP = pki, tsa, true, [][]byte{tc.der}
+			res := analyzeWith(t, signedJPEG(t, m), Limits{Trust: anchored})
+			v := res.Provenance.Validation
+			assert.Equal(t, tc.state, v.State, "%+v", v.Codes)
+			assert.Equal(t, tc.revocation, v.Signer.Revocation)
+			if tc.code != "" {
+				assert.True(t, slices.ContainsFunc(v.Codes, func(c detectors.StatusCode) bool { return c.Code == tc.code }), "%+v", v.Codes)
+			}
+			if tc.state == detectors.ValidationInvalid {
+				assert.Contains(t, v.Problems, "the signing certificate had been revoked by its issuer when the claim was signed")
+				assert.Equal(t, detectors.SignedInvalid, res.AIEvidence[0].Strength, "a revoked signer's AI claim is no reliable label")
+			}
+		})
+	}
+
+	// Revocation after signing counts only when a trusted TSA dates the
+	// signing: judged at the scan's time otherwise, the signer is revoked.
+	m := aiManifest()
+	m.Signer, m.TimeStamp, m.IssuerInChain, m.OCSP = pki, tsa, true, [][]byte{respond(responder, revoked(signedAt.Add(time.Hour)))}
+	v := analyzeWith(t, signedJPEG(t, m), Limits{}).Provenance.Validation
+	assert.Equal(t, detectors.ValidationInvalid, v.State, "%+v", v.Codes)
+	assert.Equal(t, "revoked", v.Signer.Revocation)
+
+	// Nothing stapled, no lookup: said, and not a failure.
+	v = analyzeWith(t, signedJPEG(t, aiManifest()), Limits{}).Provenance.Validation
+	assert.Equal(t, "not_checked", v.Signer.Revocation)
+	assert.Equal(t, detectors.ValidationValid, v.State)
+}
+
+// The time-stamp authority's certificate must be a time-stamping one
+// (id-kp-timeStamping alone, critical): otherwise the stamp is untrusted
+// and cannot date the signer's trust.
+func TestTimeStampAuthorityProfile(t *testing.T) {
+	old, err := build.NewPKI("Profiled", 12, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	anchored, err := trust.Default().WithAnchors(old.RootPEM())
+	require.NoError(t, err)
+	signedAt := time.Date(2020, 6, 1, 12, 0, 0, 0, time.UTC)
+	for name, edit := range map[string]func(*x509.Certificate){
+		"no timeStamping EKU": func(c *x509.Certificate) {
+			c.ExtraExtensions, c.ExtKeyUsage = nil, []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}
+		},
+		"EKU not critical": func(c *x509.Certificate) { c.ExtraExtensions = nil },
+		"timeStamping and more": func(c *x509.Certificate) {
+			c.ExtraExtensions, c.ExtKeyUsage = nil, []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping, x509.ExtKeyUsageServerAuth}
+		},
+		"no signing key usage": func(c *x509.Certificate) { c.KeyUsage = x509.KeyUsageKeyEncipherment },
+	} {
+		tsa, err := old.NewTSA(signedAt, edit)
+		require.NoError(t, err)
+		m := aiManifest()
+		m.Signer, m.TimeStamp = old, tsa
+		v := analyzeWith(t, signedJPEG(t, m), Limits{Trust: anchored}).Provenance.Validation
+		assert.Equal(t, detectors.ValidationValid, v.State, "%s: not trusted at the stamped time: %+v", name, v.Codes)
+		assert.True(t, slices.ContainsFunc(v.Codes, func(c detectors.StatusCode) bool {
+			return c.Code == "timeStamp.untrusted" && strings.Contains(c.Detail, "not a time-stamping one")
+		}), "%s: %+v", name, v.Codes)
 	}
 }

@@ -6,13 +6,16 @@
 package audit
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"slices"
 
+	"github.com/aiaudit/aiaudit/detectors/c2pa/revocation"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/scanner/ocspfetch"
 )
 
 // Options configures one run.
@@ -39,6 +42,18 @@ type Options struct {
 	// Trust decides which C2PA signers are trusted (nil: the shipped C2PA
 	// trust lists).
 	Trust *trust.Store
+	// Online lets C2PA validation ask a signer's OCSP responder when its
+	// manifest staples no response (--online); without it no lookup is
+	// ever made, and scans stay reproducible.
+	Online bool
+}
+
+// revocation is the OCSP lookup of a run with --online, nil without.
+func (o Options) revocation(ctx context.Context, fo ocspfetch.Options) revocation.Fetcher {
+	if !o.Online {
+		return nil
+	}
+	return ocspfetch.New(ctx, fo)
 }
 
 // OutputOptions say what report is written where, and what fails the run.

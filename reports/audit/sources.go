@@ -12,6 +12,7 @@ import (
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/scanner"
 	"github.com/aiaudit/aiaudit/scanner/crawl"
+	"github.com/aiaudit/aiaudit/scanner/ocspfetch"
 	"github.com/aiaudit/aiaudit/scanner/render"
 )
 
@@ -57,7 +58,7 @@ func Files(ctx context.Context, opt Options, workers int) (Outcome, error) {
 	return scan(ctx, opt, func(r *Run) error {
 		return scanner.ScanFiles(ctx, opt.Targets, scanner.FilesOptions{
 			Workers:    workers,
-			Limits:     media.Limits{Trust: opt.Trust},
+			Limits:     media.Limits{Trust: opt.Trust, Revocation: opt.revocation(ctx, ocspfetch.Options{})},
 			Assets:     lib,
 			Thumbnails: opt.Output.thumbnails(),
 			Emit:       func(res model.Resource) error { return r.resource(res, set.Resource(res)) },
@@ -107,6 +108,10 @@ func Crawl(ctx context.Context, opt Options, co crawl.Options, browser *render.O
 	}
 	co.Assets = lib
 	co.Trust = opt.Trust
+	// OCSP lookups go as the crawl's fetches do: its timeout, user agent
+	// and --allow-private (a responder is not one of the user's targets,
+	// so the start hosts' address spaces are not opened to it).
+	co.Revocation = opt.revocation(ctx, ocspfetch.Options{Timeout: co.Vet.Fetch.Timeout, AllowPrivate: co.Vet.Fetch.AllowPrivate, UserAgent: co.UserAgent, Dial: co.Dial})
 	set := opt.Rules()
 	co.Thumbnails = opt.Output.thumbnails()
 	var stats *crawl.Stats

@@ -22,6 +22,7 @@ import (
 	"github.com/zeebo/xxh3"
 
 	"github.com/aiaudit/aiaudit/detectors"
+	"github.com/aiaudit/aiaudit/detectors/c2pa/revocation"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
 	"github.com/aiaudit/aiaudit/detectors/labels"
 	"github.com/aiaudit/aiaudit/detectors/media"
@@ -67,6 +68,9 @@ type Options struct {
 	// Trust decides which C2PA signers of the media are trusted (nil: the
 	// shipped C2PA trust lists).
 	Trust *trust.Store
+	// Revocation, when set (--online), looks up the OCSP status of C2PA
+	// signers whose manifest staples none; nil makes no lookup.
+	Revocation revocation.Fetcher
 	// Vet configures the opt-out checks (agents, strictness, fetch limits).
 	Vet urls.Options
 	// Dial, when set, is given the run's guarded dialer before the crawl
@@ -761,7 +765,7 @@ func (cr *crawler) analyzeMedia(u *url.URL) model.Resource {
 		return res
 	}
 	res.Size = remote.Size()
-	m, err := media.Analyze(media.Source{Name: u.String(), R: remote, Size: remote.Size()}, nil, media.Limits{Trust: cr.opt.Trust})
+	m, err := media.Analyze(media.Source{Name: u.String(), R: remote, Size: remote.Size()}, nil, media.Limits{Trust: cr.opt.Trust, Revocation: cr.opt.Revocation})
 	if err != nil {
 		res.Error = err.Error()
 		return res

@@ -23,6 +23,11 @@ type Manifest struct {
 	// time-stamps the signature.
 	Signer    *PKI
 	TimeStamp *TSA
+	// OCSP holds DER OCSP responses stapled in the signature's rVals
+	// header; IssuerInChain adds the signer's issuer to x5chain (an OCSP
+	// response is checked with it).
+	OCSP          [][]byte
+	IssuerInChain bool
 	// Ingredient, when set, is a manifest put before this one in the store
 	// and referred to by a c2pa.ingredient.v3 assertion (parentOf).
 	Ingredient        *Manifest
@@ -95,7 +100,7 @@ func (id Identity) assertion(refs map[string]HashedURI) (IdentityAssertion, erro
 			return IdentityAssertion{}, err
 		}
 	}
-	sig, err := signer.sign(payload, nil)
+	sig, err := signer.sign(payload, &Manifest{}) // no time-stamp, nothing stapled
 	a := IdentityAssertion{SignerPayload: p, Signature: sig, Pad1: make([]byte, 16)}
 	if id.Tamper != nil {
 		id.Tamper(&a)
@@ -275,7 +280,7 @@ func (m Manifest) box(hash []byte, exclStart, exclLen int) ([]byte, error) {
 			return nil, err
 		}
 	}
-	sig, err := signer.sign(claim, m.TimeStamp)
+	sig, err := signer.sign(claim, &m)
 	if err != nil {
 		return nil, err
 	}

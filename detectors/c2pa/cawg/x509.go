@@ -27,7 +27,7 @@ var x509Codes = map[status.Code]status.Code{
 // (certificate profile, validity at the time-stamp or now, chain to
 // anchors).
 func (r *Result) x509(a assertion, anchors *trust.Store, now time.Time) {
-	v := cosesig.Verify(a.Signature, a.SignerPayload, anchors, now)
+	v := cosesig.Verify(a.Signature, a.SignerPayload, anchors, now, nil) // identity certificates: stapled OCSP only
 	for _, f := range v.Findings {
 		c, ok := x509Codes[f.Code]
 		if !ok {

@@ -2,10 +2,12 @@
 // structure in the c2pa.signature box, whose detached payload is the claim's
 // CBOR (C2PA 2.2 section 14 and 15.7). It checks the algorithm, the signing
 // certificate's profile (section 14.5), an RFC 3161 time-stamp over the
-// signature if there is one (section 10.3.2.5), the chain to a trust anchor,
-// and the signature itself. Every result is a status code; bad input gives a
-// code, never a panic. go-cose does the COSE and digitorus/timestamp the
-// RFC 3161 parsing; the C2PA rules around them are here.
+// signature if there is one (section 10.3.2.5) with its authority's
+// certificate profile, the chain to a trust anchor, the signer's revocation
+// (package revocation), and the signature itself. Every result is a status
+// code; bad input gives a code, never a panic. go-cose does the COSE and
+// digitorus/timestamp the RFC 3161 parsing; the C2PA rules around them are
+// here.
 package cosesig
 
 import (
@@ -16,6 +18,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
 	"slices"
@@ -26,6 +29,7 @@ import (
 	"github.com/fxamacker/cbor/v2"
 	"github.com/veraison/go-cose"
 
+	"github.com/aiaudit/aiaudit/detectors/c2pa/revocation"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/status"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
 )
@@ -57,6 +61,9 @@ type Result struct {
 	TSA string
 	// Alg is the COSE algorithm ("ES256").
 	Alg string
+	// Revocation is the OCSP code for the signer ("" when the signature
+	// was refused before the question arose).
+	Revocation status.Code
 }
 
 func (r *Result) add(c status.Code, format string, args ...any) {
@@ -77,20 +84,22 @@ var allowed = map[cose.Algorithm]bool{
 
 // Verify validates sig, the payload of a c2pa.signature box, over claim, the
 // claim box's CBOR bytes. now is the time used when no time-stamp says when
-// the claim was signed; anchors decides trust (nil trusts nobody).
+// the claim was signed; anchors decides trust (nil trusts nobody); online,
+// when not nil, is asked for the signer's OCSP status when the manifest
+// staples none (--online).
 //
 // A manifest often comes back (the same ingredient behind many files, one
 // file in several places), so results are kept: the same signature over
 // the same claim with the same anchors within the same hour of now is
 // verified once. now's hour is the only imprecision: a certificate that
 // expires within the hour may be judged at the hour's first scan.
-func Verify(sig, claim []byte, anchors *trust.Store, now time.Time) Result {
-	k := cacheKey{sha256.Sum256(sig), sha256.Sum256(claim), anchors, now.Unix() / 3600}
+func Verify(sig, claim []byte, anchors *trust.Store, now time.Time, online revocation.Fetcher) Result {
+	k := cacheKey{sha256.Sum256(sig), sha256.Sum256(claim), anchors, online, now.Unix() / 3600}
 	cache.Lock()
 	r, ok := cache.m[k]
 	cache.Unlock()
 	if !ok {
-		r = verify(sig, claim, anchors, now)
+		r = verify(sig, claim, anchors, now, online)
 		cache.Lock()
 		if len(cache.m) >= maxCached {
 			clear(cache.m)
@@ -105,6 +114,7 @@ func Verify(sig, claim []byte, anchors *trust.Store, now time.Time) Result {
 type cacheKey struct {
 	sig, claim [32]byte
 	anchors    *trust.Store
+	online     revocation.Fetcher
 	hour       int64
 }
 
@@ -115,7 +125,7 @@ var cache = struct {
 	m map[cacheKey]Result
 }{m: map[cacheKey]Result{}}
 
-func verify(sig, claim []byte, anchors *trust.Store, now time.Time) Result {
+func verify(sig, claim []byte, anchors *trust.Store, now time.Time, online revocation.Fetcher) Result {
 	var r Result
 	if len(sig) == 0 {
 		r.add(status.ClaimSignatureMissing, "the signature box is empty")
@@ -148,11 +158,11 @@ func verify(sig, claim []byte, anchors *trust.Store, now time.Time) Result {
 	// validity, as in the reference. Trust needs more: anyone holding the
 	// key could stamp an old time with a TSA of their own, so the chain to
 	// an anchor is judged at the stamped time only when the TSA is trusted.
-	at, trustAt := now, now
+	at, trustAt, trustStamped := now, now, false
 	if t, tsaTrusted, ok := r.timeStamp(msg, claim, anchors); ok {
 		at = t
 		if tsaTrusted {
-			trustAt = t
+			trustAt, trustStamped = t, true
 		}
 	}
 	r.profile(ee, alg, at)
@@ -163,6 +173,12 @@ func verify(sig, claim []byte, anchors *trust.Store, now time.Time) Result {
 		r.add(status.SigningCredentialUntrusted, "the signer (%s, issued by %s) chains to no known trust anchor valid at %s",
 			r.Subject, r.Issuer, trustAt.UTC().Format(time.RFC3339))
 	}
+	// Revocation is judged at the time of signing only when a trusted TSA
+	// proves it: a thief of a since-revoked key could stamp an old time
+	// with a TSA of their own.
+	rv := revocation.Check(msg.Headers.Unprotected, certs, trustAt, trustStamped, online)
+	r.add(rv.Code, "%s", rv.Detail)
+	r.Revocation = rv.Code
 
 	verifier, err := cose.NewVerifier(alg, publicKey(ee))
 	if err != nil {
@@ -398,8 +414,10 @@ func (r *Result) timeStamp(msg *cose.Sign1Message, claim []byte, anchors *trust.
 		r.add(status.TimeStampOutsideValidity, "the time-stamp authority's certificate was not valid at %s", ts.Time.UTC().Format(time.RFC3339))
 		return time.Time{}, false, false
 	}
-	name, trusted := anchors.TSA(tsa, ts.Certificates[1:], ts.Time)
-	if trusted {
+	name, trusted := "", false
+	if why := tsaUnfit(tsa); why != "" {
+		r.add(status.TimeStampUntrusted, "time-stamped by %s, whose certificate is not a time-stamping one: %s", r.TSA, why)
+	} else if name, trusted = anchors.TSA(tsa, ts.Certificates[1:], ts.Time); trusted {
 		r.add(status.TimeStampTrusted, "time-stamped by %s (%s)", r.TSA, name)
 	} else {
 		r.add(status.TimeStampUntrusted, "time-stamped by %s, which no TSA trust anchor vouches for", r.TSA)
@@ -407,6 +425,30 @@ func (r *Result) timeStamp(msg *cose.Sign1Message, claim []byte, anchors *trust.
 	r.add(status.TimeStampValidated, "signed at %s", ts.Time.UTC().Format(time.RFC3339))
 	r.TimeStamp = ts.Time
 	return ts.Time, trusted, true
+}
+
+var oidExtKeyUsage = asn1.ObjectIdentifier{2, 5, 29, 37}
+
+// tsaUnfit says why a time-stamp authority's certificate does not meet the
+// TSA profile (RFC 3161 section 2.3, which C2PA section 10.3.2.5 refers
+// to): an end-entity certificate whose only extended key usage is
+// id-kp-timeStamping, in a critical extension, with a key usage (when it
+// has one) that allows signing. "" when it does. Its validity at the
+// stamped time is checked by the caller.
+func tsaUnfit(c *x509.Certificate) string {
+	switch {
+	case c.IsCA:
+		return "it is a CA certificate"
+	case len(c.ExtKeyUsage) != 1 || c.ExtKeyUsage[0] != x509.ExtKeyUsageTimeStamping || len(c.UnknownExtKeyUsage) > 0:
+		return "its extended key usage must be id-kp-timeStamping alone"
+	case !slices.ContainsFunc(c.Extensions, func(e pkix.Extension) bool { return e.Id.Equal(oidExtKeyUsage) && e.Critical }):
+		return "its extended key usage extension is not critical"
+	case c.KeyUsage != 0 && c.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0:
+		return "its key usage allows no signing"
+	case c.KeyUsage&x509.KeyUsageCertSign != 0:
+		return "its key usage allows signing certificates"
+	}
+	return ""
 }
 
 var tokenMu sync.Mutex

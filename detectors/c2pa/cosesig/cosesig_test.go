@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/veraison/go-cose"
+	"golang.org/x/crypto/ocsp"
 
 	"github.com/aiaudit/aiaudit/detectors/c2pa/status"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
@@ -110,7 +111,7 @@ func TestEveryAllowedAlgorithmVerifies(t *testing.T) {
 		cose.AlgorithmPS256: rsaKey, cose.AlgorithmPS384: rsaKey, cose.AlgorithmPS512: rsaKey, cose.AlgorithmEdDSA: edKey,
 	} {
 		cert := ca.issue(t, key, nil)
-		r := Verify(sign(t, alg, key, cert.Raw, claim), claim, nil, signedNow)
+		r := Verify(sign(t, alg, key, cert.Raw, claim), claim, nil, signedNow, nil)
 		assert.False(t, r.Failed(), "%v: %v", alg, r.Findings)
 		assert.Contains(t, codesOf(r), status.ClaimSignatureValidated, alg)
 		assert.Equal(t, alg.String(), r.Alg)
@@ -124,14 +125,14 @@ func TestTrust(t *testing.T) {
 	cert := ca.issue(t, key, nil)
 	sig := sign(t, cose.AlgorithmES256, key, []any{cert.Raw}, claim)
 
-	r := Verify(sig, claim, trust.Default(), signedNow)
+	r := Verify(sig, claim, trust.Default(), signedNow, nil)
 	assert.Contains(t, codesOf(r), status.SigningCredentialUntrusted)
 	assert.Empty(t, r.TrustList)
 	assert.False(t, r.Failed(), "an unknown signer is not a failure")
 
 	anchors, err := trust.Default().WithAnchors(pemOf(ca.cert))
 	require.NoError(t, err)
-	r = Verify(sig, claim, anchors, signedNow)
+	r = Verify(sig, claim, anchors, signedNow, nil)
 	assert.Contains(t, codesOf(r), status.SigningCredentialTrusted)
 	assert.Equal(t, trust.UserAnchorsName, r.TrustList)
 }
@@ -141,12 +142,12 @@ func TestTamperedPayloadAndSignature(t *testing.T) {
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	sig := sign(t, cose.AlgorithmES256, key, ca.issue(t, key, nil).Raw, claim)
 
-	r := Verify(sig, append(slices.Clone(claim), 0), nil, signedNow)
+	r := Verify(sig, append(slices.Clone(claim), 0), nil, signedNow, nil)
 	assert.Contains(t, codesOf(r), status.ClaimSignatureMismatch)
 
 	bad := slices.Clone(sig)
 	bad[len(bad)-1] ^= 1
-	r = Verify(bad, claim, nil, signedNow)
+	r = Verify(bad, claim, nil, signedNow, nil)
 	assert.Contains(t, codesOf(r), status.ClaimSignatureMismatch)
 	assert.NotContains(t, codesOf(r), status.ClaimSignatureValidated)
 }
@@ -163,13 +164,13 @@ func TestCertificateProfile(t *testing.T) {
 		},
 		"CA": func(c *x509.Certificate) { c.IsCA, c.BasicConstraintsValid = true, true },
 	} {
-		r := Verify(sign(t, cose.AlgorithmES256, key, ca.issue(t, key, edit).Raw, claim), claim, nil, signedNow)
+		r := Verify(sign(t, cose.AlgorithmES256, key, ca.issue(t, key, edit).Raw, claim), claim, nil, signedNow, nil)
 		assert.Contains(t, codesOf(r), status.SigningCredentialInvalid, name)
 		assert.True(t, r.Failed(), name)
 	}
 	cert := ca.issue(t, key, nil)
-	r := Verify(sign(t, cose.AlgorithmES256, key, cert.Raw, claim), claim, nil, t0.AddDate(2, 0, 0))
-	assert.Equal(t, []status.Code{status.SigningCredentialExpired, status.SigningCredentialUntrusted, status.ClaimSignatureValidated}, codesOf(r))
+	r := Verify(sign(t, cose.AlgorithmES256, key, cert.Raw, claim), claim, nil, t0.AddDate(2, 0, 0), nil)
+	assert.Equal(t, []status.Code{status.SigningCredentialExpired, status.SigningCredentialUntrusted, status.SigningCredentialOCSPSkipped, status.ClaimSignatureValidated}, codesOf(r))
 }
 
 func TestUnsupportedAndMalformed(t *testing.T) {
@@ -183,18 +184,18 @@ func TestUnsupportedAndMalformed(t *testing.T) {
 	msg.Signature = []byte{1}
 	raw, err := msg.MarshalCBOR()
 	require.NoError(t, err)
-	assert.Equal(t, []status.Code{status.AlgorithmUnsupported}, codesOf(Verify(raw, claim, nil, signedNow)))
+	assert.Equal(t, []status.Code{status.AlgorithmUnsupported}, codesOf(Verify(raw, claim, nil, signedNow, nil)))
 
-	assert.Equal(t, []status.Code{status.ClaimSignatureMissing}, codesOf(Verify(nil, claim, nil, signedNow)))
-	assert.Equal(t, []status.Code{status.ClaimSignatureMismatch}, codesOf(Verify([]byte{0xd2, 0x84}, claim, nil, signedNow)))
-	assert.Equal(t, []status.Code{status.SigningCredentialInvalid}, codesOf(Verify(sign(t, cose.AlgorithmES256, key, nil, claim), claim, nil, signedNow)), "no x5chain")
+	assert.Equal(t, []status.Code{status.ClaimSignatureMissing}, codesOf(Verify(nil, claim, nil, signedNow, nil)))
+	assert.Equal(t, []status.Code{status.ClaimSignatureMismatch}, codesOf(Verify([]byte{0xd2, 0x84}, claim, nil, signedNow, nil)))
+	assert.Equal(t, []status.Code{status.SigningCredentialInvalid}, codesOf(Verify(sign(t, cose.AlgorithmES256, key, nil, claim), claim, nil, signedNow, nil)), "no x5chain")
 
 	// An absurdly long chain is refused before anything is parsed.
 	long := make([]any, maxChainCerts+1)
 	for i := range long {
 		long[i] = cert.Raw
 	}
-	assert.Equal(t, []status.Code{status.SigningCredentialInvalid}, codesOf(Verify(sign(t, cose.AlgorithmES256, key, long, claim), claim, nil, signedNow)))
+	assert.Equal(t, []status.Code{status.SigningCredentialInvalid}, codesOf(Verify(sign(t, cose.AlgorithmES256, key, long, claim), claim, nil, signedNow, nil)))
 }
 
 // The C2PA 1.x text label "x5chain" and an untagged COSE_Sign1 are read too.
@@ -203,7 +204,7 @@ func TestLegacyHeaderAndUntagged(t *testing.T) {
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tagged := signWith(t, cose.AlgorithmES256, key, nil, map[any]any{"x5chain": ca.issue(t, key, nil).Raw}, claim)
 	require.Equal(t, byte(0xd2), tagged[0])
-	r := Verify(tagged[1:], claim, nil, signedNow)
+	r := Verify(tagged[1:], claim, nil, signedNow, nil)
 	assert.Contains(t, codesOf(r), status.ClaimSignatureValidated, "%v", r.Findings)
 }
 
@@ -217,7 +218,7 @@ func TestHostileTimeStampHeaderIsInformational(t *testing.T) {
 		map[string]any{"tstTokens": []any{map[string]any{"val": make([]byte, maxTokenBytes+1)}}},
 	} {
 		raw := signWith(t, cose.AlgorithmES256, key, map[any]any{cose.HeaderLabelX5Chain: cert.Raw}, map[any]any{"sigTst2": hdr}, claim)
-		r := Verify(raw, claim, nil, signedNow)
+		r := Verify(raw, claim, nil, signedNow, nil)
 		assert.Contains(t, codesOf(r), status.TimeStampMalformed)
 		assert.False(t, r.Failed(), "a bad time-stamp alone does not fail the claim: %v", r.Findings)
 		assert.True(t, r.TimeStamp.IsZero())
@@ -238,7 +239,7 @@ func FuzzVerify(f *testing.F) {
 	enc, _ := cbor.Marshal([]any{[]byte{0xa1, 0x01, 0x26}, map[any]any{"sigTst": map[any]any{"tstTokens": []any{map[any]any{"val": []byte{0x30, 0x03, 0x02, 0x01, 0x00}}}}}, nil, []byte{1, 2}})
 	f.Add(enc, claim)
 	f.Fuzz(func(t *testing.T, sig, payload []byte) {
-		r := Verify(sig, payload, nil, signedNow)
+		r := Verify(sig, payload, nil, signedNow, nil)
 		codes := codesOf(r)
 		if len(codes) == 0 {
 			t.Fatal("no status code")
@@ -267,12 +268,12 @@ func TestCachedResultIsTheSame(t *testing.T) {
 	ca := newCA(t)
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	sig := sign(t, cose.AlgorithmES256, key, ca.issue(t, key, nil).Raw, claim)
-	first := Verify(sig, claim, nil, signedNow)
-	again := Verify(sig, claim, nil, signedNow)
+	first := Verify(sig, claim, nil, signedNow, nil)
+	again := Verify(sig, claim, nil, signedNow, nil)
 	assert.Equal(t, first, again)
 	again.Findings[0].Code = "changed"
-	assert.NotEqual(t, "changed", Verify(sig, claim, nil, signedNow).Findings[0].Code, "callers get their own copy")
-	other := Verify(sig, append(slices.Clone(claim), 1), nil, signedNow)
+	assert.NotEqual(t, "changed", Verify(sig, claim, nil, signedNow, nil).Findings[0].Code, "callers get their own copy")
+	other := Verify(sig, append(slices.Clone(claim), 1), nil, signedNow, nil)
 	assert.Contains(t, codesOf(other), status.ClaimSignatureMismatch, "another claim is another key")
 }
 
@@ -285,13 +286,13 @@ func BenchmarkVerifyES256(b *testing.B) {
 	b.Run("first-sight", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			verify(sig, claim, anchors, signedNow)
+			verify(sig, claim, anchors, signedNow, nil)
 		}
 	})
 	b.Run("cached", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			Verify(sig, claim, anchors, signedNow)
+			Verify(sig, claim, anchors, signedNow, nil)
 		}
 	})
 }
@@ -312,10 +313,31 @@ func TestConcurrentVerification(t *testing.T) {
 			payload := append(slices.Clone(claim), byte(i)) // distinct: no cache hit
 			raw := signWith(t, cose.AlgorithmES256, key, map[any]any{cose.HeaderLabelX5Chain: cert.Raw},
 				map[any]any{"sigTst": map[any]any{"tstTokens": []any{map[any]any{"val": ber}}}}, payload)
-			r := Verify(raw, payload, nil, signedNow)
+			r := Verify(raw, payload, nil, signedNow, nil)
 			assert.Contains(t, codesOf(r), status.TimeStampMalformed)
 			assert.Contains(t, codesOf(r), status.ClaimSignatureValidated)
 		}()
 	}
 	wg.Wait()
+}
+
+// An OCSP response signed by the issuer itself (no delegated responder)
+// and stapled in rVals decides the signer's revocation; without x5chain's
+// issuer it cannot be checked.
+func TestStapledOCSPSignedByIssuer(t *testing.T) {
+	ca := newCA(t)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert := ca.issue(t, key, nil)
+	der, err := ocsp.CreateResponse(ca.cert, ca.cert, ocsp.Response{Status: ocsp.Revoked, SerialNumber: cert.SerialNumber,
+		RevokedAt: t0, ThisUpdate: t0, NextUpdate: signedNow.Add(time.Hour)}, ca.key)
+	require.NoError(t, err)
+	rVals := map[any]any{"rVals": map[any]any{"ocspVals": []any{der}}}
+
+	r := Verify(signWith(t, cose.AlgorithmES256, key, map[any]any{cose.HeaderLabelX5Chain: []any{cert.Raw, ca.cert.Raw}}, rVals, claim), claim, nil, signedNow, nil)
+	assert.Equal(t, status.SigningCredentialRevoked, r.Revocation)
+	assert.True(t, r.Failed(), "%v", r.Findings)
+
+	r = Verify(signWith(t, cose.AlgorithmES256, key, map[any]any{cose.HeaderLabelX5Chain: cert.Raw}, rVals, claim), claim, nil, signedNow, nil)
+	assert.Equal(t, status.SigningCredentialOCSPInaccessible, r.Revocation)
+	assert.False(t, r.Failed(), "%v", r.Findings)
 }

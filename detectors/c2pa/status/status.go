@@ -19,6 +19,9 @@ const (
 	AssertionDataHashMatch    Code = "assertion.dataHash.match"
 	AssertionBMFFHashMatch    Code = "assertion.bmffHash.match"
 	IngredientManifestMatched Code = "ingredient.manifest.validated"
+	// SigningCredentialNotRevoked: an OCSP response says the signing
+	// certificate was not revoked when the claim was signed.
+	SigningCredentialNotRevoked Code = "signingCredential.ocsp.notRevoked"
 )
 
 // Informational codes: worth saying, not a failure.
@@ -28,6 +31,12 @@ const (
 	TimeStampOutsideValidity    Code = "timeStamp.outsideValidity"
 	TimeStampUntrusted          Code = "timeStamp.untrusted"
 	IngredientUnknownProvenance Code = "ingredient.unknownProvenance"
+	// SigningCredentialOCSPSkipped: revocation was not checked (no OCSP
+	// response stapled, and no online lookup asked for or possible).
+	SigningCredentialOCSPSkipped Code = "signingCredential.ocsp.skipped"
+	// SigningCredentialOCSPInaccessible: no usable OCSP response was had
+	// (the stapled one cannot be used, or the online lookup failed).
+	SigningCredentialOCSPInaccessible Code = "signingCredential.ocsp.inaccessible"
 )
 
 // Failure codes.
@@ -49,10 +58,12 @@ const (
 	AssertionActionIngredientMismatch Code = "assertion.action.ingredientMismatch"
 	// AssertionActionMalformed: the actions break C2PA's rules (the first
 	// is neither c2pa.created nor c2pa.opened).
-	AssertionActionMalformed   Code = "assertion.action.malformed"
-	IngredientManifestMissing  Code = "ingredient.manifest.missing"
-	IngredientManifestMismatch Code = "ingredient.manifest.mismatch"
-	AlgorithmUnsupported       Code = "algorithm.unsupported"
+	AssertionActionMalformed     Code = "assertion.action.malformed"
+	IngredientManifestMissing    Code = "ingredient.manifest.missing"
+	IngredientManifestMismatch   Code = "ingredient.manifest.mismatch"
+	AlgorithmUnsupported         Code = "algorithm.unsupported"
+	SigningCredentialRevoked     Code = "signingCredential.ocsp.revoked"
+	SigningCredentialOCSPUnknown Code = "signingCredential.ocsp.unknown"
 	// Prerelease is not a C2PA code: the reference refuses a pre-1.0
 	// manifest with PrereleaseError and reads nothing from it.
 	Prerelease Code = "manifest.prerelease"
@@ -104,11 +115,12 @@ var success = map[Code]bool{
 	ICATimeStampValidated:   true,
 	ClaimSignatureValidated: true, SigningCredentialTrusted: true, TimeStampValidated: true, TimeStampTrusted: true,
 	AssertionHashedURIMatch: true, AssertionDataHashMatch: true, AssertionBMFFHashMatch: true, IngredientManifestMatched: true,
+	SigningCredentialNotRevoked: true,
 }
 
 var informational = map[Code]bool{
 	TimeStampMismatch: true, TimeStampMalformed: true, TimeStampOutsideValidity: true, TimeStampUntrusted: true,
-	IngredientUnknownProvenance: true,
+	IngredientUnknownProvenance: true, SigningCredentialOCSPSkipped: true, SigningCredentialOCSPInaccessible: true,
 	// As for claim signers, an unknown identity signer or issuer is worth
 	// saying, not a failure (the reference's informational codes).
 	X509CredentialUntrusted: true, ICAUntrustedIssuer: true,
@@ -150,7 +162,12 @@ var words = map[Code]string{
 	TimeStampMismatch:          "the time-stamp does not cover this signature",
 	TimeStampMalformed:         "the time-stamp cannot be read",
 	TimeStampOutsideValidity:   "the time-stamp authority's certificate was not valid at the time-stamp",
-	TimeStampUntrusted:         "the time-stamp authority is not on the time-stamp trust list",
+	TimeStampUntrusted:         "the time-stamp authority is not on the time-stamp trust list, or its certificate is not fit for time-stamping",
+
+	SigningCredentialRevoked:          "the signing certificate had been revoked by its issuer when the claim was signed",
+	SigningCredentialOCSPUnknown:      "the signing certificate's issuer does not know it (OCSP status unknown)",
+	SigningCredentialOCSPSkipped:      "revocation not checked: no OCSP response in the manifest and no online lookup (--online)",
+	SigningCredentialOCSPInaccessible: "revocation not checked: no usable OCSP response was available",
 
 	AssertionActionIngredientMismatch: "an action that brings in a source (opened, placed, removed) does not name that source's ingredient",
 	AssertionActionMalformed:          "the recorded history of actions does not start with creating or opening the content",
