@@ -45,6 +45,17 @@ func bound(m Manifest, place placeStore) ([]byte, error) {
 	return nil, fmt.Errorf("the exclusion or its hash did not settle")
 }
 
+// SignedPNG embeds m in a caBX chunk right after IHDR (C2PA A.3.2); the
+// binding excludes the whole chunk, its length, type and CRC included, as
+// the reference implementation does.
+func SignedPNG(png []byte, m Manifest) ([]byte, error) {
+	return bound(m, func(store []byte) ([]byte, int, int, error) {
+		chunk := PNGChunk("caBX", store)
+		out := append(append(append([]byte{}, png[:afterIHDR]...), chunk...), png[afterIHDR:]...)
+		return out, afterIHDR, len(chunk), nil
+	})
+}
+
 // SignedSVG embeds m as C2PA A.3.3 says: base64 in svg/metadata/c2pa:manifest.
 // The binding excludes the base64 text.
 func SignedSVG(m Manifest) ([]byte, error) {
