@@ -58,6 +58,19 @@ func templates() ([]template, error) {
 	return out, nil
 }
 
+// templatesByExt groups the templates by file extension.
+func templatesByExt() (map[string][]template, error) {
+	tpls, err := templates()
+	if err != nil {
+		return nil, err
+	}
+	byExt := map[string][]template{}
+	for _, t := range tpls {
+		byExt[t.ext] = append(byExt[t.ext], t)
+	}
+	return byExt, nil
+}
+
 // weights give the corpus mix: about 45% JPEG, 35% PNG, 15% MP4, 5% other.
 var weights = map[string]int{".jpg": 45, ".png": 35, ".mp4": 15, ".txt": 5}
 
@@ -110,13 +123,9 @@ func corpus(dir string, n int, seed uint64) (int, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return 0, err
 	}
-	tpls, err := templates()
+	byExt, err := templatesByExt()
 	if err != nil {
 		return 0, err
-	}
-	byExt := map[string][]template{}
-	for _, t := range tpls {
-		byExt[t.ext] = append(byExt[t.ext], t)
 	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))
 	ai := 0

@@ -145,7 +145,7 @@ func crawlOnce(pages, images int, dir, bin, wget string, compare bool, g *growth
 		return err
 	}
 	defer stop()
-	fmt.Printf("%d-page site with %d image URLs on %s\n%-8s %-22s %10s %12s %12s\n", pages, images, base, "pages", "tool", "seconds", "pages/s", "peak RSS")
+	fmt.Printf("%d-page site with %d image URLs on %s\n%-8s %-22s %10s %12s %12s %12s\n", pages, images, base, "pages", "tool", "seconds", "pages/s", "peak RSS", "CPU seconds")
 	report := filepath.Join(dir, "crawl.json")
 	a, err := measure("aiaudit crawl", pages, io.Discard, bin, "crawl", base+"/", "--max-pages", strconv.Itoa(pages+10), "--depth", "50",
 		"--delay", "0", "--concurrency", "8", "--host-concurrency", "8", "-f", "json", "-o", report, "--progress", "never", "--fail-on", "none", "--db", filepath.Join(dir, "history.db"))

@@ -18,6 +18,9 @@ type result struct {
 	files   int
 	elapsed time.Duration
 	peakRSS int64 // bytes
+	// cpu is the user and system time the process used: on a shared
+	// machine it moves less with the load than the wall time does.
+	cpu time.Duration
 }
 
 func (r result) filesPerSecond() float64 { return float64(r.files) / r.elapsed.Seconds() }
@@ -64,7 +67,8 @@ func measure(tool string, files int, out io.Writer, name string, args ...string)
 			return result{}, fmt.Errorf("%s: %w", tool, err)
 		}
 	}
-	return result{tool: tool, files: files, elapsed: elapsed, peakRSS: rss}, nil
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return result{tool: tool, files: files, elapsed: elapsed, peakRSS: rss, cpu: cpu}, nil
 }
 
 // vmHWM reads a process's peak resident set size from /proc, in bytes.

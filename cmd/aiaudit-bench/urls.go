@@ -135,7 +135,7 @@ func runURLsBench(args []string) error {
 	if err := os.WriteFile(script, []byte(pythonVetter), 0o644); err != nil {
 		return err
 	}
-	fmt.Printf("%d loopback hosts\n%-8s %-22s %10s %12s %12s\n", *nHosts, "urls", "tool", "seconds", "urls/s", "peak RSS")
+	fmt.Printf("%d loopback hosts\n%-8s %-22s %10s %12s %12s %12s\n", *nHosts, "urls", "tool", "seconds", "urls/s", "peak RSS", "CPU seconds")
 	g := growth{unit: "URLs"}
 	for _, n := range sizes {
 		list := filepath.Join(*dir, fmt.Sprintf("urls-%d.txt", n))
@@ -176,7 +176,7 @@ func runURLsBench(args []string) error {
 }
 
 func printRow(r result) {
-	fmt.Printf("%-8d %-22s %10.2f %12.0f %9.1f MB\n", r.files, r.tool, r.elapsed.Seconds(), r.filesPerSecond(), float64(r.peakRSS)/(1<<20))
+	fmt.Printf("%-8d %-22s %10.2f %12.0f %9.1f MB %12.2f\n", r.files, r.tool, r.elapsed.Seconds(), r.filesPerSecond(), float64(r.peakRSS)/(1<<20), r.cpu.Seconds())
 }
 
 // workspace makes the work folder and builds aiaudit into it unless a binary

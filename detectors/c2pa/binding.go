@@ -9,6 +9,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // hasher is the hash a C2PA assertion (or, when it names none, its claim)
@@ -53,8 +54,14 @@ func CheckDataHash(r io.ReaderAt, size int64, dh DataHash) (bool, error) {
 	return bytes.Equal(h.Sum(nil), dh.Hash), nil
 }
 
+// copyBufs are hashRange's read buffers: io.Copy into a hash (no
+// ReaderFrom) would allocate 32 KiB per range, two ranges per file.
+var copyBufs = sync.Pool{New: func() any { return new([64 << 10]byte) }}
+
 // hashRange hashes [from, to) minus the (sorted) cut ranges.
 func hashRange(h hash.Hash, r io.ReaderAt, from, to int64, cut []Exclusion) error {
+	buf := copyBufs.Get().(*[64 << 10]byte)
+	defer copyBufs.Put(buf)
 	pos := from
 	for _, c := range cut {
 		end := c.Start + c.Length
@@ -62,14 +69,14 @@ func hashRange(h hash.Hash, r io.ReaderAt, from, to int64, cut []Exclusion) erro
 			continue
 		}
 		if c.Start > pos {
-			if _, err := io.Copy(h, io.NewSectionReader(r, pos, c.Start-pos)); err != nil {
+			if _, err := io.CopyBuffer(h, io.NewSectionReader(r, pos, c.Start-pos), buf[:]); err != nil {
 				return err
 			}
 		}
 		pos = max(pos, min(end, to))
 	}
 	if pos < to {
-		_, err := io.Copy(h, io.NewSectionReader(r, pos, to-pos))
+		_, err := io.CopyBuffer(h, io.NewSectionReader(r, pos, to-pos), buf[:])
 		return err
 	}
 	return nil

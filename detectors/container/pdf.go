@@ -95,13 +95,12 @@ func (s *src) pdfStore(b []byte, at int, seen map[string]bool) {
 	if seen[key] {
 		return
 	}
-	re := regexp.MustCompile(`(?:^|[\r\n\s])` + num + `\s+` + gen + `\s+obj\b`)
-	loc := re.FindIndex(b)
-	if loc == nil {
+	end, ok := pdfObject(b, num, gen)
+	if !ok {
 		s.problem("PDF C2PA embedded file object %s not found", key)
 		return
 	}
-	s.pdfStream(b, loc[1], "object "+key, seen)
+	s.pdfStream(b, end, "object "+key, seen)
 	seen[key] = true
 }
 
@@ -162,14 +161,78 @@ func (s *src) pdfStream(b []byte, objAt int, name string, seen map[string]bool) 
 	s.b.JUMBF = append(s.b.JUMBF, Block{Data: data, Where: desc, Offset: int64(start)})
 }
 
+// pdfIndirectInt reads the first object "num gen obj N endobj" (an
+// indirect /Length).
 func pdfIndirectInt(b []byte, num, gen string) (int, bool) {
-	re := regexp.MustCompile(`(?:^|[\r\n\s])` + num + `\s+` + gen + `\s+obj\s+(\d+)\s+endobj`)
-	m := re.FindSubmatch(b)
-	if m == nil {
-		return 0, false
+	for from := 0; ; {
+		at, ok := pdfObjectFrom(b, from, num, gen)
+		if !ok {
+			return 0, false
+		}
+		from = at
+		p := pdfSpaces(b, at)
+		q := p
+		for q < len(b) && b[q] >= '0' && b[q] <= '9' {
+			q++
+		}
+		if p == at || q == p || pdfSpaces(b, q) == q || !bytes.HasPrefix(b[pdfSpaces(b, q):], []byte("endobj")) {
+			continue
+		}
+		v, err := strconv.Atoi(string(b[p:q]))
+		return v, err == nil
 	}
-	v, err := strconv.Atoi(string(m[1]))
-	return v, err == nil
+}
+
+// pdfObject finds the first header "num gen obj" of an indirect object (at
+// the start of the file or after white space, with white space between
+// its parts, and no word character after it) and returns where it ends.
+// Found by literal search: a regular expression with no literal prefix
+// runs its automaton over every byte of a large PDF, for each object.
+func pdfObject(b []byte, num, gen string) (int, bool) {
+	return pdfObjectFrom(b, 0, num, gen)
+}
+
+func pdfObjectFrom(b []byte, from int, num, gen string) (int, bool) {
+	for {
+		i := bytes.Index(b[from:], []byte(num))
+		if i < 0 {
+			return 0, false
+		}
+		at := from + i
+		from = at + 1
+		if at > 0 && !pdfSpace(b[at-1]) {
+			continue
+		}
+		p := pdfSpaces(b, at+len(num))
+		if p == at+len(num) || !bytes.HasPrefix(b[p:], []byte(gen)) {
+			continue
+		}
+		q := pdfSpaces(b, p+len(gen))
+		if q == p+len(gen) || !bytes.HasPrefix(b[q:], []byte("obj")) {
+			continue
+		}
+		if end := q + len("obj"); end == len(b) || !wordByte(b[end]) {
+			return end, true
+		}
+	}
+}
+
+// pdfSpace is white space as the object patterns took it (\s: tab, line
+// feed, form feed, carriage return, space).
+func pdfSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
+
+// pdfSpaces skips white space from i.
+func pdfSpaces(b []byte, i int) int {
+	for i < len(b) && pdfSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+func wordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // rawJUMBF finds an uncompressed C2PA store by its box signature: the jumb

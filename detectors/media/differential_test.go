@@ -143,7 +143,7 @@ func differentialFiles(t *testing.T) map[string]diffFile {
 		at   func(b []byte) int // an asset byte
 	}{
 		"jpg":       {func() ([]byte, error) { return build.SignedJPEG(jpg, m) }, func(b []byte) int { return len(b) - 10 }},
-		"png":       {func() ([]byte, error) { return build.SignedPNG(m, png) }, func(b []byte) int { return bytes.Index(b, []byte("IDAT")) + 6 }},
+		"png":       {func() ([]byte, error) { return build.SignedPNG(png, m) }, func(b []byte) int { return bytes.Index(b, []byte("IDAT")) + 6 }},
 		"webp":      {func() ([]byte, error) { return build.SignedWebP(m) }, func(b []byte) int { return bytes.Index(b, []byte("VP8L")) + 14 }},
 		"wav":       {func() ([]byte, error) { return build.SignedWAV(m, 32, 7) }, func(b []byte) int { return bytes.Index(b, []byte("data")) + 8 + 62 }},
 		"svg":       {func() ([]byte, error) { return build.SignedSVG(m) }, func(b []byte) int { return bytes.Index(b, []byte("#3a7bd5")) + 1 }},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/aiaudit/aiaudit/detectors/media"
 
@@ -57,8 +58,10 @@ func Files(ctx context.Context, opt Options, workers int) (Outcome, error) {
 	set := opt.Rules()
 	return scan(ctx, opt, func(r *Run) error {
 		return scanner.ScanFiles(ctx, opt.Targets, scanner.FilesOptions{
-			Workers:    workers,
-			Limits:     media.Limits{Trust: opt.Trust, Revocation: opt.revocation(ctx, ocspfetch.Options{})},
+			Workers: workers,
+			// One time for the whole scan: unstamped signatures are all
+			// judged at it, so a signer's chain is verified once per scan.
+			Limits:     media.Limits{Trust: opt.Trust, Now: time.Now(), Revocation: opt.revocation(ctx, ocspfetch.Options{})},
 			Assets:     lib,
 			Thumbnails: opt.Output.thumbnails(),
 			Emit:       func(res model.Resource) error { return r.resource(res, set.Resource(res)) },

@@ -231,6 +231,10 @@ func deflate(b []byte) []byte {
 	return buf.Bytes()
 }
 
+// afterIHDR is where a PNG's first chunk after IHDR starts: the signature,
+// then IHDR's length, type, 13 data bytes and CRC.
+const afterIHDR = 8 + 8 + 13 + 4
+
 // PNG encodes a small image and inserts chunks after IHDR.
 func PNG(w, h int, alpha bool, chunks ...Chunk) ([]byte, error) {
 	var img image.Image
@@ -256,7 +260,6 @@ func PNG(w, h int, alpha bool, chunks ...Chunk) ([]byte, error) {
 		return nil, err
 	}
 	b := buf.Bytes()
-	const afterIHDR = 8 + 8 + 13 + 4
 	out := append([]byte{}, b[:afterIHDR]...)
 	for _, c := range chunks {
 		out = append(out, PNGChunk(c.Type, c.Data)...)

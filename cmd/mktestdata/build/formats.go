@@ -45,6 +45,17 @@ func bound(m Manifest, place placeStore) ([]byte, error) {
 	return nil, fmt.Errorf("the exclusion or its hash did not settle")
 }
 
+// SignedPNG embeds m in a caBX chunk right after IHDR (C2PA A.3.2); the
+// binding excludes the whole chunk, its length, type and CRC included, as
+// the reference implementation does.
+func SignedPNG(png []byte, m Manifest) ([]byte, error) {
+	return bound(m, func(store []byte) ([]byte, int, int, error) {
+		chunk := PNGChunk("caBX", store)
+		out := append(append(append([]byte{}, png[:afterIHDR]...), chunk...), png[afterIHDR:]...)
+		return out, afterIHDR, len(chunk), nil
+	})
+}
+
 // SignedSVG embeds m as C2PA A.3.3 says: base64 in svg/metadata/c2pa:manifest.
 // The binding excludes the base64 text.
 func SignedSVG(m Manifest) ([]byte, error) {
@@ -296,18 +307,6 @@ func tableChecksum(b []byte) uint32 {
 		sum += binary.BigEndian.Uint32(p[i:])
 	}
 	return sum
-}
-
-// SignedPNG embeds m in a caBX chunk right after IHDR, as C2PA has it; the
-// binding excludes the whole chunk, its length, type and CRC included, as
-// the reference implementation does.
-func SignedPNG(m Manifest, png []byte) ([]byte, error) {
-	const afterIHDR = 8 + 8 + 13 + 4
-	return bound(m, func(store []byte) ([]byte, int, int, error) {
-		chunk := PNGChunk("caBX", store)
-		out := append(append(bytes.Clone(png[:afterIHDR]), chunk...), png[afterIHDR:]...)
-		return out, afterIHDR, len(chunk), nil
-	})
 }
 
 // riffChunk frames one RIFF chunk: little-endian size, padded to an even

@@ -467,15 +467,38 @@ func parseToken(b []byte) (ts *timestamp.Timestamp, err error) {
 			ts, err = nil, fmt.Errorf("unparseable token")
 		}
 	}()
-	ts, err = timestamp.Parse(b)
-	if err != nil {
-		resp, rerr := timestamp.ParseResponse(b)
-		if rerr == nil {
-			return resp, nil
+	// The likelier reading first: a failed parse costs about as much as
+	// a good one.
+	var terr, rerr error
+	if isResponse(b) {
+		if ts, rerr = timestamp.ParseResponse(b); rerr == nil {
+			return ts, nil
 		}
-		err = fmt.Errorf("%v; as a response: %v", err, rerr)
+		if ts, terr = timestamp.Parse(b); terr == nil {
+			return ts, nil
+		}
+	} else {
+		if ts, terr = timestamp.Parse(b); terr == nil {
+			return ts, nil
+		}
+		if ts, rerr = timestamp.ParseResponse(b); rerr == nil {
+			return ts, nil
+		}
 	}
-	return ts, err
+	return nil, fmt.Errorf("%v; as a response: %v", terr, rerr)
+}
+
+// isResponse says whether b looks like a whole TimeStampResp: a SEQUENCE
+// whose first element is the PKIStatusInfo SEQUENCE, where a token (a CMS
+// ContentInfo) starts with its content type's OID. It only orders the
+// attempts: both parsers are tried whatever it says.
+func isResponse(b []byte) bool {
+	var outer, first asn1.RawValue
+	if _, err := asn1.Unmarshal(b, &outer); err != nil || outer.Tag != asn1.TagSequence {
+		return false
+	}
+	_, err := asn1.Unmarshal(outer.Bytes, &first)
+	return err == nil && first.Tag == asn1.TagSequence
 }
 
 // tokenOf reads {"tstTokens": [{"val": bstr}]}; only the first token counts,

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/digitorus/timestamp"
 	"github.com/fxamacker/cbor/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -340,4 +341,36 @@ func TestStapledOCSPSignedByIssuer(t *testing.T) {
 	r = Verify(signWith(t, cose.AlgorithmES256, key, map[any]any{cose.HeaderLabelX5Chain: cert.Raw}, rVals, claim), claim, nil, signedNow, nil)
 	assert.Equal(t, status.SigningCredentialOCSPInaccessible, r.Revocation)
 	assert.False(t, r.Failed(), "%v", r.Findings)
+}
+
+// Time-stamps come as a whole TimeStampResp (what the reference stores) or
+// as the bare token: both read, whichever parser isResponse tries first.
+func TestTimeStampResponseOrToken(t *testing.T) {
+	ca := newCA(t)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tsa := ca.issue(t, key, func(c *x509.Certificate) {
+		c.UnknownExtKeyUsage, c.ExtKeyUsage = nil, []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}
+	})
+	sum := make([]byte, 32)
+	ts := timestamp.Timestamp{HashAlgorithm: crypto.SHA256, HashedMessage: sum, Time: signedNow, Policy: asn1.ObjectIdentifier{1, 2, 3}, AddTSACertificate: true}
+	resp, err := ts.CreateResponseWithOpts(tsa, key, crypto.SHA256)
+	require.NoError(t, err)
+	var outer asn1.RawValue
+	_, err = asn1.Unmarshal(resp, &outer)
+	require.NoError(t, err)
+	var pkiStatus asn1.RawValue
+	token, err := asn1.Unmarshal(outer.Bytes, &pkiStatus) // what follows the status is the token
+	require.NoError(t, err)
+
+	assert.True(t, isResponse(resp))
+	assert.False(t, isResponse(token))
+	for name, b := range map[string][]byte{"response": resp, "token": token} {
+		got, err := parseToken(b)
+		require.NoError(t, err, name)
+		assert.True(t, got.Time.Equal(signedNow), name)
+	}
+	for _, junk := range [][]byte{nil, {0x30}, {0x30, 0x02, 0x30, 0x00}, []byte("garbage")} {
+		_, err := parseToken(junk)
+		assert.Error(t, err, "%x", junk)
+	}
 }

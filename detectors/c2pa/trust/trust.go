@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	_ "embed"
+	"encoding/binary"
 	"encoding/pem"
 	"fmt"
 	"slices"
@@ -45,8 +46,16 @@ type Store struct {
 }
 
 type source struct {
-	name string
-	pool *x509.CertPool
+	name  string
+	pool  *x509.CertPool
+	roots []*x509.Certificate
+	// verified remembers what chaining to pool gave before: the same
+	// signer and TSA certificates come back in file after file.
+	verified *chainCache
+}
+
+func newSource(name string, roots []*x509.Certificate) source {
+	return source{name: name, pool: poolOf(roots), roots: roots, verified: &chainCache{m: map[chainKey]*verdicts{}}}
 }
 
 // Default returns the shipped C2PA and TSA trust lists.
@@ -59,7 +68,7 @@ var Default = sync.OnceValue(func() *Store {
 	if err != nil {
 		panic(err)
 	}
-	return &Store{sources: []source{{C2PAListName, poolOf(signers)}}, tsas: []source{{TSAListName, poolOf(tsas)}}}
+	return &Store{sources: []source{newSource(C2PAListName, signers)}, tsas: []source{newSource(TSAListName, tsas)}}
 })
 
 func poolOf(certs []*x509.Certificate) *x509.CertPool {
@@ -110,7 +119,7 @@ func (s *Store) WithAnchors(pemBytes []byte) (*Store, error) {
 		return nil, err
 	}
 	out := s.clone()
-	src := source{UserAnchorsName, poolOf(certs)}
+	src := newSource(UserAnchorsName, certs)
 	out.sources = append(out.sources, src)
 	out.tsas = append(out.tsas, src)
 	return out, nil
@@ -166,24 +175,153 @@ func (s *Store) TSA(cert *x509.Certificate, intermediates []*x509.Certificate, a
 }
 
 func firstChain(sources []source, ee *x509.Certificate, intermediates []*x509.Certificate, at time.Time) (string, bool) {
+	intermediates = intermediates[:min(len(intermediates), maxChainVerifies)]
+	k := keyOf(ee, intermediates)
 	for _, src := range sources {
-		if chains(ee, intermediates, src.pool, at) {
+		if src.chains(k, ee, intermediates, at) {
 			return src.name, true
 		}
 	}
 	return "", false
 }
 
-func chains(ee *x509.Certificate, intermediates []*x509.Certificate, roots *x509.CertPool, at time.Time) bool {
-	inter := x509.NewCertPool()
-	for i, c := range intermediates {
-		if i == maxChainVerifies {
-			break
+// chainCache holds, per end-entity certificate and intermediates offered,
+// the spans of time over which chaining to a source's anchors was found to
+// succeed or fail, so that a signer's many files, each time-stamped at its
+// own second, cost one path building and its signature checks.
+//
+// Time changes a verification only through which certificates are valid
+// (the signatures checked are the same at any time). A chain found vouches
+// for any time inside all its certificates' validity. No chain at t stays
+// no chain at any time when no certificate that was invalid at t (end
+// entity, intermediates, anchors) is valid: fewer valid certificates
+// cannot make a path appear. (A search cut short by Go's cap on signature
+// checks is also remembered as no chain: only for the certificates
+// offered, which are the key, so one file's chain cannot spoil another's.)
+type chainCache struct {
+	sync.Mutex
+	m map[chainKey]*verdicts
+}
+
+// chainKey is the SHA-256 of the end-entity certificate and the
+// intermediates, each preceded by its length.
+type chainKey [32]byte
+
+type verdicts struct{ chains, none []span }
+
+// span is a closed interval of time.
+type span struct{ from, to time.Time }
+
+func (s span) holds(t time.Time) bool { return !t.Before(s.from) && !t.After(s.to) }
+
+// Caps on what the cache holds: entries (beyond, it starts over) and spans
+// remembered per entry.
+const (
+	maxCachedChains = 4096
+	maxSpans        = 16
+)
+
+// forever bounds a span that no certificate's validity closes.
+var forever = span{time.Time{}, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)}
+
+func keyOf(ee *x509.Certificate, intermediates []*x509.Certificate) chainKey {
+	h := sha256.New()
+	var n [4]byte
+	for _, c := range append([]*x509.Certificate{ee}, intermediates...) {
+		binary.BigEndian.PutUint32(n[:], uint32(len(c.Raw)))
+		h.Write(n[:])
+		h.Write(c.Raw)
+	}
+	return chainKey(h.Sum(nil))
+}
+
+// chains says whether ee chains to src's anchors at at, from what is
+// remembered when it can.
+func (src source) chains(k chainKey, ee *x509.Certificate, intermediates []*x509.Certificate, at time.Time) bool {
+	c := src.verified
+	c.Lock()
+	if v := c.m[k]; v != nil {
+		if slices.ContainsFunc(v.chains, func(s span) bool { return s.holds(at) }) {
+			c.Unlock()
+			return true
 		}
+		if slices.ContainsFunc(v.none, func(s span) bool { return s.holds(at) }) {
+			c.Unlock()
+			return false
+		}
+	}
+	c.Unlock()
+
+	found := verify(ee, intermediates, src.pool, at)
+	var learnt []span
+	for _, chain := range found {
+		learnt = append(learnt, validity(forever, chain))
+	}
+	if len(found) == 0 {
+		learnt = []span{unchanged(at, slices.Concat([]*x509.Certificate{ee}, intermediates, src.roots))}
+	}
+
+	c.Lock()
+	defer c.Unlock()
+	if len(c.m) >= maxCachedChains {
+		clear(c.m)
+	}
+	v := c.m[k]
+	if v == nil {
+		v = &verdicts{}
+		c.m[k] = v
+	}
+	into := &v.chains
+	if len(found) == 0 {
+		into = &v.none
+	}
+	for _, s := range learnt {
+		if len(*into) < maxSpans && !slices.Contains(*into, s) {
+			*into = append(*into, s)
+		}
+	}
+	return len(found) > 0
+}
+
+// validity narrows s to the time every certificate of chain is valid.
+func validity(s span, chain []*x509.Certificate) span {
+	for _, c := range chain {
+		if c.NotBefore.After(s.from) {
+			s.from = c.NotBefore
+		}
+		if c.NotAfter.Before(s.to) {
+			s.to = c.NotAfter
+		}
+	}
+	return s
+}
+
+// unchanged is the span around at in which none of certs that is invalid
+// at at becomes valid.
+func unchanged(at time.Time, certs []*x509.Certificate) span {
+	s := forever
+	for _, c := range certs {
+		switch {
+		case at.After(c.NotAfter) && !c.NotAfter.Before(s.from):
+			s.from = c.NotAfter.Add(time.Nanosecond)
+		case at.Before(c.NotBefore) && !c.NotBefore.After(s.to):
+			s.to = c.NotBefore.Add(-time.Nanosecond)
+		}
+	}
+	return s
+}
+
+// verify builds the chains from ee to roots valid at at.
+func verify(ee *x509.Certificate, intermediates []*x509.Certificate, roots *x509.CertPool, at time.Time) [][]*x509.Certificate {
+	inter := x509.NewCertPool()
+	for _, c := range intermediates {
 		inter.AddCert(c)
 	}
 	// Key usages are the profile check's job (C2PA allows EKUs Go's
 	// verifier does not know); here only the chain and its validity count.
-	_, err := ee.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
-	return err == nil
+	found, err := ee.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+	if err != nil {
+		return nil
+	}
+	return found
 }

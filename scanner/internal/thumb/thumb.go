@@ -12,6 +12,7 @@ import (
 	_ "image/png"
 	"io"
 
+	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp"
 )
 
@@ -49,11 +50,10 @@ func Make(r io.ReaderAt, size int64, box int) (string, error) {
 	scale := max(float64(b.Dx())/float64(box), float64(b.Dy())/float64(box), 1)
 	w, h := max(int(float64(b.Dx())/scale), 1), max(int(float64(b.Dy())/scale), 1)
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			dst.Set(x, y, img.At(b.Min.X+int(float64(x)*scale), b.Min.Y+int(float64(y)*scale)))
-		}
-	}
+	// x/image/draw reads the decoders' own pixel types (YCbCr, RGBA, NRGBA,
+	// Gray, Paletted) directly, with no per-pixel color conversion or
+	// allocation: generic At/Set cost a thousand allocations per row.
+	draw.NearestNeighbor.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
 	var buf bytes.Buffer
 	if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 70}); err != nil {
 		return "", err

@@ -1,0 +1,93 @@
+package thumb
+
+import (
+	"bytes"
+	"encoding/base64"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// gradient is a smooth picture: sharp edges would not compare after
+// scaling and JPEG's chroma subsampling.
+func gradient(w, h int) image.Image {
+	m := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			m.Set(x, y, color.NRGBA{uint8(x * 255 / w), uint8(y * 255 / h), 90, 255})
+		}
+	}
+	return m
+}
+
+func jpegOf(t testing.TB, w, h int) []byte {
+	var buf bytes.Buffer
+	require.NoError(t, jpeg.Encode(&buf, gradient(w, h), &jpeg.Options{Quality: 90}))
+	return buf.Bytes()
+}
+
+func pngOf(t testing.TB, w, h int) []byte {
+	var buf bytes.Buffer
+	require.NoError(t, png.Encode(&buf, gradient(w, h)))
+	return buf.Bytes()
+}
+
+// A thumbnail is a JPEG data URI that fits the box with the source's
+// aspect, and shows the source's pixels where they were.
+func TestMakeFitsTheBoxAndKeepsThePicture(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		src  []byte
+		w, h int
+	}{
+		{"large JPEG", jpegOf(t, 192, 144), 96, 72},
+		{"wide PNG", pngOf(t, 200, 50), 96, 24},
+		{"small PNG, not enlarged", pngOf(t, 40, 30), 40, 30},
+	} {
+		uri, err := Make(bytes.NewReader(c.src), int64(len(c.src)), 96)
+		require.NoError(t, err, c.name)
+		data, ok := strings.CutPrefix(uri, "data:image/jpeg;base64,")
+		require.True(t, ok, c.name)
+		raw, err := base64.StdEncoding.DecodeString(data)
+		require.NoError(t, err, c.name)
+		thumb, err := jpeg.Decode(bytes.NewReader(raw))
+		require.NoError(t, err, c.name)
+		assert.Equal(t, image.Rect(0, 0, c.w, c.h), thumb.Bounds(), c.name)
+
+		src, _, err := image.Decode(bytes.NewReader(c.src))
+		require.NoError(t, err)
+		sb := src.Bounds()
+		for _, p := range []image.Point{{c.w / 4, c.h / 4}, {c.w / 2, c.h / 2}, {3 * c.w / 4, 3 * c.h / 4}} {
+			want := src.At(sb.Min.X+p.X*sb.Dx()/c.w, sb.Min.Y+p.Y*sb.Dy()/c.h)
+			got := thumb.At(p.X, p.Y)
+			wr, wg, wb, _ := want.RGBA()
+			gr, gg, gb, _ := got.RGBA()
+			for i, d := range []int{int(wr>>8) - int(gr>>8), int(wg>>8) - int(gg>>8), int(wb>>8) - int(gb>>8)} {
+				assert.LessOrEqual(t, max(d, -d), 24, "%s at %v, channel %d: %v vs %v", c.name, p, i, want, got)
+			}
+		}
+	}
+	_, err := Make(bytes.NewReader([]byte("not an image")), 12, 96)
+	assert.Error(t, err)
+}
+
+// BenchmarkMake is one thumbnail of a small image, as a scan makes for
+// every AI-made image it reports.
+func BenchmarkMake(b *testing.B) {
+	for name, src := range map[string][]byte{"jpeg": jpegOf(b, 128, 96), "png": pngOf(b, 128, 96)} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Make(bytes.NewReader(src), int64(len(src)), 96); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
