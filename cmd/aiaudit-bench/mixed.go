@@ -69,7 +69,7 @@ func signingTools() ([]tool, error) {
 		{generator, generated},
 		// The editor's files have a generated image as ingredient: the same
 		// ingredient manifest (and signature) behind every one of them.
-		{editor, build.Manifest{Signer: editor, TimeStamp: editorTSA, Ingredient: &ingredient, Generator: "Studio Editor", Action: "c2pa.edited",
+		{editor, build.Manifest{Signer: editor, TimeStamp: editorTSA, Ingredient: &ingredient, Generator: "Studio Editor", Action: "c2pa.opened",
 			DigitalSourceType: "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia", SoftwareAgent: "Studio Editor 12"}},
 	}, nil
 }
