@@ -2,6 +2,8 @@ package reports
 
 import (
 	"bytes"
+	"fmt"
+	"html"
 	"io"
 	"strings"
 	"testing"
@@ -11,10 +13,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aiaudit/aiaudit/detectors/c2pa/status"
+	"github.com/aiaudit/aiaudit/detectors/labels"
 	"github.com/aiaudit/aiaudit/reports/exposure"
 	"github.com/aiaudit/aiaudit/reports/history"
 	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/reports/model/detail"
 	"github.com/aiaudit/aiaudit/reports/rules"
 )
 
@@ -88,6 +92,9 @@ func TestEveryTextIsCatalogued(t *testing.T) {
 				p.Text(c.Words())
 			}
 		}
+		for _, reason := range labels.Reasons {
+			p.T(reason)
+		}
 	}
 	assert.Empty(t, i18n.Misses(), "texts no catalogue holds: add them to reports/i18n/locales/*.json")
 }
@@ -98,4 +105,42 @@ func TestCataloguesAgree(t *testing.T) {
 	c, err := i18n.Load()
 	require.NoError(t, err)
 	assert.Empty(t, c.Check())
+}
+
+// Why a label does not count is said in the report's language in every
+// human format, its numbers written the language's way; JSON keeps the
+// detector's English, and a reason worded otherwise (an older scan's) is
+// shown as it stands.
+func TestHiddenLabelReasonsInEveryLanguage(t *testing.T) {
+	render := func(format, lang, why string) string {
+		img := detail.Unlabelled{What: "img", Why: "xmp", Looked: []string{"alt", "container"},
+			Hidden: &detail.Hidden{Where: "figcaption", Text: "AI", Why: why}}
+		fs := rules.Set{}.Judge(model.FactUnlabelled, rules.Item{Location: "https://example.kz/a.png on https://example.kz/", Content: "xxh3:1"}, img.Write(fmt.Sprintf))
+		var buf bytes.Buffer
+		w, err := NewWriter(format, &buf, Options{Lang: lang})
+		require.NoError(t, err)
+		rep := &model.Report{Schema: model.Schema, Scan: model.Scan{Command: "crawl", Complete: true}}
+		require.NoError(t, w.Begin(rep))
+		rep.Summary.AddFindings(fs)
+		require.NoError(t, w.Findings(fs))
+		require.NoError(t, w.End(rep))
+		return buf.String()
+	}
+	const why = "low contrast (1.61:1, minimum 4.5:1)"
+	for lang, want := range map[string]string{
+		"ru": "пометка есть, но её не видно: figcaption \"AI\" (низкий контраст (1,61:1, минимум 4,5:1))",
+		"kk": "белгі бар, бірақ көрінбейді: figcaption \"AI\" (контраст төмен (1,61:1, ең азы 4,5:1))",
+		"en": "label present but not visible: figcaption \"AI\" (low contrast (1.61:1, minimum 4.5:1))",
+	} {
+		for _, format := range []string{"table", "markdown", "html"} {
+			got := html.UnescapeString(render(format, lang, why))
+			assert.Contains(t, got, want, "%s %s", lang, format)
+			if lang != "en" {
+				assert.NotContains(t, got, "low contrast", "%s %s", lang, format)
+			}
+		}
+	}
+	assert.Contains(t, render("json", "ru", why), why, "JSON keeps the detector's English")
+	assert.Contains(t, html.UnescapeString(render("html", "ru", "hidden by an old rule")), "(hidden by an old rule)", "an unknown wording is shown as found")
+	assert.Contains(t, render("markdown", "kk", "not displayed (display:none)"), "(көрсетілмейді (display:none))")
 }

@@ -281,7 +281,7 @@ func TestCrawlAssetsLibraryWithUnreadableFiles(t *testing.T) {
 
 	code, out, stderr := runIn(t, "", "crawl", srv.URL+"/", "-f", "json", "--delay", "0", "--no-history", "--assets", lib)
 	assert.Equal(t, exitFindings, code, stderr)
-	assert.Contains(t, stderr, fmt.Sprintf("asset library %s: 1 images indexed; %d not indexed", lib, len(unreadable)))
+	assert.Contains(t, stderr, fmt.Sprintf("asset library %s: 1 image indexed; %d not indexed", lib, len(unreadable)))
 	for _, u := range unreadable {
 		assert.Contains(t, stderr, "asset library: "+filepath.Join(lib, u))
 	}

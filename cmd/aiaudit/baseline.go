@@ -60,7 +60,7 @@ complete scan of --target, or of the most recently scanned target), at
 			}); err != nil {
 				return err
 			}
-			audit.Summarize(e.log, fmt.Sprintf("%d findings accepted until %s", len(keep), until), slog.Int("accepted", len(keep)), slog.String("until", until))
+			audit.Summarize(e.log, e.log.Say().T("%d findings accepted until %s", len(keep), until), slog.Int("accepted", len(keep)), slog.String("until", until))
 			return nil
 		},
 	}
@@ -71,6 +71,7 @@ complete scan of --target, or of the most recently scanned target), at
 	c.Flags().StringVar(&until, "until", "", "YYYY-MM-DD: accepted through that day, then reported again (required)")
 	c.Flags().StringVarP(&output, "output", "o", "", "write to this file (whole or not at all)")
 	c.Flags().StringVar(&minSeverity, "min-severity", "warning", "accept findings of this severity or higher: info, warning, violation")
+	addLangFlag(c.Flags(), new(string))
 	return c
 }
 

@@ -106,7 +106,7 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			ro.Exposure = calc
 			ro.Output.Browser = browser.Browser // also prints -f pdf
 			ro.Assets = assetsPath
-			bar := newProgress(of.progress, "items", e.log)
+			bar := newProgress(of.progress, "items", e.log, e.log.Say())
 			ro.Progress = bar.update
 			var rb *render.Options
 			if rendered {
@@ -115,20 +115,8 @@ progress, 130 interrupted (partial report marked incomplete).`,
 			ro.Trust, ro.Online = tf.store, tf.online
 			out, stats, err := audit.Crawl(c.Context(), ro, opt, rb)
 			bar.finish()
-			if stats != nil && len(stats.AllowedSpaces) > 0 {
-				audit.Summarize(e.log, "note: fetches may reach "+strings.Join(stats.AllowedSpaces, ", ")+" addresses in this run, because the start hosts are there")
-			}
 			if stats != nil {
-				line := fmt.Sprintf("crawled %d pages, %d media items; %d URLs skipped because robots.txt forbids them to aiaudit", stats.Pages, stats.Media, stats.SkippedByRobots)
-				if stats.Unreachable > 0 {
-					line += fmt.Sprintf("; %d not crawled because robots.txt could not be fetched", stats.Unreachable)
-				}
-				audit.Summarize(e.log, line, slog.Int("pages", stats.Pages), slog.Int("media_items", stats.Media),
-					slog.Int("skipped_by_robots", stats.SkippedByRobots), slog.Int("not_crawled_robots_unreachable", stats.Unreachable))
-			}
-			if stats != nil && stats.ScriptRendered > 0 {
-				audit.Summarize(e.log, fmt.Sprintf("%d pages look rendered by script (e.g. %s): %s", stats.ScriptRendered, stats.ScriptRenderedExample, crawl.RenderHint),
-					slog.Int("script_rendered_pages", stats.ScriptRendered))
+				summarizeCrawl(e.log, stats)
 			}
 			return e.finish(out, err)
 		},
@@ -152,6 +140,31 @@ progress, 130 interrupted (partial report marked incomplete).`,
 	registerAssets(c, &assetsPath)
 	c.Flags().StringVar(&declared, "declared", "", "CSV of content known to be AI-made: url[,css selector] per row (from a CMS export)")
 	return c
+}
+
+// summarizeCrawl says what the crawl reached and what it left out: the
+// address spaces it was let into, the pages and items, robots.txt's
+// refusals, and pages that need --render.
+func summarizeCrawl(log *logSink, stats *crawl.Stats) {
+	say := log.Say()
+	if len(stats.AllowedSpaces) > 0 {
+		spaces := make([]string, len(stats.AllowedSpaces))
+		for i, s := range stats.AllowedSpaces {
+			spaces[i] = say.T(s)
+		}
+		audit.Summarize(log, say.T("note: fetches may reach %s addresses in this run, because the start hosts are there", strings.Join(spaces, ", ")))
+	}
+	line := say.T("crawled %d pages", stats.Pages) + ", " + say.T("%d media items", stats.Media) + "; " +
+		say.T("%d URLs skipped because robots.txt forbids them to aiaudit", stats.SkippedByRobots)
+	if stats.Unreachable > 0 {
+		line += "; " + say.T("%d not crawled because robots.txt could not be fetched", stats.Unreachable)
+	}
+	audit.Summarize(log, line, slog.Int("pages", stats.Pages), slog.Int("media_items", stats.Media),
+		slog.Int("skipped_by_robots", stats.SkippedByRobots), slog.Int("not_crawled_robots_unreachable", stats.Unreachable))
+	if stats.ScriptRendered > 0 {
+		audit.Summarize(log, say.T("%d pages look rendered by script (e.g. %s): %s", stats.ScriptRendered, stats.ScriptRenderedExample, say.T(crawl.RenderHint)),
+			slog.Int("script_rendered_pages", stats.ScriptRendered))
+	}
 }
 
 // readDeclared reads --declared, the CMS export of content known to be

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aiaudit/aiaudit/reports/audit"
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
@@ -43,7 +44,7 @@ func (e *exposureFlags) resolve() (*audit.Exposure, error) { return e.opt.Resolv
 // keep takes, for every exposure flag the command line did not set, the
 // value of a saved scan's profile. It returns what it took and what the
 // command line changed, to be said.
-func (e *exposureFlags) keep(c *cobra.Command, p model.CompanyProfile) (kept, overridden []string) {
+func (e *exposureFlags) keep(c *cobra.Command, p model.CompanyProfile, say *i18n.Printer) (kept, overridden []string) {
 	changed := func(flag string) bool {
 		for old, now := range renamedExposureFlags {
 			if now == flag && c.Flags().Changed(old) {
@@ -71,7 +72,7 @@ func (e *exposureFlags) keep(c *cobra.Command, p model.CompanyProfile) (kept, ov
 			f.take()
 			kept = append(kept, f.flag)
 		} else if now := c.Flags().Lookup(f.flag).Value.String(); now != f.saved {
-			overridden = append(overridden, fmt.Sprintf("--%s %s instead of the saved %s", f.flag, now, f.saved))
+			overridden = append(overridden, say.T("--%s %s instead of the saved %s", f.flag, now, f.saved))
 		}
 	}
 	return kept, overridden

@@ -38,7 +38,7 @@ func (o *outputFlags) register(c *cobra.Command) {
 
 // addLangFlag registers --lang, the language of what people read.
 func addLangFlag(fs *pflag.FlagSet, lang *string) {
-	fs.StringVar(lang, "lang", "", "language of the table, Markdown, HTML and PDF output: en, ru or kk (default: from LC_ALL, LC_MESSAGES or LANG, else en); JSON, CSV and SARIF stay English")
+	fs.StringVar(lang, "lang", "", "language of what people read (the table, Markdown, HTML and PDF output and the lines on stderr): en, ru or kk (default: from LC_ALL, LC_MESSAGES or LANG, else en); JSON, CSV, SARIF and --log-format json stay English")
 }
 
 // checkLang refuses a --lang no catalogue has ("": the environment's).
@@ -63,7 +63,7 @@ func (e *env) printer(lang string) (*i18n.Printer, error) { return i18n.New(e.la
 
 // validate returns every problem with the output flags.
 func (o *outputFlags) validate() []error {
-	errs := []error{checkFormat(o.format), audit.ValidateFailOn(o.failOn), oneOf("progress", o.progress, "auto", "always", "never"), checkLang(o.lang)}
+	errs := []error{checkFormat(o.format), audit.ValidateFailOn(o.failOn), oneOf("progress", o.progress, "auto", "always", "never")}
 	if o.format == "pdf" && (o.output == "" || o.output == "-") {
 		errs = append(errs, &audit.FlagError{Flag: "format", With: []string{"output"}, Err: errors.New("--format pdf writes a binary file: give -o FILE")})
 	}
@@ -146,7 +146,7 @@ target is in progress, 130 interrupted.`,
 			opt := e.runOptions(c, "files", paths, of, sf, stdout)
 			opt.Exposure = calc
 			opt.Assets = assetsPath
-			bar := newProgress(of.progress, "files", e.log)
+			bar := newProgress(of.progress, "files", e.log, e.log.Say())
 			defer bar.finish()
 			opt.Progress = bar.update
 			opt.Trust, opt.Online = tf.store, tf.online
@@ -168,6 +168,7 @@ target is in progress, 130 interrupted.`,
 type progress struct {
 	bar     *progressbar.ProgressBar
 	log     io.Writer
+	say     *i18n.Printer
 	unit    string
 	started time.Time
 	last    time.Time
@@ -175,8 +176,12 @@ type progress struct {
 
 const logInterval = 10 * time.Second
 
-func newProgress(mode, unit string, stderr io.Writer) *progress {
-	p := &progress{unit: unit, started: time.Now(), last: time.Now()}
+// progressCounts are the catalogue's keys of "N files" for each unit a
+// command counts in.
+var progressCounts = map[string]string{"files": "%d files", "items": "%d items", "URLs": "%d URLs"}
+
+func newProgress(mode, unit string, stderr io.Writer, say *i18n.Printer) *progress {
+	p := &progress{unit: unit, say: say, started: time.Now(), last: time.Now()}
 	tty := isTerminal(stderr)
 	switch {
 	case mode == "never":
@@ -184,10 +189,10 @@ func newProgress(mode, unit string, stderr io.Writer) *progress {
 	case mode == "always" || tty:
 		p.bar = progressbar.NewOptions(-1,
 			progressbar.OptionSetWriter(stderr),
-			progressbar.OptionSetDescription("scanning"),
+			progressbar.OptionSetDescription(say.T("scanning")),
 			progressbar.OptionShowCount(),
 			progressbar.OptionShowIts(),
-			progressbar.OptionSetItsString(unit),
+			progressbar.OptionSetItsString(say.T(unit)),
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionClearOnFinish(),
 		)
@@ -207,9 +212,9 @@ func (p *progress) update(done, total int) {
 	case p.log != nil && time.Since(p.last) >= logInterval:
 		p.last = time.Now()
 		rate := float64(done) / time.Since(p.started).Seconds()
-		line := fmt.Sprintf("aiaudit: progress: %d %s (%.0f/s)", done, p.unit, rate)
+		line := "aiaudit: " + p.say.T("progress: %s (%.0f/s)", p.say.T(progressCounts[p.unit], done), rate)
 		if total > 0 && rate > 0 {
-			line += fmt.Sprintf(", %d of %d, about %s left", done, total, (time.Duration(float64(total-done)/rate) * time.Second).Round(time.Second))
+			line += ", " + p.say.T("%d of %d, about %s left", done, total, (time.Duration(float64(total-done)/rate)*time.Second).Round(time.Second).String())
 		}
 		fmt.Fprintln(p.log, line)
 	}

@@ -37,7 +37,7 @@ func newHistoryCommand(e *env, stdout io.Writer) *cobra.Command {
 		Short: "List past scans, newest first (prune: keep only the newest N per target)",
 		Args:  cobra.NoArgs,
 		PreRunE: func(c *cobra.Command, args []string) error {
-			if err := errors.Join(oneOf("format", format, "table", "json"), checkLang(lang)); err != nil {
+			if err := oneOf("format", format, "table", "json"); err != nil {
 				return usageError{err}
 			}
 			return nil
@@ -81,7 +81,7 @@ func newHistoryCommand(e *env, stdout io.Writer) *cobra.Command {
 		Short: "Delete all but the newest N scans of every target",
 		Args:  cobra.NoArgs,
 		PreRunE: func(c *cobra.Command, args []string) error {
-			if err := errors.Join(atLeast("keep", keep, 1), checkLang(lang)); err != nil {
+			if err := atLeast("keep", keep, 1); err != nil {
 				return usageError{err}
 			}
 			return nil
@@ -122,7 +122,7 @@ before it. Unchanged findings are counted but listed only with --unchanged.
 Exit code 1 with --fail-on-new when something is new.`,
 		Args: cobra.MaximumNArgs(2),
 		PreRunE: func(c *cobra.Command, args []string) error {
-			if err := errors.Join(oneOf("format", format, strings.Split(reports.DiffFormats, ", ")...), checkLang(lang)); err != nil {
+			if err := oneOf("format", format, strings.Split(reports.DiffFormats, ", ")...); err != nil {
 				return usageError{err}
 			}
 			return nil

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aiaudit/aiaudit/reports/audit"
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/scanner/jobs"
 	"github.com/aiaudit/aiaudit/scanner/urls"
 )
@@ -41,16 +42,18 @@ func newQueueCommand(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.log, "NATS with JetStream on nats://%s, store %s\n", listen, store)
+			say := e.log.Say()
+			audit.Summarize(e.log, say.T("NATS with JetStream on nats://%s, store %s", listen, store))
 			<-c.Context().Done()
 			s.Shutdown()
 			s.WaitForShutdown()
-			fmt.Fprintf(e.log, "NATS stopped\n")
+			audit.Summarize(e.log, say.T("NATS stopped"))
 			return nil
 		},
 	}
 	serve.Flags().StringVar(&store, "store", "", "folder for the JetStream file store (kept across restarts)")
 	serve.Flags().StringVar(&listen, "listen", "127.0.0.1:4222", "HOST:PORT to listen on")
+	addLangFlag(serve.Flags(), new(string))
 	q.AddCommand(serve)
 	return q
 }
@@ -63,6 +66,7 @@ func newJobCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
 	var natsURL string
 	j := &cobra.Command{Use: "job", Short: "Vet a URL list on any number of workers: submit, status, results, cancel"}
 	j.PersistentFlags().StringVar(&natsURL, "nats", defaultNATS(), "NATS server URL(s), comma-separated (default $NATS_URL)")
+	addLangFlag(j.PersistentFlags(), new(string))
 	j.AddCommand(newJobSubmitCommand(e, stdin, &natsURL), newJobStatusCommand(e, stdout, &natsURL),
 		newJobResultsCommand(e, stdout, &natsURL), newJobCancelCommand(e, &natsURL))
 	return j
@@ -130,7 +134,7 @@ func newJobSubmitCommand(e *env, stdin io.Reader, natsURL *string) *cobra.Comman
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.log, "job %s: %d URLs in %d batches submitted; start workers with: aiaudit worker --nats %s\n", spec.Name, spec.Total, spec.Batches, *natsURL)
+			audit.Summarize(e.log, e.log.Say().T("job %s: %d URLs in %d batches submitted; start workers with: aiaudit worker --nats %s", spec.Name, spec.Total, spec.Batches, *natsURL))
 			return nil
 		},
 	}
@@ -174,7 +178,7 @@ func newJobStatusCommand(e *env, stdout io.Writer, natsURL *string) *cobra.Comma
 					b, _ := json.Marshal(st)
 					fmt.Fprintf(stdout, "%s\n", b)
 				} else {
-					printStatus(stdout, st)
+					printStatus(stdout, st, e.log.Say())
 				}
 				if !watch || st.Finished || st.Canceled {
 					return nil
@@ -193,7 +197,9 @@ func newJobStatusCommand(e *env, stdout io.Writer, natsURL *string) *cobra.Comma
 	return c
 }
 
-func printStatus(w io.Writer, st jobs.Status) {
+// printStatus writes a job's status for a person, in say's language (its
+// JSON stays English).
+func printStatus(w io.Writer, st jobs.Status, say *i18n.Printer) {
 	state := "running"
 	switch {
 	case st.Canceled:
@@ -203,19 +209,20 @@ func printStatus(w io.Writer, st jobs.Status) {
 	case !st.Submitted:
 		state = "being submitted"
 	}
-	eta := "unknown"
+	eta := say.T("unknown")
 	if st.ETASeconds >= 0 {
 		eta = (time.Duration(st.ETASeconds) * time.Second).String()
 	}
-	fmt.Fprintf(w, "job %s (%s, aiaudit %s): %d of %d done, %d in flight, %d pending, %d errors, %d dead-lettered; %.1f URLs/s, ETA %s\n",
-		st.Job, state, st.Version, st.Done, st.Total, st.InFlight, st.Pending, st.Errors, st.DeadLettered, st.Rate, eta)
+	fmt.Fprintln(w, say.T("job %s (%s, aiaudit %s): %d of %d done, %d in flight, %d pending, %d errors, %d dead-lettered; %.1f URLs/s, ETA %s",
+		st.Job, say.T(state), st.Version, st.Done, st.Total, st.InFlight, st.Pending, st.Errors, st.DeadLettered, st.Rate, eta))
 	if len(st.Workers) == 0 {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "WORKER\tDONE\tIN FLIGHT\tALIVE")
+	fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", say.T("WORKER"), say.T("DONE"), say.T("IN FLIGHT"), say.T("ALIVE"))
+	yes := map[bool]string{true: say.T("yes"), false: say.T("no")}
 	for _, wk := range st.Workers {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%v\n", wk.Name, wk.Done, wk.InFlight, wk.Alive)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", wk.Name, wk.Done, wk.InFlight, yes[wk.Alive])
 	}
 	tw.Flush()
 }
@@ -247,7 +254,7 @@ func newJobResultsCommand(e *env, stdout io.Writer, natsURL *string) *cobra.Comm
 				return err
 			}
 			if !st.Finished {
-				e.log.Warn("job %s is not finished: %d of %d URLs have results so far", st.Job, st.Done+st.DeadLettered, st.Total)
+				e.log.Warn("%s", e.log.Say().T("job %s is not finished: %d of %d URLs have results so far", st.Job, st.Done+st.DeadLettered, st.Total))
 			}
 			vo, err := spec.Settings.VetOptions()
 			if err != nil {
@@ -286,11 +293,11 @@ func newJobCancelCommand(e *env, natsURL *string) *cobra.Command {
 			if err := client.Cancel(c.Context(), args[0], purge); err != nil {
 				return err
 			}
-			what := "canceled"
+			what := "job %s canceled"
 			if purge {
-				what = "canceled and removed"
+				what = "job %s canceled and removed"
 			}
-			fmt.Fprintf(e.log, "job %s %s\n", args[0], what)
+			audit.Summarize(e.log, e.log.Say().T(what, args[0]))
 			return nil
 		},
 	}
@@ -323,7 +330,7 @@ func newWorkerCommand(e *env) *cobra.Command {
 			}
 			defer client.Close()
 			w := jobs.NewWorker(client, jobs.WorkerOptions{Name: name, Version: version(), Batches: batches, UserAgent: userAgent, Job: job,
-				Log: func(f string, a ...any) { fmt.Fprintf(e.log, f+"\n", a...) }})
+				Log: func(f string, a ...any) { audit.Summarize(e.log, e.log.Say().T(f, a...)) }})
 			return w.Run(c.Context())
 		},
 	}
@@ -332,5 +339,6 @@ func newWorkerCommand(e *env) *cobra.Command {
 	c.Flags().StringVar(&job, "job", "", "work on this job only (default: every job of this aiaudit version)")
 	c.Flags().IntVar(&batches, "batches", 32, "batches (each one host's URLs) vetted at once")
 	c.Flags().StringVar(&userAgent, "user-agent", "", "User-Agent header (default: the job's)")
+	addLangFlag(c.Flags(), new(string))
 	return c
 }

@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"golang.org/x/term"
 )
 
@@ -33,6 +35,22 @@ type logSink struct {
 	result []slog.Attr
 	// toFile is set when the report goes to a file rather than the terminal.
 	toFile bool
+	// lang is the language of the lines a person reads (--lang, else the
+	// environment's); JSON lines stay English.
+	lang string
+}
+
+// Say is the printer of the log's lines: the run's language in text mode;
+// English with --log-format json, whose lines a machine reads and matches.
+func (l *logSink) Say() *i18n.Printer {
+	if l.json || l.lang == "" {
+		return i18n.English()
+	}
+	p, err := i18n.New(l.lang)
+	if err != nil {
+		return i18n.English() // a --lang no catalogue has is refused before anything is said
+	}
+	return p
 }
 
 func (l *logSink) Write(p []byte) (int, error) {
@@ -116,7 +134,8 @@ func (l *logSink) errorf(format string, args ...any) {
 	l.write("error", []byte(b.String()))
 }
 
-// exitMeaning says what an exit code means, for the log's last line.
+// exitMeaning says what an exit code means, for the log's last line: the
+// English text, and the message catalogue's key in text mode.
 var exitMeaning = map[int]string{
 	exitClean:       "clean",
 	exitFindings:    "findings at or above --fail-on",
@@ -135,7 +154,8 @@ func (l *logSink) exit(code int) {
 	}
 	if !l.json {
 		if l.toFile && code != exitError && code != exitLocked {
-			fmt.Fprintf(l.w, "aiaudit: exit %d: %s\n", code, exitMeaning[code])
+			say := l.Say()
+			fmt.Fprintln(l.w, "aiaudit: "+say.T("exit %s: %s", strconv.Itoa(code), say.T(exitMeaning[code])))
 		}
 		return
 	}

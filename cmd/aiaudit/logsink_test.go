@@ -104,6 +104,6 @@ func TestLogTextMode(t *testing.T) {
 		"aiaudit: exposure KZ criminal (false information): flagged by 1 item, maximum 3,000 MRP (12,975,000 KZT, 22,050.00 EUR) (never summed)\n"+
 		"aiaudit: since scan 1: 0 new, 0 fixed, 7 unchanged findings\n"+
 		"aiaudit: note: fetches may reach loopback addresses in this run, because the start hosts are there\n"+
-		"aiaudit: crawled 1 pages, 2 media items; 0 URLs skipped because robots.txt forbids them to aiaudit\n"+
+		"aiaudit: crawled 1 page, 2 media items; 0 URLs skipped because robots.txt forbids them to aiaudit\n"+
 		"aiaudit: exit 1: findings at or above --fail-on\n", stderr)
 }

@@ -118,6 +118,18 @@ func newRootCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
 				return usageError{err}
 			}
 			e.log.json, e.log.quiet = logFormat == "json", quiet
+			// The log speaks the command's --lang, else the
+			// environment's language. --lang is checked here for every
+			// command that has it (configCommands checks the config
+			// file's).
+			lang := ""
+			if f := c.Flags().Lookup("lang"); f != nil {
+				lang = f.Value.String()
+			}
+			if err := checkLang(lang); err != nil {
+				return usageError{err}
+			}
+			e.log.lang = e.langOf(lang)
 			e.log.with(slog.String("command", strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" ")))
 			return nil
 		},

@@ -108,6 +108,28 @@ func TestPDFReport(t *testing.T) {
 	assert.Greater(t, bars, 20, "the chart bars are painted on the first page")
 }
 
+// The PDF in English and Kazakh too (Russian: TestPDFReport): its title,
+// the Kazakh maximum in the language's money format, the fix heading.
+func TestPDFReportInEnglishAndKazakh(t *testing.T) {
+	browsertest.Path(t)
+	pdftotext := poppler(t, "pdftotext")
+	site := aiSite(t)
+	for lang, want := range map[string][]string{
+		"en": {"aiaudit crawl report", "129,750 KZT", "How to fix"},
+		"kk": {"aiaudit crawl есебі", "129 750 ₸", "Қалай түзету керек"},
+	} {
+		out := filepath.Join(t.TempDir(), "report."+lang+".pdf")
+		code, _, stderr := runIn(t, "", "crawl", site.URL+"/", "--delay", "0", "-f", "pdf", "-o", out, "--lang", lang, "--no-history")
+		require.Equal(t, exitFindings, code, stderr)
+		text, err := exec.Command(pdftotext, "-layout", out, "-").Output()
+		require.NoError(t, err, "%s: the PDF opens", lang)
+		txt := strings.ReplaceAll(string(text), "\u00a0", " ")
+		for _, w := range want {
+			assert.Contains(t, txt, w, lang)
+		}
+	}
+}
+
 // Without -o a PDF would go to the terminal: refused with the reason.
 func TestPDFNeedsAnOutputFile(t *testing.T) {
 	code, _, stderr := runIn(t, "", "files", t.TempDir(), "-f", "pdf")

@@ -33,28 +33,33 @@ func newReportCommand(e *env, stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// The language the scan was made in, unless --lang says
+			// otherwise: the report and these lines are written in it.
+			asked := of.lang
+			if of.lang == "" {
+				of.lang = rep.Lang
+			}
+			of.lang = e.langOf(of.lang)
+			e.log.lang = of.lang
+			say := e.log.Say()
+			if asked != "" && rep.Lang != "" && rep.Lang != asked {
+				audit.Summarize(e.log, say.T("written in --lang %s instead of the saved scan's %s", asked, rep.Lang))
+			}
 			if rep.Profile != nil {
 				// The saved scan's company profile, unless a flag says
 				// otherwise: a re-render prices the scan as it was priced.
-				kept, overridden := ef.keep(c, *rep.Profile)
+				kept, overridden := ef.keep(c, *rep.Profile, say)
 				if len(kept) > 0 {
 					if calc, err = ef.resolve(); err != nil {
 						return usageError{fmt.Errorf("%s: the saved company profile: %w", args[0], err)}
 					}
-					audit.Summarize(e.log, "using the saved scan's "+strings.Join(kept, ", ")+" (flags override them)")
+					audit.Summarize(e.log, say.T("using the saved scan's %s (flags override them)", strings.Join(kept, ", ")))
 				}
 				if len(overridden) > 0 {
-					audit.Summarize(e.log, "priced differently from the saved scan: "+strings.Join(overridden, "; "))
+					audit.Summarize(e.log, say.T("priced differently from the saved scan: %s", strings.Join(overridden, "; ")))
 				}
 			}
 			e.logOutput(of.output)
-			switch {
-			case of.lang == "":
-				of.lang = rep.Lang // the language the scan was made in
-			case rep.Lang != "" && rep.Lang != of.lang:
-				audit.Summarize(e.log, "written in --lang "+of.lang+" instead of the saved scan's "+rep.Lang)
-			}
-			of.lang = e.langOf(of.lang)
 			opt := audit.Options{Command: "report", Version: version(), Output: of.options(stdout), Exposure: calc,
 				History: audit.HistoryOptions{Baseline: baselinePath}}
 			out, err := audit.Rerender(opt, rep)

@@ -142,7 +142,7 @@ is complete; --resume goes on).`,
 			e.logOutput(output)
 			ro := audit.Options{Command: "urls", Version: version(), History: sf.options(c), Log: e.log,
 				Output: audit.OutputOptions{Stdout: stdout}, Exposure: calc}
-			bar := newProgress(progressMode, "URLs", e.log)
+			bar := newProgress(progressMode, "URLs", e.log, e.log.Say())
 			ro.Progress = bar.update
 			out, err := audit.URLs(c.Context(), ro, audit.URLOptions{
 				List: args[0], Stdin: stdin, Input: urls.Input{Column: column, Field: field, Keep: keep}, Vet: opt,
@@ -167,5 +167,6 @@ is complete; --resume goes on).`,
 	c.Flags().StringVar(&shard, "shard", "", "vet only hosts of shard i of n (i/n): n machines split one list without overlap")
 	c.Flags().IntVar(&concurrency, "concurrency", 64, "URLs in flight across all hosts")
 	c.Flags().StringVar(&progressMode, "progress", "auto", "progress on stderr: auto, always, never")
+	addLangFlag(c.Flags(), new(string))
 	return c
 }

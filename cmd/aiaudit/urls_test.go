@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -79,7 +80,7 @@ func TestURLsCommand(t *testing.T) {
 	// --resume: the URLs already in the output are skipped.
 	code, _, stderr = runIn(t, list+"\n"+srv.URL+"/new", "urls", "-", "--agent", "CCBot", "--delay", "0", "-o", res, "--resume")
 	assert.Equal(t, exitClean, code, "the invalid URL was vetted (as an error) before and is skipped")
-	assert.Contains(t, stderr, "vetted 1 URLs", "only the new one")
+	assert.Contains(t, stderr, "vetted 1 URL in", "only the new one")
 	b, _ = os.ReadFile(res)
 	assert.Len(t, lines(t, string(b)), 5)
 
@@ -125,7 +126,7 @@ func TestCheckExplains(t *testing.T) {
 
 func TestProgressLogsWhenNotATerminal(t *testing.T) {
 	var buf bytes.Buffer
-	p := newProgress("auto", "URLs", &buf)
+	p := newProgress("auto", "URLs", &buf, i18n.English())
 	require.Nil(t, p.bar, "no bar when stderr is not a terminal")
 	p.update(10, 100)
 	assert.Empty(t, buf.String(), "at most one line per interval")
@@ -133,7 +134,7 @@ func TestProgressLogsWhenNotATerminal(t *testing.T) {
 	p.update(20, 100)
 	assert.Contains(t, buf.String(), "aiaudit: progress: 20 URLs")
 	assert.Contains(t, buf.String(), "of 100, about")
-	quiet := newProgress("never", "URLs", &buf)
+	quiet := newProgress("never", "URLs", &buf, i18n.English())
 	assert.Nil(t, quiet.log)
 }
 

@@ -231,6 +231,9 @@ func configCommands(e *env) []config.Command {
 					if fl := flags.Lookup("log-format"); fl != nil {
 						p.add(checkRootFlags(fl.Value.String()))
 					}
+					if fl := flags.Lookup("lang"); fl != nil {
+						p.add(checkLang(fl.Value.String()))
+					}
 					if x.PreRunE != nil {
 						p.add(x.PreRunE(x, nil))
 					}

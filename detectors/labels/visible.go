@@ -51,30 +51,31 @@ const (
 	minOpacity       = 0.1
 )
 
-// Unseen says why a visitor cannot see the text of a box, or "" when they
-// can. Unknown (a colour in an unread form, text over an image) is never
-// "seen": a label counts only when it is shown to be visible.
+// Unseen says why a visitor cannot see the text of a box (one of Reasons,
+// in English), or "" when they can. Unknown (a colour in an unread form,
+// text over an image) is never "seen": a label counts only when it is
+// shown to be visible.
 func Unseen(b Box) string {
 	switch {
 	case !finite(b.Opacity, b.X, b.Y, b.W, b.H, b.PageW, b.PageH, b.FontSize, b.FontWeight) ||
 		!finite(b.Color...) || !finite(b.Background...):
-		return "layout not measurable"
+		return ReasonNotMeasurable
 	case !b.Displayed:
-		return "not displayed (display:none)"
+		return ReasonNotDisplayed
 	case b.Visibility == "hidden" || b.Visibility == "collapse":
-		return "visibility:" + b.Visibility
+		return fmt.Sprintf(ReasonVisibility, b.Visibility)
 	case b.Opacity < minOpacity:
-		return fmt.Sprintf("transparent (opacity %.2g)", b.Opacity)
+		return fmt.Sprintf(ReasonTransparent, b.Opacity)
 	case b.FontSize < MinFontPx:
-		return fmt.Sprintf("font too small (%gpx, minimum %dpx)", b.FontSize, MinFontPx)
+		return fmt.Sprintf(ReasonFontTooSmall, b.FontSize, MinFontPx)
 	case b.W < minBoxPx || b.H < minBoxPx:
-		return fmt.Sprintf("zero-sized (%gx%g px)", b.W, b.H)
+		return fmt.Sprintf(ReasonZeroSized, b.W, b.H)
 	case b.X+b.W <= 0 || b.Y+b.H <= 0 || b.X >= b.PageW || b.Y >= b.PageH:
-		return fmt.Sprintf("off-screen (at %g,%g on a %gx%g page)", b.X, b.Y, b.PageW, b.PageH)
+		return fmt.Sprintf(ReasonOffScreen, b.X, b.Y, b.PageW, b.PageH)
 	case b.OverImage:
-		return "text over a background image: contrast cannot be measured"
+		return ReasonOverImage
 	case len(b.Color) != 4 || len(b.Background) != 4:
-		return "colours not readable: contrast cannot be measured"
+		return ReasonColoursUnread
 	}
 	need := MinContrast
 	if b.FontSize >= 24 || b.FontSize >= 18.66 && b.FontWeight >= 700 {
@@ -84,7 +85,7 @@ func Unseen(b Box) string {
 	fg := b.Color
 	fg = over([]float64{fg[0], fg[1], fg[2], fg[3] * b.Opacity}, bg)
 	if c := Contrast(fg, bg); c < need {
-		return fmt.Sprintf("low contrast (%.2f:1, minimum %g:1)", c, need)
+		return fmt.Sprintf(ReasonLowContrast, c, need)
 	}
 	return ""
 }
@@ -213,7 +214,7 @@ func (f renderedFinder) withHidden(el *goquery.Selection, r Result, inMarkup fun
 func (f renderedFinder) why(el *goquery.Selection, l Found) string {
 	switch l.Where {
 	case "alt", "title", "aria-label":
-		return "in the " + l.Where + " attribute, which the page does not show"
+		return fmt.Sprintf(ReasonAttribute, l.Where)
 	}
 	want := strings.ToLower(l.Text)
 	for scope := el; scope.Length() > 0; scope = scope.Parent() {
@@ -233,7 +234,7 @@ func (f renderedFinder) why(el *goquery.Selection, l Found) string {
 			reason, checked := f.unseen[n]
 			switch {
 			case !checked:
-				why = "not checked in the browser (page larger than the elements checked)"
+				why = ReasonNotChecked
 			case reason != "":
 				why = reason
 			}
@@ -243,5 +244,5 @@ func (f renderedFinder) why(el *goquery.Selection, l Found) string {
 			return why
 		}
 	}
-	return "not visible"
+	return ReasonNotVisible
 }

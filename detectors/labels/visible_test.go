@@ -120,6 +120,12 @@ func FuzzUnseen(f *testing.F) {
 			FontSize: font, FontWeight: weight, Color: []float64{r, g, b, a}, Background: []float64{br, bg, bb, ba}, OverImage: overImage}
 		why := Unseen(box)
 		if why != "" {
+			// Every reason reads back into its format, for the reports
+			// to say it in their language.
+			r, ok := ParseReason(why)
+			if !ok || r.String() != why {
+				t.Fatalf("reason %q does not read back: %+v", why, r)
+			}
 			return
 		}
 		if !displayed || visibility == "hidden" || visibility == "collapse" || overImage || !finite(opacity, x, y, w, h, font) ||

@@ -40,17 +40,18 @@ func LoadAssets(ctx context.Context, path string, log Log) (*assets.Library, err
 	if lib.Len() == 0 {
 		return nil, fmt.Errorf("--assets %s: no image could be indexed (%d problems)", path, len(problems))
 	}
-	line := fmt.Sprintf("asset library %s: %d images indexed", path, lib.Len())
+	say := log.Say()
+	line := say.T("asset library %s: %d images indexed", path, lib.Len())
 	if len(problems) > 0 {
-		line += fmt.Sprintf("; %d not indexed", len(problems))
+		line += "; " + say.T("%d not indexed", len(problems))
 	}
 	Summarize(log, line)
 	for i, p := range problems {
 		if i == maxLibraryProblems {
-			Summarize(log, fmt.Sprintf("asset library: %d more not indexed", len(problems)-i))
+			Summarize(log, say.T("asset library: %d more not indexed", len(problems)-i))
 			break
 		}
-		Summarize(log, "asset library: "+p)
+		Summarize(log, say.T("asset library: %s", say.T(assets.NotIndexed, p.Location, p.Err)))
 	}
 	return lib, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/rules"
 )
@@ -24,6 +25,8 @@ type testLog struct{ bytes.Buffer }
 func (l *testLog) Warn(format string, args ...any) {
 	l.WriteString("warning: " + fmt.Sprintf(format, args...) + "\n")
 }
+
+func (l *testLog) Say() *i18n.Printer { return i18n.English() }
 
 func readReport(t *testing.T, path string) model.Report {
 	t.Helper()

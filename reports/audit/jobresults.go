@@ -37,7 +37,7 @@ func ListResults(opt Options, uo URLOptions, results iter.Seq2[urls.Result, erro
 	t := out.tally
 	printTally(opt.Log, t, evaluated, uo.Vet.Agents, took, false, uo.Results)
 	if t.noneVetted() {
-		opt.Log.Warn("no URL could be vetted: all %d failed (first: %s)", t.total, t.firstFailure)
+		warnNoneVetted(opt.Log, t)
 	}
 	return Outcome{Incomplete: t.unknown > 0, Summary: model.Summary{Resources: t.total, TrainingOptOut: t.reserved, Errors: t.errors}}, nil
 }

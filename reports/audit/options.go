@@ -14,6 +14,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/detectors/c2pa/revocation"
 	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/scanner/ocspfetch"
 )
@@ -102,6 +103,9 @@ type HistoryOptions struct {
 type Log interface {
 	io.Writer
 	Warn(format string, args ...any)
+	// Say is the printer of the log's lines: the run's language for a
+	// person, English where a machine reads them (JSON log lines).
+	Say() *i18n.Printer
 }
 
 // SummaryLog is a Log that also takes a summary line's facts as fields, for

@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -23,10 +22,7 @@ type Run struct {
 	sink *sink
 	w    reports.Writer
 	// p writes the notes of human-readable formats in their language.
-	p *i18n.Printer
-	// say writes the lines a person reads on stderr: in the run's
-	// language whatever the report's format.
-	say     *i18n.Printer
+	p       *i18n.Printer
 	rep     *model.Report
 	session *Session
 	// offences counts what the fine tables price (nil without exposure).
@@ -61,11 +57,6 @@ func start(rep *model.Report, opt Options, session *Session) (*Run, error) {
 		s.abort()
 		return nil, err
 	}
-	say, err := i18n.New(cmp.Or(opt.Output.Lang, "en"))
-	if err != nil {
-		s.abort()
-		return nil, err
-	}
 	w, err := reports.NewWriter(opt.Output.Format, s, reports.Options{All: opt.Output.All, Lang: opt.Output.Lang, Browser: opt.Output.Browser})
 	if err != nil {
 		s.abort()
@@ -79,7 +70,7 @@ func start(rep *model.Report, opt Options, session *Session) (*Run, error) {
 		s.abort()
 		return nil, err
 	}
-	r := &Run{opt: opt, sink: s, w: w, p: p, say: say, rep: rep, session: session}
+	r := &Run{opt: opt, sink: s, w: w, p: p, rep: rep, session: session}
 	if opt.Exposure != nil {
 		r.offences = opt.Exposure.newTally()
 	}
@@ -184,20 +175,21 @@ func (r *Run) summarize(interrupted bool) {
 	if log == nil {
 		return
 	}
+	say := log.Say()
 	if interrupted {
-		Summarize(log, r.say.T("interrupted; the partial report is marked incomplete"), slog.Bool("complete", false))
+		Summarize(log, say.T("interrupted; the partial report is marked incomplete"), slog.Bool("complete", false))
 	}
 	if path := r.opt.Output.Path; path != "" && path != "-" {
 		// The terminal shows none of the report: say what is in it.
 		r.summarizeFile(log, path)
 	}
 	if c := r.rep.Changes; c != nil && c.PreviousScan != 0 {
-		line := r.say.T("since scan %s: %d new, %d fixed, %d unchanged findings", fmt.Sprint(c.PreviousScan), c.New, c.Fixed, c.Unchanged)
+		line := say.T("since scan %s: %d new, %d fixed, %d unchanged findings", fmt.Sprint(c.PreviousScan), c.New, c.Fixed, c.Unchanged)
 		if c.Accepted > 0 {
-			line += ", " + r.say.T("%d accepted", c.Accepted)
+			line += ", " + say.T("%d accepted", c.Accepted)
 		}
 		if c.NotRechecked > 0 {
-			line += ", " + r.say.T("%d not re-checked (not counted as fixed)", c.NotRechecked)
+			line += ", " + say.T("%d not re-checked (not counted as fixed)", c.NotRechecked)
 		}
 		Summarize(log, line, slog.Int64("scan", c.Scan), slog.Int64("previous_scan", c.PreviousScan),
 			slog.Int("new", c.New), slog.Int("fixed", c.Fixed), slog.Int("unchanged", c.Unchanged),
@@ -205,7 +197,7 @@ func (r *Run) summarize(interrupted bool) {
 	}
 	if b := r.rep.Baseline; b != nil {
 		for _, e := range b.Expired {
-			log.Warn("%s", r.say.T("baseline entry expired, its findings are reported again: %s", e))
+			log.Warn("%s", say.T("baseline entry expired, its findings are reported again: %s", e))
 		}
 	}
 }
@@ -213,10 +205,11 @@ func (r *Run) summarize(interrupted bool) {
 // summarizeFile is the one screen a person reads when the report went to a
 // file: where it is, its counts, the first violations and the exposure.
 func (r *Run) summarizeFile(log Log, path string) {
+	say := log.Say()
 	s := r.rep.Summary
-	Summarize(log, r.say.T("report written to %s (%s): %d items, %d AI-made, %d without machine-readable marking, %d violations, %d reserved against AI training, %d errors",
+	Summarize(log, say.T("report written to %s (%s): %d items, %d AI-made, %d without machine-readable marking, %d violations, %d reserved against AI training, %d errors",
 		path, r.opt.Output.Format, s.Resources, s.AIGenerated, s.AIUnmarked, s.FindingsBySeverity[model.SeverityViolation], s.TrainingOptOut, s.Errors))
-	for _, line := range reports.ExposureSummary(r.say, r.rep.Exposure) {
+	for _, line := range reports.ExposureSummary(say, r.rep.Exposure) {
 		Summarize(log, line)
 	}
 }
@@ -225,3 +218,5 @@ func (r *Run) summarizeFile(log Log, path string) {
 type discardLog struct{ io.Writer }
 
 func (discardLog) Warn(string, ...any) {}
+
+func (discardLog) Say() *i18n.Printer { return i18n.English() }

@@ -185,13 +185,14 @@ func vetList(ctx context.Context, list *urls.List, opt Options, uo URLOptions, s
 		return Outcome{}, fmt.Errorf("reading the URL list: %w", err)
 	}
 	t := out.tally
+	say := opt.Log.Say()
 	printTally(opt.Log, t, v.Agents(), uo.Vet.Agents, time.Since(started), interrupted, uo.Results)
 	if uo.Resume {
-		fmt.Fprintf(opt.Log, "--resume: skipped %d URLs already in %s\n", stats.Resumed, uo.Results)
+		Summarize(opt.Log, say.T("--resume: skipped %d URLs already in %s", stats.Resumed, uo.Results))
 	}
 	if t.noneVetted() && !interrupted {
 		// A warning: --quiet (cron) must not hide it.
-		opt.Log.Warn("no URL could be vetted: all %d failed (first: %s)", t.total, t.firstFailure)
+		warnNoneVetted(opt.Log, t)
 	}
 	// A run that decided nothing is never the baseline of a diff: what it
 	// failed to reach was not fixed.
@@ -201,22 +202,24 @@ func vetList(ctx context.Context, list *urls.List, opt Options, uo URLOptions, s
 		return Outcome{}, err
 	}
 	if out.offences != nil {
+		// The history keeps the exposure's notes in English; the log says
+		// it in the log's language.
 		if err := opt.Exposure.apply(rep, out.offences, i18n.English()); err != nil {
 			return Outcome{}, err
 		}
-		if lines := reports.ExposureSummary(i18n.English(), rep.Exposure); len(lines) > 0 {
+		if lines := reports.ExposureSummary(say, rep.Exposure); len(lines) > 0 {
 			for _, line := range lines {
 				Summarize(opt.Log, line)
 			}
-			Summarize(opt.Log, rep.Disclaimer)
+			Summarize(opt.Log, say.T(exposure.Disclaimer))
 		}
 	}
 	if ch := rep.Changes; ch != nil && ch.PreviousScan != 0 {
-		kept := ""
+		line := say.T("since scan %s of this list: %d URLs newly reserved, %d no longer reserved, %d still reserved", fmt.Sprint(ch.PreviousScan), ch.New, ch.Fixed, ch.Unchanged)
 		if n := ch.NotRechecked; n > 0 {
-			kept = fmt.Sprintf("; %d reserved when last vetted could not be vetted this time (not counted as no longer reserved)", n)
+			line += "; " + say.T("%d reserved when last vetted could not be vetted this time (not counted as no longer reserved)", n)
 		}
-		Summarize(opt.Log, fmt.Sprintf("since scan %d of this list: %d URLs newly reserved, %d no longer reserved, %d still reserved%s", ch.PreviousScan, ch.New, ch.Fixed, ch.Unchanged, kept),
+		Summarize(opt.Log, line,
 			slog.Int64("scan", ch.Scan), slog.Int64("previous_scan", ch.PreviousScan), slog.Int("new", ch.New), slog.Int("fixed", ch.Fixed),
 			slog.Int("unchanged", ch.Unchanged), slog.Int("not_rechecked", ch.NotRechecked))
 	}
@@ -615,21 +618,22 @@ func readErrOrNil(ch chan error, interrupted bool) chan error {
 
 // printTally is the run's summary. An interrupted run says so first, and
 // how to go on: its counts are of the URLs it reached, not of the list.
-func printTally(w io.Writer, t tally, evaluated, asked []string, took time.Duration, interrupted bool, results string) {
-	who := fmt.Sprintf("any of %d known AI-training agents", len(evaluated))
+func printTally(log Log, t tally, evaluated, asked []string, took time.Duration, interrupted bool, results string) {
+	say := log.Say()
+	who := say.T("any of %d known AI-training agents", len(evaluated))
 	if len(asked) > 0 {
 		who = strings.Join(asked, ", ")
 	}
-	counts := fmt.Sprintf("reserved %d, not reserved %d, unknown %d (errors %d)", t.reserved, t.allowed, t.unknown, t.errors)
+	counts := say.T("reserved %d, not reserved %d, unknown %d (errors %d)", t.reserved, t.allowed, t.unknown, t.errors)
 	if interrupted {
-		next := "rerun with --resume to vet the rest"
+		next := say.T("rerun with --resume to vet the rest")
 		if results == "" {
-			next = "--resume needs -o FILE as its checkpoint: rerun with -o FILE to be able to go on"
+			next = say.T("--resume needs -o FILE as its checkpoint: rerun with -o FILE to be able to go on")
 		}
-		fmt.Fprintf(w, "interrupted: %d URLs vetted in %s for %s: %s; %s\n", t.total, took.Round(time.Millisecond), who, counts, next)
+		Summarize(log, say.T("interrupted: %d URLs vetted in %s for %s: %s; %s", t.total, took.Round(time.Millisecond).String(), who, counts, next))
 	} else {
 		rate := float64(t.total) / max(took.Seconds(), 1e-9)
-		fmt.Fprintf(w, "vetted %d URLs in %s (%.0f/s) for %s: %s\n", t.total, took.Round(time.Millisecond), rate, who, counts)
+		Summarize(log, say.T("vetted %d URLs in %s (%.0f/s) for %s: %s", t.total, took.Round(time.Millisecond).String(), rate, who, counts))
 	}
 	var sigs []string
 	for s, n := range t.bySignal {
@@ -637,8 +641,13 @@ func printTally(w io.Writer, t tally, evaluated, asked []string, took time.Durat
 	}
 	sort.Strings(sigs)
 	if len(sigs) > 0 {
-		fmt.Fprintf(w, "reservations by signal: %s\n", strings.Join(sigs, ", "))
+		Summarize(log, say.T("reservations by signal: %s", strings.Join(sigs, ", ")))
 	}
+}
+
+// warnNoneVetted warns that a list run decided nothing at all.
+func warnNoneVetted(log Log, t tally) {
+	log.Warn("%s", log.Say().T("no URL could be vetted: all %d failed (first: %s)", t.total, t.firstFailure))
 }
 
 // VerdictWord is how a verdict reads in tables: unknown is never allowed.

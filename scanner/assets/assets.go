@@ -63,20 +63,27 @@ func chunk(h uint64, i int) uint64 {
 // Len is the number of images indexed.
 func (l *Library) Len() int { return len(l.assets) }
 
+// Problem is a library item left out of the index, and why.
+type Problem struct{ Location, Err string }
+
+// NotIndexed is how a problem reads, with its Location and Err: the
+// message catalogue's key.
+const NotIndexed = "%s: not indexed: %s"
+
 // Build indexes the image resources of an `aiaudit files` scan (of the
 // library folder, or a saved report), reading each file at its location.
 // Problems are per item: an unreadable, undecodable or too plain image is
 // named and left out; the rest of the library is indexed.
-func Build(resources []model.Resource) (*Library, []string) {
+func Build(resources []model.Resource) (*Library, []Problem) {
 	l := &Library{}
-	var problems []string
+	var problems []Problem
 	for _, r := range resources {
 		if r.Error != "" {
 			// A file that could not be read at all (permission denied, a
 			// broken link) has kind "other": it may be an image, so it is
 			// named too.
 			if r.Kind == "image" || r.Kind == "other" {
-				problems = append(problems, fmt.Sprintf("%s: not indexed: %s", r.Location, r.Error))
+				problems = append(problems, Problem{Location: r.Location, Err: r.Error})
 			}
 			continue
 		}
@@ -85,7 +92,7 @@ func Build(resources []model.Resource) (*Library, []string) {
 		}
 		h, err := hashFile(r.Location)
 		if err != nil {
-			problems = append(problems, fmt.Sprintf("%s: not indexed: %v", r.Location, err))
+			problems = append(problems, Problem{Location: r.Location, Err: err.Error()})
 			continue
 		}
 		l.add(h, r)

@@ -83,8 +83,8 @@ func originalsLibrary(t *testing.T) (*Library, []model.Resource, map[uint64]imag
 	l, problems := Build(lib)
 	assert.Equal(t, 8, l.Len())
 	require.Len(t, problems, 2, "the broken image and the unreadable file are named; documents are not images")
-	assert.Contains(t, problems[0], broken)
-	assert.Equal(t, "locked.jpg: not indexed: open locked.jpg: permission denied", problems[1])
+	assert.Equal(t, broken, problems[0].Location)
+	assert.Equal(t, Problem{Location: "locked.jpg", Err: "open locked.jpg: permission denied"}, problems[1])
 	return l, lib, originals
 }
 

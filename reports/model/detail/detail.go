@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/aiaudit/aiaudit/detectors/labels"
 )
 
 // The English shapes. They are also the message catalogue's keys, so a
@@ -33,8 +35,23 @@ type Hidden struct {
 	Where, Text, Why string
 }
 
-// Write says where the label is and why it is not seen.
-func (h Hidden) Write(f Sprintf) string { return f(HiddenFormat, h.Where, h.Text, h.Why) }
+// Write says where the label is and why it is not seen: the reason, when
+// it is one of the detector's (labels.Reasons), written with f too.
+func (h Hidden) Write(f Sprintf) string {
+	why := h.Why
+	if r, ok := labels.ParseReason(why); ok {
+		why = f(r.Format, r.Args...)
+	}
+	return f(HiddenFormat, place(f, h.Where), h.Text, why)
+}
+
+// place is a place a label is looked for, said with f when it is a word.
+func place(f Sprintf, where string) string {
+	if spokenPlaces[where] {
+		return f(where)
+	}
+	return where
+}
 
 // Unlabelled is an AI-made item shown without a visible label: what it is,
 // why it is known AI-made (with what the reader sees), where a label was
@@ -53,11 +70,8 @@ var spokenPlaces = map[string]bool{"container": true, "page": true, "text": true
 // Write says the item is published without a visible label.
 func (u Unlabelled) Write(f Sprintf) string {
 	looked := make([]string, len(u.Looked))
-	for i, place := range u.Looked {
-		looked[i] = place
-		if spokenPlaces[place] {
-			looked[i] = f(place)
-		}
+	for i, where := range u.Looked {
+		looked[i] = place(f, where)
 	}
 	s := f(UnlabelledFormat, u.What, u.Why, strings.Join(looked, ", "))
 	if u.Hidden != nil {
