@@ -36,8 +36,11 @@ type Limits struct {
 	// MaxStealthBytes caps the PNG file size read whole for that decode.
 	MaxStealthBytes int64
 	// MaxHashBytes caps the file size whose C2PA hard binding is checked:
-	// the check reads the whole file (a video's media data included).
+	// the check reads the whole file (a video's media data included). It
+	// caps each fragment of a fragmented MP4 too.
 	MaxHashBytes int64
+	// MaxFragments caps the fragment files checked with one init segment.
+	MaxFragments int
 	// Trust decides which C2PA signers are trusted (nil: the shipped C2PA
 	// trust lists).
 	Trust *trust.Store
@@ -56,6 +59,9 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxHashBytes <= 0 {
 		l.MaxHashBytes = 1 << 30
 	}
+	if l.MaxFragments <= 0 {
+		l.MaxFragments = 20_000
+	}
 	if l.Trust == nil {
 		l.Trust = trust.Default()
 	}
@@ -70,6 +76,10 @@ type Source struct {
 	Name string
 	R    io.ReaderAt
 	Size int64
+	// Fragments are the files that may be the fragments (media segments) of
+	// a fragmented MP4 whose init segment this is; they are opened only when
+	// its C2PA binding is a Merkle tree over them.
+	Fragments []c2pa.Fragment
 }
 
 // Result is everything the media detectors concluded about one file.
@@ -358,14 +368,21 @@ func (a *analysis) binding(store *c2pa.Store, act *c2pa.Manifest, from string, v
 		return
 	}
 	m := store.BindingManifest(act)
-	var check func() (bool, error)
+	// check says whether the binding holds and, when it says more than
+	// "matches"/"does not match", why.
+	var check func() (bool, string, error)
+	plain := func(f func() (bool, error)) func() (bool, string, error) {
+		return func() (bool, string, error) { ok, err := f(); return ok, "", err }
+	}
 	switch {
 	case m.DataHash != nil:
-		check = func() (bool, error) { return c2pa.CheckDataHash(a.asset.R, a.asset.Size, *m.DataHash) }
+		check = plain(func() (bool, error) { return c2pa.CheckDataHash(a.asset.R, a.asset.Size, *m.DataHash) })
+	case m.BMFFHash != nil && len(m.BMFFHash.Merkle) > 0 && len(m.BMFFHash.Hash) == 0:
+		check = func() (bool, string, error) { return a.checkFragments(*m.BMFFHash) }
 	case m.BMFFHash != nil:
-		check = func() (bool, error) { return c2pa.CheckBMFFHash(a.asset.R, a.asset.Size, *m.BMFFHash) }
+		check = plain(func() (bool, error) { return c2pa.CheckBMFFHash(a.asset.R, a.asset.Size, *m.BMFFHash) })
 	case m.BoxHash != nil:
-		check = func() (bool, error) { return c2pa.CheckBoxHash(a.asset.R, a.hashBoxes, *m.BoxHash) }
+		check = plain(func() (bool, error) { return c2pa.CheckBoxHash(a.asset.R, a.hashBoxes, *m.BoxHash) })
 	}
 	switch {
 	case m.BindingKind == "":
@@ -377,12 +394,15 @@ func (a *analysis) binding(store *c2pa.Store, act *c2pa.Manifest, from string, v
 	case a.asset.Size > a.lim.MaxHashBytes:
 		p.Binding, p.BindingDetail = detectors.BindingNotChecked, fmt.Sprintf("the file is larger than the %d bytes hashed to check %s", a.lim.MaxHashBytes, m.BindingKind)
 	default:
-		ok, err := check()
+		ok, why, err := check()
 		switch {
 		case err != nil:
 			p.Binding, p.BindingDetail = detectors.BindingNotChecked, m.BindingKind+": "+err.Error()
 		case ok:
 			p.Binding, p.BindingDetail = detectors.BindingMatch, m.BindingKind+" matches the asset bytes"
+			if why != "" {
+				p.BindingDetail = m.BindingKind + ": " + why
+			}
 		case m != act:
 			// The parent's exclusion covered the store before the update
 			// manifest grew it; the reference moves it onto the store's
@@ -390,6 +410,9 @@ func (a *analysis) binding(store *c2pa.Store, act *c2pa.Manifest, from string, v
 			p.Binding, p.BindingDetail = detectors.BindingNotChecked, "the update manifest's binding, inherited from its parent, does not match with the parent's exclusions; the store's current range is not known, so it is not checked"
 		default:
 			p.Binding, p.BindingDetail = detectors.BindingMismatch, m.BindingKind+" does not match the asset bytes: the manifest was made for other content (copied or the asset was altered)"
+			if why != "" {
+				p.BindingDetail = m.BindingKind + ": " + why
+			}
 			code := status.AssertionDataHashMismatch
 			if m.BMFFHash != nil {
 				code = status.AssertionBMFFHashMismatch

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/scanner"
 )
 
 // Options configures one run.
@@ -39,6 +40,8 @@ type Options struct {
 	// Trust decides which C2PA signers are trusted (nil: the shipped C2PA
 	// trust lists).
 	Trust *trust.Store
+	// Walk pairs init segments with their fragments (files scans).
+	Walk scanner.WalkOptions
 }
 
 // OutputOptions say what report is written where, and what fails the run.
