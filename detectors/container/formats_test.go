@@ -446,3 +446,31 @@ func TestID3ReadsOnlyTheFramesThatMatter(t *testing.T) {
 	assert.Equal(t, fakeStore, bl.JUMBF[0].Data)
 	assert.Less(t, r.read.Load(), int64(headRead+4<<10), "8 MiB of cover art is not read")
 }
+
+// FuzzPNG: the chunks a PNG box hash covers lie in the file, in order,
+// signature first.
+func FuzzPNG(f *testing.F) {
+	plain, err := build.PNG(6, 4, true)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(plain)
+	if boxed, err := build.SignedPNGBoxes(testManifest, plain); err == nil {
+		f.Add(boxed)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		bl := fuzzRead(t, data)
+		if bl == nil || bl.MediaType != "image/png" {
+			return
+		}
+		boxesInFile(t, data, bl)
+		if len(bl.HashBoxes) == 0 || bl.HashBoxes[0].Name != "PNGh" {
+			t.Fatalf("the signature is not the first box: %+v", bl.HashBoxes)
+		}
+		for _, b := range bl.HashBoxes[1:] {
+			if b.Name == "caBX" || b.Name != "C2PA" && string(data[b.Offset+4:b.Offset+8]) != b.Name {
+				t.Fatalf("chunk at %d named %q", b.Offset, b.Name)
+			}
+		}
+	})
+}

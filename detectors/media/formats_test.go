@@ -109,20 +109,26 @@ func TestFontManifestURI(t *testing.T) {
 	assert.Contains(t, res.Notes[0], uri)
 }
 
-// JPEG XL and fonts bind with c2pa.hash.boxes (the reference writes it for
-// JPEG XL; C2PA 18.7.3.6 defines it for fonts): checked box by box.
+// JPEG XL, PNG and fonts bind with c2pa.hash.boxes (the reference writes it
+// for JPEG XL and can for PNG; C2PA 18.7.3.6 defines it for fonts): checked
+// box by box.
 func TestBoxHashBinding(t *testing.T) {
 	m := build.Manifest{Generator: "g", Action: "c2pa.created", DigitalSourceType: dstAI, SoftwareAgent: "a"}
 	jxl, err := build.SignedJXLBoxes(m, []byte{0xFF, 0x0A, 0x01})
 	require.NoError(t, err)
 	font, err := build.SignedFontBoxes(m, "box-hashed font")
 	require.NoError(t, err)
+	plain, err := build.PNG(12, 8, false)
+	require.NoError(t, err)
+	png, err := build.SignedPNGBoxes(m, plain)
+	require.NoError(t, err)
 	// A byte inside the last box: the codestream, the name table (a font's
-	// padding between tables is in no box, as the spec has it).
+	// padding between tables is in no box, as the spec has it); a PNG's
+	// IDAT.
 	for name, c := range map[string]struct {
 		file []byte
 		at   int
-	}{"jxl": {jxl, len(jxl) - 1}, "font": {font, bytes.Index(font, []byte("box-hashed"))}} {
+	}{"jxl": {jxl, len(jxl) - 1}, "font": {font, bytes.Index(font, []byte("box-hashed"))}, "png": {png, bytes.LastIndex(png, []byte("IDAT")) + 6}} {
 		file := c.file
 		res, err := FromBytes(file, Limits{})
 		require.NoError(t, err, name)
@@ -136,10 +142,16 @@ func TestBoxHashBinding(t *testing.T) {
 		assert.EqualValues(t, "mismatch", res.Provenance.Binding, "%s: %s", name, res.Provenance.BindingDetail)
 	}
 
-	// A box the assertion does not list makes it a mismatch.
+	// A box the assertion does not list makes it a mismatch: a box after a
+	// JPEG XL's last, a text chunk slipped into a PNG.
 	res, err := FromBytes(append(bytes.Clone(jxl), 0, 0, 0, 8, 'f', 'r', 'e', 'e'), Limits{})
 	require.NoError(t, err)
 	assert.EqualValues(t, "mismatch", res.Provenance.Binding)
+	idat := bytes.LastIndex(png, []byte("IDAT")) - 4
+	withText := append(append(bytes.Clone(png[:idat]), build.PNGChunk("tEXt", []byte("Comment\x00hi"))...), png[idat:]...)
+	res, err = FromBytes(withText, Limits{})
+	require.NoError(t, err)
+	assert.EqualValues(t, "mismatch", res.Provenance.Binding, res.Provenance.BindingDetail)
 
 	// The font's head checkSumAdjustment is hashed as zero: rewriting it,
 	// as font tools do, keeps the binding.
@@ -160,5 +172,5 @@ func TestBoxHashBinding(t *testing.T) {
 	res, err = FromBytes(signed, Limits{})
 	require.NoError(t, err)
 	assert.EqualValues(t, "not_checked", res.Provenance.Binding)
-	assert.Contains(t, res.Provenance.BindingDetail, "JPEG XL and fonts only")
+	assert.Contains(t, res.Provenance.BindingDetail, "JPEG XL, PNG and fonts only")
 }

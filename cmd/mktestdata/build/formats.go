@@ -297,3 +297,28 @@ func tableChecksum(b []byte) uint32 {
 	}
 	return sum
 }
+
+// pngFile puts the store in a caBX chunk after IHDR and lists the boxes as
+// C2PA's general box hash names them for PNG: "PNGh" for the signature,
+// each chunk by its type, "C2PA" for caBX.
+func pngFile(store, png []byte) ([]byte, []assetBox) {
+	const afterIHDR = 8 + 8 + 13 + 4
+	file := append(append(append([]byte{}, png[:afterIHDR]...), PNGChunk("caBX", store)...), png[afterIHDR:]...)
+	boxes := []assetBox{{name: "PNGh", length: 8}}
+	for off := 8; off+8 <= len(file); {
+		n := int(binary.BigEndian.Uint32(file[off:]))
+		name := string(file[off+4 : off+8])
+		if name == "caBX" {
+			name = "C2PA"
+		}
+		boxes = append(boxes, assetBox{name: name, offset: off, length: n + 12})
+		off += n + 12
+	}
+	return file, boxes
+}
+
+// SignedPNGBoxes embeds m in png (made by PNG) with a c2pa.hash.boxes
+// binding, one entry per chunk.
+func SignedPNGBoxes(m Manifest, png []byte) ([]byte, error) {
+	return boxBound(m, func(store []byte) ([]byte, []assetBox) { return pngFile(store, png) })
+}
