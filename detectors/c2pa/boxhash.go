@@ -10,7 +10,7 @@ import (
 // BoxHash is the c2pa.hash.boxes hard binding (C2PA 18.7, "General Box
 // Hash"): the asset's boxes in file order, each entry one box or a run of
 // boxes with the hash of their bytes. JPEG XL and fonts bind this way, and
-// PNG and JPEG may.
+// PNG, JPEG and GIF may.
 type BoxHash struct {
 	Alg   string
 	Boxes []BoxHashEntry
@@ -68,7 +68,7 @@ func CheckBoxHash(r io.ReaderAt, boxes []AssetBox, bh BoxHash) (bool, error) {
 		return false, fmt.Errorf("the box hash assertion lists no boxes")
 	}
 	if len(boxes) == 0 {
-		return false, fmt.Errorf("the asset's boxes are not named for a box hash (read for JPEG XL, PNG and fonts only)")
+		return false, fmt.Errorf("the asset's boxes are not named for a box hash (read for JPEG XL, PNG, JPEG, GIF and fonts only)")
 	}
 	next := 0
 	if boxes[0].Name == pngSignature && (len(bh.Boxes[0].Names) == 0 || bh.Boxes[0].Names[0] != pngSignature) {

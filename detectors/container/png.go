@@ -51,6 +51,9 @@ func (s *src) png() error {
 			}
 		}
 		if typ == "IEND" {
+			if dataOff+n+4 < s.size {
+				s.b.HashBoxes = nil // bytes after IEND: no box would bind them
+			}
 			return nil
 		}
 		off = dataOff + n + 4 // data + CRC

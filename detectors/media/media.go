@@ -382,7 +382,13 @@ func (a *analysis) binding(store *c2pa.Store, act *c2pa.Manifest, from string, v
 	case m.BMFFHash != nil:
 		check = plain(func() (bool, error) { return c2pa.CheckBMFFHash(a.asset.R, a.asset.Size, *m.BMFFHash) })
 	case m.BoxHash != nil:
-		check = plain(func() (bool, error) { return c2pa.CheckBoxHash(a.asset.R, a.hashBoxes, *m.BoxHash) })
+		check = plain(func() (bool, error) {
+			boxes, err := a.boxesForHash()
+			if err != nil {
+				return false, err
+			}
+			return c2pa.CheckBoxHash(a.asset.R, boxes, *m.BoxHash)
+		})
 	}
 	switch {
 	case m.BindingKind == "":
@@ -420,6 +426,20 @@ func (a *analysis) binding(store *c2pa.Store, act *c2pa.Manifest, from string, v
 			v.Add(act.Label, code, p.BindingDetail)
 		}
 	}
+}
+
+// boxesForHash names the asset's boxes for a box hash: those the container
+// reader listed, or for a JPEG its segments, which take a walk through the
+// whole file and so are listed only now.
+func (a *analysis) boxesForHash() ([]c2pa.AssetBox, error) {
+	if len(a.hashBoxes) > 0 || a.res.MediaType != "image/jpeg" {
+		return a.hashBoxes, nil
+	}
+	boxes, err := container.JPEGHashBoxes(a.asset.R, a.asset.Size, a.lim.Container)
+	if err != nil {
+		return nil, fmt.Errorf("the JPEG's segments cannot be named for a box hash: %w", err)
+	}
+	return assetBoxes(boxes), nil
 }
 
 // assetBoxes are the container's boxes as the box-hash check takes them.
