@@ -7,11 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 
 	"github.com/aiaudit/aiaudit/detectors"
+	"github.com/aiaudit/aiaudit/detectors/c2pa"
 	"github.com/aiaudit/aiaudit/detectors/media"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/scanner/assets"
@@ -34,6 +37,8 @@ type FilesOptions struct {
 	// Progress, when set, is told after each file (done so far, and the total
 	// once the walk has finished, else -1).
 	Progress func(done, total int)
+	// Walk says how files are paired with their fragments.
+	Walk WalkOptions
 }
 
 // DefaultWorkers suits a mix of small images (CPU-bound parsing) and large
@@ -57,13 +62,16 @@ func ScanFiles(ctx context.Context, paths []string, opt FilesOptions) error {
 	if workers <= 0 {
 		workers = DefaultWorkers()
 	}
+	if err := opt.Walk.Validate(); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
 	items := make(chan FileItem, workers)
 	go func() {
 		defer close(items)
-		Walk(ctx, paths, items)
+		Walk(ctx, paths, opt.Walk, items)
 	}()
 
 	// window bounds how far the walk may run ahead of the ordered output, so
@@ -179,7 +187,7 @@ func AnalyzeFile(it FileItem, lim media.Limits, thumbnails bool) (res model.Reso
 		defer sf.Close()
 		sidecars = append(sidecars, media.Source{Name: p, R: sf, Size: sst.Size()})
 	}
-	result, err := media.Analyze(media.Source{Name: it.Path, R: f, Size: st.Size()}, sidecars, lim)
+	result, err := media.Analyze(media.Source{Name: it.Path, R: f, Size: st.Size(), Fragments: fragmentFiles(it.Fragments)}, sidecars, lim)
 	if err != nil {
 		return errorResource(it.Path, err)
 	}
@@ -192,6 +200,21 @@ func AnalyzeFile(it FileItem, lim media.Limits, thumbnails bool) (res model.Reso
 		res.Thumbnail, _ = thumb.Make(f, st.Size(), 96) // best effort: the report shows no picture otherwise
 	}
 	return res
+}
+
+// fragmentFiles opens each possible fragment only while it is checked.
+func fragmentFiles(paths []string) []c2pa.Fragment {
+	out := make([]c2pa.Fragment, 0, len(paths))
+	for _, p := range paths {
+		out = append(out, c2pa.Fragment{Name: filepath.Base(p), Open: func() (io.ReaderAt, int64, func() error, error) {
+			f, st, err := openRegular(p)
+			if err != nil {
+				return nil, 0, nil, err
+			}
+			return f, st.Size(), f.Close, nil
+		}})
+	}
+	return out
 }
 
 // fromLibrary traces an image file to its asset-library original: it

@@ -13,7 +13,7 @@ import (
 func collect(t *testing.T, paths ...string) []FileItem {
 	t.Helper()
 	ch := make(chan FileItem)
-	go func() { defer close(ch); Walk(context.Background(), paths, ch) }()
+	go func() { defer close(ch); Walk(context.Background(), paths, WalkOptions{}, ch) }()
 	var out []FileItem
 	for it := range ch {
 		out = append(out, it)
@@ -86,7 +86,7 @@ func TestWalkStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan FileItem)
 	done := make(chan struct{})
-	go func() { defer close(done); Walk(ctx, []string{dir}, ch) }()
+	go func() { defer close(done); Walk(ctx, []string{dir}, WalkOptions{}, ch) }()
 	<-ch
 	cancel()
 	<-done // returns instead of blocking on the unread channel

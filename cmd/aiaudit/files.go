@@ -117,6 +117,7 @@ func newFilesCommand(e *env, stdout io.Writer) *cobra.Command {
 	var calc *audit.Exposure
 	var tf trustFlags
 	var assetsPath string
+	var walk scanner.WalkOptions
 	c := &cobra.Command{
 		Use:   "files PATH...",
 		Short: "Scan files and folders for AI provenance, labels and training opt-outs",
@@ -126,7 +127,8 @@ AI marking (IPTC DigitalSourceType or a C2PA manifest), and training opt-outs
 embedded in it (C2PA/CAWG training-mining, IPTC PLUS DataMining).
 
 Sidecars beside an asset (<asset>.c2pa, <stem>.c2pa, <asset>.xmp, <stem>.xmp) are
-read with it. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or
+read with it; so are the fragments of a fragmented MP4 beside its init segment
+(--fragments-glob, default *.m4s). Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or
 runtime error, 3 some files could not be read, 4 another run of the same
 target is in progress, 130 interrupted.`,
 		PreRunE: func(c *cobra.Command, args []string) error {
@@ -134,6 +136,9 @@ target is in progress, 130 interrupted.`,
 			var err error
 			p.add(of.validate()...)
 			p.add(sf.validate(of.failOn), atLeast("workers", workers, 1), tf.load())
+			if err := walk.Validate(); err != nil {
+				p.add(flagErrorf("fragments-glob", "--fragments-glob: %v", err))
+			}
 			calc, err = ef.resolve()
 			p.add(err)
 			return p.err()
@@ -150,6 +155,7 @@ target is in progress, 130 interrupted.`,
 			defer bar.finish()
 			opt.Progress = bar.update
 			opt.Trust, opt.Online = tf.store, tf.online
+			opt.Walk = walk
 			return e.finish(audit.Files(c.Context(), opt, workers))
 		},
 	}
@@ -157,6 +163,7 @@ target is in progress, 130 interrupted.`,
 	sf.register(c)
 	ef.register(c)
 	c.Flags().IntVar(&workers, "workers", scanner.DefaultWorkers(), "files analysed at once")
+	c.Flags().StringVar(&walk.FragmentsGlob, "fragments-glob", scanner.DefaultFragmentsGlob, "names of a fragmented MP4's fragments, in its init segment's folder: its C2PA binding is checked with them")
 	tf.register(c)
 	registerAssets(c, &assetsPath)
 	return c

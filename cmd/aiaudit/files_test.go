@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -323,4 +324,31 @@ func TestFilesOnline(t *testing.T) {
 		assert.Contains(t, out, want, "online=%v", online)
 	}
 	assert.Zero(t, asked.Load(), "the loopback responder is never reached")
+}
+
+// --fragments-glob names a fragmented MP4's fragments beside its init
+// segment: segments named other than *.m4s are found only through it, and
+// a glob that is not a pattern is a usage error.
+func TestFilesFragmentsGlob(t *testing.T) {
+	f, err := build.SignedFragmentedMP4(build.Manifest{Generator: "fmp4 cli test", Action: "c2pa.created"}, 2, 0, 1)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "stream.mp4"), f.Init, 0o600))
+	for i, b := range f.Fragments {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("chunk-%d.seg", i)), b, 0o600))
+	}
+	for glob, want := range map[string]string{"": "not_checked", "chunk-*.seg": "match"} {
+		args := []string{"files", filepath.Join(dir, "stream.mp4"), "-f", "json", "--no-history"}
+		if glob != "" {
+			args = append(args, "--fragments-glob", glob)
+		}
+		_, out, stderr := runCLI(t, context.Background(), args...)
+		rep := decode(t, out)
+		require.Len(t, rep.Resources, 1, stderr)
+		p := rep.Resources[0].Provenance
+		assert.EqualValues(t, want, p.Binding, "glob %q: %s", glob, p.BindingDetail)
+	}
+	code, _, stderr := runCLI(t, context.Background(), "files", dir, "--fragments-glob", "[x", "--no-history")
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, stderr, "--fragments-glob")
 }

@@ -17,8 +17,8 @@ const (
 )
 
 // ErrBMFFUnsupported marks a BMFF binding this reader does not evaluate
-// (Merkle trees over fragments, flags predicates): not checked, never a
-// mismatch.
+// (flags predicates, a Merkle tree over a single file's chunks): not
+// checked, never a mismatch.
 var ErrBMFFUnsupported = errors.New("not supported")
 
 type bmffBox struct {
@@ -35,36 +35,49 @@ type bmffBox struct {
 // it hashes the file's bytes minus every excluded range, so an excluded box
 // may move without breaking it. The file is streamed, never held.
 func CheckBMFFHash(r io.ReaderAt, size int64, bh BMFFHash) (bool, error) {
-	if bh.Merkle {
-		return false, fmt.Errorf("a Merkle-tree BMFF hash covers fragments outside this file: %w", ErrBMFFUnsupported)
+	if len(bh.Hash) == 0 && len(bh.Merkle) > 0 {
+		return false, ErrFragmentsNeeded
 	}
-	h, err := hasher(bh.Alg)
-	if err != nil {
-		return false, err
+	if len(bh.Merkle) > 0 {
+		return false, fmt.Errorf("a Merkle tree over this file's own chunks: %w", ErrBMFFUnsupported)
 	}
 	if len(bh.Hash) == 0 {
 		return false, errors.New("the BMFF hash assertion has no hash")
 	}
+	sum, err := bmffDigest(r, size, bh, bh.Alg)
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(sum, bh.Hash), nil
+}
+
+// bmffDigest hashes a file (a whole asset, an init segment or a fragment)
+// with alg the way bh's version and exclusions say.
+func bmffDigest(r io.ReaderAt, size int64, bh BMFFHash, alg string) ([]byte, error) {
+	h, err := hasher(alg)
+	if err != nil {
+		return nil, err
+	}
 	budget := maxBMFFBoxes
 	top, err := bmffChildren(r, 0, size, &budget)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	var cut []Exclusion // absolute byte ranges removed from hashed boxes
 	whole := map[int64]bool{}
 	for _, ex := range bh.Exclusions {
 		path := strings.Split(strings.Trim(ex.XPath, "/"), "/")
 		if ex.XPath == "" || len(path) > maxXPathDepth {
-			return false, fmt.Errorf("exclusion path %q is not usable", ex.XPath)
+			return nil, fmt.Errorf("exclusion path %q is not usable", ex.XPath)
 		}
 		boxes, err := bmffFind(r, top, path, &budget)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
 		for _, b := range boxes {
 			ok, err := bmffMatches(r, b, ex)
 			if err != nil {
-				return false, err
+				return nil, err
 			}
 			if !ok {
 				continue
@@ -89,9 +102,9 @@ func CheckBMFFHash(r io.ReaderAt, size int64, bh BMFFHash) (bool, error) {
 	sort.Slice(cut, func(i, j int) bool { return cut[i].Start < cut[j].Start })
 	if bh.Label == BMFFHashV1 {
 		if err := hashRange(h, r, 0, size, cut); err != nil {
-			return false, err
+			return nil, err
 		}
-		return bytes.Equal(h.Sum(nil), bh.Hash), nil
+		return h.Sum(nil), nil
 	}
 	for _, b := range top {
 		if whole[b.off] {
@@ -101,10 +114,10 @@ func CheckBMFFHash(r io.ReaderAt, size int64, bh BMFFHash) (bool, error) {
 		binary.BigEndian.PutUint64(mark[:], uint64(b.off))
 		h.Write(mark[:])
 		if err := hashRange(h, r, b.off, b.off+b.size, cut); err != nil {
-			return false, err
+			return nil, err
 		}
 	}
-	return bytes.Equal(h.Sum(nil), bh.Hash), nil
+	return h.Sum(nil), nil
 }
 
 // bmffChildren lists the boxes in [start, end).

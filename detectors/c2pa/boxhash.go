@@ -9,7 +9,8 @@ import (
 
 // BoxHash is the c2pa.hash.boxes hard binding (C2PA 18.7, "General Box
 // Hash"): the asset's boxes in file order, each entry one box or a run of
-// boxes with the hash of their bytes. JPEG XL and fonts bind this way.
+// boxes with the hash of their bytes. JPEG XL and fonts bind this way, and
+// PNG, JPEG and GIF may.
 type BoxHash struct {
 	Alg   string
 	Boxes []BoxHashEntry
@@ -26,8 +27,9 @@ type BoxHashEntry struct {
 }
 
 // AssetBox is one box of the asset as the format's general-box-hash rules
-// name it (C2PA 18.7.3): a JPEG XL top-level box by its type, "C2PA" for
-// the manifest store's box; a font table by its tag, in directory order.
+// name it (C2PA 18.7.3): a JPEG XL top-level box or a PNG chunk by its
+// type, "C2PA" for the manifest store's box; a font table by its tag, in
+// directory order; "PNGh" for a PNG's 8-byte signature.
 type AssetBox struct {
 	Name           string
 	Offset, Length int64
@@ -38,6 +40,10 @@ type AssetBox struct {
 
 // boxHashName is the name the spec gives the box holding the manifest store.
 const boxHashName = "C2PA"
+
+// pngSignature names a PNG's signature, which the entries may leave out (the
+// reference then starts at the first chunk).
+const pngSignature = "PNGh"
 
 func readBoxHash(a map[string]any) *BoxHash {
 	bh := &BoxHash{Alg: str(a["alg"])}
@@ -62,9 +68,12 @@ func CheckBoxHash(r io.ReaderAt, boxes []AssetBox, bh BoxHash) (bool, error) {
 		return false, fmt.Errorf("the box hash assertion lists no boxes")
 	}
 	if len(boxes) == 0 {
-		return false, fmt.Errorf("the asset's boxes are not named for a box hash (read for JPEG XL and fonts only)")
+		return false, fmt.Errorf("the asset's boxes are not named for a box hash (read for JPEG XL, PNG, JPEG, GIF and fonts only)")
 	}
 	next := 0
+	if boxes[0].Name == pngSignature && (len(bh.Boxes[0].Names) == 0 || bh.Boxes[0].Names[0] != pngSignature) {
+		next = 1
+	}
 	for _, e := range bh.Boxes {
 		if len(e.Names) == 0 {
 			return false, fmt.Errorf("a box hash entry has no names")

@@ -44,6 +44,20 @@ func TestCheckBoxHash(t *testing.T) {
 	ok, _ = check(BoxHash{Alg: "sha256", Boxes: entries()}, []AssetBox{boxes[1], boxes[0], boxes[2], boxes[3]})
 	assert.False(t, ok, "boxes out of order")
 
+	// A PNG's signature may be left out of the entries, as the reference
+	// allows; listed, it is hashed like any box.
+	withSig := append([]AssetBox{{"PNGh", 0, 4, nil}}, boxes[1:]...)
+	sigEntries := func() []BoxHashEntry {
+		return []BoxHashEntry{{Names: []string{"B"}, Hash: sum(file[5:9])}, entries()[1], entries()[2]}
+	}
+	ok, err = check(BoxHash{Alg: "sha256", Boxes: sigEntries()}, withSig)
+	require.NoError(t, err)
+	assert.True(t, ok, "PNGh not listed")
+	ok, _ = check(BoxHash{Alg: "sha256", Boxes: append([]BoxHashEntry{{Names: []string{"PNGh"}, Hash: sum(file[0:4])}}, sigEntries()...)}, withSig)
+	assert.True(t, ok, "PNGh listed")
+	ok, _ = check(BoxHash{Alg: "sha256", Boxes: append([]BoxHashEntry{{Names: []string{"PNGh"}, Hash: sum([]byte("x"))}}, sigEntries()...)}, withSig)
+	assert.False(t, ok, "PNGh listed with another hash")
+
 	// A zeroed range is hashed as zeros.
 	zeroed := []AssetBox{{"A", 0, 4, []Exclusion{{1, 2}}}, {"B", 5, 4, nil}, boxes[2], boxes[3]}
 	e = entries()

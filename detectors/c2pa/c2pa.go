@@ -135,9 +135,10 @@ type BMFFHash struct {
 	Alg        string
 	Hash       []byte
 	Exclusions []BMFFExclusion
-	// Merkle is set when the hash is a Merkle tree over fragments (fMP4),
-	// which needs the fragments to check.
-	Merkle bool
+	// Merkle holds the trees of a binding over the fragments of a
+	// fragmented MP4, which needs the fragments to check
+	// (CheckBMFFFragments).
+	Merkle []MerkleMap
 }
 
 // BMFFExclusion selects boxes by path ("/uuid", "/moov/trak") and optional
@@ -430,7 +431,7 @@ func (m *Manifest) readAssertion(label string, v any) {
 		m.DataHash = dh
 	case label == BMFFHashV1 || label == "c2pa.hash.bmff.v2" || label == "c2pa.hash.bmff.v3":
 		m.BindingKind = label
-		bh := &BMFFHash{Label: label, Alg: firstOf(str(a["alg"]), m.signed.alg), Hash: bytesOf(a["hash"]), Merkle: len(asSlice(a["merkle"])) > 0}
+		bh := &BMFFHash{Label: label, Alg: firstOf(str(a["alg"]), m.signed.alg), Hash: bytesOf(a["hash"]), Merkle: readMerkleMaps(a["merkle"])}
 		for _, e := range asSlice(a["exclusions"]) {
 			em := asMap(e)
 			ex := BMFFExclusion{XPath: str(em["xpath"]), Flags: bytesOf(em["flags"])}

@@ -92,7 +92,7 @@ type Blocks struct {
 	PNG   *PNGHeader
 	// HashBoxes are the file's boxes as C2PA's general box hash names them
 	// (C2PA 18.7.3), in file order, for the formats that bind that way:
-	// JPEG XL and fonts.
+	// JPEG XL, PNG, GIF and fonts (a JPEG's: JPEGHashBoxes).
 	HashBoxes []HashBox
 	// ManifestURIs are references to the active manifest that a container
 	// carries outside XMP (a font's C2PA table): remote, or a JUMBF URI into

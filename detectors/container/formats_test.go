@@ -446,3 +446,102 @@ func TestID3ReadsOnlyTheFramesThatMatter(t *testing.T) {
 	assert.Equal(t, fakeStore, bl.JUMBF[0].Data)
 	assert.Less(t, r.read.Load(), int64(headRead+4<<10), "8 MiB of cover art is not read")
 }
+
+// FuzzPNG: the chunks a PNG box hash covers lie in the file, in order,
+// signature first, and none are named when bytes follow IEND.
+func FuzzPNG(f *testing.F) {
+	plain, err := build.PNG(6, 4, true)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(plain)
+	if boxed, err := build.SignedPNGBoxes(testManifest, plain); err == nil {
+		f.Add(boxed)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		bl := fuzzRead(t, data)
+		if bl == nil || bl.MediaType != "image/png" || bl.HashBoxes == nil {
+			return
+		}
+		boxesInFile(t, data, bl)
+		if bl.HashBoxes[0].Name != "PNGh" {
+			t.Fatalf("the signature is not the first box: %+v", bl.HashBoxes)
+		}
+		if last := bl.HashBoxes[len(bl.HashBoxes)-1]; last.Name == "IEND" && last.Offset+last.Length != int64(len(data)) {
+			t.Fatalf("bytes after IEND, yet boxes named: %+v", last)
+		}
+		for _, b := range bl.HashBoxes[1:] {
+			if b.Name == "caBX" || b.Name != "C2PA" && string(data[b.Offset+4:b.Offset+8]) != b.Name {
+				t.Fatalf("chunk at %d named %q", b.Offset, b.Name)
+			}
+		}
+	})
+}
+
+// FuzzJPEGHashBoxes: a JPEG's segments, when named, tile the whole file from
+// SOI to EOI with no gap, and the manifest store's box is an APP11 segment
+// run; otherwise an error, never a partial list.
+func FuzzJPEGHashBoxes(f *testing.F) {
+	jpg, err := build.JPEG(8, 8, 2)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(jpg)
+	if boxed, err := build.SignedJPEGBoxes(testManifest, jpg); err == nil {
+		f.Add(boxed)
+	}
+	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xDA, 0, 2, 1, 0xFF, 0x00, 0xFF, 0xD9})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		boxes, err := JPEGHashBoxes(bytes.NewReader(data), int64(len(data)), Limits{MaxBoxes: 1000})
+		if err != nil {
+			if boxes != nil {
+				t.Fatalf("boxes with an error: %v", err)
+			}
+			return
+		}
+		if len(boxes) < 2 || boxes[0].Name != "SOI" || boxes[len(boxes)-1].Name != "EOI" || len(boxes) > 1000 {
+			t.Fatalf("not SOI ... EOI: %+v", boxes)
+		}
+		end := int64(0)
+		for _, b := range boxes {
+			if b.Offset != end || b.Length < 2 {
+				t.Fatalf("box %q at %d (+%d) after %d", b.Name, b.Offset, b.Length, end)
+			}
+			if b.Name == "C2PA" && (data[b.Offset+1] != 0xEB || !bytes.Equal(data[b.Offset+28:b.Offset+32], []byte("c2pa"))) {
+				t.Fatalf("C2PA box at %d is no store segment", b.Offset)
+			}
+			end = b.Offset + b.Length
+		}
+		if end != int64(len(data)) {
+			t.Fatalf("boxes end at %d of %d", end, len(data))
+		}
+	})
+}
+
+// FuzzGIF: a GIF's named blocks, when listed, tile the whole file from the
+// header to the trailer, and the store's block is the C2PA_GIF extension.
+func FuzzGIF(f *testing.F) {
+	if boxed, err := build.SignedGIFBoxes(testManifest); err == nil {
+		f.Add(boxed)
+	}
+	f.Add([]byte("GIF89a\x01\x00\x01\x00\x00\x00\x00\x2C\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00\x3B"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		bl := fuzzRead(t, data)
+		if bl == nil || bl.MediaType != "image/gif" || bl.HashBoxes == nil {
+			return
+		}
+		end := int64(0)
+		for _, b := range bl.HashBoxes {
+			if b.Offset != end || b.Length < 1 {
+				t.Fatalf("block %q at %d (+%d) after %d", b.Name, b.Offset, b.Length, end)
+			}
+			if b.Name == "C2PA" && !bytes.HasPrefix(data[b.Offset:], []byte("\x21\xFF\x0BC2PA_GIF")) {
+				t.Fatalf("C2PA block at %d is no C2PA_GIF extension", b.Offset)
+			}
+			end = b.Offset + b.Length
+		}
+		if end != int64(len(data)) || bl.HashBoxes[len(bl.HashBoxes)-1].Name != "3B" {
+			t.Fatalf("blocks end at %d of %d: %+v", end, len(data), bl.HashBoxes)
+		}
+	})
+}

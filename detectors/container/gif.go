@@ -8,7 +8,14 @@ import (
 )
 
 // gif walks GIF blocks. GIFs are scanned from memory (up to MaxScan): their
-// sub-block framing has to be followed byte by byte anyway.
+// sub-block framing has to be followed byte by byte anyway. It names the
+// blocks for C2PA's general box hash as the reference implementation does:
+// "GIF89a" the header, "LSD" the screen descriptor with the global colour
+// table, "2C" an image descriptor with its local colour table, "TBID" the
+// image data, "21F9", "2101", "21FE", "21FF" the extensions ("C2PA" the one
+// holding the store), "3B" the trailer. A GIF not read to its trailer, or
+// with bytes after it, has no box names: a partial list would read as boxes
+// missing, and bytes outside every box would go unbound.
 func (s *src) gif() error {
 	b, err := s.scanAll("GIF")
 	if err != nil {
@@ -21,32 +28,49 @@ func (s *src) gif() error {
 	if b[10]&0x80 != 0 {
 		off += 3 << (int(b[10]&7) + 1)
 	}
+	boxes := []HashBox{{Name: "GIF89a", Length: 6}, {Name: "LSD", Offset: 6, Length: int64(off - 6)}}
+	named := func(name string, from, to int) {
+		boxes = append(boxes, HashBox{Name: name, Offset: int64(from), Length: int64(to - from)})
+	}
 	for off < len(b) {
 		if err := s.tick(); err != nil {
 			return err
 		}
 		switch b[off] {
 		case 0x3B: // trailer
+			named("3B", off, off+1)
+			switch {
+			case int64(off+1) < s.size:
+				// Bytes no box covers: a box hash could not bind them.
+				s.problem("GIF: %d bytes after the trailer", s.size-int64(off+1))
+			case int64(len(b)) == s.size:
+				s.b.HashBoxes = boxes
+			}
 			return nil
 		case 0x2C: // image descriptor, optional local colour table, LZW data
 			if off+10 > len(b) {
 				return fmt.Errorf("GIF image descriptor at %d truncated", off)
 			}
+			desc := off
 			flags := b[off+9]
 			off += 10
 			if flags&0x80 != 0 {
 				off += 3 << (int(flags&7) + 1)
 			}
+			named("2C", desc, min(off, len(b)))
+			data := off
 			off++ // LZW minimum code size
 			_, next, err := subBlocks(b, off, 0)
 			if err != nil {
 				return err
 			}
+			named("TBID", data, next)
 			off = next
 		case 0x21:
 			if off+2 > len(b) {
 				return fmt.Errorf("GIF extension at %d truncated", off)
 			}
+			ext := off
 			label := b[off+1]
 			start := off + 2
 			if label == 0xFF && start+12 <= len(b) && b[start] == 11 {
@@ -55,6 +79,11 @@ func (s *src) gif() error {
 				if err != nil {
 					return err
 				}
+				name := "21FF"
+				if ident == gifC2PA {
+					name = "C2PA"
+				}
+				named(name, ext, next)
 				off = next
 				continue
 			}
@@ -65,6 +94,7 @@ func (s *src) gif() error {
 			if label == 0xFE {
 				s.b.Text = append(s.b.Text, TextEntry{Key: "Comment", Value: text.Latin1(data), Chunk: "gif-comment"})
 			}
+			named(fmt.Sprintf("21%02X", label), ext, next)
 			off = next
 		default:
 			return fmt.Errorf("GIF: unknown block 0x%02X at %d", b[off], off)
@@ -72,6 +102,10 @@ func (s *src) gif() error {
 	}
 	return fmt.Errorf("GIF has no trailer (file truncated)")
 }
+
+// gifC2PA is the identifier and authentication code of the application
+// extension holding a C2PA store (C2PA A.3.5).
+const gifC2PA = "C2PA_GIF\x01\x00\x00"
 
 // gifApp reads an application extension: C2PA_GIF carries a JUMBF store in
 // ordinary sub-blocks; "XMP DataXMP" stores the packet raw, followed by a
@@ -87,7 +121,7 @@ func (s *src) gifApp(b []byte, ident string, data, blockOff int) (int, error) {
 		}
 		_, next, err := subBlocks(b, data, 0)
 		return next, err
-	case "C2PA_GIF\x01\x00\x00":
+	case gifC2PA:
 		payload, next, err := subBlocks(b, data, s.lim.MaxBlock)
 		if err == nil {
 			s.b.JUMBF = append(s.b.JUMBF, Block{Data: payload, Where: fmt.Sprintf("GIF C2PA_GIF extension at %d", blockOff), Offset: int64(blockOff)})

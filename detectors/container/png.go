@@ -15,6 +15,10 @@ import (
 var pngWanted = map[string]bool{"IHDR": true, "tEXt": true, "zTXt": true, "iTXt": true, "eXIf": true, "caBX": true}
 
 func (s *src) png() error {
+	// C2PA's general box hash names the signature "PNGh", each chunk by its
+	// type, and the caBX chunk holding the store "C2PA" (as the reference
+	// implementation does).
+	s.b.HashBoxes = append(s.b.HashBoxes, HashBox{Name: "PNGh", Length: 8})
 	off := int64(8)
 	for off+8 <= s.size {
 		if err := s.tick(); err != nil {
@@ -33,6 +37,11 @@ func (s *src) png() error {
 		if dataOff+n > s.size {
 			return fmt.Errorf("PNG chunk %q at %d declares %d bytes, only %d present (file truncated)", typ, off, n, s.size-dataOff)
 		}
+		name := typ
+		if typ == "caBX" {
+			name = "C2PA"
+		}
+		s.b.HashBoxes = append(s.b.HashBoxes, HashBox{Name: name, Offset: off, Length: min(n+12, s.size-off)})
 		if pngWanted[typ] {
 			data, err := s.read(dataOff, n, "PNG "+typ+" chunk")
 			if err != nil {
@@ -42,6 +51,9 @@ func (s *src) png() error {
 			}
 		}
 		if typ == "IEND" {
+			if dataOff+n+4 < s.size {
+				s.b.HashBoxes = nil // bytes after IEND: no box would bind them
+			}
 			return nil
 		}
 		off = dataOff + n + 4 // data + CRC

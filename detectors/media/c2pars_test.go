@@ -1,6 +1,7 @@
 package media
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aiaudit/aiaudit/detectors"
+	"github.com/aiaudit/aiaudit/detectors/c2pa"
 	fixtures "github.com/aiaudit/aiaudit/detectors/testfixtures"
 )
 
@@ -23,11 +25,14 @@ type referenceVerdict struct {
 	ManifestCount  int      `json:"manifest_count"`
 	DSTAll         []string `json:"dst_all"`
 	Binding        string   `json:"binding"`
-	State          string   `json:"peer_validation_state"`
-	Failures       []string `json:"validation_failures"`
-	RejectedAs     string   `json:"rejected_in_peer_tests"`
-	PeerRejects    string   `json:"peer_rejects"` // the reference's error
-	TamperedIngr   bool     `json:"assertion_tampered_ingredient"`
+	// BindingWithFragment is the binding of a fragmented MP4's init
+	// segment read with the fragment files beside it.
+	BindingWithFragment string   `json:"binding_with_fragment"`
+	State               string   `json:"peer_validation_state"`
+	Failures            []string `json:"validation_failures"`
+	RejectedAs          string   `json:"rejected_in_peer_tests"`
+	PeerRejects         string   `json:"peer_rejects"` // the reference's error
+	TamperedIngr        bool     `json:"assertion_tampered_ingredient"`
 	// IdentityInvalid are the CAWG identity codes that fail an identity
 	// assertion of the file (absent: every identity assertion is valid).
 	IdentityInvalid []string `json:"cawg_identity_invalid"`
@@ -153,7 +158,15 @@ func TestReferenceImplementationFixtures(t *testing.T) {
 			// A bare .c2pa and dashinit.mp4 without its fragment report a
 			// hash mismatch only because the asset is not beside them
 			// (SOURCES.md): aiaudit leaves such bindings unchecked.
-			artefact := strings.HasSuffix(name, ".c2pa") || strings.HasSuffix(name, "dashinit.mp4")
+			artefact := strings.HasSuffix(name, ".c2pa") || want.BindingWithFragment != ""
+			if artefact {
+				assert.EqualValues(t, detectors.BindingNotChecked, p.Binding, "read alone: %s", p.BindingDetail)
+			}
+			if want.BindingWithFragment != "" {
+				withFragments := analyzeWithFragments(t, filepath.Join(dir, name))
+				assert.EqualValues(t, want.BindingWithFragment, withFragments.Provenance.Binding, withFragments.Provenance.BindingDetail)
+				assert.Empty(t, failureCodes(withFragments.Provenance.Validation, ""), "%+v", withFragments.Provenance.Validation.Codes)
+			}
 			wantFail := slices.DeleteFunc(slices.Clone(want.Failures), func(c string) bool {
 				return strings.HasPrefix(c, "cawg.") || artefact && strings.HasSuffix(c, "Hash.mismatch")
 			})
@@ -197,6 +210,26 @@ func identityFailures(ids ...detectors.Identity) []string {
 		}
 	}
 	return out
+}
+
+// analyzeWithFragments reads an init segment with the .m4s files in its
+// folder, as the files scan finds them.
+func analyzeWithFragments(t *testing.T, path string) *Result {
+	t.Helper()
+	init, err := os.ReadFile(path)
+	require.NoError(t, err)
+	names, err := filepath.Glob(filepath.Join(filepath.Dir(path), "*.m4s"))
+	require.NoError(t, err)
+	require.NotEmpty(t, names)
+	src := Source{Name: path, R: bytes.NewReader(init), Size: int64(len(init))}
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		require.NoError(t, err)
+		src.Fragments = append(src.Fragments, c2pa.FragmentOf(filepath.Base(n), b))
+	}
+	res, err := Analyze(src, nil, Limits{})
+	require.NoError(t, err)
+	return res
 }
 
 // failureCodes lists the failure codes of manifest label ("": any;

@@ -109,20 +109,32 @@ func TestFontManifestURI(t *testing.T) {
 	assert.Contains(t, res.Notes[0], uri)
 }
 
-// JPEG XL and fonts bind with c2pa.hash.boxes (the reference writes it for
-// JPEG XL; C2PA 18.7.3.6 defines it for fonts): checked box by box.
+// JPEG XL, PNG, JPEG, GIF and fonts bind with c2pa.hash.boxes (the
+// reference writes it for JPEG XL and can for PNG, JPEG and GIF; C2PA
+// 18.7.3.6 defines it for fonts): checked box by box.
 func TestBoxHashBinding(t *testing.T) {
 	m := build.Manifest{Generator: "g", Action: "c2pa.created", DigitalSourceType: dstAI, SoftwareAgent: "a"}
 	jxl, err := build.SignedJXLBoxes(m, []byte{0xFF, 0x0A, 0x01})
 	require.NoError(t, err)
 	font, err := build.SignedFontBoxes(m, "box-hashed font")
 	require.NoError(t, err)
+	plain, err := build.PNG(12, 8, false)
+	require.NoError(t, err)
+	png, err := build.SignedPNGBoxes(m, plain)
+	require.NoError(t, err)
+	pixels, err := build.JPEG(16, 12, 3)
+	require.NoError(t, err)
+	jpg, err := build.SignedJPEGBoxes(m, pixels)
+	require.NoError(t, err)
+	gif, err := build.SignedGIFBoxes(m)
+	require.NoError(t, err)
 	// A byte inside the last box: the codestream, the name table (a font's
-	// padding between tables is in no box, as the spec has it).
+	// padding between tables is in no box, as the spec has it); a PNG's
+	// IDAT.
 	for name, c := range map[string]struct {
 		file []byte
 		at   int
-	}{"jxl": {jxl, len(jxl) - 1}, "font": {font, bytes.Index(font, []byte("box-hashed"))}} {
+	}{"jxl": {jxl, len(jxl) - 1}, "font": {font, bytes.Index(font, []byte("box-hashed"))}, "png": {png, bytes.LastIndex(png, []byte("IDAT")) + 6}, "jpeg": {jpg, len(jpg) - 8}, "gif": {gif, len(gif) - 4}} {
 		file := c.file
 		res, err := FromBytes(file, Limits{})
 		require.NoError(t, err, name)
@@ -138,10 +150,16 @@ func TestBoxHashBinding(t *testing.T) {
 		assert.Equal(t, []string{"assertion.boxesHash.mismatch"}, failureCodes(res.Provenance.Validation, ""), name)
 	}
 
-	// A box the assertion does not list makes it a mismatch.
+	// A box the assertion does not list makes it a mismatch: a box after a
+	// JPEG XL's last, a text chunk slipped into a PNG.
 	res, err := FromBytes(append(bytes.Clone(jxl), 0, 0, 0, 8, 'f', 'r', 'e', 'e'), Limits{})
 	require.NoError(t, err)
 	assert.EqualValues(t, "mismatch", res.Provenance.Binding)
+	idat := bytes.LastIndex(png, []byte("IDAT")) - 4
+	withText := append(append(bytes.Clone(png[:idat]), build.PNGChunk("tEXt", []byte("Comment\x00hi"))...), png[idat:]...)
+	res, err = FromBytes(withText, Limits{})
+	require.NoError(t, err)
+	assert.EqualValues(t, "mismatch", res.Provenance.Binding, res.Provenance.BindingDetail)
 
 	// The font's head checkSumAdjustment is hashed as zero: rewriting it,
 	// as font tools do, keeps the binding.
@@ -153,14 +171,33 @@ func TestBoxHashBinding(t *testing.T) {
 	require.NoError(t, err)
 	assert.EqualValues(t, "match", res.Provenance.Binding, res.Provenance.BindingDetail)
 
-	// Formats whose boxes aiaudit does not name yet say so.
-	jpg, err := build.JPEG(16, 16, 1)
+	// A JPEG comment slipped in before the scan: a segment the entries do
+	// not list. Restart markers in the scan: not checked rather than a
+	// guess. Formats whose boxes aiaudit does not name say so.
+	sos := bytes.LastIndex(jpg, []byte{0xFF, 0xDA})
+	withCOM := append(append(bytes.Clone(jpg[:sos]), 0xFF, 0xFE, 0, 4, 'h', 'i'), jpg[sos:]...)
+	res, err = FromBytes(withCOM, Limits{})
 	require.NoError(t, err)
-	m.Boxes = []build.BoxHashEntry{{Names: []string{"SOI"}, Hash: []byte{0}, Pad: []byte{}}}
-	signed, err := build.SignedJPEG(jpg, m)
+	assert.EqualValues(t, "mismatch", res.Provenance.Binding, res.Provenance.BindingDetail)
+	// Bytes after the end (PNG's IEND, JPEG's EOI, GIF's trailer) would be
+	// in no box: not checked, never a match.
+	for name, file := range map[string][]byte{"png": png, "jpeg": jpg, "gif": gif} {
+		res, err = FromBytes(append(bytes.Clone(file), "tail"...), Limits{})
+		require.NoError(t, err)
+		assert.EqualValues(t, "not_checked", res.Provenance.Binding, "%s: %s", name, res.Provenance.BindingDetail)
+	}
+	withRST := bytes.Clone(jpg)
+	copy(withRST[len(withRST)-6:], []byte{0xFF, 0xD0})
+	res, err = FromBytes(withRST, Limits{})
+	require.NoError(t, err)
+	assert.EqualValues(t, "not_checked", res.Provenance.Binding)
+	assert.Contains(t, res.Provenance.BindingDetail, "restart markers")
+
+	m.Boxes = []build.BoxHashEntry{{Names: []string{"svg"}, Hash: []byte{0}, Pad: []byte{}}}
+	signed, err := build.SignedSVG(m)
 	require.NoError(t, err)
 	res, err = FromBytes(signed, Limits{})
 	require.NoError(t, err)
 	assert.EqualValues(t, "not_checked", res.Provenance.Binding)
-	assert.Contains(t, res.Provenance.BindingDetail, "JPEG XL and fonts only")
+	assert.Contains(t, res.Provenance.BindingDetail, "JPEG XL, PNG, JPEG, GIF and fonts only")
 }

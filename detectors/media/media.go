@@ -38,8 +38,11 @@ type Limits struct {
 	// MaxStealthBytes caps the PNG file size read whole for that decode.
 	MaxStealthBytes int64
 	// MaxHashBytes caps the file size whose C2PA hard binding is checked:
-	// the check reads the whole file (a video's media data included).
+	// the check reads the whole file (a video's media data included). It
+	// caps each fragment of a fragmented MP4 too.
 	MaxHashBytes int64
+	// MaxFragments caps the fragment files checked with one init segment.
+	MaxFragments int
 	// Trust decides which C2PA signers are trusted (nil: the shipped C2PA
 	// trust lists).
 	Trust *trust.Store
@@ -61,6 +64,9 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxHashBytes <= 0 {
 		l.MaxHashBytes = 1 << 30
 	}
+	if l.MaxFragments <= 0 {
+		l.MaxFragments = 20_000
+	}
 	if l.Trust == nil {
 		l.Trust = trust.Default()
 	}
@@ -75,6 +81,10 @@ type Source struct {
 	Name string
 	R    io.ReaderAt
 	Size int64
+	// Fragments are the files that may be the fragments (media segments) of
+	// a fragmented MP4 whose init segment this is; they are opened only when
+	// its C2PA binding is a Merkle tree over them.
+	Fragments []c2pa.Fragment
 }
 
 // Result is everything the media detectors concluded about one file.
@@ -366,17 +376,31 @@ func (a *analysis) binding(store *c2pa.Store, act *c2pa.Manifest, from string, v
 		return
 	}
 	m := store.BindingManifest(act)
-	var check func() (bool, error)
+	// check says whether the binding holds and, when it says more than
+	// "matches"/"does not match", why.
+	var check func() (bool, string, error)
+	plain := func(f func() (bool, error)) func() (bool, string, error) {
+		return func() (bool, string, error) { ok, err := f(); return ok, "", err }
+	}
 	var mismatch status.Code // the code the reference reports for each kind
 	switch {
 	case m.DataHash != nil:
-		check = func() (bool, error) { return c2pa.CheckDataHash(a.asset.R, a.asset.Size, *m.DataHash) }
+		check = plain(func() (bool, error) { return c2pa.CheckDataHash(a.asset.R, a.asset.Size, *m.DataHash) })
 		mismatch = status.AssertionDataHashMismatch
+	case m.BMFFHash != nil && len(m.BMFFHash.Merkle) > 0 && len(m.BMFFHash.Hash) == 0:
+		check = func() (bool, string, error) { return a.checkFragments(*m.BMFFHash) }
+		mismatch = status.AssertionBMFFHashMismatch
 	case m.BMFFHash != nil:
-		check = func() (bool, error) { return c2pa.CheckBMFFHash(a.asset.R, a.asset.Size, *m.BMFFHash) }
+		check = plain(func() (bool, error) { return c2pa.CheckBMFFHash(a.asset.R, a.asset.Size, *m.BMFFHash) })
 		mismatch = status.AssertionBMFFHashMismatch
 	case m.BoxHash != nil:
-		check = func() (bool, error) { return c2pa.CheckBoxHash(a.asset.R, a.hashBoxes, *m.BoxHash) }
+		check = plain(func() (bool, error) {
+			boxes, err := a.boxesForHash()
+			if err != nil {
+				return false, err
+			}
+			return c2pa.CheckBoxHash(a.asset.R, boxes, *m.BoxHash)
+		})
 		mismatch = status.AssertionBoxesHashMismatch
 	}
 	switch {
@@ -389,12 +413,15 @@ func (a *analysis) binding(store *c2pa.Store, act *c2pa.Manifest, from string, v
 	case a.asset.Size > a.lim.MaxHashBytes:
 		p.Binding, p.BindingDetail = detectors.BindingNotChecked, fmt.Sprintf("the file is larger than the %d bytes hashed to check %s", a.lim.MaxHashBytes, m.BindingKind)
 	default:
-		ok, err := check()
+		ok, why, err := check()
 		switch {
 		case err != nil:
 			p.Binding, p.BindingDetail = detectors.BindingNotChecked, m.BindingKind+": "+err.Error()
 		case ok:
 			p.Binding, p.BindingDetail = detectors.BindingMatch, m.BindingKind+" matches the asset bytes"
+			if why != "" {
+				p.BindingDetail = m.BindingKind + ": " + why
+			}
 		case m != act:
 			// The parent's exclusion covered the store before the update
 			// manifest grew it; the reference moves it onto the store's
@@ -402,9 +429,26 @@ func (a *analysis) binding(store *c2pa.Store, act *c2pa.Manifest, from string, v
 			p.Binding, p.BindingDetail = detectors.BindingNotChecked, "the update manifest's binding, inherited from its parent, does not match with the parent's exclusions; the store's current range is not known, so it is not checked"
 		default:
 			p.Binding, p.BindingDetail = detectors.BindingMismatch, m.BindingKind+" does not match the asset bytes: the manifest was made for other content (copied or the asset was altered)"
+			if why != "" {
+				p.BindingDetail = m.BindingKind + ": " + why
+			}
 			v.Add(act.Label, mismatch, p.BindingDetail)
 		}
 	}
+}
+
+// boxesForHash names the asset's boxes for a box hash: those the container
+// reader listed, or for a JPEG its segments, which take a walk through the
+// whole file and so are listed only now.
+func (a *analysis) boxesForHash() ([]c2pa.AssetBox, error) {
+	if len(a.hashBoxes) > 0 || a.res.MediaType != "image/jpeg" {
+		return a.hashBoxes, nil
+	}
+	boxes, err := container.JPEGHashBoxes(a.asset.R, a.asset.Size, a.lim.Container)
+	if err != nil {
+		return nil, fmt.Errorf("the JPEG's segments cannot be named for a box hash: %w", err)
+	}
+	return assetBoxes(boxes), nil
 }
 
 // assetBoxes are the container's boxes as the box-hash check takes them.

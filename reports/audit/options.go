@@ -16,6 +16,7 @@ import (
 	"github.com/aiaudit/aiaudit/detectors/c2pa/trust"
 	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
+	"github.com/aiaudit/aiaudit/scanner"
 	"github.com/aiaudit/aiaudit/scanner/ocspfetch"
 )
 
@@ -47,6 +48,8 @@ type Options struct {
 	// manifest staples no response (--online); without it no lookup is
 	// ever made, and scans stay reproducible.
 	Online bool
+	// Walk pairs init segments with their fragments (files scans).
+	Walk scanner.WalkOptions
 }
 
 // revocation is the OCSP lookup of a run with --online, nil without.

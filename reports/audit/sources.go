@@ -66,6 +66,7 @@ func Files(ctx context.Context, opt Options, workers int) (Outcome, error) {
 			Thumbnails: opt.Output.thumbnails(),
 			Emit:       func(res model.Resource) error { return r.resource(res, set.Resource(res)) },
 			Progress:   opt.Progress,
+			Walk:       opt.Walk,
 		})
 	})
 }

@@ -39,6 +39,9 @@ type Manifest struct {
 	// Boxes, when set, makes the hard binding c2pa.hash.boxes (C2PA 18.7)
 	// with these entries, in place of c2pa.hash.data.
 	Boxes []BoxHashEntry
+	// BMFF, when set, makes the hard binding c2pa.hash.bmff.v3 with this
+	// value (C2PA 18.6), in place of c2pa.hash.data.
+	BMFF map[string]any
 	// Extra holds more assertions, label to CBOR value (e.g. a CAWG
 	// training-mining assertion taken from the CAWG spec's example).
 	Extra map[string]any
@@ -200,8 +203,11 @@ func (m Manifest) box(hash []byte, exclStart, exclLen int) ([]byte, error) {
 	var assertions [][]byte
 	labels := []string{"c2pa.actions.v2", "c2pa.hash.data"}
 	values := []any{actions, dataHash}
-	if m.Boxes != nil {
+	switch {
+	case m.Boxes != nil:
 		labels[1], values[1] = "c2pa.hash.boxes", map[string]any{"alg": "sha256", "boxes": m.Boxes}
+	case m.BMFF != nil:
+		labels[1], values[1] = "c2pa.hash.bmff.v3", m.BMFF
 	}
 	if m.TrainingUse != "" {
 		labels = append(labels, "c2pa.training-mining")

@@ -355,3 +355,112 @@ func SignedWAV(m Manifest, n int, seed byte) ([]byte, error) {
 	samples[len(samples)-2] = seed
 	return signedRIFF(m, "WAVE", riffChunk("fmt ", fmtChunk), riffChunk("data", samples))
 }
+
+// pngFile puts the store in a caBX chunk after IHDR and lists the boxes as
+// C2PA's general box hash names them for PNG: "PNGh" for the signature,
+// each chunk by its type, "C2PA" for caBX.
+func pngFile(store, png []byte) ([]byte, []assetBox) {
+	const afterIHDR = 8 + 8 + 13 + 4
+	file := append(append(append([]byte{}, png[:afterIHDR]...), PNGChunk("caBX", store)...), png[afterIHDR:]...)
+	boxes := []assetBox{{name: "PNGh", length: 8}}
+	for off := 8; off+8 <= len(file); {
+		n := int(binary.BigEndian.Uint32(file[off:]))
+		name := string(file[off+4 : off+8])
+		if name == "caBX" {
+			name = "C2PA"
+		}
+		boxes = append(boxes, assetBox{name: name, offset: off, length: n + 12})
+		off += n + 12
+	}
+	return file, boxes
+}
+
+// SignedPNGBoxes embeds m in png (made by PNG) with a c2pa.hash.boxes
+// binding, one entry per chunk.
+func SignedPNGBoxes(m Manifest, png []byte) ([]byte, error) {
+	return boxBound(m, func(store []byte) ([]byte, []assetBox) { return pngFile(store, png) })
+}
+
+// jpegFile puts the store in an APP11 segment after SOI and lists the
+// segments as C2PA's general box hash names them for JPEG (the file is
+// image/jpeg's output: SOI, DQT, SOF0, DHT, SOS with its scan data, EOI).
+func jpegFile(store, jpg []byte) ([]byte, []assetBox, error) {
+	seg, err := app11(store)
+	if err != nil {
+		return nil, nil, err
+	}
+	file := append(append(append([]byte{}, jpg[:2]...), seg...), jpg[2:]...)
+	names := map[byte]string{0xD8: "SOI", 0xD9: "EOI", 0xDA: "SOS", 0xDB: "DQT", 0xC4: "DHT", 0xC0: "SOF0", 0xEB: "C2PA"}
+	var boxes []assetBox
+	for off := 0; off+2 <= len(file); {
+		name, ok := names[file[off+1]]
+		if !ok {
+			return nil, nil, fmt.Errorf("marker 0x%02X at %d not expected in image/jpeg output", file[off+1], off)
+		}
+		n := 2
+		if name != "SOI" && name != "EOI" {
+			n += int(binary.BigEndian.Uint16(file[off+2:]))
+		}
+		if name == "SOS" {
+			for off+n+1 < len(file) && (file[off+n] != 0xFF || file[off+n+1] == 0x00) {
+				n++
+			}
+		}
+		boxes = append(boxes, assetBox{name: name, offset: off, length: n})
+		off += n
+	}
+	return file, boxes, nil
+}
+
+// SignedJPEGBoxes embeds m in jpg (made by JPEG) with a c2pa.hash.boxes
+// binding, one entry per segment.
+func SignedJPEGBoxes(m Manifest, jpg []byte) ([]byte, error) {
+	var placeErr error
+	file, err := boxBound(m, func(store []byte) ([]byte, []assetBox) {
+		file, boxes, err := jpegFile(store, jpg)
+		placeErr = err
+		return file, boxes
+	})
+	if placeErr != nil {
+		return nil, placeErr
+	}
+	return file, err
+}
+
+// gifFile is a 1x1 GIF with a global colour table and the store in a
+// C2PA_GIF application extension after it (C2PA A.3.5), its blocks named
+// as C2PA's general box hash names them for GIF.
+func gifFile(store []byte) ([]byte, []assetBox) {
+	ext := []byte{0x21, 0xFF, 11}
+	ext = append(ext, "C2PA_GIF\x01\x00\x00"...)
+	for rest := store; len(rest) > 0; {
+		n := min(len(rest), 255)
+		ext = append(append(ext, byte(n)), rest[:n]...)
+		rest = rest[n:]
+	}
+	ext = append(ext, 0)
+	var file []byte
+	var boxes []assetBox
+	for _, b := range []struct {
+		name string
+		data []byte
+	}{
+		{"GIF89a", []byte("GIF89a")},
+		{"LSD", []byte{1, 0, 1, 0, 0x80, 0, 0, 0x10, 0x20, 0x30, 0xF0, 0xE0, 0xD0}}, // with a 2-colour table
+		{"C2PA", ext},
+		{"21FE", append([]byte{0x21, 0xFE, 5}, "hello\x00"...)},
+		{"2C", []byte{0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0}},
+		{"TBID", []byte{2, 2, 0x44, 0x01, 0}},
+		{"3B", []byte{0x3B}},
+	} {
+		boxes = append(boxes, assetBox{name: b.name, offset: len(file), length: len(b.data)})
+		file = append(file, b.data...)
+	}
+	return file, boxes
+}
+
+// SignedGIFBoxes makes a GIF holding m with a c2pa.hash.boxes binding, one
+// entry per block.
+func SignedGIFBoxes(m Manifest) ([]byte, error) {
+	return boxBound(m, gifFile)
+}
