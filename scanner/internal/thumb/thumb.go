@@ -40,9 +40,10 @@ func Decode(r io.ReaderAt, size int64) (image.Image, error) {
 	return img, err
 }
 
-// Make returns a JPEG data URI of the image scaled to fit box×box pixels.
-func Make(r io.ReaderAt, size int64, box int) (string, error) {
-	img, err := Decode(r, size)
+// FromBytes returns a JPEG data URI of the image file data scaled to fit
+// box×box pixels.
+func FromBytes(data []byte, box int) (string, error) {
+	img, err := Decode(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return "", err
 	}

@@ -40,7 +40,7 @@ func pngOf(t testing.TB, w, h int) []byte {
 
 // A thumbnail is a JPEG data URI that fits the box with the source's
 // aspect, and shows the source's pixels where they were.
-func TestMakeFitsTheBoxAndKeepsThePicture(t *testing.T) {
+func TestFromBytesFitsTheBoxAndKeepsThePicture(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		src  []byte
@@ -50,7 +50,7 @@ func TestMakeFitsTheBoxAndKeepsThePicture(t *testing.T) {
 		{"wide PNG", pngOf(t, 200, 50), 96, 24},
 		{"small PNG, not enlarged", pngOf(t, 40, 30), 40, 30},
 	} {
-		uri, err := Make(bytes.NewReader(c.src), int64(len(c.src)), 96)
+		uri, err := FromBytes(c.src, 96)
 		require.NoError(t, err, c.name)
 		data, ok := strings.CutPrefix(uri, "data:image/jpeg;base64,")
 		require.True(t, ok, c.name)
@@ -73,18 +73,18 @@ func TestMakeFitsTheBoxAndKeepsThePicture(t *testing.T) {
 			}
 		}
 	}
-	_, err := Make(bytes.NewReader([]byte("not an image")), 12, 96)
+	_, err := FromBytes([]byte("not an image"), 96)
 	assert.Error(t, err)
 }
 
-// BenchmarkMake is one thumbnail of a small image, as a scan makes for
-// every AI-made image it reports.
-func BenchmarkMake(b *testing.B) {
+// BenchmarkFromBytes is one thumbnail of a small image, as a scan makes
+// for every AI-made image it reports.
+func BenchmarkFromBytes(b *testing.B) {
 	for name, src := range map[string][]byte{"jpeg": jpegOf(b, 128, 96), "png": pngOf(b, 128, 96)} {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := Make(bytes.NewReader(src), int64(len(src)), 96); err != nil {
+				if _, err := FromBytes(src, 96); err != nil {
 					b.Fatal(err)
 				}
 			}
