@@ -193,7 +193,7 @@ func AnalyzeFile(it FileItem, lim media.Limits, thumbs *thumb.Maker) (res model.
 	}
 	result.Notes = append(result.Notes, notes...)
 	res = toResource(it.Path, st.Size(), result)
-	thumbs.Add(&res, f, st.Size())
+	thumbs.Add(&res, f, st.Size(), result.Preview)
 	return res
 }
 

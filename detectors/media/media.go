@@ -93,6 +93,9 @@ type Result struct {
 	Unread error
 	// Digest identifies the content across scans (see headDigest).
 	Digest string
+	// Preview is the small JPEG the asset embeds of itself (its EXIF
+	// thumbnail), nil when none: what it claims to show, not checked.
+	Preview []byte
 }
 
 // Analyze inspects asset and the sidecars that sit beside it (<asset>.c2pa,
@@ -208,6 +211,9 @@ func (a *analysis) blocks(b *container.Blocks, from string) {
 			a.note("%s: EXIF unreadable: %v", where(blk.Where), err)
 		}
 		a.exifFields(f)
+		if from == "" && a.res.Preview == nil {
+			a.res.Preview = bytes.Clone(exif.Preview(blk.Data))
+		}
 	}
 	for _, t := range b.Text {
 		a.fields = append(a.fields, generators.Field{Source: "png-text", Key: t.Key, Value: t.Value})

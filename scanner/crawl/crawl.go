@@ -793,7 +793,7 @@ func (cr *crawler) analyzeMedia(u *url.URL) model.Resource {
 	facts.Embedded = append(m.OptOuts, cr.fromLibrary(&res, remote)...)
 	d := optout.Decide(facts)
 	res.TrainingOptOut, res.OptOutEvidence = d.Reserved, d.Evidence
-	cr.thumbs.Add(&res, remote, remote.Size())
+	cr.thumbs.Add(&res, remote, remote.Size(), m.Preview)
 	return res
 }
 

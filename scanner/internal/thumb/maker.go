@@ -31,9 +31,10 @@ type Maker struct {
 func NewMaker() *Maker { return &Maker{byContent: map[xxh3.Uint128]string{}} }
 
 // Add sets res.Thumbnail when the resource is an AI-made image, from the
-// file's bytes r. A file that cannot be decoded gets none: best effort, the
+// file's bytes r or the preview it embeds of itself (nil: none; see
+// FromBytes). A file that cannot be decoded gets none: best effort, the
 // report then shows no picture. A nil Maker adds nothing.
-func (m *Maker) Add(res *model.Resource, r io.ReaderAt, size int64) {
+func (m *Maker) Add(res *model.Resource, r io.ReaderAt, size int64, preview []byte) {
 	if m == nil || !res.AIGenerated || res.Kind != "image" || res.Error != "" || size > MaxSource {
 		return
 	}
@@ -51,7 +52,7 @@ func (m *Maker) Add(res *model.Resource, r io.ReaderAt, size int64) {
 		res.Thumbnail = uri
 		return
 	}
-	uri, err := FromBytes(data, Box)
+	uri, err := FromBytes(data, preview, Box)
 	if err != nil {
 		return
 	}

@@ -33,16 +33,16 @@ func TestMakerAddsToAIMadeImagesOnly(t *testing.T) {
 		{"AI-made image with an error", model.Resource{Kind: "image", AIGenerated: true, Error: "truncated"}, false},
 	} {
 		res := c.res
-		m.Add(&res, bytes.NewReader(src), int64(len(src)))
+		m.Add(&res, bytes.NewReader(src), int64(len(src)), nil)
 		assert.Equal(t, c.want, res.Thumbnail != "", c.name)
 	}
 	var none *Maker
 	res := aiImage()
-	none.Add(&res, bytes.NewReader(src), int64(len(src)))
+	none.Add(&res, bytes.NewReader(src), int64(len(src)), nil)
 	assert.Empty(t, res.Thumbnail, "a nil Maker makes none")
 
 	res = aiImage()
-	m.Add(&res, bytes.NewReader([]byte("not an image")), 12)
+	m.Add(&res, bytes.NewReader([]byte("not an image")), 12, nil)
 	assert.Empty(t, res.Thumbnail, "an undecodable file gets none")
 }
 
@@ -76,7 +76,7 @@ func TestMakerRemembersContentNotHead(t *testing.T) {
 	m := NewMaker()
 	thumbOf := func(src []byte) string {
 		res := aiImage()
-		m.Add(&res, bytes.NewReader(src), int64(len(src)))
+		m.Add(&res, bytes.NewReader(src), int64(len(src)), nil)
 		require.NotEmpty(t, res.Thumbnail)
 		return res.Thumbnail
 	}
