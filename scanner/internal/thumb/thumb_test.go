@@ -132,6 +132,7 @@ func TestFromBytesUsesAPreviewThatFits(t *testing.T) {
 		{"corrupt preview", append([]byte{0xFF, 0xD8, 0xFF, 0xDB, 0x00, 0x43}, bytes.Repeat([]byte{0x13}, 200)...), false},
 		{"preview of another shape", solidJPEG(t, 160, 160, red), false},
 		{"preview smaller than the thumbnail", solidJPEG(t, 40, 30, red), false},
+		{"preview as large as the image", solidJPEG(t, 400, 300, red), false},
 		{"no preview", nil, false},
 	} {
 		uri, err := FromBytes(src, c.preview, 96)
