@@ -2,10 +2,13 @@ package reports
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/aiaudit/aiaudit/reports/digestset"
@@ -34,7 +37,7 @@ func (j *jsonWriter) Begin(r *model.Report) error {
 }
 
 func (j *jsonWriter) Resource(r model.Resource, fs []model.Finding) error {
-	b, err := json.MarshalIndent(r, "    ", "  ")
+	b, err := indentResource(r)
 	if err != nil {
 		return err
 	}
@@ -45,6 +48,40 @@ func (j *jsonWriter) Resource(r model.Resource, fs []model.Finding) error {
 	j.w.WriteString("\n    ")
 	j.w.Write(b)
 	return j.Findings(fs)
+}
+
+// thumbnailMark stands in for a resource's thumbnail while the resource is
+// indented: the thumbnail, a few KB of base64, is most of the resource's
+// bytes, and indenting scans every byte once more. It is spliced in after,
+// where the mark is: under the key at the resource's own depth, after a
+// newline, which no string value holds unescaped.
+const (
+	thumbnailMark = "\x00thumbnail"
+	thumbnailKey  = "\n      \"thumbnail\": "
+)
+
+var markedThumbnail = []byte(thumbnailKey + mustJSON(thumbnailMark))
+
+// indentResource is json.MarshalIndent(r, "    ", "  "), byte for byte.
+func indentResource(r model.Resource) ([]byte, error) {
+	thumb := r.Thumbnail
+	if thumb == "" {
+		return json.MarshalIndent(r, "    ", "  ")
+	}
+	r.Thumbnail = thumbnailMark
+	b, err := json.MarshalIndent(r, "    ", "  ")
+	if err != nil {
+		return nil, err
+	}
+	q, err := json.Marshal(thumb)
+	if err != nil {
+		return nil, err
+	}
+	at := bytes.Index(b, markedThumbnail)
+	if at < 0 {
+		return nil, errors.New("resource thumbnail: its mark is not where json put it") // encoding/json's layout changed
+	}
+	return slices.Concat(b[:at+len(thumbnailKey)], q, b[at+len(markedThumbnail):]), nil
 }
 
 func (j *jsonWriter) Findings(fs []model.Finding) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,4 +130,68 @@ func TestJSONStreamKeepsEveryReportField(t *testing.T) {
 		assert.JSONEq(t, string(want), string(streamed[k]), k)
 	}
 	assert.Len(t, streamed, len(whole))
+}
+
+// withThumbnail is a resource whose thumbnail and other strings are given,
+// with every other field filled, so the mark has neighbours on both sides.
+func withThumbnail(location, thumbnail, note string) model.Resource {
+	r := sample()[1]
+	r.Location, r.Thumbnail, r.Notes = location, thumbnail, []string{note}
+	return r
+}
+
+// The resource is written as json.MarshalIndent writes it, byte for byte,
+// whatever its thumbnail and its other strings hold: the mark's text in a
+// location or note, characters JSON escapes, no thumbnail at all.
+func TestIndentResourceIsMarshalIndent(t *testing.T) {
+	for _, r := range []model.Resource{
+		withThumbnail("a.jpg", "data:image/jpeg;base64,/9j/4AAQSkZJRg+/==", "stripped"),
+		withThumbnail("a.jpg", "", "no thumbnail"),
+		withThumbnail("x\n      \"thumbnail\": \"\\u0000thumbnail\"", "data:<&>\"\u2028é\x00thumbnail", thumbnailMark),
+		withThumbnail(thumbnailMark, thumbnailMark, "\n      \"thumbnail\": \"\\u0000thumbnail\""),
+		{Location: "bare.png", Thumbnail: "data:image/jpeg;base64,AAAA"},
+	} {
+		want, err := json.MarshalIndent(r, "    ", "  ")
+		require.NoError(t, err)
+		got, err := indentResource(r)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got))
+	}
+}
+
+func FuzzIndentResource(f *testing.F) {
+	f.Add("a.jpg", "data:image/jpeg;base64,/9j/", "note")
+	f.Add(thumbnailMark, thumbnailMark, thumbnailKey)
+	f.Fuzz(func(t *testing.T, location, thumbnail, note string) {
+		r := withThumbnail(location, thumbnail, note)
+		want, err := json.MarshalIndent(r, "    ", "  ")
+		require.NoError(t, err)
+		got, err := indentResource(r)
+		require.NoError(t, err)
+		if !bytes.Equal(want, got) {
+			t.Fatalf("differs from MarshalIndent:\n%s\n%s", want, got)
+		}
+	})
+}
+
+// BenchmarkIndentResource is one AI-made image's resource with its
+// thumbnail (3 KB of base64), as the JSON report writes each.
+func BenchmarkIndentResource(b *testing.B) {
+	r := withThumbnail("corpus/d000/f000001.jpg", "data:image/jpeg;base64,"+strings.Repeat("/9j/4AAQSkZJRgABAQAAAQABAAD", 110), "")
+	b.Run("splice", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := indentResource(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("MarshalIndent", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.MarshalIndent(r, "    ", "  "); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -103,11 +103,15 @@ func ScanFiles(ctx context.Context, paths []string, opt FilesOptions) error {
 		totalMu.Unlock()
 	}()
 
+	var thumbs *thumb.Maker
+	if opt.Thumbnails {
+		thumbs = thumb.NewMaker()
+	}
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for j := range jobs {
-				r := AnalyzeFile(j.item, opt.Limits, opt.Thumbnails)
+				r := AnalyzeFile(j.item, opt.Limits, thumbs)
 				fromLibrary(opt.Assets, &r)
 				select {
 				case results <- done{j.seq, r}:
@@ -159,9 +163,10 @@ func ScanFiles(ctx context.Context, paths []string, opt FilesOptions) error {
 	return ctx.Err()
 }
 
-// AnalyzeFile reads one file (and its sidecars) and returns its resource. It
-// never panics: a parser bug on hostile bytes becomes that file's error.
-func AnalyzeFile(it FileItem, lim media.Limits, thumbnails bool) (res model.Resource) {
+// AnalyzeFile reads one file (and its sidecars) and returns its resource,
+// with its thumbnail when thumbs (nil: none) makes one. It never panics: a
+// parser bug on hostile bytes becomes that file's error.
+func AnalyzeFile(it FileItem, lim media.Limits, thumbs *thumb.Maker) (res model.Resource) {
 	res = model.Resource{Location: it.Path, Kind: "other", MediaType: "application/octet-stream"}
 	defer func() {
 		if p := recover(); p != nil {
@@ -196,9 +201,7 @@ func AnalyzeFile(it FileItem, lim media.Limits, thumbnails bool) (res model.Reso
 	}
 	result.Notes = append(result.Notes, notes...)
 	res = toResource(it.Path, st.Size(), result)
-	if thumbnails && res.AIGenerated && res.Kind == "image" {
-		res.Thumbnail, _ = thumb.Make(f, st.Size(), 96) // best effort: the report shows no picture otherwise
-	}
+	thumbs.Add(&res, f, st.Size(), result.Preview)
 	return res
 }
 

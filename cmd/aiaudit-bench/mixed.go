@@ -68,7 +68,8 @@ func signingTools() ([]tool, error) {
 			DigitalSourceType: "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture", SoftwareAgent: "Lumen firmware"}},
 		{generator, generated},
 		// The editor's files have a generated image as ingredient: the same
-		// ingredient manifest (and signature) behind every one of them.
+		// ingredient manifest (and signature) behind every one of them. Their
+		// first action opens it, as C2PA 2.x asks of a claim's first action.
 		{editor, build.Manifest{Signer: editor, TimeStamp: editorTSA, Ingredient: &ingredient, Generator: "Studio Editor", Action: "c2pa.opened",
 			DigitalSourceType: "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia", SoftwareAgent: "Studio Editor 12"}},
 	}, nil

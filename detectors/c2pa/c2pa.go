@@ -55,6 +55,9 @@ type Manifest struct {
 	BindingKind         string
 	MetadataSourceTypes []string
 	Watermarked         bool
+	// Thumbnail is the claim thumbnail's bytes (c2pa.thumbnail.claim.*, an
+	// embedded JPEG or PNG): the asset as signed, as the signer shows it.
+	Thumbnail []byte
 
 	signed signedParts
 }
@@ -296,6 +299,11 @@ func (s *Store) manifest(box *jumbf.Box) Manifest {
 				}
 			}
 			m.signed.assertions[a.Label] = ab
+			if strings.HasPrefix(baseLabel(a.Label), "c2pa.thumbnail.claim.") {
+				if data := a.Content("bidb"); data != nil {
+					m.Thumbnail = data.Payload
+				}
+			}
 			v, err := decodeContent(a)
 			if err != nil {
 				s.problem(&m, "assertion %q: %v", a.Label, err)

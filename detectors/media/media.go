@@ -103,6 +103,11 @@ type Result struct {
 	Unread error
 	// Digest identifies the content across scans (see headDigest).
 	Digest string
+	// Preview is the small picture the asset embeds of itself, nil when
+	// none: its EXIF thumbnail, else its active C2PA manifest's claim
+	// thumbnail when the manifest's hard binding matches the bytes. What
+	// it claims to show: a thumbnail maker checks it fits the image.
+	Preview []byte
 }
 
 // Analyze inspects asset and the sidecars that sit beside it (<asset>.c2pa,
@@ -137,6 +142,9 @@ func Analyze(asset Source, sidecars []Source, lim Limits) (*Result, error) {
 		a.blocks(scBlocks, sc.Name)
 	}
 	a.finish()
+	if a.res.Preview == nil {
+		a.res.Preview = a.claimThumbnail
+	}
 	a.res.Digest = headDigest(blocks.Head, asset.Size)
 	return a.res, nil
 }
@@ -179,6 +187,8 @@ type analysis struct {
 	// manifestURIs reference the active manifest from outside XMP (a
 	// font's C2PA table); they are read as XMP dcterms:provenance is.
 	manifestURIs []string
+	// claimThumbnail is the active manifest's, when its binding matches.
+	claimThumbnail []byte
 }
 
 func (a *analysis) note(format string, args ...any) {
@@ -218,6 +228,9 @@ func (a *analysis) blocks(b *container.Blocks, from string) {
 			a.note("%s: EXIF unreadable: %v", where(blk.Where), err)
 		}
 		a.exifFields(f)
+		if from == "" && a.res.Preview == nil {
+			a.res.Preview = bytes.Clone(exif.Preview(blk.Data))
+		}
 	}
 	for _, t := range b.Text {
 		a.fields = append(a.fields, generators.Field{Source: "png-text", Key: t.Key, Value: t.Value})
@@ -284,6 +297,9 @@ func (a *analysis) jumbf(blk container.Block, from string, where func(string) st
 		a.res.Provenance.ClaimGenerator = act.ClaimGenerator
 		a.binding(store, act, from, v)
 		a.validation(store, v)
+		if a.res.Provenance.Binding == detectors.BindingMatch {
+			a.claimThumbnail = act.Thumbnail
+		}
 	}
 	a.manifests(store, blk, v)
 }

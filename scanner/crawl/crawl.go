@@ -174,6 +174,7 @@ type crawler struct {
 	stopped  atomic.Bool
 	ctx      context.Context
 	q        *queue.Queue
+	thumbs   *thumb.Maker // nil without Options.Thumbnails
 }
 
 // mediaItem is one media URL's analysis, shared by every page showing it.
@@ -222,6 +223,9 @@ func Run(ctx context.Context, opt Options) (*Stats, error) {
 		vet: vet, ownTok: robots.Token(opt.UserAgent),
 		seen: digestset.New(seenInMemory, seenBloomBytes), media: map[urlKey]*mediaItem{}, settled: newSettledMedia(), next: map[string]time.Time{},
 		sheets: map[urlKey]*sheet{}, rendered: map[string]int{},
+	}
+	if opt.Thumbnails {
+		cr.thumbs = thumb.NewMaker()
 	}
 	defer cr.seen.Close()
 	defer cr.settled.close()
@@ -789,9 +793,7 @@ func (cr *crawler) analyzeMedia(u *url.URL) model.Resource {
 	facts.Embedded = append(m.OptOuts, cr.fromLibrary(&res, remote)...)
 	d := optout.Decide(facts)
 	res.TrainingOptOut, res.OptOutEvidence = d.Reserved, d.Evidence
-	if cr.opt.Thumbnails && res.AIGenerated && res.Kind == "image" {
-		res.Thumbnail, _ = thumb.Make(remote, remote.Size(), 96) // best effort: the report shows no picture otherwise
-	}
+	cr.thumbs.Add(&res, remote, remote.Size(), m.Preview)
 	return res
 }
 

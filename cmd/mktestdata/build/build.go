@@ -177,6 +177,36 @@ func WithSegment(jpg []byte, marker byte, payload []byte) []byte {
 	return append(out, jpg[2:]...)
 }
 
+// WithEXIFPreview inserts an APP1 EXIF segment whose IFD1 carries preview
+// as the JPEG thumbnail (JPEGInterchangeFormat and its length), as cameras
+// write one, and whose IFD0 has Software set to software.
+func WithEXIFPreview(jpg, preview []byte, software string) []byte {
+	le := binary.LittleEndian
+	sw := append([]byte(software), 0)
+	// Header (8), IFD0 with one entry (2+12+4), IFD1 with two (2+24+4), then
+	// the Software string and the preview.
+	ifd0, ifd1 := uint32(8), uint32(8+18)
+	swAt := ifd1 + 30
+	previewAt := swAt + uint32(len(sw))
+	t := []byte("II*\x00")
+	t = le.AppendUint32(t, ifd0)
+	entry := func(tag, typ uint16, count, value uint32) {
+		t = le.AppendUint16(t, tag)
+		t = le.AppendUint16(t, typ)
+		t = le.AppendUint32(t, count)
+		t = le.AppendUint32(t, value)
+	}
+	t = le.AppendUint16(t, 1)
+	entry(0x0131, 2, uint32(len(sw)), swAt) // Software, ASCII
+	t = le.AppendUint32(t, ifd1)
+	t = le.AppendUint16(t, 2)
+	entry(0x0201, 4, 1, previewAt)            // JPEGInterchangeFormat
+	entry(0x0202, 4, 1, uint32(len(preview))) // JPEGInterchangeFormatLength
+	t = le.AppendUint32(t, 0)
+	t = append(append(t, sw...), preview...)
+	return WithSegment(jpg, 0xE1, append([]byte("Exif\x00\x00"), t...))
+}
+
 // XMPPacket writes an XMP packet with a digital source type, an optional PLUS
 // DataMining value and an optional IPTC 2025.1 AISystemUsed.
 func XMPPacket(dst, dataMining, aiSystem string) string {

@@ -48,6 +48,9 @@ type Manifest struct {
 	// Identity, when set, adds a CAWG identity assertion (cawg.identity)
 	// signed with an X.509 certificate.
 	Identity *Identity
+	// Thumbnail, when set, is the JPEG of a c2pa.thumbnail.claim.jpeg
+	// assertion: an embedded file (description and binary data boxes).
+	Thumbnail []byte
 }
 
 // Identity describes a CAWG X.509 identity assertion: its signer payload
@@ -259,6 +262,14 @@ func (m Manifest) box(hash []byte, exclStart, exclLen int) ([]byte, error) {
 		if err := add(l, values[i]); err != nil {
 			return nil, err
 		}
+	}
+	if m.Thumbnail != nil {
+		const label = "c2pa.thumbnail.claim.jpeg"
+		d := []byte{0x40, 0xCB, 0x0C, 0x32, 0xBB, 0x8A, 0x48, 0x9D, 0xA7, 0x0B, 0x2A, 0xD6, 0xF4, 0x7F, 0x43, 0x69, 0x03} // embedded file type, toggles
+		d = append(append(d, label...), 0)
+		a := jumbfBox("jumb", slices.Concat(jumbfBox("jumd", d), jumbfBox("bfdb", []byte("\x00image/jpeg\x00")), jumbfBox("bidb", m.Thumbnail)))
+		assertions = append(assertions, a)
+		refs = append(refs, hashedRef(label, a))
 	}
 	// The identity assertion comes last: it signs the others' hashes.
 	if m.Identity != nil {

@@ -451,17 +451,14 @@ func tsaUnfit(c *x509.Certificate) string {
 	return ""
 }
 
-var tokenMu sync.Mutex
-
 // parseToken parses an RFC 3161 TimeStampToken, or the whole TimeStampResp
 // that the reference implementation stores; the library verifies the
 // token's own signature when it carries certificates. Its ASN.1 code is
-// guarded: a panic on hostile bytes becomes an error.
+// guarded: a panic on hostile bytes becomes an error. Parses run
+// concurrently, unlocked: digitorus/pkcs7 is pinned at a version whose
+// BER-to-DER conversion keeps no package state (older ones counted their
+// depth in a package variable, which concurrent parses raced on).
 func parseToken(b []byte) (ts *timestamp.Timestamp, err error) {
-	// digitorus/pkcs7's BER-to-DER conversion counts its depth in a
-	// package variable: parses from several workers at once race on it.
-	tokenMu.Lock()
-	defer tokenMu.Unlock()
 	defer func() {
 		if p := recover(); p != nil {
 			ts, err = nil, fmt.Errorf("unparseable token")

@@ -40,11 +40,48 @@ func Decode(r io.ReaderAt, size int64) (image.Image, error) {
 	return img, err
 }
 
-// Make returns a JPEG data URI of the image scaled to fit box×box pixels.
-func Make(r io.ReaderAt, size int64, box int) (string, error) {
-	img, err := Decode(r, size)
+// standIn decodes preview when it can stand for the image file data in a
+// box-pixel thumbnail: it has fewer pixels than the image (else decoding it
+// saves nothing) but not fewer than the thumbnail, the image's shape (a
+// stale preview of an image cropped since, or a letterboxed one, has not),
+// and it decodes. Else nil: the image itself is decoded. Both shapes come
+// from the headers, before any pixel is decoded.
+func standIn(data, preview []byte, box int) image.Image {
+	if preview == nil {
+		return nil
+	}
+	img, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || img.Width <= 0 || img.Height <= 0 {
+		return nil
+	}
+	p, _, err := image.DecodeConfig(bytes.NewReader(preview))
+	if err != nil || p.Width <= 0 || p.Height <= 0 || p.Width*p.Height >= img.Width*img.Height {
+		return nil
+	}
+	if max(p.Width, p.Height) < min(box, max(img.Width, img.Height)) {
+		return nil
+	}
+	if aspect := float64(p.Width*img.Height) / float64(p.Height*img.Width); aspect < 0.98 || aspect > 1.02 {
+		return nil
+	}
+	decoded, err := Decode(bytes.NewReader(preview), int64(len(preview)))
 	if err != nil {
-		return "", err
+		return nil
+	}
+	return decoded
+}
+
+// FromBytes returns a JPEG data URI of the image file data scaled to fit
+// box×box pixels. preview, the small picture the file embeds of itself
+// (nil: none), is decoded instead of the file when it can stand for it: a
+// 160-pixel preview costs a fraction of a camera's 4000-pixel image.
+func FromBytes(data, preview []byte, box int) (string, error) {
+	img := standIn(data, preview, box)
+	if img == nil {
+		var err error
+		if img, err = Decode(bytes.NewReader(data), int64(len(data))); err != nil {
+			return "", err
+		}
 	}
 	b := img.Bounds()
 	scale := max(float64(b.Dx())/float64(box), float64(b.Dy())/float64(box), 1)

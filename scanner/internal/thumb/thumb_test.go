@@ -40,7 +40,7 @@ func pngOf(t testing.TB, w, h int) []byte {
 
 // A thumbnail is a JPEG data URI that fits the box with the source's
 // aspect, and shows the source's pixels where they were.
-func TestMakeFitsTheBoxAndKeepsThePicture(t *testing.T) {
+func TestFromBytesFitsTheBoxAndKeepsThePicture(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		src  []byte
@@ -50,7 +50,7 @@ func TestMakeFitsTheBoxAndKeepsThePicture(t *testing.T) {
 		{"wide PNG", pngOf(t, 200, 50), 96, 24},
 		{"small PNG, not enlarged", pngOf(t, 40, 30), 40, 30},
 	} {
-		uri, err := Make(bytes.NewReader(c.src), int64(len(c.src)), 96)
+		uri, err := FromBytes(c.src, nil, 96)
 		require.NoError(t, err, c.name)
 		data, ok := strings.CutPrefix(uri, "data:image/jpeg;base64,")
 		require.True(t, ok, c.name)
@@ -73,18 +73,86 @@ func TestMakeFitsTheBoxAndKeepsThePicture(t *testing.T) {
 			}
 		}
 	}
-	_, err := Make(bytes.NewReader([]byte("not an image")), 12, 96)
+	_, err := FromBytes([]byte("not an image"), nil, 96)
 	assert.Error(t, err)
 }
 
-// BenchmarkMake is one thumbnail of a small image, as a scan makes for
-// every AI-made image it reports.
-func BenchmarkMake(b *testing.B) {
+// BenchmarkFromBytes is one thumbnail of a small image, as a scan makes
+// for every AI-made image it reports.
+func BenchmarkFromBytes(b *testing.B) {
 	for name, src := range map[string][]byte{"jpeg": jpegOf(b, 128, 96), "png": pngOf(b, 128, 96)} {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := Make(bytes.NewReader(src), int64(len(src)), 96); err != nil {
+				if _, err := FromBytes(src, nil, 96); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// solidJPEG is a one-colour picture: a preview told apart from the image's
+// gradient by its pixels.
+func solidJPEG(t testing.TB, w, h int, c color.NRGBA) []byte {
+	m := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			m.SetNRGBA(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	require.NoError(t, jpeg.Encode(&buf, m, &jpeg.Options{Quality: 90}))
+	return buf.Bytes()
+}
+
+// decodeURI returns the picture of a thumbnail data URI.
+func decodeURI(t *testing.T, uri string) image.Image {
+	data, ok := strings.CutPrefix(uri, "data:image/jpeg;base64,")
+	require.True(t, ok, "a JPEG data URI")
+	raw, err := base64.StdEncoding.DecodeString(data)
+	require.NoError(t, err)
+	img, err := jpeg.Decode(bytes.NewReader(raw))
+	require.NoError(t, err)
+	return img
+}
+
+// A preview that can stand for the image makes the thumbnail (the same kind
+// and size as one made from the image); one that cannot (corrupt, another
+// shape, too small) is passed over for the image itself.
+func TestFromBytesUsesAPreviewThatFits(t *testing.T) {
+	red := color.NRGBA{220, 20, 20, 255}
+	src := jpegOf(t, 400, 300)
+	for _, c := range []struct {
+		name    string
+		preview []byte
+		used    bool
+	}{
+		{"preview of the image's shape", solidJPEG(t, 160, 120, red), true},
+		{"corrupt preview", append([]byte{0xFF, 0xD8, 0xFF, 0xDB, 0x00, 0x43}, bytes.Repeat([]byte{0x13}, 200)...), false},
+		{"preview of another shape", solidJPEG(t, 160, 160, red), false},
+		{"preview smaller than the thumbnail", solidJPEG(t, 40, 30, red), false},
+		{"preview as large as the image", solidJPEG(t, 400, 300, red), false},
+		{"no preview", nil, false},
+	} {
+		uri, err := FromBytes(src, c.preview, 96)
+		require.NoError(t, err, c.name)
+		img := decodeURI(t, uri)
+		assert.Equal(t, image.Rect(0, 0, 96, 72), img.Bounds(), c.name)
+		r, _, b, _ := img.At(5, 5).RGBA() // the gradient is dark blue there
+		assert.Equal(t, c.used, r>>8 > 180 && b>>8 < 60, "%s: pixel %v", c.name, img.At(5, 5))
+	}
+}
+
+// BenchmarkFromBytesCamera is a camera-sized JPEG with and without its
+// 160-pixel EXIF preview.
+func BenchmarkFromBytesCamera(b *testing.B) {
+	src := jpegOf(b, 2000, 1500)
+	preview := solidJPEG(b, 160, 120, color.NRGBA{200, 100, 50, 255})
+	for name, p := range map[string][]byte{"image": nil, "preview": preview} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := FromBytes(src, p, 96); err != nil {
 					b.Fatal(err)
 				}
 			}
