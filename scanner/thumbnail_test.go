@@ -53,17 +53,17 @@ func thumbnailIsRed(t *testing.T, name string, file []byte) bool {
 	return px.R > 180 && px.G < 60
 }
 
-// An AI-made camera-style JPEG's thumbnail comes from its EXIF preview when
-// the preview can stand for it, and from the image when the preview lies
-// (corrupt bytes): the same kind and size either way, and no error.
-func TestThumbnailFromEXIFPreview(t *testing.T) {
+// An EXIF preview never stands for the image: editors often leave it
+// showing the picture before a crop or an edit, so the thumbnail comes from
+// the image itself, whether the preview is a picture or corrupt bytes.
+func TestThumbnailIgnoresEXIFPreview(t *testing.T) {
 	photo, err := build.JPEG(400, 300, 1)
 	require.NoError(t, err)
 	photo, err = build.WithXMP(photo, build.XMPPacket(dstAI, "", ""))
 	require.NoError(t, err)
-	assert.True(t, thumbnailIsRed(t, "true preview", build.WithEXIFPreview(photo, redPreview(t), "Camera 1.0")))
-	lying := append([]byte{0xFF, 0xD8, 0xFF, 0xC0, 0xFF, 0xFF}, bytes.Repeat([]byte{0xAB}, 300)...)
-	assert.False(t, thumbnailIsRed(t, "lying preview", build.WithEXIFPreview(photo, lying, "Camera 1.0")))
+	assert.False(t, thumbnailIsRed(t, "stale preview", build.WithEXIFPreview(photo, redPreview(t), "Camera 1.0")))
+	corrupt := append([]byte{0xFF, 0xD8, 0xFF, 0xC0, 0xFF, 0xFF}, bytes.Repeat([]byte{0xAB}, 300)...)
+	assert.False(t, thumbnailIsRed(t, "corrupt preview", build.WithEXIFPreview(photo, corrupt, "Camera 1.0")))
 }
 
 // A signed AI-made JPEG's thumbnail comes from its C2PA claim thumbnail

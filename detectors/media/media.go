@@ -104,9 +104,10 @@ type Result struct {
 	// Digest identifies the content across scans (see headDigest).
 	Digest string
 	// Preview is the small picture the asset embeds of itself, nil when
-	// none: its EXIF thumbnail, else its active C2PA manifest's claim
-	// thumbnail when the manifest's hard binding matches the bytes. What
-	// it claims to show: a thumbnail maker checks it fits the image.
+	// none: its active C2PA manifest's claim thumbnail, signed, when the
+	// manifest's hard binding matches the bytes. An EXIF thumbnail is not
+	// used: editors often leave it showing the picture before a crop or
+	// an edit, and a report must show what is published.
 	Preview []byte
 }
 
@@ -142,9 +143,7 @@ func Analyze(asset Source, sidecars []Source, lim Limits) (*Result, error) {
 		a.blocks(scBlocks, sc.Name)
 	}
 	a.finish()
-	if a.res.Preview == nil {
-		a.res.Preview = a.claimThumbnail
-	}
+	a.res.Preview = a.claimThumbnail
 	a.res.Digest = headDigest(blocks.Head, asset.Size)
 	return a.res, nil
 }
@@ -228,9 +227,6 @@ func (a *analysis) blocks(b *container.Blocks, from string) {
 			a.note("%s: EXIF unreadable: %v", where(blk.Where), err)
 		}
 		a.exifFields(f)
-		if from == "" && a.res.Preview == nil {
-			a.res.Preview = bytes.Clone(exif.Preview(blk.Data))
-		}
 	}
 	for _, t := range b.Text {
 		a.fields = append(a.fields, generators.Field{Source: "png-text", Key: t.Key, Value: t.Value})
