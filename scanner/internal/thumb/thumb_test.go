@@ -144,8 +144,8 @@ func TestFromBytesUsesAPreviewThatFits(t *testing.T) {
 	}
 }
 
-// BenchmarkFromBytesCamera is a camera-sized JPEG with and without its
-// 160-pixel EXIF preview.
+// BenchmarkFromBytesCamera is a camera-sized 2000x1500 JPEG thumbnailed from
+// the image and from a 160-pixel preview (a signed C2PA claim thumbnail).
 func BenchmarkFromBytesCamera(b *testing.B) {
 	src := jpegOf(b, 2000, 1500)
 	preview := solidJPEG(b, 160, 120, color.NRGBA{200, 100, 50, 255})
