@@ -73,11 +73,6 @@ var referenceStatus = map[string][]detectors.C2PAStatus{
 // Where aiaudit and the reference differ for a reason that is not a bug in
 // what aiaudit validates.
 var referenceDivergences = map[string]string{
-	// Their time-stamp authority's certificate has a subject Go's x509
-	// refuses (an invalid PrintableString), so the time-stamp cannot be
-	// verified and the signing certificate, expired since, is judged now.
-	"sdk/src/identity/tests/fixtures/claim_aggregation/adobe_connected_identities.jpg": "unparseable TSA certificate",
-	"sdk/src/identity/tests/fixtures/claim_aggregation/ims_multiple_manifests.jpg":     "unparseable TSA certificate",
 	// The reference drops the whole active manifest when its identity
 	// assertion's CBOR is malformed (it reads one manifest, no generator,
 	// assertion.required.missing); aiaudit reads the manifest and reports

@@ -482,6 +482,11 @@ func parseToken(b []byte) (ts *timestamp.Timestamp, err error) {
 			return ts, nil
 		}
 	}
+	if relaxed, ok := relaxPrintableStrings(b); ok {
+		if ts, err := parseToken(relaxed); err == nil {
+			return ts, nil
+		}
+	}
 	return nil, fmt.Errorf("%v; as a response: %v", terr, rerr)
 }
 
