@@ -276,3 +276,48 @@ func TestUnknownLangIsRefusedEverywhere(t *testing.T) {
 		assert.Contains(t, stderr, `--lang "fr" is not supported`, "%v", args)
 	}
 }
+
+// check's verdict, table header, verdict words and agent names in Russian
+// and Kazakh; the signal names and details are the scanner's words.
+func TestCheckInEveryLanguage(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			fmt.Fprint(w, "User-agent: GPTBot\nDisallow: /\n")
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><body>hello</body></html>`)
+	}))
+	defer srv.Close()
+	for lang, want := range map[string][]string{
+		"ru": {"вердикт: запрещено (агенты: все 34 известных агента обучения ИИ; --check headers)",
+			"СИГНАЛ", "ВЕРДИКТ", "ПОДРОБНОСТИ", "АГЕНТЫ", "не запрещено", "все 34 известных агента обучения ИИ, кроме GPTBot",
+			"не задано (нестандартный сигнал)"},
+		"kk": {"қорытынды: тыйым (агенттер: барлық 34 белгілі ЖИ-оқыту агенті; --check headers)",
+			"СИГНАЛ", "ҚОРЫТЫНДЫ", "ТОЛЫҒЫРАҚ", "АГЕНТТЕР", "тыйым жоқ", "барлық 34 белгілі ЖИ-оқыту агенті, GPTBot қоспағанда",
+			"берілмеген (стандартты емес сигнал)"},
+		"en": {"verdict: reserved (for all 34 known AI-training agents; --check headers)",
+			"SIGNAL", "VERDICT", "DETAIL", "AGENTS", "not_reserved", "all 34 known AI-training agents but GPTBot", "unset (non-standard)"},
+	} {
+		code, out, stderr := runIn(t, "", "check", srv.URL+"/", "--lang", lang)
+		require.Equal(t, exitClean, code, stderr)
+		for _, w := range want {
+			assert.Contains(t, out, w, lang)
+		}
+		if lang == "en" {
+			continue
+		}
+		// The verdict line and each row's verdict and agents: no English
+		// left (the signal names and details are the scanner's words).
+		for _, w := range []string{"verdict", "for ", "known", "agents", "but ", "reserved", "unset", "non-standard", "SIGNAL", "DETAIL"} {
+			assert.NotContains(t, strings.Split(out, "\n")[1], w, lang)
+			for _, row := range strings.Split(out, "\n")[3:] {
+				if _, rest, ok := strings.Cut(row, "  "); ok {
+					verdict, _, _ := strings.Cut(strings.TrimSpace(rest), "  ")
+					assert.NotContains(t, verdict, w, "%s: %q", lang, row)
+				}
+				assert.NotContains(t, row, "AI-training agents", lang)
+			}
+		}
+	}
+}

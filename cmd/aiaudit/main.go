@@ -138,10 +138,9 @@ func newRootCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
 	root.PersistentFlags().BoolVarP(&quiet, "quiet", "q", false, "only warnings and errors on stderr (no progress, no summaries)")
 	root.PersistentFlags().StringVar(&logFormat, "log-format", "text", "stderr log lines: text, or json (one object per line)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
-	out := e.out
 	root.AddCommand(newFilesCommand(e, stdout))
 	root.AddCommand(newURLsCommand(e, stdin, stdout))
-	root.AddCommand(newCheckCommand(out, stdout))
+	root.AddCommand(newCheckCommand(e, stdout))
 	root.AddCommand(newCrawlCommand(e, stdout))
 	root.AddCommand(newReportCommand(e, stdout))
 	root.AddCommand(newHistoryCommand(e, stdout))
