@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aiaudit/aiaudit/detectors/notes"
+
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/aiaudit/aiaudit/detectors/text"
@@ -21,7 +23,7 @@ const (
 // RenderHint says what a script-rendered page means for a static crawl
 // and what sees more: the page note, the site note and the run's summary
 // line all end with it.
-const RenderHint = "a static crawl sees only the HTML the server sends, not the images and links scripts add; --render loads pages in a browser"
+const RenderHint = notes.RenderHint
 
 // mountPoints are the elements single-page-app frameworks render into
 // (React, Vue, Next.js, Nuxt, Gatsby, Angular, Svelte starters).
