@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -319,5 +320,30 @@ func TestCheckInEveryLanguage(t *testing.T) {
 				assert.NotContains(t, row, "AI-training agents", lang)
 			}
 		}
+	}
+}
+
+// The webhook's text speaks the scan's --lang; its keys and values stay
+// English.
+func TestNotifyInScanLanguage(t *testing.T) {
+	for lang, want := range map[string]string{"ru": "aiaudit: 1 новая находка на ", "kk": " бойынша 1 жаңа табылған (түзетілгені: 0, өзгеріссіз: 0)"} {
+		got := make(chan map[string]any, 1)
+		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var m map[string]any
+			json.NewDecoder(r.Body).Decode(&m)
+			got <- m
+		}))
+		site := aiSite(t)
+		db := filepath.Join(t.TempDir(), "h.db")
+		code, _, stderr := runIn(t, "", "crawl", site.URL+"/", "--db", db, "--delay", "0", "--notify", hook.URL, "--fail-on", "none", "--lang", lang)
+		hook.Close()
+		require.Equal(t, exitClean, code, stderr)
+		m := <-got
+		text := m["text"].(string)
+		assert.Contains(t, text, want, lang)
+		assert.NotContains(t, text, "new finding", lang)
+		assert.Equal(t, lang, m["lang"])
+		assert.EqualValues(t, 1, m["new"])
+		assert.Equal(t, "violation", m["new_findings"].([]any)[0].(map[string]any)["severity"])
 	}
 }
