@@ -347,3 +347,30 @@ func TestNotifyInScanLanguage(t *testing.T) {
 		assert.Equal(t, "violation", m["new_findings"].([]any)[0].(map[string]any)["severity"])
 	}
 }
+
+// Usage errors aiaudit composes speak --lang, every problem on its line;
+// with --log-format json the msg stays English.
+func TestUsageErrorsInEveryLanguage(t *testing.T) {
+	args := []string{"crawl", "http://127.0.0.1:1/", "--format", "htm", "--role", "boss", "--render-budget", "1s"}
+	for lang, want := range map[string][]string{
+		"ru": {`aiaudit: --format "htm" не поддерживается (допустимо: `, `aiaudit: --role "boss" не поддерживается (допустимо: `, "или несколько через запятую)", "aiaudit: --render-budget требует --render"},
+		"kk": {`aiaudit: --format "htm" қолдау көрсетілмейді (рұқсат етілгені: `, `aiaudit: --role "boss" қолдау көрсетілмейді (рұқсат етілгені: `, "немесе үтірмен бөлінген бірнешеуі)", "aiaudit: --render-budget үшін --render керек"},
+		"en": {`aiaudit: --format "htm" is not supported (accepted: `, `aiaudit: --role "boss" is not supported (accepted: `, "or several joined by commas)", "aiaudit: --render-budget needs --render"},
+	} {
+		code, _, stderr := runIn(t, "", append(args, "--lang", lang)...)
+		require.Equal(t, exitError, code, stderr)
+		for _, w := range want {
+			assert.Contains(t, stderr, w, lang)
+		}
+		if lang != "en" {
+			for _, l := range stderrLines(stderr) {
+				for _, w := range []string{"is not", "supported", "accepted", "several", "joined", "needs", "exit", "usage"} {
+					assert.NotContains(t, l, w, "%s: English left in %q", lang, l)
+				}
+			}
+		}
+	}
+	code, _, stderr := runIn(t, "", append(args, "--lang", "ru", "--log-format", "json")...)
+	require.Equal(t, exitError, code, stderr)
+	assert.Contains(t, stderr, `--format \"htm\" is not supported`, "JSON log lines stay English")
+}

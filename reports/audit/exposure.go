@@ -154,7 +154,7 @@ func (e ExposureOptions) size(tables *exposure.Tables) (size, why string, err er
 		}
 		return size, sizeDerived, nil
 	case e.Employees >= 0 || e.IncomeKZT >= 0:
-		return "", "", &FlagError{Flag: "employees", With: []string{"income-kzt"}, Err: errors.New("--employees and --income-kzt go together (or give --company-size)")}
+		return "", "", &FlagError{Flag: "employees", With: []string{"income-kzt"}, Err: i18n.Errorf("--employees and --income-kzt go together (or give --company-size)")}
 	}
 	return "small", sizeAssumed, nil
 }
