@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -276,13 +275,9 @@ func (s *Session) notify(rep *model.Report, reportPath string) error {
 	for i, f := range c.Alerts {
 		fs[i] = notify.Finding{Rule: f.Rule, Severity: string(f.Severity), Location: f.Location, Message: f.Message}
 	}
-	// The text speaks the scan's language (a report's printer for JSON is
-	// English: the message is for people).
-	say, err := i18n.New(cmp.Or(rep.Lang, "en"))
-	if err != nil {
-		say = i18n.English()
-	}
-	m := notify.Build(say, s.target, c.Scan, c.PreviousScan, rep.Scan.Complete, fs, c.NewAlerts, c.Fixed, c.Unchanged, reportPath).WithHeldBack(c.Accepted, c.NotRechecked)
+	// The text speaks the scan's language, whatever the report's format:
+	// the message is for people.
+	m := notify.Build(i18n.For(rep.Lang), s.target, c.Scan, c.PreviousScan, rep.Scan.Complete, fs, c.NewAlerts, c.Fixed, c.Unchanged, reportPath).WithHeldBack(c.Accepted, c.NotRechecked)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if err := notify.Post(ctx, s.opt.Notify, m, notify.Options{UserAgent: "aiaudit/" + s.version}); err != nil {

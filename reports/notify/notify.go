@@ -108,10 +108,7 @@ func Build(say *i18n.Printer, target string, scanID, previous int64, complete bo
 // WithHeldBack adds the findings that are neither new nor fixed.
 func (m Message) WithHeldBack(accepted, notRechecked int) Message {
 	m.Accepted, m.NotRechecked = accepted, notRechecked
-	say, err := i18n.New(m.Lang)
-	if err != nil {
-		say = i18n.English()
-	}
+	say := i18n.For(m.Lang)
 	if accepted > 0 {
 		m.Text += "\n" + say.T("%d accepted by the baseline", accepted)
 	}
