@@ -41,11 +41,14 @@ func TestNotesInEveryLanguage(t *testing.T) {
 			"https://example.kz/ бетінде: белгі бар, бірақ көрінбейді: figcaption \"AI\" (көрсетілмейді (display:none))", nil},
 		{fmt.Sprintf(notes.Watermarked, "urn:c2pa:1"), "в манифесте C2PA \"urn:c2pa:1\" записан невидимый водяной знак (soft binding)",
 			"C2PA \"urn:c2pa:1\" манифесінде көрінбейтін су белгісі жазылған (soft binding)", nil},
+		{fmt.Sprintf(notes.ScriptRendered, fmt.Sprintf(notes.ScriptSigns, 12, fmt.Sprintf(notes.ScriptMount, `<div id="root">`)+"; "+fmt.Sprintf(notes.ScriptCount, 5)), notes.RenderHint),
+			"похоже, построена скриптом (12 символов видимого текста; точка монтирования скрипта <div id=\"root\">; 5 скриптов): статический обход видит только HTML, который отдаёт сервер, но не изображения и ссылки, добавленные скриптами; --render загружает страницы в браузере",
+			"скриптпен құрылған сияқты (көрінетін мәтіннің 12 таңбасы; скрипт орнатылатын элемент <div id=\"root\">; 5 скрипт): статикалық аралау тек сервер жіберетін HTML-ді көреді, скриптер қосқан суреттер мен сілтемелерді көрмейді; --render беттерді браузерде жүктейді", nil},
 		{notes.NoMetadata,
 			"метаданных нет совсем: их могли удалить (CMS, CDN, перекодирование), поэтому отсутствие признаков ИИ не значит, что объект создан не ИИ",
 			"метадеректер мүлде жоқ: олар жойылған болуы мүмкін (CMS, CDN, қайта кодтау), сондықтан ЖИ белгілерінің болмауы нысанды ЖИ жасамағанын білдірмейді", nil},
 	}
-	english := []string{"page", "bytes", "rendering", "dialogs", "requests", "larger", "sidecar", "unreadable", "label", "manifest", "metadata", "records", "on https"}
+	english := []string{"page", "bytes", "script", "characters", "visible", "static", "rendering", "dialogs", "requests", "larger", "sidecar", "unreadable", "label", "manifest", "metadata", "records", "on https"}
 	for _, c := range cases {
 		for lang, want := range map[string]string{"ru": c.ru, "kk": c.kk} {
 			p, err := i18n.New(lang)

@@ -374,3 +374,23 @@ func TestUsageErrorsInEveryLanguage(t *testing.T) {
 	require.Equal(t, exitError, code, stderr)
 	assert.Contains(t, stderr, `--format \"htm\" is not supported`, "JSON log lines stay English")
 }
+
+// The table's NOTE column says the scanner's note in --lang (here a page
+// that looks rendered by script); the JSON keeps the English note.
+func TestTableNoteFromCrawlInEveryLanguage(t *testing.T) {
+	spa := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><body><div id="root"></div><script src="/app.js"></script></body></html>`)
+	}))
+	defer spa.Close()
+	for lang, want := range map[string]string{"ru": "похоже, построена скриптом (", "kk": "скриптпен құрылған сияқты (көрінетін"} {
+		code, out, stderr := runIn(t, "", "crawl", spa.URL+"/", "--delay", "0", "--no-history", "--all", "--lang", lang)
+		require.Equal(t, exitClean, code, stderr)
+		assert.Contains(t, out, want, lang)
+		assert.NotContains(t, out, "looks rendered", lang)
+		assert.NotContains(t, out, "characters", lang)
+	}
+	code, out, stderr := runIn(t, "", "crawl", spa.URL+"/", "--delay", "0", "--no-history", "--format", "json", "--lang", "ru")
+	require.Equal(t, exitClean, code, stderr)
+	assert.Contains(t, out, `"looks rendered by script (`)
+}

@@ -6,7 +6,11 @@
 // scan's, a library's error) is shown as found.
 package notes
 
-import "github.com/aiaudit/aiaudit/detectors/formats"
+import (
+	"strings"
+
+	"github.com/aiaudit/aiaudit/detectors/formats"
+)
 
 // What reading the page (scanner/crawl) notes.
 const (
@@ -14,16 +18,23 @@ const (
 	ScriptRendered = "looks rendered by script (%s): %s"
 	// OnPage is what an item's page showed, a detail of reports/model/detail
 	// (a label present but not visible).
-	OnPage            = "on %s: %s"
-	NotInLibrary      = "not compared with the asset library: %s"
-	JSONLDUnread      = "JSON-LD block %d %v: the images it names were not seen"
-	SheetTooDeep      = "stylesheet %s not read: @import nested deeper than %d levels"
-	SheetNotRead      = "stylesheet %s not read: %s; the images it sets were not seen"
-	SheetPartly       = "stylesheet %s: %s; the images it sets may not all have been seen"
-	SheetTooMany      = "the page uses more than %d stylesheets"
-	SheetOutOfScope   = "host %s is outside the crawl scope (add it with --extra-host)"
-	SheetRobots       = "robots.txt disallows it for %s"
-	SheetLarger       = "larger than %d bytes: read only that far"
+	OnPage          = "on %s: %s"
+	NotInLibrary    = "not compared with the asset library: %s"
+	JSONLDUnread    = "JSON-LD block %d %v: the images it names were not seen"
+	SheetTooDeep    = "stylesheet %s not read: @import nested deeper than %d levels"
+	SheetNotRead    = "stylesheet %s not read: %s; the images it sets were not seen"
+	SheetPartly     = "stylesheet %s: %s; the images it sets may not all have been seen"
+	SheetTooMany    = "the page uses more than %d stylesheets"
+	SheetOutOfScope = "host %s is outside the crawl scope (add it with --extra-host)"
+	SheetRobots     = "robots.txt disallows it for %s"
+	SheetLarger     = "larger than %d bytes: read only that far"
+	// ScriptSigns is why a page looks rendered by script: its visible
+	// text and its signs (ScriptMount, ScriptCount, ScriptNoscript) joined
+	// by "; ".
+	ScriptSigns       = "%d characters of visible text; %s"
+	ScriptMount       = "a script mount point %s"
+	ScriptCount       = "%d scripts"
+	ScriptNoscript    = "<noscript> asks for JavaScript"
 	RenderHint        = "a static crawl sees only the HTML the server sends, not the images and links scripts add; --render loads pages in a browser"
 	SidecarUnreadable = "sidecar %s unreadable: %v"
 )
@@ -66,7 +77,8 @@ const (
 // note is read with the most specific format that writes it back.
 var Formats = []string{
 	PageTruncated, ScriptRendered, NotInLibrary, JSONLDUnread, SheetTooDeep, SheetNotRead, SheetPartly,
-	SheetTooMany, SheetOutOfScope, SheetRobots, SheetLarger, RenderHint, SidecarUnreadable,
+	SheetTooMany, SheetOutOfScope, SheetRobots, SheetLarger, ScriptSigns, ScriptMount, ScriptCount, ScriptNoscript,
+	RenderHint, SidecarUnreadable,
 	RenderUnsettled, RenderTooMany, RenderDialogs, RenderUnanswered,
 	RequestNotGET, RequestOverCap, RequestOutside, RequestRobots, RequestFailed, RequestTooLarge,
 	XMPUnreadable, EXIFUnreadable, PreStandardCAI, ManyStores, StoreMalformed, Watermarked,
@@ -78,3 +90,17 @@ var set = formats.New(Formats...)
 
 // Parse reads back a note written with one of Formats.
 func Parse(note string) (formats.Written, bool) { return set.Parse(note) }
+
+// Split cuts a text made of notes joined by "; " (ScriptSigns' signs) into
+// them, when every part is one; a text that is not is not split.
+func Split(text string) ([]formats.Written, bool) {
+	var out []formats.Written
+	for part := range strings.SplitSeq(text, "; ") {
+		w, ok := Parse(part)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, w)
+	}
+	return out, true
+}

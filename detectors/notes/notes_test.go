@@ -41,6 +41,7 @@ func TestNotesReadBack(t *testing.T) {
 		{ProvenanceGone, []any{"self#jumbf=c2pa"}},
 		{RemoteManifest, []any{"https://a.kz/m.c2pa"}},
 		{NoMetadata, nil},
+		{ScriptSigns, []any{12, fmt.Sprintf(ScriptMount, `<div id="root">`) + "; " + fmt.Sprintf(ScriptCount, 5)}},
 		{SidecarUnreadable, []any{"a.xmp", "permission denied"}},
 	} {
 		note := fmt.Sprintf(c.format, c.args...)
@@ -50,6 +51,17 @@ func TestNotesReadBack(t *testing.T) {
 		assert.Equal(t, c.args, w.Args, note)
 	}
 	_, ok := Parse("a note in some other wording")
+	assert.False(t, ok)
+}
+
+// Signs joined by "; " split into notes only when every part is one.
+func TestSplit(t *testing.T) {
+	ws, ok := Split(fmt.Sprintf(ScriptMount, "<div>") + "; " + fmt.Sprintf(ScriptCount, 5) + "; " + ScriptNoscript)
+	require.True(t, ok)
+	require.Len(t, ws, 3)
+	assert.Equal(t, []string{ScriptMount, ScriptCount, ScriptNoscript}, []string{ws[0].Format, ws[1].Format, ws[2].Format})
+	assert.Equal(t, []any{5}, ws[1].Args)
+	_, ok = Split(fmt.Sprintf(ScriptCount, 5) + "; and more")
 	assert.False(t, ok)
 }
 
