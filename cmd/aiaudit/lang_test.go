@@ -373,6 +373,10 @@ func TestUsageErrorsInEveryLanguage(t *testing.T) {
 	code, _, stderr := runIn(t, "", append(args, "--lang", "ru", "--log-format", "json")...)
 	require.Equal(t, exitError, code, stderr)
 	assert.Contains(t, stderr, `--format \"htm\" is not supported`, "JSON log lines stay English")
+	code, _, stderr = runIn(t, "", "crawl", "http://127.0.0.1:1/", "--notify", "ftp://nowhere/SECRET", "--no-history", "--lang", "ru")
+	require.Equal(t, exitError, code, stderr)
+	assert.Contains(t, stderr, "aiaudit: --notify сообщает о новых находках: нужна история (уберите --no-history)\n")
+	assert.Contains(t, stderr, `aiaudit: --notify: notify: неверный URL вебхука "ftp://nowhere/…": схема должна быть http или https`)
 }
 
 // The table's NOTE column says the scanner's note in --lang (here a page

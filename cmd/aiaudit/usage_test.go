@@ -27,7 +27,7 @@ func TestEveryUsageErrorIsCatalogued(t *testing.T) {
 	c, err := i18n.Load()
 	require.NoError(t, err)
 	found := 0
-	for _, dir := range []string{".", "../../reports/audit"} {
+	for _, dir := range []string{".", "../../reports/audit", "../../reports/notify"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		require.NoError(t, err)
 		for _, name := range files {

@@ -58,7 +58,7 @@ func (e ExposureOptions) Resolve() (*Exposure, error) {
 	for _, f := range e.RuleFiles {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			errs = append(errs, &FlagError{Flag: "rules", Val: f, Err: fmt.Errorf("--rules: %w", err)})
+			errs = append(errs, &FlagError{Flag: "rules", Val: f, Err: i18n.Errorf("--rules: %v", err)})
 			continue
 		}
 		overrides = append(overrides, b)

@@ -97,22 +97,22 @@ func (h HistoryOptions) check(failOn string) (*baseline.File, error) {
 	var errs []error
 	if failOn == "new" && h.Off {
 		errs = append(errs, &FlagError{Flag: "fail-on", With: []string{"no-history"},
-			Err: errors.New("--fail-on new compares with the last scan: it needs history (drop --no-history)")})
+			Err: i18n.Errorf("--fail-on new compares with the last scan: it needs history (drop --no-history)")})
 	}
 	if h.Notify != "" && h.Off {
 		errs = append(errs, &FlagError{Flag: "notify", With: []string{"no-history"},
-			Err: errors.New("--notify reports new findings: it needs history (drop --no-history)")})
+			Err: i18n.Errorf("--notify reports new findings: it needs history (drop --no-history)")})
 	}
 	if h.Notify != "" {
 		if _, err := notify.CheckURL(h.Notify); err != nil {
-			errs = append(errs, &FlagError{Flag: "notify", Err: fmt.Errorf("--notify: %w", err)})
+			errs = append(errs, &FlagError{Flag: "notify", Err: i18n.Errorf("--notify: %v", err)})
 		}
 	}
 	var base *baseline.File
 	if h.Baseline != "" {
 		b, err := baseline.Load(h.Baseline)
 		if err != nil {
-			errs = append(errs, &FlagError{Flag: "baseline", Err: fmt.Errorf("--baseline: %w", err)})
+			errs = append(errs, &FlagError{Flag: "baseline", Err: i18n.Errorf("--baseline: %v", err)})
 		}
 		base = b
 	}

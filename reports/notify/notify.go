@@ -238,13 +238,13 @@ func CheckURL(raw string) (*url.URL, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("notify: invalid webhook URL %q: %v", Redact(raw), err)
+		return nil, i18n.Errorf("notify: invalid webhook URL %q: %v", Redact(raw), err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("notify: invalid webhook URL %q: scheme must be http or https", Redact(raw))
+		return nil, i18n.Errorf("notify: invalid webhook URL %q: scheme must be http or https", Redact(raw))
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("notify: invalid webhook URL %q: no host", Redact(raw))
+		return nil, i18n.Errorf("notify: invalid webhook URL %q: no host", Redact(raw))
 	}
 	return u, nil
 }
