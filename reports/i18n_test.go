@@ -14,6 +14,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/detectors/c2pa/status"
 	"github.com/aiaudit/aiaudit/detectors/labels"
+	"github.com/aiaudit/aiaudit/detectors/notes"
 	"github.com/aiaudit/aiaudit/reports/exposure"
 	"github.com/aiaudit/aiaudit/reports/history"
 	"github.com/aiaudit/aiaudit/reports/i18n"
@@ -94,6 +95,9 @@ func TestEveryTextIsCatalogued(t *testing.T) {
 		}
 		for _, reason := range labels.Reasons {
 			p.T(reason)
+		}
+		for _, note := range notes.Formats {
+			p.T(note)
 		}
 	}
 	assert.Empty(t, i18n.Misses(), "texts no catalogue holds: add them to reports/i18n/locales/*.json")

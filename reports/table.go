@@ -83,7 +83,7 @@ func (t *tableWriter) Resource(r model.Resource, fs []model.Finding) error {
 	if r.Error != "" {
 		ai, marked, optOut, note = "?", "?", "?", p.T("error: %s", r.Error)
 	} else if note == "" && len(r.Notes) > 0 {
-		note = r.Notes[0]
+		note = noteText(p, r.Notes[0])
 	}
 	fmt.Fprintf(t.w, "%-3s %-6s %-8s %-8s %-10s %-40s %s\n", ai, marked, optOut, p.T(r.Kind), text.Clip(c2, 10), text.Clip(note, 40), r.Location)
 	return nil

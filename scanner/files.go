@@ -13,6 +13,8 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/aiaudit/aiaudit/detectors/notes"
+
 	"github.com/aiaudit/aiaudit/detectors"
 	"github.com/aiaudit/aiaudit/detectors/c2pa"
 	"github.com/aiaudit/aiaudit/detectors/media"
@@ -182,11 +184,11 @@ func AnalyzeFile(it FileItem, lim media.Limits, thumbs *thumb.Maker) (res model.
 	}
 	defer f.Close()
 	var sidecars []media.Source
-	var notes []string
+	var sidecarNotes []string
 	for _, p := range it.Sidecars {
 		sf, sst, err := openRegular(p)
 		if err != nil {
-			notes = append(notes, fmt.Sprintf("sidecar %s unreadable: %v", p, err))
+			sidecarNotes = append(sidecarNotes, fmt.Sprintf(notes.SidecarUnreadable, p, err))
 			continue
 		}
 		defer sf.Close()
@@ -199,7 +201,7 @@ func AnalyzeFile(it FileItem, lim media.Limits, thumbs *thumb.Maker) (res model.
 	if err := unchanged(it.Path, st); err != nil {
 		return errorResource(it.Path, err)
 	}
-	result.Notes = append(result.Notes, notes...)
+	result.Notes = append(result.Notes, sidecarNotes...)
 	res = toResource(it.Path, st.Size(), result)
 	thumbs.Add(&res, f, st.Size(), result.Preview)
 	return res
@@ -230,13 +232,13 @@ func fromLibrary(lib *assets.Library, res *model.Resource) {
 	}
 	f, st, err := openRegular(res.Location)
 	if err != nil {
-		res.Notes = append(res.Notes, "not compared with the asset library: "+err.Error())
+		res.Notes = append(res.Notes, fmt.Sprintf(notes.NotInLibrary, err))
 		return
 	}
 	defer f.Close()
 	m, ok, err := lib.Find(f, st.Size())
 	if err != nil {
-		res.Notes = append(res.Notes, "not compared with the asset library: "+err.Error())
+		res.Notes = append(res.Notes, fmt.Sprintf(notes.NotInLibrary, err))
 		return
 	}
 	if !ok {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"strconv"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/reports/audit"
 	"github.com/aiaudit/aiaudit/reports/baseline"
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
@@ -79,7 +78,7 @@ complete scan of --target, or of the most recently scanned target), at
 func findingsOf(c *cobra.Command, db, target, scan string, args []string) ([]model.Finding, error) {
 	if len(args) == 1 {
 		if scan != "" || target != "" {
-			return nil, usageError{errors.New("give a saved report or --scan/--target, not both")}
+			return nil, usageError{i18n.Errorf("give a saved report or --scan/--target, not both")}
 		}
 		r, err := loadReport(args[0])
 		if err != nil {
@@ -95,7 +94,7 @@ func findingsOf(c *cobra.Command, db, target, scan string, args []string) ([]mod
 	var id int64
 	if scan != "" {
 		if id, err = strconv.ParseInt(scan, 10, 64); err != nil || id <= 0 {
-			return nil, usageError{fmt.Errorf("--scan %q is not a scan ID", scan)}
+			return nil, usageError{i18n.Errorf("--scan %q is not a scan ID", scan)}
 		}
 	} else if id, err = s.Newest(c.Context(), target); err != nil {
 		return nil, err

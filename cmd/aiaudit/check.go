@@ -12,9 +12,10 @@ import (
 	"github.com/aiaudit/aiaudit/scanner/urls"
 )
 
-func newCheckCommand(out *outcome, stdout io.Writer) *cobra.Command {
+func newCheckCommand(e *env, stdout io.Writer) *cobra.Command {
 	var vf vetFlags
 	var opt urls.Options
+	var lang string
 	c := &cobra.Command{
 		Use:   "check URL",
 		Short: "Explain one URL's AI-training opt-out: every signal looked at and what it said",
@@ -30,6 +31,10 @@ func newCheckCommand(out *outcome, stdout io.Writer) *cobra.Command {
 			if _, _, err := urls.Origin(args[0]); err != nil {
 				return usageError{err}
 			}
+			p, err := e.printer(lang)
+			if err != nil {
+				return err
+			}
 			r := urls.NewVetter(opt).Vet(c.Context(), args[0])
 			// Without --agent every known training agent is evaluated and
 			// named as "all N"; agents the user named are named.
@@ -37,31 +42,34 @@ func newCheckCommand(out *outcome, stdout io.Writer) *cobra.Command {
 			if len(vf.agents) == 0 {
 				known = opt.Agents
 			}
-			fmt.Fprintf(stdout, "%s\nverdict: %s (for %s; --check %s)\n", r.Location, audit.VerdictWord(r.TrainingOptOut), optout.Who(opt.Agents, known), opt.Depth)
+			who := func(agents []string) string { return optout.WhoIn(p.T, agents, known) }
+			fmt.Fprintf(stdout, "%s\n%s\n", r.Location, p.T("verdict: %s (for %s; --check %s)", p.T(audit.VerdictWord(r.TrainingOptOut)), who(opt.Agents), opt.Depth))
 			if r.Status != 0 {
 				fmt.Fprintf(stdout, "HTTP %d %s\n", r.Status, r.MediaType)
 			}
 			if r.Error != "" {
-				fmt.Fprintf(stdout, "error: %s\n", r.Error)
+				fmt.Fprintln(stdout, p.T("error: %s", r.Error))
 			}
 			tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 			// The agents come last: a list of them does not push the
-			// verdicts and details off the screen.
-			fmt.Fprintln(tw, "\nSIGNAL\tVERDICT\tDETAIL\tAGENTS")
+			// verdicts and details off the screen. Signal names and
+			// details are the scanner's own words, shown as found.
+			fmt.Fprintf(tw, "\n%s\t%s\t%s\t%s\n", p.T("SIGNAL"), p.T("VERDICT"), p.T("DETAIL"), p.T("AGENTS"))
 			// One row per piece of evidence, with every agent it holds for
 			// (not one agent standing in for the others).
 			for _, o := range optout.Group(r.OptOutEvidence) {
-				v := string(o.Verdict)
+				v := p.T(string(o.Verdict))
 				if o.NonStandard {
-					v += " (non-standard)"
+					v = p.T("%s (non-standard)", v)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Signal, v, o.Detail, optout.Who(o.Agents, known))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", o.Signal, v, o.Detail, who(o.Agents))
 			}
 			tw.Flush()
-			out.incomplete = r.TrainingOptOut == nil
+			e.out.incomplete = r.TrainingOptOut == nil
 			return nil
 		},
 	}
 	vf.register(c, 0)
+	addLangFlag(c.Flags(), &lang)
 	return c
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -65,7 +64,7 @@ func (e *env) printer(lang string) (*i18n.Printer, error) { return i18n.New(e.la
 func (o *outputFlags) validate() []error {
 	errs := []error{checkFormat(o.format), audit.ValidateFailOn(o.failOn), oneOf("progress", o.progress, "auto", "always", "never")}
 	if o.format == "pdf" && (o.output == "" || o.output == "-") {
-		errs = append(errs, &audit.FlagError{Flag: "format", With: []string{"output"}, Err: errors.New("--format pdf writes a binary file: give -o FILE")})
+		errs = append(errs, &audit.FlagError{Flag: "format", With: []string{"output"}, Err: i18n.Errorf("--format pdf writes a binary file: give -o FILE")})
 	}
 	return errs
 }

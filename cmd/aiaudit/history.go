@@ -16,6 +16,7 @@ import (
 	"github.com/aiaudit/aiaudit/reports"
 	"github.com/aiaudit/aiaudit/reports/audit"
 	"github.com/aiaudit/aiaudit/reports/history"
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
@@ -170,7 +171,7 @@ func diffOf(c *cobra.Command, db, target string, args []string) (*model.Diff, er
 	}
 	for _, a := range args {
 		if !isID(a) {
-			return nil, usageError{fmt.Errorf("%q: give two scan IDs or two saved JSON reports", a)}
+			return nil, usageError{i18n.Errorf("%q: give two scan IDs or two saved JSON reports", a)}
 		}
 	}
 	s, err := openHistory(db)
@@ -234,7 +235,7 @@ func newConfigCommand(e *env, stdout io.Writer) *cobra.Command {
 				return usageError{err}
 			}
 			if !found {
-				return usageError{errors.New("no config file found (searched: --config, $AIAUDIT_CONFIG, ./aiaudit.yaml, ~/.config/aiaudit/config.yaml, /etc/aiaudit/config.yaml)")}
+				return usageError{i18n.Errorf("no config file found (searched: --config, $AIAUDIT_CONFIG, ./aiaudit.yaml, ~/.config/aiaudit/config.yaml, /etc/aiaudit/config.yaml)")}
 			}
 			f, err := config.Load(path, e.sections)
 			if err != nil {

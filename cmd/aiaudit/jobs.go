@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -36,7 +35,7 @@ func newQueueCommand(e *env) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			if store == "" {
-				return usageError{errors.New("queue serve: --store DIR is required (where streams are kept)")}
+				return usageError{i18n.Errorf("queue serve: --store DIR is required (where streams are kept)")}
 			}
 			s, err := jobs.StartServer(store, listen)
 			if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -275,4 +276,125 @@ func TestUnknownLangIsRefusedEverywhere(t *testing.T) {
 		assert.Equal(t, exitError, code, "%v", args)
 		assert.Contains(t, stderr, `--lang "fr" is not supported`, "%v", args)
 	}
+}
+
+// check's verdict, table header, verdict words and agent names in Russian
+// and Kazakh; the signal names and details are the scanner's words.
+func TestCheckInEveryLanguage(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			fmt.Fprint(w, "User-agent: GPTBot\nDisallow: /\n")
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><body>hello</body></html>`)
+	}))
+	defer srv.Close()
+	for lang, want := range map[string][]string{
+		"ru": {"вердикт: запрещено (агенты: все 34 известных агента обучения ИИ; --check headers)",
+			"СИГНАЛ", "ВЕРДИКТ", "ПОДРОБНОСТИ", "АГЕНТЫ", "не запрещено", "все 34 известных агента обучения ИИ, кроме GPTBot",
+			"не задано (нестандартный сигнал)"},
+		"kk": {"қорытынды: тыйым (агенттер: барлық 34 белгілі ЖИ-оқыту агенті; --check headers)",
+			"СИГНАЛ", "ҚОРЫТЫНДЫ", "ТОЛЫҒЫРАҚ", "АГЕНТТЕР", "тыйым жоқ", "барлық 34 белгілі ЖИ-оқыту агенті, GPTBot қоспағанда",
+			"берілмеген (стандартты емес сигнал)"},
+		"en": {"verdict: reserved (for all 34 known AI-training agents; --check headers)",
+			"SIGNAL", "VERDICT", "DETAIL", "AGENTS", "not_reserved", "all 34 known AI-training agents but GPTBot", "unset (non-standard)"},
+	} {
+		code, out, stderr := runIn(t, "", "check", srv.URL+"/", "--lang", lang)
+		require.Equal(t, exitClean, code, stderr)
+		for _, w := range want {
+			assert.Contains(t, out, w, lang)
+		}
+		if lang == "en" {
+			continue
+		}
+		// The verdict line and each row's verdict and agents: no English
+		// left (the signal names and details are the scanner's words).
+		for _, w := range []string{"verdict", "for ", "known", "agents", "but ", "reserved", "unset", "non-standard", "SIGNAL", "DETAIL"} {
+			assert.NotContains(t, strings.Split(out, "\n")[1], w, lang)
+			for _, row := range strings.Split(out, "\n")[3:] {
+				if _, rest, ok := strings.Cut(row, "  "); ok {
+					verdict, _, _ := strings.Cut(strings.TrimSpace(rest), "  ")
+					assert.NotContains(t, verdict, w, "%s: %q", lang, row)
+				}
+				assert.NotContains(t, row, "AI-training agents", lang)
+			}
+		}
+	}
+}
+
+// The webhook's text speaks the scan's --lang; its keys and values stay
+// English.
+func TestNotifyInScanLanguage(t *testing.T) {
+	for lang, want := range map[string]string{"ru": "aiaudit: 1 новая находка на ", "kk": " бойынша 1 жаңа табылған (түзетілгені: 0, өзгеріссіз: 0)"} {
+		got := make(chan map[string]any, 1)
+		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var m map[string]any
+			json.NewDecoder(r.Body).Decode(&m)
+			got <- m
+		}))
+		site := aiSite(t)
+		db := filepath.Join(t.TempDir(), "h.db")
+		code, _, stderr := runIn(t, "", "crawl", site.URL+"/", "--db", db, "--delay", "0", "--notify", hook.URL, "--fail-on", "none", "--lang", lang)
+		hook.Close()
+		require.Equal(t, exitClean, code, stderr)
+		m := <-got
+		text := m["text"].(string)
+		assert.Contains(t, text, want, lang)
+		assert.NotContains(t, text, "new finding", lang)
+		assert.Equal(t, lang, m["lang"])
+		assert.EqualValues(t, 1, m["new"])
+		assert.Equal(t, "violation", m["new_findings"].([]any)[0].(map[string]any)["severity"])
+	}
+}
+
+// Usage errors aiaudit composes speak --lang, every problem on its line;
+// with --log-format json the msg stays English.
+func TestUsageErrorsInEveryLanguage(t *testing.T) {
+	args := []string{"crawl", "http://127.0.0.1:1/", "--format", "htm", "--role", "boss", "--render-budget", "1s"}
+	for lang, want := range map[string][]string{
+		"ru": {`aiaudit: --format "htm" не поддерживается (допустимо: `, `aiaudit: --role "boss" не поддерживается (допустимо: `, "или несколько через запятую)", "aiaudit: --render-budget требует --render"},
+		"kk": {`aiaudit: --format "htm" қолдау көрсетілмейді (рұқсат етілгені: `, `aiaudit: --role "boss" қолдау көрсетілмейді (рұқсат етілгені: `, "немесе үтірмен бөлінген бірнешеуі)", "aiaudit: --render-budget үшін --render керек"},
+		"en": {`aiaudit: --format "htm" is not supported (accepted: `, `aiaudit: --role "boss" is not supported (accepted: `, "or several joined by commas)", "aiaudit: --render-budget needs --render"},
+	} {
+		code, _, stderr := runIn(t, "", append(args, "--lang", lang)...)
+		require.Equal(t, exitError, code, stderr)
+		for _, w := range want {
+			assert.Contains(t, stderr, w, lang)
+		}
+		if lang != "en" {
+			for _, l := range stderrLines(stderr) {
+				for _, w := range []string{"is not", "supported", "accepted", "several", "joined", "needs", "exit", "usage"} {
+					assert.NotContains(t, l, w, "%s: English left in %q", lang, l)
+				}
+			}
+		}
+	}
+	code, _, stderr := runIn(t, "", append(args, "--lang", "ru", "--log-format", "json")...)
+	require.Equal(t, exitError, code, stderr)
+	assert.Contains(t, stderr, `--format \"htm\" is not supported`, "JSON log lines stay English")
+	code, _, stderr = runIn(t, "", "crawl", "http://127.0.0.1:1/", "--notify", "ftp://nowhere/SECRET", "--no-history", "--lang", "ru")
+	require.Equal(t, exitError, code, stderr)
+	assert.Contains(t, stderr, "aiaudit: --notify сообщает о новых находках: нужна история (уберите --no-history)\n")
+	assert.Contains(t, stderr, `aiaudit: --notify: notify: неверный URL вебхука "ftp://nowhere/…": схема должна быть http или https`)
+}
+
+// The table's NOTE column says the scanner's note in --lang (here a page
+// that looks rendered by script); the JSON keeps the English note.
+func TestTableNoteFromCrawlInEveryLanguage(t *testing.T) {
+	spa := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, `<html><body><div id="root"></div><script src="/app.js"></script></body></html>`)
+	}))
+	defer spa.Close()
+	for lang, want := range map[string]string{"ru": "похоже, построена скриптом (", "kk": "скриптпен құрылған сияқты (көрінетін"} {
+		code, out, stderr := runIn(t, "", "crawl", spa.URL+"/", "--delay", "0", "--no-history", "--all", "--lang", lang)
+		require.Equal(t, exitClean, code, stderr)
+		assert.Contains(t, out, want, lang)
+		assert.NotContains(t, out, "looks rendered", lang)
+		assert.NotContains(t, out, "characters", lang)
+	}
+	code, out, stderr := runIn(t, "", "crawl", spa.URL+"/", "--delay", "0", "--no-history", "--format", "json", "--lang", "ru")
+	require.Equal(t, exitClean, code, stderr)
+	assert.Contains(t, out, `"looks rendered by script (`)
 }

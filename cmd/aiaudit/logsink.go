@@ -43,14 +43,10 @@ type logSink struct {
 // Say is the printer of the log's lines: the run's language in text mode;
 // English with --log-format json, whose lines a machine reads and matches.
 func (l *logSink) Say() *i18n.Printer {
-	if l.json || l.lang == "" {
+	if l.json {
 		return i18n.English()
 	}
-	p, err := i18n.New(l.lang)
-	if err != nil {
-		return i18n.English() // a --lang no catalogue has is refused before anything is said
-	}
-	return p
+	return i18n.For(l.lang) // "" before --lang is read; a --lang no catalogue has is refused first
 }
 
 func (l *logSink) Write(p []byte) (int, error) {

@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/cmd/aiaudit/config"
 	"github.com/aiaudit/aiaudit/reports/history"
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
@@ -79,7 +79,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		code = exitLocked
 	case err != nil:
 		// A bad value from the config file is named by its line.
-		log.errorf("%v", e.cfg.Locate(e.section, err, e.fromFile))
+		log.errorf("%s", log.Say().Error(e.cfg.Locate(e.section, err, e.fromFile)))
 		code = exitError
 	}
 	log.exit(code)
@@ -138,10 +138,9 @@ func newRootCommand(e *env, stdin io.Reader, stdout io.Writer) *cobra.Command {
 	root.PersistentFlags().BoolVarP(&quiet, "quiet", "q", false, "only warnings and errors on stderr (no progress, no summaries)")
 	root.PersistentFlags().StringVar(&logFormat, "log-format", "text", "stderr log lines: text, or json (one object per line)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
-	out := e.out
 	root.AddCommand(newFilesCommand(e, stdout))
 	root.AddCommand(newURLsCommand(e, stdin, stdout))
-	root.AddCommand(newCheckCommand(out, stdout))
+	root.AddCommand(newCheckCommand(e, stdout))
 	root.AddCommand(newCrawlCommand(e, stdout))
 	root.AddCommand(newReportCommand(e, stdout))
 	root.AddCommand(newHistoryCommand(e, stdout))
@@ -191,7 +190,7 @@ func (e *env) targets(c *cobra.Command, args []string) ([]string, error) {
 		args = e.cfg.Targets(commandPath(c))
 	}
 	if len(args) == 0 {
-		return nil, usageError{fmt.Errorf("%s: give at least one target (or list targets under %q in the config file)", c.Name(), commandPath(c))}
+		return nil, usageError{i18n.Errorf("%s: give at least one target (or list targets under %q in the config file)", c.Name(), commandPath(c))}
 	}
 	// A start URL's credentials are the crawl's to fetch with: the log
 	// names the target without them.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aiaudit/aiaudit/reports/audit"
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/spf13/cobra"
 )
 
@@ -51,7 +52,7 @@ func newReportCommand(e *env, stdout io.Writer) *cobra.Command {
 				kept, overridden := ef.keep(c, *rep.Profile, say)
 				if len(kept) > 0 {
 					if calc, err = ef.resolve(); err != nil {
-						return usageError{fmt.Errorf("%s: the saved company profile: %w", args[0], err)}
+						return usageError{i18n.Errorf("%s: the saved company profile: %v", args[0], err)}
 					}
 					audit.Summarize(e.log, say.T("using the saved scan's %s (flags override them)", strings.Join(kept, ", ")))
 				}

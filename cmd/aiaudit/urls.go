@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/detectors/agents"
 	"github.com/aiaudit/aiaudit/reports/audit"
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/scanner/urls"
 )
 
@@ -125,7 +125,7 @@ is complete; --resume goes on).`,
 				p.add(flagErrorf("shard", "--shard: %v", err))
 			}
 			if resume && output == "" {
-				p.add(&audit.FlagError{Flag: "resume", With: []string{"output"}, Err: errors.New("--resume needs -o FILE: the output is the checkpoint")})
+				p.add(&audit.FlagError{Flag: "resume", With: []string{"output"}, Err: i18n.Errorf("--resume needs -o FILE: the output is the checkpoint")})
 			}
 			p.add(atLeast("concurrency", concurrency, 1), oneOf("progress", progressMode, "auto", "always", "never"))
 			p.add(sf.validate(""))
@@ -137,7 +137,7 @@ is complete; --resume goes on).`,
 				return err
 			}
 			if len(args) != 1 {
-				return usageError{fmt.Errorf("urls takes one list (FILE or -), not %d", len(args))}
+				return usageError{i18n.Errorf("urls takes one list (FILE or -), not %d", len(args))}
 			}
 			e.logOutput(output)
 			ro := audit.Options{Command: "urls", Version: version(), History: sf.options(c), Log: e.log,

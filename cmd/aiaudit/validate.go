@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -85,7 +84,7 @@ func checkFormat(v string) error {
 		if slices.Contains(strings.Split(reports.Formats, ", "), v) {
 			return &audit.FlagError{Flag: "format", Err: err} // e.g. pdf without a browser
 		}
-		return &audit.FlagError{Flag: "format", Err: fmt.Errorf("--format %q is not supported (accepted: %s)", v, reports.Formats)}
+		return flagErrorf("format", "--%s %q is not supported (accepted: %s)", "format", v, reports.Formats)
 	}
 	return nil
 }

@@ -1,11 +1,6 @@
 package labels
 
-import (
-	"fmt"
-	"regexp"
-	"strconv"
-	"strings"
-)
+import "github.com/aiaudit/aiaudit/detectors/formats"
 
 // Why a visitor cannot see a label: English formats, which are the JSON's
 // text and the message catalogue's keys. The detector knows no language; a
@@ -37,37 +32,9 @@ var Reasons = []string{ReasonNotMeasurable, ReasonNotDisplayed, ReasonVisibility
 const maxReason = 1024
 
 // Reason is one reason: its format and arguments.
-type Reason struct {
-	Format string
-	Args   []any
-}
+type Reason = formats.Written
 
-// String is the reason in English.
-func (r Reason) String() string { return fmt.Sprintf(r.Format, r.Args...) }
-
-// reasonVerb finds the verbs of the reason formats (%s, %d, %g, %.2f ...).
-var reasonVerb = regexp.MustCompile(`%(\.\d+)?([sdgf])`)
-
-// reasonPatterns match each format, its verbs as groups.
-var reasonPatterns = func() []*regexp.Regexp {
-	out := make([]*regexp.Regexp, len(Reasons))
-	for i, f := range Reasons {
-		var b strings.Builder
-		last := 0
-		for _, m := range reasonVerb.FindAllStringSubmatchIndex(f, -1) {
-			b.WriteString(regexp.QuoteMeta(f[last:m[0]]))
-			if f[m[4]:m[5]] == "s" {
-				b.WriteString(`(.*)`)
-			} else {
-				b.WriteString(`([-+0-9.eE]+|NaN|[+-]Inf)`)
-			}
-			last = m[1]
-		}
-		b.WriteString(regexp.QuoteMeta(f[last:]))
-		out[i] = regexp.MustCompile(`^` + b.String() + `$`)
-	}
-	return out
-}()
+var reasons = formats.New(Reasons...)
 
 // ParseReason reads back a reason written in English: the format it was
 // written with and its arguments. It accepts a text only when writing them
@@ -77,35 +44,5 @@ func ParseReason(s string) (Reason, bool) {
 	if len(s) > maxReason {
 		return Reason{}, false
 	}
-	for i, re := range reasonPatterns {
-		m := re.FindStringSubmatch(s)
-		if m == nil {
-			continue
-		}
-		f := Reasons[i]
-		var args []any
-		for j, v := range reasonVerb.FindAllStringSubmatch(f, -1) {
-			text := m[j+1]
-			switch v[2] {
-			case "s":
-				args = append(args, text)
-			case "d":
-				n, err := strconv.Atoi(text)
-				if err != nil {
-					return Reason{}, false
-				}
-				args = append(args, n)
-			default:
-				x, err := strconv.ParseFloat(text, 64)
-				if err != nil {
-					return Reason{}, false
-				}
-				args = append(args, x)
-			}
-		}
-		if r := (Reason{Format: f, Args: args}); r.String() == s {
-			return r, true
-		}
-	}
-	return Reason{}, false
+	return reasons.Parse(s)
 }

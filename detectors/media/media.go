@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aiaudit/aiaudit/detectors/notes"
+
 	"github.com/zeebo/xxh3"
 
 	"github.com/aiaudit/aiaudit/detectors/text"
@@ -137,7 +139,7 @@ func Analyze(asset Source, sidecars []Source, lim Limits) (*Result, error) {
 	for _, sc := range sidecars {
 		scBlocks, err := container.Read(sc.R, sc.Size, lim.Container)
 		if err != nil {
-			a.note("sidecar %s unreadable: %v", sc.Name, err)
+			a.note(notes.SidecarUnreadable, sc.Name, err)
 			continue
 		}
 		a.blocks(scBlocks, sc.Name)
@@ -201,7 +203,7 @@ func (a *analysis) blocks(b *container.Blocks, from string) {
 		if from == "" {
 			return s
 		}
-		return s + " (sidecar " + from + ")"
+		return fmt.Sprintf(notes.InSidecar, s, from)
 	}
 	for _, p := range b.Problems {
 		a.note("%s", where(p))
@@ -216,7 +218,7 @@ func (a *analysis) blocks(b *container.Blocks, from string) {
 	for _, blk := range b.XMP {
 		info, err := xmp.Parse(blk.Data)
 		if err != nil {
-			a.note("%s: XMP unreadable: %v", where(blk.Where), err)
+			a.note(notes.XMPUnreadable, where(blk.Where), err)
 			continue
 		}
 		a.xmp = xmp.Merge(a.xmp, info)
@@ -224,7 +226,7 @@ func (a *analysis) blocks(b *container.Blocks, from string) {
 	for _, blk := range b.EXIF {
 		f, err := exif.Parse(blk.Data)
 		if err != nil {
-			a.note("%s: EXIF unreadable: %v", where(blk.Where), err)
+			a.note(notes.EXIFUnreadable, where(blk.Where), err)
 		}
 		a.exifFields(f)
 	}
@@ -252,7 +254,7 @@ func (a *analysis) jumbf(blk container.Block, from string, where func(string) st
 		if a.res.Provenance.C2PA == detectors.C2PAAbsent {
 			a.res.Provenance.C2PA = detectors.C2PALegacyCAI
 		}
-		a.note("%s: pre-standard CAI JUMBF (label \"cai\"), not C2PA", where(blk.Where))
+		a.note(notes.PreStandardCAI, where(blk.Where))
 		return
 	case c2pa.KindNone, c2pa.KindOther:
 		if !blk.C2PAOnly {
@@ -268,7 +270,7 @@ func (a *analysis) jumbf(blk container.Block, from string, where func(string) st
 	}
 	a.stores++
 	if a.stores == 2 {
-		a.note("more than one C2PA manifest store: a conforming file has one")
+		a.note(notes.ManyStores)
 	}
 	if blk.Malformed != "" || err != nil || store == nil {
 		a.res.Provenance.C2PA = detectors.C2PAMalformed
@@ -276,7 +278,7 @@ func (a *analysis) jumbf(blk container.Block, from string, where func(string) st
 		if err != nil {
 			reason = strings.TrimPrefix(strings.TrimSpace(reason+"; "+err.Error()), "; ")
 		}
-		a.note("%s: C2PA manifest store is malformed: %s", where(blk.Where), reason)
+		a.note(notes.StoreMalformed, where(blk.Where), reason)
 		if store == nil {
 			return
 		}
@@ -352,7 +354,7 @@ func (a *analysis) manifests(store *c2pa.Store, blk container.Block, v *c2pa.Val
 			a.res.OptOuts = append(a.res.OptOuts, trainingVerdict(e, role, m.Label, strength))
 		}
 		if m.Watermarked && m.Active {
-			a.note("C2PA manifest %q records an invisible watermark (soft binding)", m.Label)
+			a.note(notes.Watermarked, m.Label)
 		}
 	}
 }
@@ -478,18 +480,18 @@ func assetBoxes(in []container.HashBox) []c2pa.AssetBox {
 
 func (a *analysis) stealth(lim Limits) {
 	if a.asset.Size > lim.MaxStealthBytes {
-		a.note("PNG larger than %d bytes: stealth metadata not checked", lim.MaxStealthBytes)
+		a.note(notes.StealthTooLarge, lim.MaxStealthBytes)
 		return
 	}
 	buf := make([]byte, a.asset.Size)
 	if _, err := a.asset.R.ReadAt(buf, 0); err != nil && err != io.EOF {
-		a.note("stealth metadata not checked: %v", err)
+		a.note(notes.StealthUnchecked, err)
 		return
 	}
 	hidden, mode, found, err := stealth.DecodePNG(buf, lim.MaxStealthPixels)
 	if err != nil {
 		if found {
-			a.note("A1111 stealth metadata signature found but unreadable: %v", err)
+			a.note(notes.StealthUnread, err)
 		}
 		return
 	}
@@ -564,10 +566,10 @@ func (a *analysis) provenance() {
 	case p.C2PA != detectors.C2PAAbsent:
 	case strings.HasPrefix(prov, "self#jumbf="):
 		p.C2PA = detectors.C2PAStrippedReference
-		a.note("XMP dcterms:provenance points at an embedded manifest (%s) that is no longer in the file: provenance was stripped", text.Clip(prov, 80))
+		a.note(notes.ProvenanceGone, text.Clip(prov, 80))
 	case strings.HasPrefix(prov, "http://") || strings.HasPrefix(prov, "https://"):
 		p.C2PA = detectors.C2PARemoteReference
-		a.note("remote C2PA manifest referenced by XMP dcterms:provenance: %s (not fetched)", prov)
+		a.note(notes.RemoteManifest, prov)
 	}
 	p.DigitalSourceType = firstNonEmpty(a.dstFromActive, a.dstFallback)
 	for _, d := range a.dsts {
@@ -584,7 +586,7 @@ func (a *analysis) provenance() {
 	default:
 		p.Metadata = detectors.MetadataNone
 		if !a.res.AIGenerated && a.res.Kind != "other" {
-			a.note("no metadata at all: it may have been stripped (CMS, CDN, re-encoding), so no AI evidence does not mean not AI-made")
+			a.note(notes.NoMetadata)
 		}
 	}
 }

@@ -252,11 +252,21 @@ func Group(ev []detectors.OptOut) []Grouped {
 // one of known (the default list; nil when the user named the agents), "all
 // 34 known AI-training agents but GPTBot" when they are most of them, else
 // their names.
-func Who(agents, known []string) string {
+func Who(agents, known []string) string { return WhoIn(fmt.Sprintf, agents, known) }
+
+// The English shapes of Who, also the message catalogue's keys.
+const (
+	WhoAll    = "all %d known AI-training agents"
+	WhoAllBut = "%s but %s"
+)
+
+// WhoIn is Who written with f: fmt.Sprintf for the JSON's English, a
+// report printer's T for a person's language.
+func WhoIn(f func(format string, args ...any) string, agents, known []string) string {
 	if len(known) < 2 || 2*len(agents) <= len(known) {
 		return strings.Join(agents, ", ")
 	}
-	all := fmt.Sprintf("all %d known AI-training agents", len(known))
+	all := f(WhoAll, len(known))
 	in := map[string]bool{}
 	for _, a := range agents {
 		in[a] = true
@@ -270,5 +280,5 @@ func Who(agents, known []string) string {
 	if len(but) == 0 {
 		return all
 	}
-	return all + " but " + strings.Join(but, ", ")
+	return f(WhoAllBut, all, strings.Join(but, ", "))
 }

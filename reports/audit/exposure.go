@@ -58,7 +58,7 @@ func (e ExposureOptions) Resolve() (*Exposure, error) {
 	for _, f := range e.RuleFiles {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			errs = append(errs, &FlagError{Flag: "rules", Val: f, Err: fmt.Errorf("--rules: %w", err)})
+			errs = append(errs, &FlagError{Flag: "rules", Val: f, Err: i18n.Errorf("--rules: %v", err)})
 			continue
 		}
 		overrides = append(overrides, b)
@@ -154,7 +154,7 @@ func (e ExposureOptions) size(tables *exposure.Tables) (size, why string, err er
 		}
 		return size, sizeDerived, nil
 	case e.Employees >= 0 || e.IncomeKZT >= 0:
-		return "", "", &FlagError{Flag: "employees", With: []string{"income-kzt"}, Err: errors.New("--employees and --income-kzt go together (or give --company-size)")}
+		return "", "", &FlagError{Flag: "employees", With: []string{"income-kzt"}, Err: i18n.Errorf("--employees and --income-kzt go together (or give --company-size)")}
 	}
 	return "small", sizeAssumed, nil
 }

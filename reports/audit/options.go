@@ -165,9 +165,10 @@ type FlagError struct {
 	Err error
 }
 
-// FlagErrorf makes a FlagError about flag.
+// FlagErrorf makes a FlagError about flag, its format a catalogued
+// message so that the CLI says it in the run's language.
 func FlagErrorf(flag, format string, args ...any) *FlagError {
-	return &FlagError{Flag: flag, Err: fmt.Errorf(format, args...)}
+	return &FlagError{Flag: flag, Err: i18n.Errorf(format, args...)}
 }
 
 func (e *FlagError) Error() string { return e.Err.Error() }

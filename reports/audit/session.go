@@ -11,6 +11,7 @@ import (
 
 	"github.com/aiaudit/aiaudit/reports/baseline"
 	"github.com/aiaudit/aiaudit/reports/history"
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/notify"
 )
@@ -96,22 +97,22 @@ func (h HistoryOptions) check(failOn string) (*baseline.File, error) {
 	var errs []error
 	if failOn == "new" && h.Off {
 		errs = append(errs, &FlagError{Flag: "fail-on", With: []string{"no-history"},
-			Err: errors.New("--fail-on new compares with the last scan: it needs history (drop --no-history)")})
+			Err: i18n.Errorf("--fail-on new compares with the last scan: it needs history (drop --no-history)")})
 	}
 	if h.Notify != "" && h.Off {
 		errs = append(errs, &FlagError{Flag: "notify", With: []string{"no-history"},
-			Err: errors.New("--notify reports new findings: it needs history (drop --no-history)")})
+			Err: i18n.Errorf("--notify reports new findings: it needs history (drop --no-history)")})
 	}
 	if h.Notify != "" {
 		if _, err := notify.CheckURL(h.Notify); err != nil {
-			errs = append(errs, &FlagError{Flag: "notify", Err: fmt.Errorf("--notify: %w", err)})
+			errs = append(errs, &FlagError{Flag: "notify", Err: i18n.Errorf("--notify: %v", err)})
 		}
 	}
 	var base *baseline.File
 	if h.Baseline != "" {
 		b, err := baseline.Load(h.Baseline)
 		if err != nil {
-			errs = append(errs, &FlagError{Flag: "baseline", Err: fmt.Errorf("--baseline: %w", err)})
+			errs = append(errs, &FlagError{Flag: "baseline", Err: i18n.Errorf("--baseline: %v", err)})
 		}
 		base = b
 	}
@@ -274,7 +275,9 @@ func (s *Session) notify(rep *model.Report, reportPath string) error {
 	for i, f := range c.Alerts {
 		fs[i] = notify.Finding{Rule: f.Rule, Severity: string(f.Severity), Location: f.Location, Message: f.Message}
 	}
-	m := notify.Build(s.target, c.Scan, c.PreviousScan, rep.Scan.Complete, fs, c.NewAlerts, c.Fixed, c.Unchanged, reportPath).WithHeldBack(c.Accepted, c.NotRechecked)
+	// The text speaks the scan's language, whatever the report's format:
+	// the message is for people.
+	m := notify.Build(i18n.For(rep.Lang), s.target, c.Scan, c.PreviousScan, rep.Scan.Complete, fs, c.NewAlerts, c.Fixed, c.Unchanged, reportPath).WithHeldBack(c.Accepted, c.NotRechecked)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if err := notify.Post(ctx, s.opt.Notify, m, notify.Options{UserAgent: "aiaudit/" + s.version}); err != nil {

@@ -244,6 +244,16 @@ func English() *Printer {
 	return p
 }
 
+// For is the printer for a language of Langs, English for any other (a
+// language a saved scan names that this build has no catalogue for).
+func For(lang string) *Printer {
+	p, err := New(lang)
+	if err != nil {
+		return English()
+	}
+	return p
+}
+
 // T translates a catalogued message and formats its arguments, numbers
 // by the language's rules. A message not in the catalogue is printed as
 // given (text from scanned content, details).

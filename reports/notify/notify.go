@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
@@ -68,14 +69,22 @@ type Message struct {
 	Findings     []Finding `json:"new_findings"`
 	NewTruncated bool      `json:"new_findings_truncated,omitempty"`
 	Report       string    `json:"report,omitempty"`
+	// Lang is the language of Text (en, ru, kk); the keys and the other
+	// values stay English for the machines that read them.
+	Lang string `json:"lang"`
 }
 
-// Build assembles the message for one scan. newCount is the number of new
+// Build assembles the message for one scan, its text written by say (the
+// scan's language; nil is English). newCount is the number of new
 // findings, of which newF may hold only the first ones (a caller with a
 // million new findings loads a hundred): New always reports the true count.
-func Build(target string, scanID, previous int64, complete bool, newF []Finding, newCount, fixed, unchanged int, report string) Message {
+func Build(say *i18n.Printer, target string, scanID, previous int64, complete bool, newF []Finding, newCount, fixed, unchanged int, report string) Message {
 	newCount = max(newCount, len(newF))
+	if say == nil {
+		say = i18n.English()
+	}
 	m := Message{
+		Lang:      say.Lang,
 		Tool:      "aiaudit",
 		Target:    target,
 		ScanID:    scanID,
@@ -92,40 +101,37 @@ func Build(target string, scanID, previous int64, complete bool, newF []Finding,
 	// rather than null.
 	m.Findings = append(make([]Finding, 0, n), newF[:n]...)
 	m.NewTruncated = newCount > n
-	m.Text = buildText(m, newF)
+	m.Text = buildText(say, m, newF)
 	return m
 }
 
 // WithHeldBack adds the findings that are neither new nor fixed.
 func (m Message) WithHeldBack(accepted, notRechecked int) Message {
 	m.Accepted, m.NotRechecked = accepted, notRechecked
+	say := i18n.For(m.Lang)
 	if accepted > 0 {
-		m.Text += fmt.Sprintf("\n%d accepted by the baseline", accepted)
+		m.Text += "\n" + say.T("%d accepted by the baseline", accepted)
 	}
 	if notRechecked > 0 {
-		m.Text += fmt.Sprintf("\n%d not re-checked (their page could not be fetched): not counted as fixed", notRechecked)
+		m.Text += "\n" + say.T("%d not re-checked (their page could not be fetched): not counted as fixed", notRechecked)
 	}
 	return m
 }
 
-func buildText(m Message, newF []Finding) string {
+func buildText(say *i18n.Printer, m Message, newF []Finding) string {
 	var b strings.Builder
-	noun := "findings"
-	if m.New == 1 {
-		noun = "finding"
-	}
-	fmt.Fprintf(&b, "aiaudit: %d new %s on %s (%d fixed, %d unchanged)", m.New, noun, oneLine(m.Target), m.Fixed, m.Unchanged)
+	b.WriteString(say.T("aiaudit: %d new findings on %s (%d fixed, %d unchanged)", m.New, oneLine(m.Target), m.Fixed, m.Unchanged))
 	if !m.Complete {
 		// Without this, a crawl cut short would read as "all clear".
-		b.WriteString(" — scan incomplete, results may be partial")
+		b.WriteString(say.T(" — scan incomplete, results may be partial"))
 	}
 	for _, f := range newF[:min(len(newF), maxTextLines)] {
 		// The long explanatory Message is left to the structured field and
 		// the report; one short line per finding is what fits in chat.
-		fmt.Fprintf(&b, "\n- [%s] %s %s", oneLine(f.Severity), oneLine(f.Rule), oneLine(f.Location))
+		fmt.Fprintf(&b, "\n- [%s] %s %s", say.Text(oneLine(f.Severity)), oneLine(f.Rule), oneLine(f.Location))
 	}
 	if extra := m.New - min(len(newF), maxTextLines); extra > 0 {
-		fmt.Fprintf(&b, "\n… and %d more", extra)
+		b.WriteString("\n" + say.T("… and %d more", extra))
 	}
 	return b.String()
 }
@@ -232,13 +238,13 @@ func CheckURL(raw string) (*url.URL, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("notify: invalid webhook URL %q: %v", Redact(raw), err)
+		return nil, i18n.Errorf("notify: invalid webhook URL %q: %v", Redact(raw), err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("notify: invalid webhook URL %q: scheme must be http or https", Redact(raw))
+		return nil, i18n.Errorf("notify: invalid webhook URL %q: scheme must be http or https", Redact(raw))
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("notify: invalid webhook URL %q: no host", Redact(raw))
+		return nil, i18n.Errorf("notify: invalid webhook URL %q: no host", Redact(raw))
 	}
 	return u, nil
 }

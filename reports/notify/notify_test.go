@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -62,7 +63,7 @@ func TestPostRetriesThenSucceeds(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	m := Build("https://example.kz/", 7, 6, true, findings(3), 3, 2, 40, "/tmp/r.html")
+	m := Build(nil, "https://example.kz/", 7, 6, true, findings(3), 3, 2, 40, "/tmp/r.html")
 	s := &sleeps{}
 	err := Post(context.Background(), srv.URL+"/hooks/secret", m, Options{Backoff: 5 * time.Millisecond, Sleep: s.sleep, UserAgent: "test-agent"})
 	require.NoError(t, err)
@@ -101,7 +102,7 @@ func TestPostGivesUpAfterAttempts(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	err := Post(context.Background(), srv.URL, Build("t", 0, 0, true, nil, 0, 0, 0, ""), Options{Attempts: 3, Backoff: 5 * time.Millisecond})
+	err := Post(context.Background(), srv.URL, Build(nil, "t", 0, 0, true, nil, 0, 0, 0, ""), Options{Attempts: 3, Backoff: 5 * time.Millisecond})
 	require.Error(t, err)
 	assert.EqualValues(t, 3, n.Load())
 	assert.Contains(t, err.Error(), "3 attempts")
@@ -121,7 +122,7 @@ func TestPostDoesNotRetryClientError(t *testing.T) {
 	defer srv.Close()
 
 	s := &sleeps{}
-	err := Post(context.Background(), srv.URL, Build("t", 0, 0, true, nil, 0, 0, 0, ""), Options{Backoff: 5 * time.Millisecond, Sleep: s.sleep})
+	err := Post(context.Background(), srv.URL, Build(nil, "t", 0, 0, true, nil, 0, 0, 0, ""), Options{Backoff: 5 * time.Millisecond, Sleep: s.sleep})
 	require.Error(t, err)
 	assert.EqualValues(t, 1, n.Load())
 	assert.Empty(t, s.got())
@@ -146,7 +147,7 @@ func TestPostRetriesTooManyRequestsWithRetryAfterZero(t *testing.T) {
 	defer srv.Close()
 
 	s := &sleeps{}
-	err := Post(context.Background(), srv.URL, Build("t", 0, 0, true, nil, 0, 0, 0, ""), Options{Backoff: time.Hour, Sleep: s.sleep})
+	err := Post(context.Background(), srv.URL, Build(nil, "t", 0, 0, true, nil, 0, 0, 0, ""), Options{Backoff: time.Hour, Sleep: s.sleep})
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, n.Load())
 	assert.Equal(t, []time.Duration{0}, s.got(), "Retry-After: 0 overrides the backoff")
@@ -169,7 +170,7 @@ func TestPostCapsRetryAfter(t *testing.T) {
 	defer srv.Close()
 
 	s := &sleeps{}
-	err := Post(context.Background(), srv.URL, Build("t", 0, 0, true, nil, 0, 0, 0, ""), Options{Backoff: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond, Sleep: s.sleep})
+	err := Post(context.Background(), srv.URL, Build(nil, "t", 0, 0, true, nil, 0, 0, 0, ""), Options{Backoff: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond, Sleep: s.sleep})
 	require.NoError(t, err)
 	assert.Equal(t, []time.Duration{50 * time.Millisecond, 50 * time.Millisecond}, s.got())
 }
@@ -197,7 +198,7 @@ func TestPostCancelledDuringWait(t *testing.T) {
 		return sleep(ctx, d)
 	}}
 	done := make(chan error, 1)
-	go func() { done <- Post(ctx, srv.URL, Build("t", 0, 0, true, nil, 0, 0, 0, ""), opt) }()
+	go func() { done <- Post(ctx, srv.URL, Build(nil, "t", 0, 0, true, nil, 0, 0, 0, ""), opt) }()
 	select {
 	case err := <-done:
 		assert.ErrorIs(t, err, context.Canceled)
@@ -214,7 +215,7 @@ func TestPostCancelledBeforeStart(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := Post(ctx, srv.URL, Build("t", 0, 0, true, nil, 0, 0, 0, ""), Options{})
+	err := Post(ctx, srv.URL, Build(nil, "t", 0, 0, true, nil, 0, 0, 0, ""), Options{})
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Zero(t, n.Load())
 }
@@ -227,7 +228,7 @@ func TestPostInvalidURL(t *testing.T) {
 		"ftp://x": `"ftp://x"`, "not a url": `"…"`, "": `"…"`, "http://": `"http://"`,
 		"https:///path": `"https:///…"`, "://x": `"://x"`,
 	} {
-		err := Post(context.Background(), u, Build("t", 0, 0, true, nil, 0, 0, 0, ""), Options{Client: srv.Client()})
+		err := Post(context.Background(), u, Build(nil, "t", 0, 0, true, nil, 0, 0, 0, ""), Options{Client: srv.Client()})
 		require.Error(t, err, u)
 		assert.Contains(t, err.Error(), "invalid webhook URL "+shown, u)
 	}
@@ -284,7 +285,7 @@ func TestPostDoesNotFollowRedirects(t *testing.T) {
 		n.Store(0)
 		target = tc.target
 		s := &sleeps{}
-		err := Post(context.Background(), hook.URL+"/services/SECRET", Build("t", 0, 0, true, findings(1), 1, 0, 0, ""),
+		err := Post(context.Background(), hook.URL+"/services/SECRET", Build(nil, "t", 0, 0, true, findings(1), 1, 0, 0, ""),
 			Options{Client: hook.Client(), Sleep: s.sleep})
 		require.Error(t, err, tc.target)
 		assert.Contains(t, err.Error(), "redirect", tc.target)
@@ -311,7 +312,7 @@ func TestPostHangingServerBoundedByClientTimeout(t *testing.T) {
 	defer close(release) // runs first, so Close never waits on a handler
 
 	start := time.Now()
-	err := Post(context.Background(), srv.URL+"/hooks/T000/B000/secret-token", Build("t", 0, 0, true, nil, 0, 0, 0, ""),
+	err := Post(context.Background(), srv.URL+"/hooks/T000/B000/secret-token", Build(nil, "t", 0, 0, true, nil, 0, 0, 0, ""),
 		Options{Client: &http.Client{Timeout: 100 * time.Millisecond}, Attempts: 2, Backoff: 5 * time.Millisecond})
 	require.Error(t, err)
 	assert.Less(t, time.Since(start), 3*time.Second)
@@ -321,7 +322,7 @@ func TestPostHangingServerBoundedByClientTimeout(t *testing.T) {
 }
 
 func TestBuildTruncates(t *testing.T) {
-	m := Build("crawl https://example.kz/", 2, 1, true, findings(150), 150, 2, 40, "")
+	m := Build(nil, "crawl https://example.kz/", 2, 1, true, findings(150), 150, 2, 40, "")
 	assert.Equal(t, 150, m.New)
 	assert.Len(t, m.Findings, 100)
 	assert.True(t, m.NewTruncated)
@@ -333,18 +334,18 @@ func TestBuildTruncates(t *testing.T) {
 	assert.Equal(t, "… and 140 more", lines[11])
 
 	// The caller loaded the first 100 of 5,000 new findings.
-	m = Build("t", 2, 1, true, findings(100), 5000, 0, 0, "")
+	m = Build(nil, "t", 2, 1, true, findings(100), 5000, 0, 0, "")
 	assert.Equal(t, 5000, m.New)
 	assert.True(t, m.NewTruncated)
-	assert.Contains(t, m.Text, "… and 4990 more")
+	assert.Contains(t, m.Text, "… and 4,990 more")
 }
 
 func TestBuildSmall(t *testing.T) {
-	m := Build("https://example.kz/", 0, 0, true, findings(1), 1, 0, 0, "")
+	m := Build(nil, "https://example.kz/", 0, 0, true, findings(1), 1, 0, 0, "")
 	assert.Equal(t, "aiaudit: 1 new finding on https://example.kz/ (0 fixed, 0 unchanged)\n- [violation] kz.aap.456.2 https://example.kz/img/0.jpg on https://example.kz/", m.Text)
 	assert.False(t, m.NewTruncated)
 
-	m = Build("https://example.kz/", 0, 0, true, nil, 0, 3, 5, "")
+	m = Build(nil, "https://example.kz/", 0, 0, true, nil, 0, 3, 5, "")
 	assert.Equal(t, "aiaudit: 0 new findings on https://example.kz/ (3 fixed, 5 unchanged)", m.Text)
 	b, err := json.Marshal(m)
 	require.NoError(t, err)
@@ -355,7 +356,7 @@ func TestBuildSmall(t *testing.T) {
 
 func TestBuildIncompleteAndHostileText(t *testing.T) {
 	f := []Finding{{Rule: "r", Severity: "warning", Location: "https://x/a\n- [fake] line"}}
-	m := Build("https://x/", 0, 0, false, f, 1, 0, 0, "")
+	m := Build(nil, "https://x/", 0, 0, false, f, 1, 0, 0, "")
 	assert.Contains(t, strings.SplitN(m.Text, "\n", 2)[0], "incomplete")
 	assert.Len(t, strings.Split(m.Text, "\n"), 2, "a newline in a field must not add a line")
 	assert.False(t, m.Complete)
@@ -363,7 +364,7 @@ func TestBuildIncompleteAndHostileText(t *testing.T) {
 
 func TestBuildCopiesFindings(t *testing.T) {
 	f := findings(2)
-	m := Build("t", 0, 0, true, f, 2, 0, 0, "")
+	m := Build(nil, "t", 0, 0, true, f, 2, 0, 0, "")
 	f[0].Rule = "changed"
 	assert.Equal(t, "kz.aap.456.2", m.Findings[0].Rule)
 }
@@ -387,4 +388,40 @@ func TestBackoffCapped(t *testing.T) {
 	assert.Equal(t, 4*time.Second, backoff(o, 3))
 	assert.Equal(t, 5*time.Second, backoff(o, 4))
 	assert.Equal(t, 5*time.Second, backoff(o, 1000))
+}
+
+// The chat text speaks the scan's language, its plurals and numbers the
+// language's; the payload's keys, rule IDs and locations stay as they are,
+// and lang says which language the text is in.
+func TestBuildInEveryLanguage(t *testing.T) {
+	for lang, want := range map[string][]string{
+		"ru": {"aiaudit: 12 новых находок на https://example.kz/ (исправлено: 2, без изменений: 1\u00a0040) — сканирование не завершено, результаты могут быть неполными",
+			"- [нарушение] kz.aap.456.2 https://example.kz/img/0.jpg on https://example.kz/",
+			"… и ещё 2", "принято базовой линией: 3",
+			"не перепроверено: 4 (их страницу не удалось загрузить): не считаются исправленными"},
+		"kk": {"aiaudit: https://example.kz/ бойынша 12 жаңа табылған (түзетілгені: 2, өзгеріссіз: 1\u00a0040) — сканерлеу аяқталмады, нәтижелер толық болмауы мүмкін",
+			"- [бұзушылық] kz.aap.456.2 https://example.kz/img/0.jpg on https://example.kz/",
+			"… және тағы 2", "базалық сызық қабылдағаны: 3",
+			"қайта тексерілмегені: 4 (беті жүктелмеді): түзетілген деп есептелмейді"},
+	} {
+		say, err := i18n.New(lang)
+		require.NoError(t, err)
+		m := Build(say, "https://example.kz/", 2, 1, false, findings(12), 12, 2, 1040, "").WithHeldBack(3, 4)
+		lines := strings.Split(m.Text, "\n")
+		require.Len(t, lines, 14, m.Text)
+		assert.Equal(t, want[0], lines[0])
+		assert.Equal(t, want[1], lines[1])
+		assert.Equal(t, want[2:], lines[11:])
+		for _, l := range append(lines[:1], lines[11:]...) {
+			for _, w := range []string{"new", "finding", "fixed", "unchanged", "incomplete", "more", "accepted", "baseline", "re-checked", "fetched"} {
+				assert.NotContains(t, l, w, "%s: English left in %q", lang, l)
+			}
+		}
+		assert.NotContains(t, lines[1], "violation", lang)
+		b, err := json.Marshal(m)
+		require.NoError(t, err)
+		assert.Contains(t, string(b), `"lang":"`+lang+`"`)
+		assert.Contains(t, string(b), `"severity":"violation"`, "the payload's values stay English")
+		assert.Contains(t, string(b), `"new_findings":[`)
+	}
 }

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aiaudit/aiaudit/detectors/notes"
+
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gocolly/colly/v2"
 	"github.com/gocolly/colly/v2/queue"
@@ -544,7 +546,7 @@ func (cr *crawler) onResponse(resp *colly.Response) {
 	}
 	if len(resp.Body) >= cr.opt.MaxPageBytes {
 		// colly cuts bodies at MaxBodySize without saying so.
-		page.Notes = append(page.Notes, fmt.Sprintf("page larger than %d bytes: read only that far; items after the cut were not seen", cr.opt.MaxPageBytes))
+		page.Notes = append(page.Notes, fmt.Sprintf(notes.PageTruncated, cr.opt.MaxPageBytes))
 		page.Error = "page truncated at the size cap: not fully audited"
 	}
 	var sheetRefs []Ref
@@ -557,7 +559,7 @@ func (cr *crawler) onResponse(resp *colly.Response) {
 		sheetRefs, sheetNotes = cr.stylesheetRefs(doc, u)
 		page.Notes = append(page.Notes, sheetNotes...)
 		if why, ok := ScriptRendered(doc); ok && loadErr == "" {
-			page.Notes = append(page.Notes, "looks rendered by script ("+why+"): "+RenderHint)
+			page.Notes = append(page.Notes, fmt.Sprintf(notes.ScriptRendered, why, RenderHint))
 			cr.scriptRendered(u)
 		}
 	}
@@ -650,7 +652,7 @@ func (cr *crawler) mediaOccurrence(finder labels.Finder, pageURL string, ref Ref
 	visible := lab.Visible
 	res.Labelled.Visible = &visible
 	if lab.Hidden != nil {
-		res.Notes = append(res.Notes, "on "+pageURL+": "+hiddenLabel(lab.Hidden).Write(fmt.Sprintf))
+		res.Notes = append(res.Notes, fmt.Sprintf(notes.OnPage, pageURL, hiddenLabel(lab.Hidden).Write(fmt.Sprintf)))
 	}
 	if lab.Visible {
 		res.Labelled.Evidence = append(res.Labelled.Evidence, detectors.Evidence{Detector: "label", Detail: fmt.Sprintf("%s on %s: %q (%s)", lab.Label.Where, pageURL, lab.Label.Text, lab.Label.Lang)})
@@ -806,7 +808,7 @@ func (cr *crawler) fromLibrary(res *model.Resource, remote *urls.Remote) []detec
 	}
 	m, ok, err := cr.opt.Assets.Find(remote, remote.Size())
 	if err != nil {
-		res.Notes = append(res.Notes, "not compared with the asset library: "+err.Error())
+		res.Notes = append(res.Notes, fmt.Sprintf(notes.NotInLibrary, err))
 		return nil
 	}
 	if !ok {

@@ -9,6 +9,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
 
+	"github.com/aiaudit/aiaudit/detectors/notes"
 	"github.com/aiaudit/aiaudit/reports/model"
 )
 
@@ -55,9 +56,9 @@ func resolveRef(base *url.URL, raw string) (string, bool) {
 // and twitter:image, lazy-load attributes, CSS url() in style attributes and
 // <style> blocks, JSON-LD images and linked PDFs; each URL once, with the
 // first element it was found on. Linked stylesheets are fetched by the
-// crawler (Stylesheets). notes name what could not be read (a JSON-LD block
+// crawler (Stylesheets). unread names what could not be read (a JSON-LD block
 // that is not JSON): the images it names are unknown.
-func MediaRefs(doc *goquery.Document, base *url.URL) (refs []Ref, notes []string) {
+func MediaRefs(doc *goquery.Document, base *url.URL) (refs []Ref, unread []string) {
 	seen := map[string]bool{}
 	add := func(raw, kind string, el *goquery.Selection) {
 		if r, ok := NewRef(base, raw, kind, el); ok && !seen[r.URL] {
@@ -126,7 +127,7 @@ func MediaRefs(doc *goquery.Document, base *url.URL) (refs []Ref, notes []string
 	doc.Find(`script[type="application/ld+json" i]`).Each(func(i int, s *goquery.Selection) {
 		images, err := JSONLDImages([]byte(s.Text()), base)
 		if err != nil {
-			notes = append(notes, fmt.Sprintf("JSON-LD block %d %v: the images it names were not seen", i+1, err))
+			unread = append(unread, fmt.Sprintf(notes.JSONLDUnread, i+1, err))
 		}
 		for _, img := range images {
 			add(img, "json-ld", s)
@@ -138,7 +139,7 @@ func MediaRefs(doc *goquery.Document, base *url.URL) (refs []Ref, notes []string
 			add(href, "pdf", s)
 		}
 	})
-	return refs, notes
+	return refs, unread
 }
 
 // labelOwner is the element whose label covers a media element: a

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aiaudit/aiaudit/detectors/notes"
+
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/aiaudit/aiaudit/detectors/text"
@@ -21,7 +23,7 @@ const (
 // RenderHint says what a script-rendered page means for a static crawl
 // and what sees more: the page note, the site note and the run's summary
 // line all end with it.
-const RenderHint = "a static crawl sees only the HTML the server sends, not the images and links scripts add; --render loads pages in a browser"
+const RenderHint = notes.RenderHint
 
 // mountPoints are the elements single-page-app frameworks render into
 // (React, Vue, Next.js, Nuxt, Gatsby, Angular, Svelte starters).
@@ -41,18 +43,18 @@ func ScriptRendered(doc *goquery.Document) (why string, ok bool) {
 	}
 	var signs []string
 	if root := doc.Find(mountPoints).First(); root.Length() > 0 {
-		signs = append(signs, "a script mount point "+describe(root))
+		signs = append(signs, fmt.Sprintf(notes.ScriptMount, describe(root)))
 	}
 	if n := doc.Find("script").Length(); n >= manyScripts {
-		signs = append(signs, fmt.Sprintf("%d scripts", n))
+		signs = append(signs, fmt.Sprintf(notes.ScriptCount, n))
 	}
 	if strings.Contains(strings.ToLower(doc.Find("noscript").Text()), "javascript") {
-		signs = append(signs, "<noscript> asks for JavaScript")
+		signs = append(signs, notes.ScriptNoscript)
 	}
 	if len(signs) == 0 {
 		return "", false
 	}
-	return fmt.Sprintf("%d characters of visible text; %s", len(visible), strings.Join(signs, "; ")), true
+	return fmt.Sprintf(notes.ScriptSigns, len(visible), strings.Join(signs, "; ")), true
 }
 
 // describe names an element as a reader of the HTML would: <div id="root">.

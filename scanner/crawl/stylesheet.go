@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/aiaudit/aiaudit/detectors/notes"
+
 	"github.com/PuerkitoBio/goquery"
 )
 
@@ -51,7 +53,7 @@ func (cr *crawler) sheet(u *url.URL) *sheet {
 			s.problem = fmt.Sprintf("HTTP %d", resp.Status)
 			return
 		case resp.Truncated:
-			s.problem = fmt.Sprintf("larger than %d bytes: read only that far", maxStylesheet)
+			s.problem = fmt.Sprintf(notes.SheetLarger, maxStylesheet)
 		}
 		final, err := url.Parse(resp.FinalURL) // relative URLs are relative to the sheet, after redirects
 		if err != nil {
@@ -68,7 +70,7 @@ func (cr *crawler) sheet(u *url.URL) *sheet {
 // readable is a note on the page: the images it sets are unknown.
 func (cr *crawler) stylesheetRefs(doc *goquery.Document, page *url.URL) ([]Ref, []string) {
 	var refs []Ref
-	var notes []string
+	var sheetNotes []string
 	todo := Stylesheets(doc, page)
 	seen := map[string]bool{}
 	read := 0
@@ -78,7 +80,7 @@ func (cr *crawler) stylesheetRefs(doc *goquery.Document, page *url.URL) ([]Ref, 
 			break
 		}
 		if level > maxImportDepth {
-			notes = append(notes, fmt.Sprintf("stylesheet %s not read: @import nested deeper than %d levels", todo[0].URL, maxImportDepth))
+			sheetNotes = append(sheetNotes, fmt.Sprintf(notes.SheetTooDeep, todo[0].URL, maxImportDepth))
 			break
 		}
 		var next []SheetLink
@@ -94,20 +96,20 @@ func (cr *crawler) stylesheetRefs(doc *goquery.Document, page *url.URL) ([]Ref, 
 			why := ""
 			switch {
 			case read >= maxSheetsPerPage:
-				why = fmt.Sprintf("the page uses more than %d stylesheets", maxSheetsPerPage)
+				why = fmt.Sprintf(notes.SheetTooMany, maxSheetsPerPage)
 			case !cr.scope.Allows(u):
-				why = fmt.Sprintf("host %s is outside the crawl scope (add it with --extra-host)", u.Host)
+				why = fmt.Sprintf(notes.SheetOutOfScope, u.Host)
 			case !cr.allowedByRobots(u):
-				why = "robots.txt disallows it for " + cr.opt.UserAgent
+				why = fmt.Sprintf(notes.SheetRobots, cr.opt.UserAgent)
 			}
 			if why != "" {
-				notes = append(notes, fmt.Sprintf("stylesheet %s not read: %s; the images it sets were not seen", l.URL, why))
+				sheetNotes = append(sheetNotes, fmt.Sprintf(notes.SheetNotRead, l.URL, why))
 				continue
 			}
 			read++
 			s := cr.sheet(u)
 			if s.problem != "" {
-				notes = append(notes, fmt.Sprintf("stylesheet %s: %s; the images it sets may not all have been seen", l.URL, s.problem))
+				sheetNotes = append(sheetNotes, fmt.Sprintf(notes.SheetPartly, l.URL, s.problem))
 			}
 			for _, r := range s.refs {
 				if r.Import {
@@ -121,5 +123,5 @@ func (cr *crawler) stylesheetRefs(doc *goquery.Document, page *url.URL) ([]Ref, 
 		}
 		todo = next
 	}
-	return refs, notes
+	return refs, sheetNotes
 }

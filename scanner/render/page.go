@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aiaudit/aiaudit/detectors/notes"
+
 	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
@@ -93,12 +95,12 @@ func (r *Renderer) load(ctx context.Context, browser context.Context, fetched cr
 	if _, err := chromedp.Call(tab, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*"}}}); err != nil {
 		return nil, fmt.Errorf("intercepting requests: %w", err)
 	}
-	var notes []string
+	var unsettled []string
 	if err := l.settle(budget); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		notes = append(notes, fmt.Sprintf("rendering: the page did not settle within %s (%v): what had loaded by then was read", r.opt.Budget, err))
+		unsettled = append(unsettled, fmt.Sprintf(notes.RenderUnsettled, r.opt.Budget, err))
 	}
 	cancel() // what is still loading stops; the page is read as it is
 	// Reading the page gets half the budget again: a page whose script
@@ -124,7 +126,7 @@ func (r *Renderer) load(ctx context.Context, browser context.Context, fetched cr
 	if err != nil {
 		return nil, err
 	}
-	p.Notes = append(notes, p.Notes...)
+	p.Notes = append(unsettled, p.Notes...)
 	return p, nil
 }
 
@@ -238,12 +240,12 @@ func (l *pageLoad) answer(e *fetch.EventRequestPaused) {
 		fail(network.ErrorReasonAborted)
 		return
 	case e.Request.Method != http.MethodGet:
-		l.refuse("not a GET request (the crawl only reads)", u)
+		l.refuse(notes.RequestNotGET, u)
 	case e.ResourceType == network.ResourceTypeMedia:
 		// Video and audio are read by the crawl, by range; the page
 		// needs no bytes of them to lay out.
 	case over:
-		l.refuse(fmt.Sprintf("over %d requests for one page", l.r.opt.MaxRequests), u)
+		l.refuse(fmt.Sprintf(notes.RequestOverCap, l.r.opt.MaxRequests), u)
 	default:
 		var header []string
 		if accept, _ := e.Request.Headers["Accept"].(string); accept != "" {
@@ -252,17 +254,17 @@ func (l *pageLoad) answer(e *fetch.EventRequestPaused) {
 		resp, err := l.sub.Fetch(l.budget, u, l.r.opt.MaxBody, header...)
 		switch {
 		case errors.Is(err, crawl.ErrOutOfScope):
-			l.refuse("outside the crawl scope", u)
+			l.refuse(notes.RequestOutside, u)
 		case errors.Is(err, crawl.ErrRobots):
-			l.refuse("disallowed by robots.txt", u)
+			l.refuse(notes.RequestRobots, u)
 		case err != nil:
 			if l.budget.Err() == nil { // past the budget, every fetch in flight ends so
-				l.note("could not be fetched", u.Redacted()+" ("+err.Error()+")")
+				l.note(notes.RequestFailed, u.Redacted()+" ("+err.Error()+")")
 			}
 			fail(network.ErrorReasonFailed)
 			return
 		case resp.Truncated:
-			l.refuse(fmt.Sprintf("larger than %d bytes", l.r.opt.MaxBody), u)
+			l.refuse(fmt.Sprintf(notes.RequestTooLarge, l.r.opt.MaxBody), u)
 		default:
 			fulfill(l.tab, e.RequestID, resp.Status, resp.Header, resp.Body)
 			return
@@ -314,8 +316,8 @@ func (l *pageLoad) read(res collected) (*crawl.Page, error) {
 			unseen[n] = labels.Unseen(b)
 		}
 	}
-	media, notes := crawl.MediaRefs(doc, base)
-	p := &crawl.Page{Doc: doc, Unseen: unseen, Media: media, Links: crawl.Links(doc, base), Notes: notes}
+	media, unread := crawl.MediaRefs(doc, base)
+	p := &crawl.Page{Doc: doc, Unseen: unseen, Media: media, Links: crawl.Links(doc, base), Notes: unread}
 	have := map[string]bool{}
 	for _, r := range p.Media {
 		have[r.URL] = true
@@ -340,14 +342,14 @@ func (l *pageLoad) read(res collected) (*crawl.Page, error) {
 	}
 	p.Links = append(p.Links, l.links...)
 	if res.Truncated {
-		p.Notes = append(p.Notes, fmt.Sprintf("rendering: more than %d elements: the text of the rest was not checked for visibility and counts as no label", l.r.opt.MaxElements))
+		p.Notes = append(p.Notes, fmt.Sprintf(notes.RenderTooMany, l.r.opt.MaxElements))
 	}
 	if l.dialogs > 0 {
-		p.Notes = append(p.Notes, fmt.Sprintf("rendering: %d dialogs opened by the page were dismissed", l.dialogs))
+		p.Notes = append(p.Notes, fmt.Sprintf(notes.RenderDialogs, l.dialogs))
 	}
 	for _, reason := range slices.Sorted(maps.Keys(l.unanswered)) {
 		us := l.unanswered[reason]
-		note := fmt.Sprintf("rendering: %d browser requests not answered, %s: %s", len(us), reason, strings.Join(us[:min(len(us), maxExamples)], ", "))
+		note := fmt.Sprintf(notes.RenderUnanswered, len(us), reason, strings.Join(us[:min(len(us), maxExamples)], ", "))
 		if len(us) > maxExamples {
 			note += ", ..."
 		}
