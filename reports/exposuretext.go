@@ -2,8 +2,10 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/aiaudit/aiaudit/detectors/c2pa/status"
 	"github.com/aiaudit/aiaudit/reports/i18n"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/reports/model/detail"
@@ -110,9 +112,35 @@ func findingMessage(p *i18n.Printer, f model.Finding) string {
 	said := rules.Detail(f)
 	if d, ok := detail.Parse(said); ok {
 		said = d.Write(p.T)
+	} else if r.ID == rules.C2PAInvalid || r.ID == rules.C2PAIdentity {
+		said = validationWords(p, said)
 	}
 	return p.T(r.Message, said)
 }
+
+// validationWords says, in the printer's language, the plain words of the
+// failed C2PA and CAWG checks a finding lists (status.Code.Words, joined
+// with names and "; "); the rest (who an identity names) stays as found.
+func validationWords(p *i18n.Printer, said string) string {
+	var pairs []string
+	for _, w := range statusWords {
+		pairs = append(pairs, w, p.Text(w))
+	}
+	return strings.NewReplacer(pairs...).Replace(said)
+}
+
+// statusWords are every status code's words, longest first: a replacer
+// tries them in order, so a phrase is never cut by a shorter one it holds.
+var statusWords = func() []string {
+	var out []string
+	for _, c := range status.Described() {
+		if !slices.Contains(out, c.Words()) {
+			out = append(out, c.Words())
+		}
+	}
+	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
+}()
 
 // ExposureSummary gives one short line per article with something to say,
 // in the printer's language, for the stderr summary of a report written to

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"strings"
 	"testing"
 	"time"
 
@@ -87,11 +86,9 @@ func TestEveryTextIsCatalogued(t *testing.T) {
 		for _, role := range exposure.Roles {
 			p.T(role)
 		}
-		// What a CAWG identity assertion's failed checks mean, in words.
+		// What each failed C2PA or CAWG check means, in words.
 		for _, c := range status.Described() {
-			if strings.HasPrefix(string(c), "cawg.") {
-				p.Text(c.Words())
-			}
+			p.Text(c.Words())
 		}
 		for _, reason := range labels.Reasons {
 			p.T(reason)
@@ -147,4 +144,26 @@ func TestHiddenLabelReasonsInEveryLanguage(t *testing.T) {
 	assert.Contains(t, render("json", "ru", why), why, "JSON keeps the detector's English")
 	assert.Contains(t, html.UnescapeString(render("html", "ru", "hidden by an old rule")), "(hidden by an old rule)", "an unknown wording is shown as found")
 	assert.Contains(t, render("markdown", "kk", "not displayed (display:none)"), "(көрсетілмейді (display:none))")
+}
+
+// A manifest that fails validation is explained in the report's language:
+// each failed check's plain words are translated, who an identity names
+// stays as found.
+func TestValidationWordsInEveryLanguage(t *testing.T) {
+	edited := status.AssertionHashedURIMismatch.Words()
+	forged := status.ClaimSignatureMismatch.Words()
+	invalid := rules.Set{}.Judge(model.FactInvalid, rules.Item{Location: "https://example.test/a.jpg"}, edited+"; "+forged)
+	identity := rules.Set{}.Judge(model.FactIdentity, rules.Item{Location: "https://example.test/a.jpg"}, "CN=Jane Doe ("+status.X509SignatureMismatch.Words()+")")
+	require.Len(t, invalid, 1)
+	require.Len(t, identity, 1)
+	ru, err := i18n.New("ru")
+	require.NoError(t, err)
+	got := findingMessage(ru, invalid[0])
+	assert.Contains(t, got, "изменено после подписи")
+	assert.Contains(t, got, "подпись подделана")
+	assert.NotContains(t, got, "signing")
+	got = findingMessage(ru, identity[0])
+	assert.Contains(t, got, "CN=Jane Doe (")
+	assert.NotContains(t, got, "forged")
+	assert.Equal(t, invalid[0].Message, findingMessage(i18n.English(), invalid[0]), "English says the finding as stored")
 }
