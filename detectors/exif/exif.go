@@ -100,11 +100,27 @@ var indexes = sync.Pool{New: func() any {
 // exifIFDValue returns the raw value of tag in the Exif sub-IFD (IFD0 tag
 // 0x8769), bounds-checked against the buffer.
 func exifIFDValue(tiff []byte, order binary.ByteOrder, tag uint16) []byte {
-	ptr := ifdEntry(tiff, order, order.Uint32(tiff[4:]), 0x8769)
+	entry := func(ifd uint32, want uint16) []byte {
+		if int64(ifd)+2 > int64(len(tiff)) {
+			return nil
+		}
+		n := int(order.Uint16(tiff[ifd:]))
+		for i := 0; i < n; i++ {
+			at := int(ifd) + 2 + i*12
+			if at+12 > len(tiff) {
+				return nil
+			}
+			if order.Uint16(tiff[at:]) == want {
+				return tiff[at : at+12]
+			}
+		}
+		return nil
+	}
+	ptr := entry(order.Uint32(tiff[4:]), 0x8769)
 	if ptr == nil {
 		return nil
 	}
-	e := ifdEntry(tiff, order, order.Uint32(ptr[8:]), tag)
+	e := entry(order.Uint32(ptr[8:]), tag)
 	if e == nil {
 		return nil
 	}
@@ -117,25 +133,6 @@ func exifIFDValue(tiff []byte, order binary.ByteOrder, tag uint16) []byte {
 		return nil
 	}
 	return tiff[off : off+count]
-}
-
-// ifdEntry returns the 12-byte entry of tag want in the IFD at offset ifd,
-// or nil when it is not there or the IFD leaves the buffer.
-func ifdEntry(tiff []byte, order binary.ByteOrder, ifd uint32, want uint16) []byte {
-	if int64(ifd)+2 > int64(len(tiff)) {
-		return nil
-	}
-	n := int(order.Uint16(tiff[ifd:]))
-	for i := 0; i < n; i++ {
-		at := int(ifd) + 2 + i*12
-		if at+12 > len(tiff) {
-			return nil
-		}
-		if order.Uint16(tiff[at:]) == want {
-			return tiff[at : at+12]
-		}
-	}
-	return nil
 }
 
 // field maps a tag id to the field it fills.
