@@ -34,7 +34,7 @@ func Install(t testing.TB) *Reader {
 	}
 	dir := os.Getenv(EnvDir)
 	if dir == "" {
-		unavailable(t, "%s is not set: install the reference reader as the README says (\"Differential test\") and point it there", EnvDir)
+		unavailable(t, "%s is not set: install the reference reader as the README says (a differential test, under C2PA validation) and point it there", EnvDir)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@contentauth", "c2pa-wasm")); err != nil {
 		t.Fatalf("%s=%s holds no installed reference reader (run npm install there): %v", EnvDir, dir, err)
