@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/aiaudit/aiaudit/detectors/c2pa/status"
 	"github.com/aiaudit/aiaudit/reports/i18n"
@@ -122,25 +123,34 @@ func findingMessage(p *i18n.Printer, f model.Finding) string {
 // failed C2PA and CAWG checks a finding lists (status.Code.Words, joined
 // with names and "; "); the rest (who an identity names) stays as found.
 func validationWords(p *i18n.Printer, said string) string {
-	var pairs []string
-	for _, w := range statusWords {
-		pairs = append(pairs, w, p.Text(w))
+	r, ok := validationReplacers.Load(p.Lang)
+	if !ok {
+		r, _ = validationReplacers.LoadOrStore(p.Lang, validationReplacer(p))
 	}
-	return strings.NewReplacer(pairs...).Replace(said)
+	return r.(*strings.Replacer).Replace(said)
 }
 
-// statusWords are every status code's words, longest first: a replacer
-// tries them in order, so a phrase is never cut by a shorter one it holds.
-var statusWords = func() []string {
-	var out []string
+// validationReplacers keeps one replacer per language: a report with many
+// invalid manifests says them all with the same one.
+var validationReplacers sync.Map
+
+// validationReplacer replaces every status code's words with p's, longest
+// first: a replacer tries them in order, so a phrase is never cut by a
+// shorter one it holds.
+func validationReplacer(p *i18n.Printer) *strings.Replacer {
+	var words []string
 	for _, c := range status.Described() {
-		if !slices.Contains(out, c.Words()) {
-			out = append(out, c.Words())
+		if !slices.Contains(words, c.Words()) {
+			words = append(words, c.Words())
 		}
 	}
-	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
-	return out
-}()
+	slices.SortStableFunc(words, func(a, b string) int { return len(b) - len(a) })
+	pairs := make([]string, 0, 2*len(words))
+	for _, w := range words {
+		pairs = append(pairs, w, p.Text(w))
+	}
+	return strings.NewReplacer(pairs...)
+}
 
 // ExposureSummary gives one short line per article with something to say,
 // in the printer's language, for the stderr summary of a report written to

@@ -13,11 +13,10 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/aiaudit/aiaudit/detectors/notes"
-
 	"github.com/aiaudit/aiaudit/detectors"
 	"github.com/aiaudit/aiaudit/detectors/c2pa"
 	"github.com/aiaudit/aiaudit/detectors/media"
+	"github.com/aiaudit/aiaudit/detectors/notes"
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/scanner/assets"
 	"github.com/aiaudit/aiaudit/scanner/internal/thumb"
