@@ -6,9 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aiaudit/aiaudit/detectors"
-
 	"github.com/aiaudit/aiaudit/cmd/mktestdata/build"
+	"github.com/aiaudit/aiaudit/detectors"
 )
 
 // FuzzAnalyze drives every media detector at once through hostile bytes: no

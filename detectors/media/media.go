@@ -14,11 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aiaudit/aiaudit/detectors/notes"
-
 	"github.com/zeebo/xxh3"
-
-	"github.com/aiaudit/aiaudit/detectors/text"
 
 	"github.com/aiaudit/aiaudit/detectors"
 	"github.com/aiaudit/aiaudit/detectors/c2pa"
@@ -28,7 +24,9 @@ import (
 	"github.com/aiaudit/aiaudit/detectors/container"
 	"github.com/aiaudit/aiaudit/detectors/exif"
 	"github.com/aiaudit/aiaudit/detectors/generators"
+	"github.com/aiaudit/aiaudit/detectors/notes"
 	"github.com/aiaudit/aiaudit/detectors/stealth"
+	"github.com/aiaudit/aiaudit/detectors/text"
 	"github.com/aiaudit/aiaudit/detectors/xmp"
 )
 

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aiaudit/aiaudit/detectors/media"
-
 	"github.com/aiaudit/aiaudit/reports/model"
 	"github.com/aiaudit/aiaudit/scanner"
 	"github.com/aiaudit/aiaudit/scanner/crawl"
