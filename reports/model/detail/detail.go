@@ -7,9 +7,9 @@ package detail
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
+	"github.com/aiaudit/aiaudit/detectors/formats"
 	"github.com/aiaudit/aiaudit/detectors/labels"
 )
 
@@ -88,19 +88,32 @@ type Widget struct {
 // Write says the page embeds the assistant without telling visitors.
 func (w Widget) Write(f Sprintf) string { return f(WidgetFormat, w.Name, w.URL) }
 
+// shapes reads back the details' formats (detectors/formats, as the
+// scanner's notes and label reasons are read back).
+var shapes = formats.New(UnlabelledFormat, WidgetFormat, HiddenFormat)
+
 // Parse reads a detail written by Write in English. It accepts a text only
 // when writing the parts back gives the same text, so anything it does not
 // recognise (an older scan's wording, another scanner's) is not a Detail.
 func Parse(s string) (Detail, bool) {
-	var d Detail
-	if u, ok := parseUnlabelled(s); ok {
-		d = u
-	} else if w, ok := parseWidget(s); ok {
-		d = w
-	} else if h, ok := parseHidden(s); ok {
-		d = h
-	} else {
+	w, ok := shapes.Parse(s)
+	if !ok {
 		return nil, false
+	}
+	var d Detail
+	switch w.Format {
+	case UnlabelledFormat:
+		if d, ok = unlabelled(w.Args); !ok {
+			return nil, false
+		}
+	case WidgetFormat:
+		// A name may hold " (" ("Acme Chat (beta)"), the URL after it not:
+		// the split is at the last one.
+		both := w.Args[0].(string) + " (" + w.Args[1].(string)
+		i := strings.LastIndex(both, " (")
+		d = Widget{Name: both[:i], URL: both[i+2:]}
+	case HiddenFormat:
+		d = Hidden{Where: w.Args[0].(string), Text: w.Args[1].(string), Why: w.Args[2].(string)}
 	}
 	if d.Write(fmt.Sprintf) != s {
 		return nil, false
@@ -108,72 +121,23 @@ func Parse(s string) (Detail, bool) {
 	return d, true
 }
 
-// parseUnlabelled cuts at the template's fixed words. Scanned text inside
-// Why or the hidden label could repeat them; the split is then another
-// one that writes back the same text, which the reports show as it is.
-func parseUnlabelled(s string) (Unlabelled, bool) {
-	const head, mid = "AI-made ", ") is published without a visible AI label; looked in: "
-	rest, ok := strings.CutPrefix(s, head)
-	if !ok {
-		return Unlabelled{}, false
-	}
-	what, rest, ok := strings.Cut(rest, " (")
-	if !ok {
-		return Unlabelled{}, false
-	}
-	why, rest, ok := strings.Cut(rest, mid)
-	if !ok {
-		return Unlabelled{}, false
-	}
-	u := Unlabelled{What: what, Why: why}
-	looked, hidden, found := strings.Cut(rest, "; ")
+// unlabelled builds an Unlabelled from its format's arguments: the last
+// holds where a label was looked for and, after "; ", a label present but
+// not visible. Scanned text inside Why or the hidden label could repeat
+// the fixed words; the split is then another one that writes back the
+// same text, which the reports show as it is.
+func unlabelled(args []any) (Unlabelled, bool) {
+	u := Unlabelled{What: args[0].(string), Why: args[1].(string)}
+	looked, hidden, found := strings.Cut(args[2].(string), "; ")
 	if found {
-		h, ok := parseHidden(hidden)
-		if !ok {
+		w, ok := shapes.Parse(hidden)
+		if !ok || w.Format != HiddenFormat {
 			return Unlabelled{}, false
 		}
-		u.Hidden = &h
+		u.Hidden = &Hidden{Where: w.Args[0].(string), Text: w.Args[1].(string), Why: w.Args[2].(string)}
 	}
 	if looked != "" {
 		u.Looked = strings.Split(looked, ", ")
 	}
 	return u, true
-}
-
-func parseHidden(s string) (Hidden, bool) {
-	rest, ok := strings.CutPrefix(s, "label present but not visible: ")
-	if !ok {
-		return Hidden{}, false
-	}
-	where, rest, ok := strings.Cut(rest, " ")
-	if !ok {
-		return Hidden{}, false
-	}
-	quoted, err := strconv.QuotedPrefix(rest)
-	if err != nil {
-		return Hidden{}, false
-	}
-	text, _ := strconv.Unquote(quoted)
-	why, ok := strings.CutPrefix(rest[len(quoted):], " (")
-	if !ok || !strings.HasSuffix(why, ")") {
-		return Hidden{}, false
-	}
-	return Hidden{Where: where, Text: text, Why: strings.TrimSuffix(why, ")")}, true
-}
-
-func parseWidget(s string) (Widget, bool) {
-	const head, tail = "embeds the AI chat assistant ", ") and the page does not say visitors talk to an AI; the widget's own interface was not rendered"
-	rest, ok := strings.CutPrefix(s, head)
-	if !ok {
-		return Widget{}, false
-	}
-	rest, ok = strings.CutSuffix(rest, tail)
-	if !ok {
-		return Widget{}, false
-	}
-	i := strings.LastIndex(rest, " (")
-	if i < 0 {
-		return Widget{}, false
-	}
-	return Widget{Name: rest[:i], URL: rest[i+2:]}, true
 }
